@@ -1,0 +1,119 @@
+"""The ``routeplan`` command: plan, validate (and more as the project grows).
+
+Exit codes: 0 done; 1 a plan that does not validate; 2 bad input (with file, row and column).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .errors import RouteplanError, ScenarioError
+from .planning.planner import DEFAULT_TIME_LIMIT
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_BAD_INPUT = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if not args.verbose else logging.INFO,
+                        format="%(levelname)s: %(message)s")
+    try:
+        return args.run(args)
+    except ScenarioError as err:
+        print(f"routeplan: cannot read the input ({len(err.issues)} problem"
+              f"{'s' if len(err.issues) != 1 else ''}):", file=sys.stderr)
+        for issue in err.issues:
+            print(f"  {issue}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("\nrouteplan: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except RouteplanError as err:
+        print(f"routeplan: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="routeplan", description="Plan customer managers' periodic visits.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the planner does")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("plan", help="plan a scenario and write the plan folder")
+    p.add_argument("scenario", type=Path, help="scenario folder (scenario.toml, customers.csv, managers.csv)")
+    p.add_argument("--out", type=Path, required=True, help="plan folder to write")
+    p.add_argument("--strategy", default="hybrid", help="hybrid (default), region, business-type or value")
+    p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="no progress display or summary")
+    p.set_defaults(run=_plan)
+
+    v = sub.add_parser("validate", help="check a plan folder against its scenario")
+    v.add_argument("scenario", type=Path)
+    v.add_argument("plan", type=Path)
+    v.set_defaults(run=_validate)
+    return parser
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from .io.scenario import read_scenario
+    from .planning.planner import plan
+
+    if args.time_limit <= 0:
+        raise ScenarioError([_issue("--time-limit", "must be a positive number of seconds")])
+    problem = read_scenario(args.scenario)
+    show = not args.quiet
+    if show:
+        print(f"{problem.name}: {problem.num_customers} customers, {problem.num_managers} managers, "
+              f"{problem.visits_required()} visits over {problem.num_days} days; strategy {args.strategy}, "
+              f"time limit {args.time_limit:g} s, seed {args.seed}", file=sys.stderr)
+    progress = _ProgressLine(args.time_limit) if show and sys.stderr.isatty() else None
+    result = plan(problem, strategy=args.strategy, time_limit=args.time_limit, seed=args.seed, progress=progress)
+    if progress is not None:
+        progress.finish()
+    result.write(args.out)
+    if show:
+        print(result.summary_table())
+    missing = result.visits_required() - result.visits_planned()
+    message = f"wrote {args.out}: {result.visits_planned()} of {result.visits_required()} visits planned"
+    if result.unserved:
+        message += (f"; {len(result.unserved)} customers unserved ({missing} visits), reasons in "
+                    f"{args.out / 'unserved.csv'}")
+    print(message, file=sys.stderr)
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .validate import validate_folder
+
+    report = validate_folder(args.scenario, args.plan)
+    print(report)
+    return EXIT_OK if report.ok else EXIT_INVALID
+
+
+def _issue(where: str, message: str):
+    from .errors import InputIssue
+
+    return InputIssue(where, message)
+
+
+class _ProgressLine:
+    """One line on the terminal, rewritten about once a second."""
+
+    def __init__(self, limit: float):
+        self.limit = limit
+        self.started = time.perf_counter()
+
+    def __call__(self, progress) -> None:
+        line = (f"\rsolving {progress.seconds:5.1f}/{self.limit:g} s  iterations {progress.iterations:7d}  "
+                f"objective {progress.best_cost:12.1f}  missing visits {progress.missing_visits:5d}")
+        print(line, end="", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        print(file=sys.stderr)

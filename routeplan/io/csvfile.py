@@ -1,0 +1,82 @@
+"""Reading and writing the CSV files of the contract (encoding, header, rows with line numbers)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from ..errors import InputIssue
+
+logger = logging.getLogger(__name__)
+
+
+def read_table(path: Path, *, required: Sequence[str], issues: list[InputIssue]) -> list[tuple[int, dict[str, str]]]:
+    """Read a CSV file into ``(line number, row)`` pairs.
+
+    UTF-8 (with or without BOM) is expected; GBK, common for files saved by Excel in China, is
+    accepted too. Blank lines are skipped; column names are stripped. Problems are appended to
+    ``issues``; the rows that could be read are returned.
+    """
+    name = path.name
+    if not path.is_file():
+        issues.append(InputIssue(name, f"file not found: {path}"))
+        return []
+    raw = path.read_bytes()
+    text = _decode(raw, name, issues)
+    if text is None:
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if header is None:
+            header = [v.strip() for v in values]
+            missing = [c for c in required if c not in header]
+            for column in missing:
+                issues.append(InputIssue(name, f"required column '{column}' is missing; the header has "
+                                               f"{', '.join(header)}", 1, column))
+            duplicated = sorted({c for c in header if header.count(c) > 1 and c})
+            for column in duplicated:
+                issues.append(InputIssue(name, f"column '{column}' appears more than once in the header", 1, column))
+            if missing or duplicated:
+                return []
+            continue
+        if len(values) > len(header):
+            issues.append(InputIssue(name, f"row has {len(values)} fields but the header has {len(header)}", line))
+            continue
+        row = {column: (values[i].strip() if i < len(values) else "") for i, column in enumerate(header)}
+        rows.append((line, row))
+    if header is None:
+        issues.append(InputIssue(name, "file is empty; expected a header row with " + ", ".join(required)))
+    return rows
+
+
+def _decode(raw: bytes, name: str, issues: list[InputIssue]) -> str | None:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("gbk")
+    except UnicodeDecodeError:
+        issues.append(InputIssue(name, "file is neither UTF-8 nor GBK text; save it as UTF-8 CSV"))
+        return None
+    logger.warning("%s is not UTF-8; read it as GBK", name)
+    return text
+
+
+def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Write a UTF-8 CSV file with Unix line ends."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if value is None else value for value in row])

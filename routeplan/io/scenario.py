@@ -1,0 +1,244 @@
+"""Scenario folders (file contract section 1): scenario.toml, customers.csv, managers.csv and
+optionally districts.geojson, read into a :class:`~routeplan.model.problem.Problem` and written
+back."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputIssue, ScenarioError
+from ..model.clock import format_hhmm
+from ..model.problem import Problem, ProblemBuilder
+from .csvfile import read_table, write_table
+from .staging import staged_folder
+
+logger = logging.getLogger(__name__)
+
+CUSTOMER_COLUMNS = ("customer_id", "lon", "lat", "tier", "business_type", "district", "value", "name", "address",
+                    "service_min", "window_start", "window_end", "visits", "min_gap", "locked_manager",
+                    "current_manager")
+MANAGER_COLUMNS = ("manager_id", "role", "name", "start_lon", "start_lat", "end_lon", "end_lat", "shift_start",
+                   "shift_end", "max_visits", "days")
+_SCENARIO_KEYS = {"name", "days", "consistent", "depot", "travel", "tiers", "classification"}
+_TIER_KEYS = {"visits", "min_gap", "service_min", "window", "roles"}
+
+
+def read_scenario(folder: str | os.PathLike[str]) -> Problem:
+    """Read a scenario folder.
+
+    Parameters
+    ----------
+    folder
+        Folder holding scenario.toml, customers.csv, managers.csv and optionally districts.geojson.
+
+    Returns
+    -------
+    Problem
+        The frozen problem.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem found, each with file, row and column.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ScenarioError(InputIssue(str(folder), "scenario folder not found"))
+    issues: list[InputIssue] = []
+    config = _read_toml(folder / "scenario.toml", issues)
+    if config is None:
+        raise ScenarioError(issues)
+    builder = _builder_from_config(config, folder.name, issues)
+    for line, row in read_table(folder / "managers.csv", required=("manager_id", "role"), issues=issues):
+        _warn_extra(row, MANAGER_COLUMNS, "managers.csv", line)
+        values = {column: row.get(column) for column in MANAGER_COLUMNS}
+        builder.add_manager(values.pop("manager_id"), **values, origin=("managers.csv", line))
+    for line, row in read_table(folder / "customers.csv", required=("customer_id", "lon", "lat"), issues=issues):
+        values = {column: row.get(column) for column in CUSTOMER_COLUMNS}
+        builder.add_customer(values.pop("customer_id"), **values, origin=("customers.csv", line))
+    districts = folder / "districts.geojson"
+    if districts.exists():
+        _read_districts(districts, builder, issues)
+    if issues:
+        # Parse errors first; the builder adds what it finds on the rows that could be read.
+        try:
+            builder.build()
+        except ScenarioError as err:
+            issues.extend(err.issues)
+        raise ScenarioError(issues)
+    return builder.build()
+
+
+def _read_toml(path: Path, issues: list[InputIssue]) -> dict[str, Any] | None:
+    if not path.is_file():
+        issues.append(InputIssue(path.name, f"file not found: {path}"))
+        return None
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        issues.append(InputIssue(path.name, "file is not UTF-8 text"))
+    except tomllib.TOMLDecodeError as err:
+        line = _toml_line(str(err))
+        issues.append(InputIssue(path.name, f"TOML syntax error: {err}", line))
+    return None
+
+
+def _toml_line(message: str) -> int | None:
+    marker = "line "
+    if marker in message:
+        digits = message.split(marker, 1)[1].split(",")[0].split(")")[0].strip()
+        if digits.isdigit():
+            return int(digits)
+    return None
+
+
+def _builder_from_config(config: dict[str, Any], default_name: str, issues: list[InputIssue]) -> ProblemBuilder:
+    sf = "scenario.toml"
+    for key in sorted(set(config) - _SCENARIO_KEYS):
+        logger.warning("scenario.toml: key '%s' is not part of the format and is ignored", key)
+    days = config.get("days")
+    if not isinstance(days, list) or not all(isinstance(d, (str, int)) for d in days):
+        issues.append(InputIssue(sf, "days must be a list of day labels like [\"Mon-1\", \"Tue-1\"]", None, "days"))
+        days = []
+    consistent = config.get("consistent", True)
+    if not isinstance(consistent, bool):
+        issues.append(InputIssue(sf, "consistent must be true or false", None, "consistent"))
+        consistent = True
+    builder = ProblemBuilder(name=str(config.get("name", default_name)), days=[str(d) for d in days],
+                             consistent=consistent)
+    builder._scenario_file = sf
+    depot = config.get("depot")
+    if isinstance(depot, dict) and "lon" in depot and "lat" in depot:
+        try:
+            builder.set_depot(float(depot["lon"]), float(depot["lat"]))
+        except (TypeError, ValueError):
+            issues.append(InputIssue(sf, "depot lon and lat must be numbers", None, "depot"))
+    else:
+        issues.append(InputIssue(sf, "missing [depot] table with lon and lat", None, "depot"))
+    travel = config.get("travel", {})
+    if not isinstance(travel, dict):
+        issues.append(InputIssue(sf, "travel must be a table", None, "travel"))
+        travel = {}
+    try:
+        builder.set_travel(model=str(travel.get("model", "haversine")),
+                           speed_kmh=float(travel.get("speed_kmh", 20.0)),
+                           detour_factor=float(travel.get("detour_factor", 1.3)))
+    except (TypeError, ValueError):
+        issues.append(InputIssue(sf, "speed_kmh and detour_factor must be numbers", None, "travel"))
+    tiers = config.get("tiers")
+    if not isinstance(tiers, dict) or not tiers:
+        issues.append(InputIssue(sf, "missing tiers; expected at least one [tiers.NAME] table", None, "tiers"))
+        tiers = {}
+    for name, tier in tiers.items():
+        if not isinstance(tier, dict):
+            issues.append(InputIssue(sf, "a tier must be a table", None, f"tiers.{name}"))
+            continue
+        for key in ("visits", "service_min", "roles"):
+            if key not in tier:
+                issues.append(InputIssue(sf, f"tier '{name}' lacks '{key}'", None, f"tiers.{name}.{key}"))
+        if not {"visits", "service_min", "roles"} <= set(tier):
+            continue
+        for key in sorted(set(tier) - _TIER_KEYS):
+            logger.warning("scenario.toml: key 'tiers.%s.%s' is not part of the format and is ignored", name, key)
+        builder.add_tier(name, visits=tier["visits"], service_min=tier["service_min"], roles=tier["roles"],
+                         min_gap=tier.get("min_gap", 0), window=tier.get("window", ("08:30", "17:30")),
+                         origin=(sf, None))
+    classification = config.get("classification", {})
+    if not isinstance(classification, dict):
+        issues.append(InputIssue(sf, "classification must be a table of business_type = tier", None,
+                                 "classification"))
+        classification = {}
+    for business_type, tier in classification.items():
+        builder.classify(str(business_type), str(tier), origin=(sf, None))
+    return builder
+
+
+def _warn_extra(row: dict[str, str], known: tuple[str, ...], file: str, line: int) -> None:
+    if line == 2:
+        extra = [c for c in row if c not in known]
+        if extra:
+            logger.warning("%s: columns %s are not part of the format and are ignored", file, ", ".join(extra))
+
+
+def _read_districts(path: Path, builder: ProblemBuilder, issues: list[InputIssue]) -> None:
+    from shapely.geometry import shape
+
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        issues.append(InputIssue(path.name, f"not valid GeoJSON: {err}"))
+        return
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        issues.append(InputIssue(path.name, "expected a FeatureCollection with a 'features' list"))
+        return
+    for number, feature in enumerate(features, start=1):
+        try:
+            name = feature["properties"]["district"]
+            geometry = shape(feature["geometry"])
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            issues.append(InputIssue(path.name, f"feature {number} needs a polygon geometry and a 'district' "
+                                                f"property ({err})", number, "district"))
+            continue
+        builder.add_district(str(name), geometry)
+
+
+def write_scenario(problem: Problem, folder: str | os.PathLike[str]) -> Path:
+    """Write a problem as a scenario folder (the inverse of :func:`read_scenario`)."""
+    from shapely.geometry import mapping
+
+    folder = Path(folder)
+    with staged_folder(folder) as stage:
+        (stage / "scenario.toml").write_text(_scenario_toml(problem), encoding="utf-8")
+        rows = []
+        for c in problem.customers:
+            rows.append([c.customer_id, repr(c.lon), repr(c.lat), c.tier, c.business_type, c.district,
+                         "" if c.value is None else f"{c.value:g}", c.name, c.address,
+                         f"{c.service_min:g}" if "service_min" in c.overrides else "",
+                         format_hhmm(c.window[0]) if "window" in c.overrides else "",
+                         format_hhmm(c.window[1]) if "window" in c.overrides else "",
+                         c.visits if "visits" in c.overrides else "",
+                         c.min_gap if "min_gap" in c.overrides else "",
+                         c.locked_manager, c.current_manager])
+        write_table(stage / "customers.csv", CUSTOMER_COLUMNS, rows)
+        rows = []
+        for m in problem.managers:
+            all_days = m.days == tuple(range(problem.num_days))
+            rows.append([m.manager_id, m.role, m.name, repr(m.start.lon), repr(m.start.lat), repr(m.end.lon),
+                         repr(m.end.lat), format_hhmm(m.shift[0]), format_hhmm(m.shift[1]),
+                         "" if m.max_visits is None else m.max_visits,
+                         "" if all_days else " ".join(str(d) for d in m.days)])
+        write_table(stage / "managers.csv", MANAGER_COLUMNS, rows)
+        if problem.districts:
+            collection = {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {"district": d.name}, "geometry": mapping(d.geometry)}
+                for d in problem.districts]}
+            (stage / "districts.geojson").write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def _scenario_toml(problem: Problem) -> str:
+    def q(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    lines = [f"name = {q(problem.name)}",
+             "days = [" + ", ".join(q(d) for d in problem.days) + "]",
+             f"consistent = {'true' if problem.consistent else 'false'}", "",
+             "[depot]", f"lon = {problem.depot.lon!r}", f"lat = {problem.depot.lat!r}", "",
+             "[travel]", f"model = {q(problem.travel.model)}", f"speed_kmh = {problem.travel.speed_kmh!r}",
+             f"detour_factor = {problem.travel.detour_factor!r}", ""]
+    for tier in problem.tiers:
+        lines += [f"[tiers.{q(tier.name)}]", f"visits = {tier.visits}", f"min_gap = {tier.min_gap}",
+                  f"service_min = {tier.service_min!r}",
+                  f"window = [{q(format_hhmm(tier.window[0]))}, {q(format_hhmm(tier.window[1]))}]",
+                  "roles = [" + ", ".join(q(r) for r in tier.roles) + "]", ""]
+    if problem.classification:
+        lines.append("[classification]")
+        lines += [f"{q(bt)} = {q(tier)}" for bt, tier in problem.classification]
+        lines.append("")
+    return "\n".join(lines)

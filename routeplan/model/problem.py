@@ -1,0 +1,684 @@
+"""The planning problem: calendar, depot, travel, tiers, customers and managers.
+
+:class:`ProblemBuilder` collects the parts (from Python, a GeoDataFrame or the scenario files),
+checks them all at once and freezes them into an immutable, picklable :class:`Problem`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..errors import InputIssue, ScenarioError
+from .clock import parse_clock
+from .travel import TRAVEL_MODELS, HaversineTravel, TravelModel
+
+DEFAULT_SHIFT = (510.0, 1050.0)  # 08:30-17:30, minutes after midnight
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A WGS84 position."""
+
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TravelSettings:
+    """How travel distance and time are computed (``[travel]`` of scenario.toml)."""
+
+    model: str = "haversine"
+    speed_kmh: float = 20.0
+    detour_factor: float = 1.3
+
+    def travel_model(self) -> TravelModel:
+        """The travel model these settings describe."""
+        return HaversineTravel(speed_kmh=self.speed_kmh, detour_factor=self.detour_factor)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tier:
+    """A customer tier with its visit rules.
+
+    ``window`` is in minutes after midnight; a visit must start inside it.
+    """
+
+    name: str
+    visits: int
+    min_gap: int = 0
+    service_min: float
+    window: tuple[float, float] = DEFAULT_SHIFT
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Customer:
+    """A retail customer with its visit rules resolved (tier defaults plus its own overrides).
+
+    ``overrides`` names the visit-rule fields the customer sets itself
+    (``service_min``, ``window``, ``visits``, ``min_gap``).
+    """
+
+    customer_id: str
+    lon: float
+    lat: float
+    tier: str
+    visits: int
+    min_gap: int
+    service_min: float
+    window: tuple[float, float]
+    business_type: str | None = None
+    district: str | None = None
+    value: float | None = None
+    name: str | None = None
+    address: str | None = None
+    locked_manager: str | None = None
+    current_manager: str | None = None
+    overrides: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Manager:
+    """A customer manager: a role, a start and end place, a shift and the days worked."""
+
+    manager_id: str
+    role: str
+    start: Point
+    end: Point
+    shift: tuple[float, float] = DEFAULT_SHIFT
+    days: tuple[int, ...]
+    max_visits: int | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class District:
+    """An administrative district polygon (shapely geometry, WGS84)."""
+
+    name: str
+    geometry: Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """An immutable planning problem. Build one with :class:`ProblemBuilder` or
+    :func:`routeplan.read_scenario`."""
+
+    name: str
+    days: tuple[str, ...]
+    consistent: bool = True
+    depot: Point
+    travel: TravelSettings = TravelSettings()
+    tiers: tuple[Tier, ...]
+    customers: tuple[Customer, ...]
+    managers: tuple[Manager, ...]
+    classification: tuple[tuple[str, str], ...] = ()
+    districts: tuple[District, ...] = ()
+
+    @property
+    def num_days(self) -> int:
+        return len(self.days)
+
+    @property
+    def num_customers(self) -> int:
+        return len(self.customers)
+
+    @property
+    def num_managers(self) -> int:
+        return len(self.managers)
+
+    def tier(self, name: str) -> Tier:
+        """The tier called ``name``."""
+        for tier in self.tiers:
+            if tier.name == name:
+                return tier
+        raise KeyError(name)
+
+    def customer(self, customer_id: str) -> Customer:
+        """The customer with this id."""
+        for customer in self.customers:
+            if customer.customer_id == customer_id:
+                return customer
+        raise KeyError(customer_id)
+
+    def manager(self, manager_id: str) -> Manager:
+        """The manager with this id."""
+        for manager in self.managers:
+            if manager.manager_id == manager_id:
+                return manager
+        raise KeyError(manager_id)
+
+    def eligible_managers(self, customer: Customer) -> list[Manager]:
+        """Managers whose role may serve this customer's tier (and its lock, if any)."""
+        roles = set(self.tier(customer.tier).roles)
+        managers = [m for m in self.managers if m.role in roles]
+        if customer.locked_manager is not None:
+            managers = [m for m in managers if m.manager_id == customer.locked_manager]
+        return managers
+
+    def visits_required(self) -> int:
+        """Visits the whole cycle asks for."""
+        return sum(c.visits for c in self.customers)
+
+    def summary(self) -> str:
+        """A few lines describing the problem."""
+        lines = [f"Problem '{self.name}': {self.num_customers} customers, {self.num_managers} managers, "
+                 f"{self.num_days} days, {self.visits_required()} visits per cycle"]
+        for tier in self.tiers:
+            count = sum(1 for c in self.customers if c.tier == tier.name)
+            lines.append(f"  tier {tier.name}: {count} customers, {tier.visits} visits, min_gap {tier.min_gap}, "
+                         f"{tier.service_min:g} min, roles {'/'.join(tier.roles)}")
+        return "\n".join(lines)
+
+    def replace(self, **changes: Any) -> Problem:
+        """A copy with some fields replaced (the problem itself never changes)."""
+        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        values.update(changes)
+        return Problem(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (district polygons as GeoJSON geometries)."""
+        from shapely.geometry import mapping
+
+        data = {
+            "name": self.name,
+            "days": list(self.days),
+            "consistent": self.consistent,
+            "depot": asdict(self.depot),
+            "travel": asdict(self.travel),
+            "tiers": [asdict(t) for t in self.tiers],
+            "classification": [list(pair) for pair in self.classification],
+            "customers": [],
+            "managers": [],
+            "districts": [{"name": d.name, "geometry": mapping(d.geometry)} for d in self.districts],
+        }
+        for c in self.customers:
+            record = {name: getattr(c, name) for name in c.__dataclass_fields__}
+            record["window"] = list(c.window)
+            record["overrides"] = sorted(c.overrides)
+            data["customers"].append(record)
+        for m in self.managers:
+            record = {name: getattr(m, name) for name in m.__dataclass_fields__}
+            record["start"] = asdict(m.start)
+            record["end"] = asdict(m.end)
+            record["shift"] = list(m.shift)
+            record["days"] = list(m.days)
+            data["managers"].append(record)
+        for t in data["tiers"]:
+            t["window"] = list(t["window"])
+            t["roles"] = list(t["roles"])
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Problem:
+        """Inverse of :meth:`to_dict`."""
+        from shapely.geometry import shape
+
+        return cls(
+            name=data["name"],
+            days=tuple(data["days"]),
+            consistent=bool(data["consistent"]),
+            depot=Point(**data["depot"]),
+            travel=TravelSettings(**data["travel"]),
+            tiers=tuple(Tier(**{**t, "window": tuple(t["window"]), "roles": tuple(t["roles"])})
+                        for t in data["tiers"]),
+            classification=tuple(tuple(pair) for pair in data.get("classification", ())),
+            customers=tuple(Customer(**{**c, "window": tuple(c["window"]), "overrides": frozenset(c["overrides"])})
+                            for c in data["customers"]),
+            managers=tuple(Manager(**{**m, "start": Point(**m["start"]), "end": Point(**m["end"]),
+                                      "shift": tuple(m["shift"]), "days": tuple(m["days"])})
+                           for m in data["managers"]),
+            districts=tuple(District(name=d["name"], geometry=shape(d["geometry"]))
+                            for d in data.get("districts", ())),
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# Builder
+# ----------------------------------------------------------------------------------------------
+
+Origin = tuple[str, int | None]
+"""Where a record came from: (file, 1-based row), for error messages."""
+
+
+@dataclass(slots=True)
+class _Pending:
+    values: dict[str, Any]
+    origin: Origin
+
+
+@dataclass(slots=True)
+class ProblemBuilder:
+    """Collects a problem piece by piece and checks it as a whole in :meth:`build`.
+
+    Times are clock strings (``"08:30"``) or minutes after midnight. Every problem found is
+    collected; :meth:`build` raises one :class:`~routeplan.errors.ScenarioError` listing them all.
+
+    Examples
+    --------
+    >>> b = ProblemBuilder(name="demo", days=["Mon", "Tue", "Wed", "Thu", "Fri"])
+    >>> b.set_depot(119.13, 36.71)
+    >>> b.add_tier("shop", visits=2, min_gap=2, service_min=10, roles=["C"])
+    >>> b.add_manager("C1", role="C")
+    >>> b.add_customer("S1", lon=119.14, lat=36.70, tier="shop")
+    >>> problem = b.build()
+    """
+
+    name: str
+    days: Sequence[str]
+    consistent: bool = True
+    _depot: Point | None = None
+    _travel: TravelSettings = field(default_factory=TravelSettings)
+    _tiers: list[_Pending] = field(default_factory=list)
+    _classification: list[tuple[str, str, Origin]] = field(default_factory=list)
+    _customers: list[_Pending] = field(default_factory=list)
+    _managers: list[_Pending] = field(default_factory=list)
+    _districts: list[District] = field(default_factory=list)
+    _issues: list[InputIssue] = field(default_factory=list)
+    _scenario_file: str = "scenario"
+
+    # -- scenario-level parts -----------------------------------------------------------------
+    def set_depot(self, lon: float, lat: float) -> None:
+        """Where managers start and end unless they say otherwise."""
+        self._depot = Point(float(lon), float(lat))
+
+    def set_travel(self, *, model: str = "haversine", speed_kmh: float = 20.0, detour_factor: float = 1.3) -> None:
+        """The travel model (see :mod:`routeplan.model.travel`)."""
+        self._travel = TravelSettings(model=model, speed_kmh=float(speed_kmh), detour_factor=float(detour_factor))
+
+    def add_tier(self, name: str, *, visits: int, service_min: float, roles: Iterable[str], min_gap: int = 0,
+                 window: tuple[str | float, str | float] = ("08:30", "17:30"), origin: Origin | None = None) -> None:
+        """A customer tier and its visit rules."""
+        self._tiers.append(_Pending(dict(name=name, visits=visits, min_gap=min_gap, service_min=service_min,
+                                         window=window, roles=roles), origin or (self._scenario_file, None)))
+
+    def classify(self, business_type: str, tier: str, *, origin: Origin | None = None) -> None:
+        """Customers of this business type without a tier get this tier."""
+        self._classification.append((business_type, tier, origin or (self._scenario_file, None)))
+
+    def add_district(self, name: str, geometry: Any) -> None:
+        """An administrative district polygon (shapely geometry, WGS84)."""
+        self._districts.append(District(name=name, geometry=geometry))
+
+    # -- records --------------------------------------------------------------------------------
+    def add_customer(self, customer_id: str, *, lon: float, lat: float, tier: str | None = None,
+                     business_type: str | None = None, district: str | None = None, value: float | None = None,
+                     name: str | None = None, address: str | None = None, service_min: float | None = None,
+                     window_start: str | float | None = None, window_end: str | float | None = None,
+                     visits: int | None = None, min_gap: int | None = None, locked_manager: str | None = None,
+                     current_manager: str | None = None, origin: Origin | None = None) -> None:
+        """A retail customer. Leave ``tier`` out to classify it by ``business_type``."""
+        values = dict(customer_id=customer_id, lon=lon, lat=lat, tier=tier, business_type=business_type,
+                      district=district, value=value, name=name, address=address, service_min=service_min,
+                      window_start=window_start, window_end=window_end, visits=visits, min_gap=min_gap,
+                      locked_manager=locked_manager, current_manager=current_manager)
+        self._customers.append(_Pending(values, origin or ("customers", len(self._customers) + 1)))
+
+    def add_customers(self, frame: Any) -> None:
+        """Add every row of a DataFrame or GeoDataFrame of customers.
+
+        Columns follow customers.csv of the file contract; a GeoDataFrame may give positions as
+        point geometries instead of ``lon``/``lat`` (reprojected to WGS84 when it has a CRS).
+        """
+        from ..io.frames import customer_records
+
+        for values, origin in customer_records(frame):
+            self.add_customer(**values, origin=origin)
+
+    def add_manager(self, manager_id: str, *, role: str, name: str | None = None, start_lon: float | None = None,
+                    start_lat: float | None = None, end_lon: float | None = None, end_lat: float | None = None,
+                    shift_start: str | float | None = None, shift_end: str | float | None = None,
+                    max_visits: int | None = None, days: str | Iterable[int | str] | None = None,
+                    origin: Origin | None = None) -> None:
+        """A customer manager. Unset places default to the depot, the shift to 08:30-17:30 and
+        ``days`` (indices or labels) to every day."""
+        values = dict(manager_id=manager_id, role=role, name=name, start_lon=start_lon, start_lat=start_lat,
+                      end_lon=end_lon, end_lat=end_lat, shift_start=shift_start, shift_end=shift_end,
+                      max_visits=max_visits, days=days)
+        self._managers.append(_Pending(values, origin or ("managers", len(self._managers) + 1)))
+
+    # -- freezing -------------------------------------------------------------------------------
+    def build(self) -> Problem:
+        """Check everything and return the frozen problem.
+
+        Raises
+        ------
+        ScenarioError
+            Listing every problem found.
+        """
+        issues = list(self._issues)
+        days = tuple(str(d) for d in self.days)
+        sf = self._scenario_file
+        if not days:
+            issues.append(InputIssue(sf, "the cycle has no days; expected a non-empty list of day labels", None, "days"))
+        if len(set(days)) != len(days):
+            issues.append(InputIssue(sf, "day labels must be unique", None, "days"))
+        if self._depot is None:
+            issues.append(InputIssue(sf, "no depot; expected [depot] with lon and lat", None, "depot"))
+        elif not _valid_lonlat(self._depot.lon, self._depot.lat):
+            issues.append(InputIssue(sf, "depot lon/lat out of range (lon -180..180, lat -90..90)", None, "depot"))
+        if self._travel.model not in TRAVEL_MODELS:
+            issues.append(InputIssue(sf, f"unknown travel model '{self._travel.model}'; expected one of "
+                                         f"{', '.join(TRAVEL_MODELS)}", None, "travel.model"))
+        if not (self._travel.speed_kmh > 0 and math.isfinite(self._travel.speed_kmh)):
+            issues.append(InputIssue(sf, "speed_kmh must be a positive number", None, "travel.speed_kmh"))
+        if not (self._travel.detour_factor >= 1.0 and math.isfinite(self._travel.detour_factor)):
+            issues.append(InputIssue(sf, "detour_factor must be a number >= 1", None, "travel.detour_factor"))
+
+        tiers = self._build_tiers(len(days), issues)
+        tier_by_name = {t.name: t for t in tiers}
+        classification = self._build_classification(tier_by_name, issues)
+        managers = self._build_managers(days, issues)
+        customers = self._build_customers(tier_by_name, dict(classification), managers, len(days), issues)
+        self._check_roles(tiers, customers, managers, issues)
+        if issues:
+            raise ScenarioError(issues)
+        assert self._depot is not None
+        return Problem(name=self.name, days=days, consistent=bool(self.consistent), depot=self._depot,
+                       travel=self._travel, tiers=tuple(tiers), customers=tuple(customers),
+                       managers=tuple(managers), classification=tuple(classification),
+                       districts=tuple(self._districts))
+
+    def _build_tiers(self, num_days: int, issues: list[InputIssue]) -> list[Tier]:
+        tiers: list[Tier] = []
+        seen: set[str] = set()
+        for pending in self._tiers:
+            v = pending.values
+            file, row = pending.origin
+            key = f"tiers.{v['name']}"
+            if v["name"] in seen:
+                issues.append(InputIssue(file, f"tier '{v['name']}' is defined twice", row, key))
+                continue
+            seen.add(v["name"])
+            visits = _as_int(v["visits"], file, row, f"{key}.visits", issues, minimum=1)
+            min_gap = _as_int(v["min_gap"], file, row, f"{key}.min_gap", issues, minimum=0)
+            service = _as_float(v["service_min"], file, row, f"{key}.service_min", issues, minimum=0.0)
+            window = _as_window(v["window"], file, row, f"{key}.window", issues)
+            roles = v["roles"]
+            if isinstance(roles, str) or not roles or not all(isinstance(r, str) and r for r in roles):
+                issues.append(InputIssue(file, "roles must be a non-empty list of role names like [\"A\"]", row,
+                                         f"{key}.roles"))
+                roles = ()
+            if None in (visits, min_gap, service, window):
+                continue
+            _check_visit_rule(visits, min_gap, num_days, file, row, key + ".", issues)
+            tiers.append(Tier(name=str(v["name"]), visits=visits, min_gap=min_gap, service_min=service,
+                              window=window, roles=tuple(roles)))
+        if not self._tiers:
+            issues.append(InputIssue(self._scenario_file, "no tiers; expected at least one [tiers.NAME] table",
+                                     None, "tiers"))
+        return tiers
+
+    def _build_classification(self, tiers: Mapping[str, Tier], issues: list[InputIssue]) -> list[tuple[str, str]]:
+        pairs = []
+        for business_type, tier, (file, row) in self._classification:
+            if tier not in tiers:
+                issues.append(InputIssue(file, f"business type '{business_type}' maps to unknown tier '{tier}'; "
+                                               f"expected one of {', '.join(sorted(tiers))}", row,
+                                         f"classification.{business_type}"))
+                continue
+            pairs.append((str(business_type), str(tier)))
+        return pairs
+
+    def _build_managers(self, days: tuple[str, ...], issues: list[InputIssue]) -> list[Manager]:
+        managers: list[Manager] = []
+        seen: dict[str, int | None] = {}
+        depot = self._depot or Point(0.0, 0.0)
+        for pending in self._managers:
+            v = pending.values
+            file, row = pending.origin
+            mid = _text(v["manager_id"])
+            if mid is None:
+                issues.append(InputIssue(file, "manager_id is empty", row, "manager_id"))
+                continue
+            if mid in seen:
+                issues.append(InputIssue(file, f"manager_id '{mid}' appears twice (first at row {seen[mid]})",
+                                         row, "manager_id"))
+                continue
+            seen[mid] = row
+            role = _text(v["role"])
+            if role is None:
+                issues.append(InputIssue(file, "role is empty; expected a role name such as A", row, "role"))
+            start = _optional_point(v["start_lon"], v["start_lat"], depot, file, row, "start", issues)
+            end = _optional_point(v["end_lon"], v["end_lat"], depot, file, row, "end", issues)
+            shift_start = _optional_clock(v["shift_start"], DEFAULT_SHIFT[0], file, row, "shift_start", issues)
+            shift_end = _optional_clock(v["shift_end"], DEFAULT_SHIFT[1], file, row, "shift_end", issues)
+            if shift_start is not None and shift_end is not None and shift_end <= shift_start:
+                issues.append(InputIssue(file, "shift_end must be later than shift_start", row, "shift_end"))
+            max_visits = None
+            if _text(v["max_visits"]) is not None:
+                max_visits = _as_int(v["max_visits"], file, row, "max_visits", issues, minimum=1)
+            worked = _parse_days(v["days"], days, file, row, issues)
+            if None in (role, start, end, shift_start, shift_end, worked):
+                continue
+            managers.append(Manager(manager_id=mid, role=role, name=_text(v["name"]), start=start, end=end,
+                                    shift=(shift_start, shift_end), days=worked, max_visits=max_visits))
+        if not self._managers:
+            issues.append(InputIssue("managers", "no managers; expected at least one row", None, None))
+        return managers
+
+    def _build_customers(self, tiers: Mapping[str, Tier], classification: Mapping[str, str],
+                         managers: list[Manager], num_days: int, issues: list[InputIssue]) -> list[Customer]:
+        customers: list[Customer] = []
+        seen: dict[str, int | None] = {}
+        manager_by_id = {m.manager_id: m for m in managers}
+        manager_ids = {p.values["manager_id"] for p in self._managers}
+        for pending in self._customers:
+            v = pending.values
+            file, row = pending.origin
+            cid = _text(v["customer_id"])
+            if cid is None:
+                issues.append(InputIssue(file, "customer_id is empty", row, "customer_id"))
+                continue
+            if cid in seen:
+                issues.append(InputIssue(file, f"customer_id '{cid}' appears twice (first at row {seen[cid]})",
+                                         row, "customer_id"))
+                continue
+            seen[cid] = row
+            lon = _as_float(v["lon"], file, row, "lon", issues, minimum=-180.0, maximum=180.0)
+            lat = _as_float(v["lat"], file, row, "lat", issues, minimum=-90.0, maximum=90.0)
+            tier_name = _text(v["tier"])
+            business_type = _text(v["business_type"])
+            if tier_name is None:
+                if business_type is None:
+                    issues.append(InputIssue(file, "tier is empty and there is no business_type to classify by",
+                                             row, "tier"))
+                    continue
+                if business_type not in classification:
+                    known = ", ".join(sorted(classification)) or "none defined"
+                    issues.append(InputIssue(file, f"tier is empty and business type '{business_type}' is not in "
+                                                   f"[classification] (known: {known})", row, "business_type"))
+                    continue
+                tier_name = classification[business_type]
+            tier = tiers.get(tier_name)
+            if tier is None:
+                issues.append(InputIssue(file, f"unknown tier '{tier_name}'; expected one of "
+                                               f"{', '.join(sorted(tiers)) or 'the tiers of scenario.toml'}",
+                                         row, "tier"))
+                continue
+            overrides: set[str] = set()
+            service = tier.service_min
+            if _text(v["service_min"]) is not None:
+                service = _as_float(v["service_min"], file, row, "service_min", issues, minimum=0.0)
+                overrides.add("service_min")
+            window_start, window_end = tier.window
+            if _text(v["window_start"]) is not None:
+                window_start = _clock(v["window_start"], file, row, "window_start", issues)
+                overrides.add("window")
+            if _text(v["window_end"]) is not None:
+                window_end = _clock(v["window_end"], file, row, "window_end", issues)
+                overrides.add("window")
+            if window_start is not None and window_end is not None and window_end < window_start:
+                issues.append(InputIssue(file, "window_end is before window_start", row, "window_end"))
+            visits = tier.visits
+            if _text(v["visits"]) is not None:
+                visits = _as_int(v["visits"], file, row, "visits", issues, minimum=1)
+                overrides.add("visits")
+            min_gap = tier.min_gap
+            if _text(v["min_gap"]) is not None:
+                min_gap = _as_int(v["min_gap"], file, row, "min_gap", issues, minimum=0)
+                overrides.add("min_gap")
+            if visits is not None and min_gap is not None and overrides & {"visits", "min_gap"}:
+                _check_visit_rule(visits, min_gap, num_days, file, row, "", issues)
+            value = None
+            if _text(v["value"]) is not None:
+                value = _as_float(v["value"], file, row, "value", issues)
+            locked = _text(v["locked_manager"])
+            if locked is not None:
+                if locked not in manager_ids:
+                    issues.append(InputIssue(file, f"locked_manager '{locked}' is not in managers.csv", row,
+                                             "locked_manager"))
+                elif locked in manager_by_id and manager_by_id[locked].role not in tier.roles:
+                    issues.append(InputIssue(file, f"locked_manager '{locked}' has role "
+                                                   f"'{manager_by_id[locked].role}', but tier '{tier.name}' is "
+                                                   f"served by roles {', '.join(tier.roles)}", row,
+                                             "locked_manager"))
+            current = _text(v["current_manager"])
+            if None in (lon, lat, service, window_start, window_end, visits, min_gap):
+                continue
+            customers.append(Customer(customer_id=cid, lon=lon, lat=lat, tier=tier.name, visits=visits,
+                                      min_gap=min_gap, service_min=service, window=(window_start, window_end),
+                                      business_type=business_type, district=_text(v["district"]), value=value,
+                                      name=_text(v["name"]), address=_text(v["address"]), locked_manager=locked,
+                                      current_manager=current, overrides=frozenset(overrides)))
+        return customers
+
+    def _check_roles(self, tiers: list[Tier], customers: list[Customer], managers: list[Manager],
+                     issues: list[InputIssue]) -> None:
+        roles = {m.role for m in managers}
+        used = {c.tier for c in customers}
+        for tier in tiers:
+            if tier.name in used and not roles.intersection(tier.roles):
+                issues.append(InputIssue(self._scenario_file, f"no manager has a role of tier '{tier.name}' "
+                                                              f"({', '.join(tier.roles)}); managers have roles "
+                                                              f"{', '.join(sorted(roles)) or 'none'}",
+                                         None, f"tiers.{tier.name}.roles"))
+
+
+# ----------------------------------------------------------------------------------------------
+# value helpers: each records an issue and returns None when the value is unusable
+# ----------------------------------------------------------------------------------------------
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _valid_lonlat(lon: float, lat: float) -> bool:
+    return -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0
+
+
+def _as_float(value: Any, file: str, row: int | None, column: str, issues: list[InputIssue], *,
+              minimum: float | None = None, maximum: float | None = None) -> float | None:
+    text = _text(value)
+    try:
+        number = float(text) if text is not None else None
+    except ValueError:
+        number = None
+    if number is None or not math.isfinite(number):
+        issues.append(InputIssue(file, f"'{'' if text is None else text}' is not a number", row, column))
+        return None
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        bounds = f"between {minimum:g} and {maximum:g}" if minimum is not None and maximum is not None else (
+            f"at least {minimum:g}" if minimum is not None else f"at most {maximum:g}")
+        issues.append(InputIssue(file, f"{number:g} is out of range; expected a number {bounds}", row, column))
+        return None
+    return number
+
+
+def _as_int(value: Any, file: str, row: int | None, column: str, issues: list[InputIssue], *,
+            minimum: int | None = None) -> int | None:
+    text = _text(value)
+    try:
+        number = float(text) if text is not None else None
+    except ValueError:
+        number = None
+    if number is None or not math.isfinite(number) or number != int(number):
+        issues.append(InputIssue(file, f"'{'' if text is None else text}' is not a whole number", row, column))
+        return None
+    if minimum is not None and number < minimum:
+        issues.append(InputIssue(file, f"{int(number)} is too small; expected at least {minimum}", row, column))
+        return None
+    return int(number)
+
+
+def _clock(value: Any, file: str, row: int | None, column: str, issues: list[InputIssue]) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 0 <= value <= 24 * 60:
+            return float(value)
+        issues.append(InputIssue(file, f"{value} is not a time; expected minutes 0..1440 or 'HH:MM'", row, column))
+        return None
+    try:
+        return parse_clock(str(value))
+    except ValueError as err:
+        issues.append(InputIssue(file, str(err), row, column))
+        return None
+
+
+def _optional_clock(value: Any, default: float, file: str, row: int | None, column: str,
+                    issues: list[InputIssue]) -> float | None:
+    if _text(value) is None:
+        return default
+    return _clock(value, file, row, column, issues)
+
+
+def _as_window(value: Any, file: str, row: int | None, column: str,
+               issues: list[InputIssue]) -> tuple[float, float] | None:
+    if isinstance(value, str) or not isinstance(value, Sequence) or len(value) != 2:
+        issues.append(InputIssue(file, "window must be two clock times like [\"08:30\", \"17:30\"]", row, column))
+        return None
+    start = _clock(value[0], file, row, column, issues)
+    end = _clock(value[1], file, row, column, issues)
+    if start is None or end is None:
+        return None
+    if end < start:
+        issues.append(InputIssue(file, "window ends before it starts", row, column))
+        return None
+    return (start, end)
+
+
+def _optional_point(lon: Any, lat: Any, default: Point, file: str, row: int | None, prefix: str,
+                    issues: list[InputIssue]) -> Point | None:
+    if _text(lon) is None and _text(lat) is None:
+        return default
+    x = _as_float(lon, file, row, f"{prefix}_lon", issues, minimum=-180.0, maximum=180.0)
+    y = _as_float(lat, file, row, f"{prefix}_lat", issues, minimum=-90.0, maximum=90.0)
+    if x is None or y is None:
+        return None
+    return Point(x, y)
+
+
+def _parse_days(value: Any, days: tuple[str, ...], file: str, row: int | None,
+                issues: list[InputIssue]) -> tuple[int, ...] | None:
+    if value is None or (not isinstance(value, (list, tuple)) and _text(value) is None):
+        return tuple(range(len(days)))
+    tokens = value.split() if isinstance(value, str) else list(value)
+    worked: set[int] = set()
+    for token in tokens:
+        token_text = str(token).strip()
+        if token_text in days:
+            worked.add(days.index(token_text))
+        elif token_text.isdigit() and int(token_text) < len(days):
+            worked.add(int(token_text))
+        else:
+            issues.append(InputIssue(file, f"day '{token_text}' is neither a day index 0..{len(days) - 1} nor a "
+                                           f"day label of scenario.toml", row, "days"))
+            return None
+    return tuple(sorted(worked))
+
+
+def _check_visit_rule(visits: int, min_gap: int, num_days: int, file: str, row: int | None, prefix: str,
+                      issues: list[InputIssue]) -> None:
+    if num_days and visits > num_days:
+        issues.append(InputIssue(file, f"{visits} visits do not fit a cycle of {num_days} days", row,
+                                 f"{prefix}visits"))
+    elif num_days and visits >= 2 and visits * min_gap > num_days:
+        issues.append(InputIssue(file, f"{visits} visits at least {min_gap} days apart need a cycle of "
+                                       f"{visits * min_gap} days, but it has {num_days}", row, f"{prefix}min_gap"))

@@ -1,0 +1,316 @@
+"""The result of planning: every manager's routes, day by day, with timings, the customers that
+could not be served and why, and the figures the department looks at."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model.clock import format_hhmmss
+from .model.problem import Problem
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Stop:
+    """One visit within a route. Times are whole seconds after midnight."""
+
+    seq: int
+    customer_id: str
+    arrival: int
+    start: int
+    end: int
+    travel_km: float  # from the previous stop (or the start place for seq 1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayRoute:
+    """One manager's route on one day. Times are whole seconds after midnight."""
+
+    manager_id: str
+    day_index: int
+    day: str
+    depart: int
+    return_time: int
+    travel_km: float
+    travel_min: float
+    service_min: float
+    wait_min: float
+    stops: tuple[Stop, ...]
+
+    @property
+    def work_min(self) -> float:
+        return (self.return_time - self.depart) / 60.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unserved:
+    """A customer that misses visits, and why."""
+
+    customer_id: str
+    visits_missing: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ManagerFigures:
+    manager_id: str
+    role: str
+    customers: int
+    visits: int
+    travel_km: float
+    work_min: float
+    max_day_work_min: float
+    days_worked: int
+
+
+VISIT_COLUMNS = ("manager_id", "day_index", "day", "seq", "customer_id", "arrival", "start", "end", "travel_km")
+ROUTE_COLUMNS = ("manager_id", "day_index", "day", "stops", "depart", "return", "travel_km", "travel_min",
+                 "service_min", "wait_min", "work_min")
+UNSERVED_COLUMNS = ("customer_id", "visits_missing", "reason")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """A complete visit plan for a problem.
+
+    Build one with :func:`routeplan.plan`; write it with :meth:`write`; check it with
+    :meth:`is_valid`. It round-trips through JSON with :meth:`to_json` and :meth:`from_json`.
+    """
+
+    problem: Problem
+    routes: tuple[DayRoute, ...]
+    unserved: tuple[Unserved, ...] = ()
+    strategy: str = "hybrid"
+    seed: int = 0
+    solve_seconds: float = 0.0
+    time_limit: float | None = None
+    iterations: int = 0
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    # -- figures --------------------------------------------------------------------------------
+    def cost(self) -> float:
+        """Total travel distance (km) of the plan."""
+        return float(sum(r.travel_km for r in self.routes))
+
+    def total_work_min(self) -> float:
+        return float(sum(r.work_min for r in self.routes))
+
+    def visits_planned(self) -> int:
+        return sum(len(r.stops) for r in self.routes)
+
+    def visits_required(self) -> int:
+        return self.problem.visits_required()
+
+    def is_complete(self) -> bool:
+        """True when every required visit is planned."""
+        return not self.unserved
+
+    def is_valid(self) -> bool:
+        """True when the plan passes every check of :func:`routeplan.validate`."""
+        return self.validate().ok
+
+    def validate(self):
+        """Full check of the plan against its problem (see :func:`routeplan.validate`)."""
+        from .validate import validate
+
+        return validate(self.problem, self)
+
+    def visits(self) -> Iterator[tuple[DayRoute, Stop]]:
+        """Every (route, stop) pair in route order."""
+        for route in self.routes:
+            for stop in route.stops:
+                yield route, stop
+
+    def manager_figures(self) -> list[ManagerFigures]:
+        """Figures per manager, in the order of the problem's managers."""
+        figures = []
+        for m in self.problem.managers:
+            mine = [r for r in self.routes if r.manager_id == m.manager_id]
+            figures.append(ManagerFigures(
+                manager_id=m.manager_id, role=m.role,
+                customers=len({s.customer_id for r in mine for s in r.stops}),
+                visits=sum(len(r.stops) for r in mine), travel_km=sum(r.travel_km for r in mine),
+                work_min=sum(r.work_min for r in mine),
+                max_day_work_min=max((r.work_min for r in mine), default=0.0), days_worked=len(mine)))
+        return figures
+
+    def assignment(self) -> dict[str, str]:
+        """Customer id -> manager id (the manager of its first visit)."""
+        out: dict[str, str] = {}
+        for route, stop in self.visits():
+            out.setdefault(stop.customer_id, route.manager_id)
+        return out
+
+    def work_cv(self, groups: list[list[str]] | None = None) -> float:
+        """Largest coefficient of variation of total work over groups of interchangeable
+        managers (default: one group per role)."""
+        figures = {f.manager_id: f.work_min for f in self.manager_figures()}
+        if groups is None:
+            by_role: dict[str, list[str]] = {}
+            for m in self.problem.managers:
+                by_role.setdefault(m.role, []).append(m.manager_id)
+            groups = list(by_role.values())
+        worst = 0.0
+        for group in groups:
+            if len(group) < 2:
+                continue
+            values = [figures[g] for g in group]
+            mean = sum(values) / len(values)
+            if mean > 0:
+                std = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+                worst = max(worst, std / mean)
+        return worst
+
+    def utilisation_cv(self, groups: list[list[str]] | None = None) -> float:
+        """Largest coefficient of variation of utilisation (work over shift time of the days
+        worked) over groups of managers (default: the groups the planner balanced)."""
+        if groups is None:
+            groups = self.extra.get("balance_groups") or [[m.manager_id for m in self.problem.managers]]
+        managers = {m.manager_id: m for m in self.problem.managers}
+        work = {f.manager_id: f.work_min for f in self.manager_figures()}
+        worst = 0.0
+        for group in groups:
+            values = []
+            for mid in group:
+                m = managers[mid]
+                available = (m.shift[1] - m.shift[0]) * len(m.days)
+                values.append(work[mid] / available if available > 0 else 0.0)
+            if len(values) < 2:
+                continue
+            mean = sum(values) / len(values)
+            if mean > 0:
+                worst = max(worst, math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) / mean)
+        return worst
+
+    def reassigned_pct(self) -> float | None:
+        """Share (%) of customers whose manager differs from ``current_manager``; None when the
+        problem has no current assignment."""
+        current = {c.customer_id: c.current_manager for c in self.problem.customers if c.current_manager}
+        if not current:
+            return None
+        assignment = self.assignment()
+        changed = sum(1 for cid, m in current.items() if assignment.get(cid) != m)
+        return 100.0 * changed / len(current)
+
+    def summary(self) -> dict[str, Any]:
+        """The figures written to summary.json."""
+        managers = {}
+        for f in self.manager_figures():
+            managers[f.manager_id] = {"role": f.role, "customers": f.customers, "visits": f.visits,
+                                      "travel_km": round(f.travel_km, 3), "work_min": round(f.work_min, 2),
+                                      "max_day_work_min": round(f.max_day_work_min, 2),
+                                      "days_worked": f.days_worked}
+        reassigned = self.reassigned_pct()
+        return {
+            "scenario": self.problem.name,
+            "strategy": self.strategy,
+            "seed": self.seed,
+            "solve_seconds": round(self.solve_seconds, 3),
+            "time_limit": self.time_limit,
+            "iterations": self.iterations,
+            "total_travel_km": round(self.cost(), 3),
+            "total_work_min": round(self.total_work_min(), 2),
+            "max_day_work_min": round(max((r.work_min for r in self.routes), default=0.0), 2),
+            "work_cv": round(self.work_cv(self.extra.get("role_groups")), 5),
+            "utilisation_cv": round(self.utilisation_cv(), 5),
+            "visits_planned": self.visits_planned(),
+            "visits_required": self.visits_required(),
+            "unserved": len(self.unserved),
+            "reassigned_pct": None if reassigned is None else round(reassigned, 2),
+            "managers": managers,
+            **{k: v for k, v in self.extra.items() if k not in ("balance_groups", "role_groups")},
+        }
+
+    def summary_table(self) -> str:
+        """A plain-text table of the figures per manager, for terminals and notebooks."""
+        head = f"{'manager':<8} {'role':<5} {'customers':>9} {'visits':>6} {'km':>8} {'work h':>7} {'max day h':>9}"
+        lines = [head, "-" * len(head)]
+        for f in self.manager_figures():
+            lines.append(f"{f.manager_id:<8} {f.role:<5} {f.customers:>9} {f.visits:>6} {f.travel_km:>8.1f} "
+                         f"{f.work_min / 60:>7.1f} {f.max_day_work_min / 60:>9.2f}")
+        lines.append("-" * len(head))
+        lines.append(f"{'total':<14} {len(self.assignment()):>9} {self.visits_planned():>6} {self.cost():>8.1f} "
+                     f"{self.total_work_min() / 60:>7.1f}")
+        lines.append(f"visits planned {self.visits_planned()} of {self.visits_required()}; unserved customers "
+                     f"{len(self.unserved)}; work CV {100 * self.work_cv(self.extra.get('role_groups')):.1f}% "
+                     f"(utilisation CV {100 * self.utilisation_cv():.1f}%)")
+        return "\n".join(lines)
+
+    # -- tables ---------------------------------------------------------------------------------
+    def visit_rows(self) -> Iterator[list[Any]]:
+        """Rows of visits.csv."""
+        for route, stop in self.visits():
+            yield [route.manager_id, route.day_index, route.day, stop.seq, stop.customer_id,
+                   format_hhmmss(stop.arrival), format_hhmmss(stop.start), format_hhmmss(stop.end),
+                   f"{stop.travel_km:.4f}"]
+
+    def route_rows(self) -> Iterator[list[Any]]:
+        """Rows of routes.csv."""
+        for r in self.routes:
+            yield [r.manager_id, r.day_index, r.day, len(r.stops), format_hhmmss(r.depart),
+                   format_hhmmss(r.return_time), f"{r.travel_km:.4f}", f"{r.travel_min:.2f}",
+                   f"{r.service_min:.2f}", f"{r.wait_min:.2f}", f"{r.work_min:.2f}"]
+
+    def unserved_rows(self) -> Iterator[list[Any]]:
+        """Rows of unserved.csv."""
+        for u in self.unserved:
+            yield [u.customer_id, u.visits_missing, u.reason]
+
+    def visits_frame(self):
+        """The visits as a pandas DataFrame (columns of visits.csv)."""
+        import pandas as pd
+
+        return pd.DataFrame(list(self.visit_rows()), columns=list(VISIT_COLUMNS))
+
+    def routes_frame(self):
+        """The routes as a pandas DataFrame (columns of routes.csv)."""
+        import pandas as pd
+
+        return pd.DataFrame(list(self.route_rows()), columns=list(ROUTE_COLUMNS))
+
+    # -- files and JSON ------------------------------------------------------------------------
+    def write(self, folder, *, maps: bool = True) -> None:
+        """Write the plan folder of the file contract (all files, or none on failure)."""
+        from .io.plan_files import write_plan
+
+        write_plan(self, folder, maps=maps)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data, including the problem."""
+        return {
+            "format": "routeplan.plan/1",
+            "problem": self.problem.to_dict(),
+            "strategy": self.strategy, "seed": self.seed, "solve_seconds": self.solve_seconds,
+            "time_limit": self.time_limit, "iterations": self.iterations, "extra": self.extra,
+            "routes": [{"manager_id": r.manager_id, "day_index": r.day_index, "day": r.day, "depart": r.depart,
+                        "return": r.return_time, "travel_km": r.travel_km, "travel_min": r.travel_min,
+                        "service_min": r.service_min, "wait_min": r.wait_min,
+                        "stops": [[s.seq, s.customer_id, s.arrival, s.start, s.end, s.travel_km]
+                                  for s in r.stops]} for r in self.routes],
+            "unserved": [[u.customer_id, u.visits_missing, u.reason] for u in self.unserved],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        """Inverse of :meth:`to_dict`."""
+        routes = tuple(DayRoute(manager_id=r["manager_id"], day_index=r["day_index"], day=r["day"],
+                                depart=r["depart"], return_time=r["return"], travel_km=r["travel_km"],
+                                travel_min=r["travel_min"], service_min=r["service_min"], wait_min=r["wait_min"],
+                                stops=tuple(Stop(seq=s[0], customer_id=s[1], arrival=s[2], start=s[3], end=s[4],
+                                                 travel_km=s[5]) for s in r["stops"]))
+                       for r in data["routes"])
+        return cls(problem=Problem.from_dict(data["problem"]), routes=routes,
+                   unserved=tuple(Unserved(customer_id=u[0], visits_missing=u[1], reason=u[2])
+                                  for u in data["unserved"]),
+                   strategy=data["strategy"], seed=data["seed"], solve_seconds=data["solve_seconds"],
+                   time_limit=data["time_limit"], iterations=data["iterations"], extra=data.get("extra", {}))
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        return cls.from_dict(json.loads(text))

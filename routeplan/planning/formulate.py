@@ -1,0 +1,163 @@
+"""From a planning problem to the engine's generic instance, and back.
+
+Nodes are the customers, then every distinct manager start or end place. Times are whole seconds
+after midnight (travel times rounded up), so that written plans are exact and conservative.
+The objective counts travel time; work balance is asked for over each group of interchangeable
+managers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model.problem import Problem
+from ..solver.instance import Instance, Task, Vehicle
+from ..solver.patterns import enumerate_patterns
+
+#: Weight of the workload-balance term (see :class:`routeplan.solver.instance.Instance`).
+DEFAULT_BALANCE_WEIGHT = 4.0
+#: Weight of the day-balance term: each route's work against its manager's mean route.
+DEFAULT_DAY_BALANCE_WEIGHT = 0.2
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Formulation:
+    """An engine instance together with what is needed to read its solutions as a plan.
+
+    ``customer_task[i]`` is the task of customer ``i``; ``task_customer`` the inverse;
+    ``vehicle_manager``/``vehicle_day`` say whose day each vehicle is; ``km`` and ``minutes`` are
+    the node matrices of the travel model (unrounded).
+    """
+
+    problem: Problem
+    instance: Instance
+    strategy: str
+    task_customer: np.ndarray
+    owner_manager: np.ndarray
+    vehicle_manager: np.ndarray
+    vehicle_day: np.ndarray
+    node_lon: np.ndarray
+    node_lat: np.ndarray
+    km: np.ndarray
+    minutes: np.ndarray
+    eligible: tuple[tuple[int, ...], ...]  # eligible manager indices per customer
+    start_node: np.ndarray  # per manager
+    end_node: np.ndarray  # per manager
+
+
+def formulate(problem: Problem, *, strategy: str = "hybrid", eligible: list[tuple[int, ...]] | None = None,
+              balance_groups: list[tuple[int, ...]] | None = None,
+              balance_weight: float = DEFAULT_BALANCE_WEIGHT, day_balance_weight: float = DEFAULT_DAY_BALANCE_WEIGHT,
+              stability_cost: float = 0.0) -> Formulation:
+    """Build the engine instance of ``problem``.
+
+    Parameters
+    ----------
+    problem
+        The planning problem.
+    strategy
+        Name recorded with the plan.
+    eligible
+        Manager indices allowed per customer (default: managers whose role serves the tier,
+        narrowed to ``locked_manager`` when set).
+    balance_groups
+        Groups of managers whose work is balanced against their working time (default: managers
+        that can take over each other's customers, directly or through others; under the usual
+        roles, one group per role).
+    balance_weight
+        Weight of the balance term between managers.
+    day_balance_weight
+        Weight of the balance term between one manager's days.
+    stability_cost
+        Cost, in seconds of travel, of moving a customer away from its ``current_manager``.
+    """
+    customers = problem.customers
+    managers = problem.managers
+    manager_index = {m.manager_id: i for i, m in enumerate(managers)}
+    if eligible is None:
+        eligible = []
+        for c in customers:
+            roles = set(problem.tier(c.tier).roles)
+            allowed = tuple(i for i, m in enumerate(managers) if m.role in roles)
+            if c.locked_manager is not None:
+                allowed = tuple(i for i in allowed if managers[i].manager_id == c.locked_manager)
+            eligible.append(allowed)
+    if balance_groups is None:
+        balance_groups = [g for g in interchangeable_groups(eligible, len(managers)) if len(g) > 1]
+
+    places: dict[tuple[float, float], int] = {}
+    lon = [c.lon for c in customers]
+    lat = [c.lat for c in customers]
+
+    def place(point) -> int:
+        key = (point.lon, point.lat)
+        if key not in places:
+            places[key] = len(lon)
+            lon.append(point.lon)
+            lat.append(point.lat)
+        return places[key]
+
+    start_node = [place(m.start) for m in managers]
+    end_node = [place(m.end) for m in managers]
+    node_lon = np.array(lon, dtype=float)
+    node_lat = np.array(lat, dtype=float)
+    km, minutes = problem.travel.travel_model().matrices(node_lon, node_lat)
+    seconds = np.ceil(minutes * 60.0 - 1e-7)
+    np.fill_diagonal(seconds, 0.0)
+
+    vehicles = []
+    vehicle_manager = []
+    vehicle_day = []
+    for i, m in enumerate(managers):
+        for day in m.days:
+            vehicles.append(Vehicle(day=day, owner=i, start=start_node[i], end=end_node[i],
+                                    earliest=round(m.shift[0] * 60), latest=round(m.shift[1] * 60),
+                                    max_stops=m.max_visits if m.max_visits is not None else 1_000_000))
+            vehicle_manager.append(i)
+            vehicle_day.append(day)
+
+    pattern_cache: dict[tuple[int, int], tuple[tuple[int, ...], ...]] = {}
+    tasks = []
+    for i, c in enumerate(customers):
+        key = (c.visits, c.min_gap)
+        if key not in pattern_cache:
+            pattern_cache[key] = tuple(enumerate_patterns(c.visits, c.min_gap, problem.num_days))
+        preferred = manager_index.get(c.current_manager, -1) if c.current_manager else -1
+        tasks.append(Task(node=i, service=round(c.service_min * 60), earliest=round(c.window[0] * 60),
+                          latest=round(c.window[1] * 60), patterns=pattern_cache[key], owners=tuple(eligible[i]),
+                          preferred_owner=preferred, label=c.customer_id))
+    instance = Instance(num_days=problem.num_days, num_owners=len(managers), dist=km, time=seconds,
+                        vehicles=tuple(vehicles), tasks=tuple(tasks), consistent=problem.consistent,
+                        distance_cost=0.0, time_cost=1.0, balance_groups=tuple(balance_groups),
+                        balance_weight=balance_weight, day_balance_weight=day_balance_weight,
+                        stability_cost=stability_cost, name=problem.name)
+    return Formulation(problem=problem, instance=instance, strategy=strategy,
+                       task_customer=np.arange(len(customers)), owner_manager=np.arange(len(managers)),
+                       vehicle_manager=np.array(vehicle_manager, dtype=np.int64),
+                       vehicle_day=np.array(vehicle_day, dtype=np.int64), node_lon=node_lon, node_lat=node_lat,
+                       km=km, minutes=minutes, eligible=tuple(tuple(e) for e in eligible),
+                       start_node=np.array(start_node, dtype=np.int64), end_node=np.array(end_node, dtype=np.int64))
+
+
+
+def interchangeable_groups(eligible: list[tuple[int, ...]], num_managers: int) -> list[tuple[int, ...]]:
+    """Managers linked by customers they may both serve (connected components)."""
+    parent = list(range(num_managers))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for allowed in eligible:
+        for other in allowed[1:]:
+            a, b = find(allowed[0]), find(other)
+            if a != b:
+                parent[b] = a
+    groups: dict[int, list[int]] = {}
+    for i in range(num_managers):
+        groups.setdefault(find(i), []).append(i)
+    return [tuple(g) for g in groups.values()]

@@ -1,0 +1,77 @@
+"""The planner: from a problem to a checked plan."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from ..errors import InfeasiblePlanError
+from ..model.problem import Problem
+from ..plan import Plan
+from ..solver.search import Progress, SearchParams, solve
+from .diagnose import unserved
+from .formulate import Formulation
+from .schedule import build_routes
+from .strategies import formulate_strategy
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIME_LIMIT = 60.0
+
+
+def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0,
+         progress: Callable[[Progress], None] | None = None, params: SearchParams | None = None) -> Plan:
+    """Plan every manager's visits for one cycle.
+
+    Parameters
+    ----------
+    problem
+        The planning problem (see :func:`routeplan.read_scenario` and
+        :class:`routeplan.ProblemBuilder`).
+    strategy
+        How managers are matched to customers: ``"hybrid"`` (roles as given, territories drawn
+        freely), ``"region"``, ``"business-type"`` or ``"value"`` (see the README).
+    time_limit
+        Seconds of wall time for the whole call; the search stops in time to finish by then.
+    seed
+        Seed of the search's random choices.
+    progress
+        Called about once a second with a :class:`~routeplan.solver.search.Progress`.
+
+    Returns
+    -------
+    Plan
+        A plan that passes :func:`routeplan.validate`; customers that cannot be served are in
+        ``plan.unserved`` with the reason.
+    """
+    started = time.perf_counter()
+    form = formulate_strategy(problem, strategy)
+    return plan_formulation(form, time_limit=time_limit, seed=seed, progress=progress, params=params,
+                            started=started)
+
+
+def plan_formulation(form: Formulation, *, time_limit: float, seed: int = 0,
+                     progress: Callable[[Progress], None] | None = None, params: SearchParams | None = None,
+                     started: float | None = None) -> Plan:
+    """Solve an already formulated problem (see :func:`plan`)."""
+    started = time.perf_counter() if started is None else started
+    reserve = min(2.0, 0.05 * time_limit)  # for schedules, diagnosis and validation
+    budget = max(0.1, time_limit - (time.perf_counter() - started) - reserve)
+    result = solve(form.instance, time_limit=budget, seed=seed, params=params or SearchParams(), progress=progress)
+    problems = result.solution.check()
+    if problems:
+        raise InfeasiblePlanError("the search returned an inconsistent solution: " + "; ".join(problems[:5]))
+    managers = form.problem.managers
+    groups = [[managers[i].manager_id for i in g] for g in form.instance.balance_groups]
+    plan = Plan(problem=form.problem, routes=build_routes(form, result.solution),
+                unserved=unserved(form, result.solution), strategy=form.strategy, seed=seed,
+                solve_seconds=time.perf_counter() - started, time_limit=time_limit, iterations=result.iterations,
+                extra={"balance_groups": groups})
+    report = plan.validate()
+    if not report.ok:
+        raise InfeasiblePlanError("the planned routes break the contract (a bug, please report it):\n"
+                                  + str(report))
+    logger.info("planned %d of %d visits in %.1fs", plan.visits_planned(), plan.visits_required(),
+                plan.solve_seconds)
+    return plan

@@ -1,0 +1,110 @@
+"""Split an instance into independent parts: groups of owners that share no task.
+
+Tasks that only one group of owners may serve never interact with other groups' tasks, so each
+part can be solved on its own (in sequence, or fanned out to an executor) and the solutions
+merged. In the reference case the four manager classes are four such parts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .instance import Instance, Task, Vehicle
+from .state import Solution
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A sub-instance and where its tasks, owners and vehicles sit in the whole."""
+
+    instance: Instance
+    tasks: np.ndarray
+    owners: np.ndarray
+    vehicles: np.ndarray
+
+
+def split(inst: Instance) -> list[Part]:
+    """The independent parts of ``inst`` (one part when everything is connected).
+
+    Tasks whose allowed owners all lack vehicles form no part; they stay unassigned.
+    """
+    owners_with_vehicles = sorted({v.owner for v in inst.vehicles})
+    if len(owners_with_vehicles) <= 1 or not any(t.owners for t in inst.tasks):
+        return [_whole(inst)]
+    parent = {o: o for o in owners_with_vehicles}
+
+    def find(o: int) -> int:
+        while parent[o] != o:
+            parent[o] = parent[parent[o]]
+            o = parent[o]
+        return o
+
+    all_owners = tuple(owners_with_vehicles)
+    for task in inst.tasks:
+        allowed = [o for o in (task.owners or all_owners) if o in parent]
+        for o in allowed[1:]:
+            a, b = find(allowed[0]), find(o)
+            if a != b:
+                parent[b] = a
+    roots = sorted({find(o) for o in owners_with_vehicles})
+    if len(roots) == 1:
+        return [_whole(inst)]
+    parts = []
+    for root in roots:
+        owners = np.array([o for o in owners_with_vehicles if find(o) == root], dtype=np.int64)
+        owner_set = set(owners.tolist())
+        tasks = np.array([t for t, task in enumerate(inst.tasks)
+                          if any(o in owner_set for o in (task.owners or all_owners))], dtype=np.int64)
+        if len(tasks) == 0:
+            continue
+        vehicles = np.array([v for v, veh in enumerate(inst.vehicles) if veh.owner in owner_set], dtype=np.int64)
+        parts.append(_part(inst, tasks, owners, vehicles))
+    return parts
+
+
+def _whole(inst: Instance) -> Part:
+    return Part(instance=inst, tasks=np.arange(inst.num_tasks), owners=np.arange(inst.num_owners),
+                vehicles=np.arange(inst.num_vehicles))
+
+
+def _part(inst: Instance, tasks: np.ndarray, owners: np.ndarray, vehicles: np.ndarray) -> Part:
+    owner_index = {int(o): i for i, o in enumerate(owners)}
+    new_vehicles = tuple(Vehicle(day=veh.day, owner=owner_index[veh.owner], start=veh.start, end=veh.end,
+                                 earliest=veh.earliest, latest=veh.latest, capacity=veh.capacity,
+                                 max_duration=veh.max_duration, max_stops=veh.max_stops)
+                         for veh in (inst.vehicles[v] for v in vehicles))
+    new_tasks = tuple(Task(node=task.node, service=task.service, earliest=task.earliest, latest=task.latest,
+                           demand=task.demand, patterns=task.patterns,
+                           owners=tuple(owner_index[o] for o in task.owners if o in owner_index),
+                           preferred_owner=owner_index.get(task.preferred_owner, -1), label=task.label)
+                      for task in (inst.tasks[t] for t in tasks))
+    groups = []
+    for group in inst.balance_groups:
+        members = tuple(owner_index[o] for o in group if o in owner_index)
+        if len(members) > 1:
+            groups.append(members)
+    sub = Instance(num_days=inst.num_days, num_owners=len(owners), dist=inst.dist, time=inst.time,
+                   vehicles=new_vehicles, tasks=new_tasks, consistent=inst.consistent,
+                   distance_cost=inst.distance_cost, time_cost=inst.time_cost, balance_groups=tuple(groups),
+                   balance_weight=inst.balance_weight,
+                   day_balance_weight=inst.day_balance_weight, stability_cost=inst.stability_cost,
+                   name=f"{inst.name}[{','.join(str(o) for o in owners[:4])}{'...' if len(owners) > 4 else ''}]")
+    return Part(instance=sub, tasks=tasks, owners=owners, vehicles=vehicles)
+
+
+def merge(inst: Instance, parts: list[Part], solutions: list[Solution]) -> Solution:
+    """One solution of ``inst`` from the solutions of its parts."""
+    whole = Solution(inst)
+    for part, sol in zip(parts, solutions):
+        for local_v, seq in enumerate(sol.routes):
+            if seq:
+                whole.routes[int(part.vehicles[local_v])] = [int(part.tasks[t]) for t in seq]
+        for local_t, t in enumerate(part.tasks):
+            whole.pattern[t] = sol.pattern[local_t]
+            whole.owner[t] = part.owners[sol.owner[local_t]] if sol.owner[local_t] >= 0 else -1
+            whole.task_vehicles[t] = [int(part.vehicles[v]) for v in sol.task_vehicles[local_t]]
+    for v in range(inst.num_vehicles):
+        whole.refresh(v)
+    return whole

@@ -1,0 +1,112 @@
+"""The engine's input: a generic periodic vehicle routing instance.
+
+Every planning problem is translated into this one form, and so are the classic periodic VRP
+benchmark instances. It knows nothing of tiers, roles or districts:
+
+- *nodes* are places, with a distance matrix (the cost measure) and a time matrix;
+- a *task* is one customer's visit requirement: a node, service time, time window, demand, the
+  allowed visit-day *patterns* and the *owners* allowed to serve it;
+- a *vehicle* is one route slot: an owner working on one day, with start and end nodes, a time
+  window, capacity, maximum duration and maximum number of stops.
+
+With ``consistent`` every visit of a task is made by the same owner (a customer manager); without
+it any vehicle of the day may serve any visit (the classic PVRP).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+INF = math.inf
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Vehicle:
+    """One route slot: ``owner`` working on ``day``.
+
+    ``earliest``/``latest`` bound departure from ``start`` and return to ``end``. ``max_duration``
+    bounds travel plus service time of the route.
+    """
+
+    day: int
+    owner: int
+    start: int
+    end: int
+    earliest: float = 0.0
+    latest: float = INF
+    capacity: float = INF
+    max_duration: float = INF
+    max_stops: int = 1_000_000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Task:
+    """One visit requirement.
+
+    ``patterns`` lists the allowed sets of days (each a sorted tuple); a visit starts within
+    ``[earliest, latest]``. ``owners`` lists the owners allowed to serve the task (empty: any).
+    ``preferred_owner`` (or -1) is the owner that keeps the task without a stability cost.
+    """
+
+    node: int
+    service: float = 0.0
+    earliest: float = 0.0
+    latest: float = INF
+    demand: float = 0.0
+    patterns: tuple[tuple[int, ...], ...]
+    owners: tuple[int, ...] = ()
+    preferred_owner: int = -1
+    label: str = ""
+
+    @property
+    def visits(self) -> int:
+        return len(self.patterns[0]) if self.patterns else 0
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Instance:
+    """A periodic routing instance (see the module docstring).
+
+    The objective is ``distance_cost`` per unit of distance plus ``time_cost`` per unit of travel
+    time, plus ``balance_weight`` times the squared relative deviation of each owner's work
+    (travel plus service time) from the mean of its ``balance_groups`` group (times the mean), plus
+    ``day_balance_weight`` times the same measure for each route against its owner's mean route,
+    plus ``stability_cost`` per task not served by its preferred owner.
+    """
+
+    num_days: int
+    num_owners: int
+    dist: np.ndarray
+    time: np.ndarray
+    vehicles: tuple[Vehicle, ...]
+    tasks: tuple[Task, ...]
+    consistent: bool = True
+    distance_cost: float = 1.0
+    time_cost: float = 0.0
+    balance_groups: tuple[tuple[int, ...], ...] = ()
+    balance_weight: float = 0.0
+    day_balance_weight: float = 0.0
+    stability_cost: float = 0.0
+    name: str = ""
+    symmetric: bool = field(default=False)
+
+    def __post_init__(self) -> None:
+        n = self.dist.shape[0]
+        if self.dist.shape != (n, n) or self.time.shape != (n, n):
+            raise ValueError("dist and time must be square matrices of the same size")
+        object.__setattr__(self, "symmetric", bool(np.allclose(self.dist, self.dist.T)
+                                                   and np.allclose(self.time, self.time.T)))
+
+    @property
+    def num_tasks(self) -> int:
+        return len(self.tasks)
+
+    @property
+    def num_vehicles(self) -> int:
+        return len(self.vehicles)
+
+    def visits_required(self) -> int:
+        return sum(task.visits for task in self.tasks)

@@ -1,0 +1,120 @@
+"""Random scenarios that follow the file contract, for tests and benchmarks.
+
+Each scenario is a made-up town with clustered shops, four tiers with different rules (one
+visited four times a cycle at least two days apart, one with evening opening hours, one that two
+roles may serve), a staff sized to a target utilisation, a part-time manager, daily visit caps,
+a few customers locked to a manager and some customers known only by business type.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .model.problem import Problem, ProblemBuilder
+
+_TIERS = {
+    # name: (visits, min_gap, service_min, window, roles, share of customers)
+    "key": (4, 2, 10.0, ("08:30", "17:30"), ("K",), 0.10),
+    "regular": (2, 4, 8.0, ("08:30", "17:30"), ("R",), 0.45),
+    "evening": (1, 0, 12.0, ("15:00", "21:00"), ("E",), 0.10),
+    "basic": (1, 0, 6.0, ("09:00", "17:00"), ("R", "S"), 0.35),
+}
+_BUSINESS = {"key": ("hypermarket", "chain"), "regular": ("convenience", "liquor"),
+             "evening": ("karaoke", "bar"), "basic": ("kiosk", "grocery")}
+
+
+def random_problem(seed: int, *, customers: int = 2000, days: int = 10, utilisation: float = 0.6,
+                   locked: int = 5, unclassified_share: float = 0.05) -> Problem:
+    """A random, servable scenario.
+
+    Parameters
+    ----------
+    seed
+        Seed of everything random.
+    customers
+        Number of customers.
+    days
+        Days in the cycle (at least 6, so that four visits two days apart fit with a part-time
+        manager).
+    utilisation
+        Target share of the managers' shift time spent on visits and travel (an estimate).
+    locked
+        Customers locked to a manager.
+    unclassified_share
+        Share of customers given only a business type (their tier comes from classification).
+    """
+    rng = np.random.default_rng(seed)
+    labels = [f"D{d + 1}" for d in range(days)]
+    b = ProblemBuilder(name=f"synthetic-{seed}", days=labels)
+    lon0 = 100.0 + rng.uniform(-20, 20)
+    lat0 = 30.0 + rng.uniform(-8, 8)
+    b.set_depot(lon0, lat0)
+    b.set_travel(speed_kmh=float(rng.choice([18.0, 20.0, 25.0])), detour_factor=1.3)
+    for name, (visits, gap, service, window, roles, _) in _TIERS.items():
+        b.add_tier(name, visits=visits, min_gap=gap, service_min=service, window=window, roles=roles)
+        for business in _BUSINESS[name]:
+            b.classify(business, name)
+
+    # Shops in clusters around a handful of centres, within about 8 km of the depot.
+    km_per_lon = 111.32 * math.cos(math.radians(lat0))
+    centres = rng.normal(0.0, 3.5, size=(int(rng.integers(4, 9)), 2))
+    which = rng.integers(len(centres), size=customers)
+    offsets = centres[which] + rng.normal(0.0, 1.2, size=(customers, 2))
+    lon = lon0 + offsets[:, 0] / km_per_lon
+    lat = lat0 + offsets[:, 1] / 111.32
+    names = list(_TIERS)
+    shares = np.array([_TIERS[n][5] for n in names])
+    tier_of = rng.choice(len(names), size=customers, p=shares / shares.sum())
+
+    # Staff sized from the work each role group faces.
+    speed = b._travel.speed_kmh
+    spread_km = float(np.mean(np.hypot(offsets[:, 0], offsets[:, 1])))
+    shift_min = 540.0
+
+    def managers_needed(tier_names: list[str], minutes_per_stop: float) -> int:
+        work = 0.0
+        for n in tier_names:
+            visits, _, service, _, _, _ = _TIERS[n]
+            count = int((tier_of == names.index(n)).sum())
+            work += count * visits * (service + minutes_per_stop)
+        return max(1, math.ceil(work / (days * shift_min * utilisation)))
+
+    travel_per_stop = 60.0 * 0.9 / speed * 1.3 + 2.0 * spread_km / speed * 60.0 / 20.0
+    counts = {"K": managers_needed(["key"], travel_per_stop),
+              "R": managers_needed(["regular", "basic"], travel_per_stop),
+              "E": managers_needed(["evening"], travel_per_stop * 2.0),
+              "S": 1}
+    manager_ids: dict[str, list[str]] = {}
+    part_time_done = False
+    for role, count in counts.items():
+        ids = []
+        for k in range(count + (1 if role == "R" else 0)):
+            mid = f"{role}{k + 1}"
+            shift = ("14:00", "21:30") if role == "E" else ("08:30", "17:30")
+            worked = None
+            if role == "R" and not part_time_done:
+                worked = " ".join(str(d) for d in range(0, days, 2) if d < days)  # every other day
+                part_time_done = True
+            cap = int(rng.integers(28, 40)) if k % 2 == 1 else None
+            b.add_manager(mid, role=role, name=f"Manager {mid}", shift_start=shift[0], shift_end=shift[1],
+                          max_visits=cap, days=worked)
+            ids.append(mid)
+        manager_ids[role] = ids
+
+    locked_rows = set(rng.choice(customers, size=min(locked, customers), replace=False).tolist())
+    for i in range(customers):
+        name = names[tier_of[i]]
+        business = str(rng.choice(_BUSINESS[name]))
+        tier = None if rng.random() < unclassified_share else name
+        lock = None
+        if i in locked_rows:
+            roles = _TIERS[name][4]
+            # Lock to a full-time manager of the tier's first role.
+            candidates = [m for m in manager_ids[roles[0]] if not (roles[0] == "R" and m == "R1")]
+            lock = str(rng.choice(candidates or manager_ids[roles[0]]))
+        b.add_customer(f"C{i + 1:05d}", lon=float(lon[i]), lat=float(lat[i]), tier=tier, business_type=business,
+                       value=float(np.round(rng.lognormal(9.5, 0.7))), locked_manager=lock)
+    return b.build()
+
