@@ -9,7 +9,6 @@ import logging
 
 from .errors import InfeasiblePlanError as InfeasiblePlanError
 from .errors import InputIssue as InputIssue
-from .errors import PlanFileError as PlanFileError
 from .errors import RouteplanError as RouteplanError
 from .errors import ScenarioError as ScenarioError
 from .io.scenario import read_scenario as read_scenario

@@ -49,15 +49,5 @@ class ScenarioError(RouteplanError):
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
-class PlanFileError(RouteplanError):
-    """A plan folder cannot be read (missing file, bad column, bad value)."""
-
-    def __init__(self, issues: list[InputIssue] | InputIssue):
-        if isinstance(issues, InputIssue):
-            issues = [issues]
-        self.issues: list[InputIssue] = list(issues)
-        super().__init__("\n".join(str(issue) for issue in self.issues))
-
-
 class InfeasiblePlanError(RouteplanError):
     """The solver produced a plan that does not validate (a bug, never expected)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,9 @@ import pytest
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parent.parent
+# The Cordeau PVRP instances live outside the repository (../shared/benchmarks/pvrp); .ci/run
+# exports ROUTEPLAN_PVRP_DIR when it finds them.
+PVRP = Path(os.environ.get("ROUTEPLAN_PVRP_DIR", REPO.parent / "shared" / "benchmarks" / "pvrp"))
 
 
 @pytest.fixture

@@ -430,15 +430,9 @@ class ProblemBuilder:
         for pending in self._managers:
             v = pending.values
             file, row = pending.origin
-            mid = _text(v["manager_id"])
+            mid = _unique_id(v, "manager_id", seen, file, row, issues)
             if mid is None:
-                issues.append(InputIssue(file, "manager_id is empty", row, "manager_id"))
                 continue
-            if mid in seen:
-                issues.append(InputIssue(file, f"manager_id '{mid}' appears twice (first at row {seen[mid]})",
-                                         row, "manager_id"))
-                continue
-            seen[mid] = row
             role = _text(v["role"])
             if role is None:
                 issues.append(InputIssue(file, "role is empty; expected a role name such as A", row, "role"))
@@ -469,15 +463,9 @@ class ProblemBuilder:
         for pending in self._customers:
             v = pending.values
             file, row = pending.origin
-            cid = _text(v["customer_id"])
+            cid = _unique_id(v, "customer_id", seen, file, row, issues)
             if cid is None:
-                issues.append(InputIssue(file, "customer_id is empty", row, "customer_id"))
                 continue
-            if cid in seen:
-                issues.append(InputIssue(file, f"customer_id '{cid}' appears twice (first at row {seen[cid]})",
-                                         row, "customer_id"))
-                continue
-            seen[cid] = row
             lon = _as_float(v["lon"], file, row, "lon", issues, minimum=-180.0, maximum=180.0)
             lat = _as_float(v["lat"], file, row, "lat", issues, minimum=-90.0, maximum=90.0)
             tier_name = _text(v["tier"])
@@ -569,6 +557,20 @@ def _text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def _unique_id(values: Mapping[str, Any], key: str, seen: dict[str, int | None], file: str, row: int | None,
+               issues: list[InputIssue]) -> str | None:
+    """The record's id, or None (with an issue) when it is empty or was seen before."""
+    ident = _text(values[key])
+    if ident is None:
+        issues.append(InputIssue(file, f"{key} is empty", row, key))
+        return None
+    if ident in seen:
+        issues.append(InputIssue(file, f"{key} '{ident}' appears twice (first at row {seen[ident]})", row, key))
+        return None
+    seen[ident] = row
+    return ident
 
 
 def _valid_lonlat(lon: float, lat: float) -> bool:

@@ -1,7 +1,5 @@
 """The generic engine on small hand-made and benchmark instances."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -15,7 +13,7 @@ from routeplan.solver.routing_pyvrp import polish
 from routeplan.solver.search import SearchParams, solve
 from routeplan.solver.state import Solution
 
-PVRP = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "pvrp"
+from conftest import PVRP
 
 
 def line_instance(*, consistent=True, windows=False, owners=2, days=3, n=12) -> Instance:
