@@ -4,19 +4,29 @@ Instance format: ``type m n t``; then ``t`` lines ``D Q`` (max duration, 0 = non
 then one line per node ``i x y d q f a c1 .. ca`` (node 0 the depot) where each combination is a
 ``t``-bit integer with day 1 as the leftmost bit. Solution format: the cost, then one line per
 route ``day vehicle duration load 0 c1 .. ck 0``.
+
+:func:`check_solution` recomputes a solution's cost from the coordinates and checks it against
+the instance; :func:`solution_routes` turns an engine solution into Cordeau routes.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import InputIssue, ScenarioError
 from ..solver.instance import Instance, Task, Vehicle
+
+logger = logging.getLogger(__name__)
+
+_TOLERANCE = 1e-6  # on loads and durations recomputed in floating point
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,3 +164,135 @@ def read_solution(path: str | os.PathLike[str]) -> tuple[float, list[CordeauRout
     except (IndexError, ValueError) as err:
         raise ScenarioError(InputIssue(path.name, f"not a Cordeau solution file: {err}")) from err
     return cost, routes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SolutionCheck:
+    """What :func:`check_solution` found.
+
+    Attributes
+    ----------
+    cost
+        Total Euclidean length of the routes, recomputed from the coordinates (unrounded, service
+        time excluded); stops with invalid customer numbers are left out of it.
+    feasible
+        True when no problem was found (every visit placed, every rule kept).
+    visits_missing
+        Visits required but not made: all ``f`` visits of a customer visited on no day, and the
+        shortfall of a customer visited on fewer days than its combinations have.
+    problems
+        One human-readable message per problem found.
+    """
+
+    cost: float
+    feasible: bool
+    visits_missing: int
+    problems: tuple[str, ...]
+
+
+def check_solution(inst: CordeauInstance, routes: Sequence[CordeauRoute]) -> SolutionCheck:
+    """Recompute the cost of ``routes`` and check them against ``inst``.
+
+    Parameters
+    ----------
+    inst
+        The instance the routes claim to solve.
+    routes
+        The routes, e.g. from :func:`read_solution` or :func:`solution_routes`. Empty routes are
+        ignored (they neither cost nor count as a vehicle).
+
+    Returns
+    -------
+    SolutionCheck
+        The recomputed cost and every problem found. The checks: valid day and customer numbers;
+        no customer twice on one day; every customer visited on exactly the days of one of its
+        allowed combinations (a customer with ``f = 0`` is read with its combinations, see
+        :func:`read_instance`); at most ``m`` routes per day; each route's load within the day's
+        capacity ``Q`` and, when the day has a limit ``D``, its duration (distance plus service
+        times) within ``D``. Nothing raises: an unvisited customer is reported with its visits
+        counted as missing.
+    """
+    n = inst.num_customers
+    problems: list[str] = []
+    visit_days: list[list[int]] = [[] for _ in range(n + 1)]
+    routes_per_day = [0] * inst.num_days
+    total = 0.0
+    for route in routes:
+        if not route.customers:
+            continue
+        label = f"route day {route.day + 1} vehicle {route.vehicle + 1}"
+        invalid = [c for c in route.customers if not 1 <= c <= n]
+        if invalid:
+            problems.append(f"{label}: invalid customer numbers {invalid} (valid: 1..{n})")
+        valid = CordeauRoute(day=route.day, vehicle=route.vehicle,
+                             customers=tuple(c for c in route.customers if 1 <= c <= n))
+        distance, duration, load = route_figures(inst, valid)
+        total += distance
+        if not 0 <= route.day < inst.num_days:
+            problems.append(f"{label}: invalid day (valid: 1..{inst.num_days})")
+            continue
+        routes_per_day[route.day] += 1
+        for c in valid.customers:
+            visit_days[c].append(route.day)
+        capacity = inst.capacity[route.day]
+        if load > capacity + _TOLERANCE:
+            problems.append(f"{label}: load {load:g} exceeds the capacity {capacity:g}")
+        limit = inst.max_duration[route.day]
+        if math.isfinite(limit) and duration > limit + _TOLERANCE:
+            problems.append(f"{label}: duration {duration:.2f} exceeds the limit {limit:g}")
+    for day, count in enumerate(routes_per_day):
+        if count > inst.vehicles_per_day:
+            problems.append(f"day {day + 1}: {count} routes, more than the {inst.vehicles_per_day} vehicles")
+    missing = 0
+    for c in range(1, n + 1):
+        allowed = inst.combinations[c - 1]
+        required = len(allowed[0])
+        days = visit_days[c]
+        distinct = sorted(set(days))
+        if len(distinct) < len(days):
+            twice = sorted({d + 1 for d in days if days.count(d) > 1})
+            problems.append(f"customer {c}: visited more than once on day(s) {twice}")
+        if not days:
+            missing += required
+            problems.append(f"customer {c}: not visited ({required} visit(s) missing)")
+            continue
+        missing += max(0, required - len(distinct))
+        if tuple(distinct) not in allowed:
+            problems.append(f"customer {c}: visited on days {[d + 1 for d in distinct]}, not one of its "
+                            f"allowed combinations {[[d + 1 for d in p] for p in allowed]}")
+    return SolutionCheck(cost=total, feasible=not problems, visits_missing=missing, problems=tuple(problems))
+
+
+def solution_routes(inst: CordeauInstance, engine_instance: Instance, engine_solution: Any) -> list[CordeauRoute]:
+    """Cordeau routes of an engine solution of ``inst.to_instance()``.
+
+    Parameters
+    ----------
+    inst
+        The Cordeau instance.
+    engine_instance
+        The engine instance the solution belongs to (``inst.to_instance()``).
+    engine_solution
+        A :class:`~routeplan.solver.state.Solution`, or any object with a ``routes`` attribute,
+        or the routes themselves: one task sequence per engine vehicle.
+
+    Returns
+    -------
+    list[CordeauRoute]
+        The non-empty routes, by day; on each day the vehicles are numbered ``0..m-1`` in the
+        engine's vehicle order, skipping empty routes.
+    """
+    seqs = getattr(engine_solution, "routes", engine_solution)
+    if len(seqs) != engine_instance.num_vehicles:
+        raise ValueError(f"{len(seqs)} routes for {engine_instance.num_vehicles} engine vehicles")
+    routes: list[CordeauRoute] = []
+    used = [0] * inst.num_days
+    for v in sorted(range(len(seqs)), key=lambda v: (engine_instance.vehicles[v].day, v)):
+        seq = seqs[v]
+        if not seq:
+            continue
+        day = engine_instance.vehicles[v].day
+        customers = tuple(int(engine_instance.tasks[t].node) for t in seq)
+        routes.append(CordeauRoute(day=day, vehicle=used[day], customers=customers))
+        used[day] += 1
+    return routes

@@ -7,7 +7,8 @@ from routeplan.io.cordeau import read_instance
 from routeplan.solver.decompose import merge, split
 from routeplan.solver.insertion import Recreate
 from routeplan.solver.instance import Instance, Task, Vehicle
-from routeplan.solver.local import improve_route
+from routeplan.solver import kernels
+from routeplan.solver.lns import LNS, Packed
 from routeplan.solver.objective import Objective
 from routeplan.solver.routing_pyvrp import polish
 from routeplan.solver.search import SearchParams, solve
@@ -73,15 +74,42 @@ def test_slot_costs_agree_with_a_full_reschedule():
                     assert feasible
 
 
-def test_local_search_never_worsens_and_keeps_feasibility():
+def test_pack_and_unpack_round_trip():
+    inst = line_instance(windows=True)
+    sol = Solution(inst)
+    Recreate(sol, Objective.of(inst), np.arange(inst.num_tasks)).run()
+    packed = Packed(inst, SearchParams())
+    state = packed.pack(sol)
+    again = packed.unpack(state)
+    assert again.routes == sol.routes and again.task_vehicles == sol.task_vehicles
+    assert kernels.objective(packed.data, state) == pytest.approx(Objective.of(inst)(sol))
+
+
+def test_route_repair_never_worsens_and_keeps_feasibility():
     inst = line_instance(windows=True)
     sol = Solution(inst)
     Recreate(sol, Objective.of(inst), np.arange(inst.num_tasks)).run(mode="order")
-    before = sol.routing_cost()
+    packed = Packed(inst, SearchParams())
+    state = packed.pack(sol)
+    before = float(state.r_cost.sum())
+    buf = np.empty(state.r_tasks.shape[1], dtype=np.int64)
     for v in range(inst.num_vehicles):
-        improve_route(sol, v)
-    assert sol.routing_cost() <= before + 1e-9
-    assert sol.check() == []
+        kernels.improve_route(packed.data, state, v, buf)
+    assert float(state.r_cost.sum()) <= before + 1e-9
+    assert packed.unpack(state).check() == []
+
+
+@pytest.mark.parametrize("consistent", [True, False])
+def test_lns_keeps_solutions_feasible_and_never_loses_visits(consistent):
+    inst = line_instance(consistent=consistent, windows=True)
+    sol = Solution(inst)
+    Recreate(sol, Objective.of(inst), np.arange(inst.num_tasks)).run()
+    start = Objective.of(inst)(sol)
+    best, iterations, history = LNS(inst, seed=3, params=SearchParams(polish_share=0.0)).run(sol, 1.0)
+    assert iterations > 0
+    assert best.check() == []
+    assert best.missing_visits() == 0
+    assert Objective.of(inst)(best) <= start + 1e-6
 
 
 def test_pyvrp_polish_keeps_the_same_visits():
@@ -118,7 +146,7 @@ def test_split_and_merge_round_trip():
 
 def test_search_returns_a_complete_consistent_solution():
     inst = line_instance()
-    params = SearchParams(polish_share=0.0)
+    params = SearchParams(polish_share=0.5)
     first = solve(inst, time_limit=1.0, seed=5, params=params)
     assert first.solution.check() == []
     assert first.solution.missing_visits() == 0

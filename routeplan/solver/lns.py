@@ -1,0 +1,283 @@
+"""The improvement loop, driven from Python: packs a solution into the arrays of
+:mod:`routeplan.solver.kernels`, runs the compiled ruin-and-recreate loop in chunks until the
+time limit, polishes routes with PyVRP from time to time, and unpacks the best solution.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import kernels as K
+from .instance import Instance
+from .objective import Objective
+from .routing_pyvrp import integer_scale, polish
+from .state import Solution
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchParams:
+    """Tuning of the improvement loop.
+
+    ``mean_removed`` and ``max_string`` size the string removals; the annealing temperature
+    falls from ``start_temperature`` to ``end_temperature`` times the mean cost of a visit;
+    ``blink`` is the chance to skip a position during insertion; ``repair`` the chance that the
+    changed routes are repaired by or-opt and 2-opt; ``polish_share`` the share of the time
+    spent in PyVRP polishing.
+    """
+
+    mean_removed: float = 10.0
+    max_string: int = 10
+    start_temperature: float = 0.5
+    end_temperature: float = 0.005
+    blink: float = 0.01
+    repair: float = 0.3
+    polish_share: float = 0.15
+    polish_rounds: int = 4
+    polish_iterations: int = 5000
+
+
+@dataclass(slots=True, kw_only=True)
+class Progress:
+    """What a progress callback is told."""
+
+    seconds: float
+    iterations: int
+    best_cost: float
+    missing_visits: int
+
+
+class Packed:
+    """An instance as kernel arrays, and conversions between :class:`Solution` and kernel states."""
+
+    def __init__(self, inst: Instance, params: SearchParams):
+        self.inst = inst
+        tasks = inst.tasks
+        vehicles = inst.vehicles
+        n_t = len(tasks)
+        cost = inst.distance_cost * inst.dist + inst.time_cost * inst.time
+        # Global pattern table.
+        max_visits = max((len(p) for t in tasks for p in t.patterns), default=1)
+        pat_days, pat_len, pat_start, pat_count = [], [], np.zeros(n_t, np.int64), np.zeros(n_t, np.int64)
+        for i, task in enumerate(tasks):
+            pat_start[i] = len(pat_days)
+            pat_count[i] = len(task.patterns)
+            for days in task.patterns:
+                pat_days.append(list(days) + [-1] * (max_visits - len(days)))
+                pat_len.append(len(days))
+        self.max_visits = max_visits
+        objective = Objective.of(inst)
+        owner_group = objective.owner_group
+        group_cap = np.array([objective.capacity[m].sum() for m in objective.group_members]) \
+            if objective.group_members else np.zeros(0)
+        order = np.argsort([v.day for v in vehicles], kind="stable")
+        day_veh_start = np.searchsorted(np.array([vehicles[v].day for v in order]), np.arange(inst.num_days + 1))
+        nodes = np.array([t.node for t in tasks], dtype=np.int64)
+        sym = cost[np.ix_(nodes, nodes)] + cost[np.ix_(nodes, nodes)].T
+        neigh = np.argsort(sym, axis=1, kind="stable")[:, 1:min(n_t, 101)] if n_t > 1 \
+            else np.zeros((n_t, 0), np.int64)
+        first_start = vehicles[0].start if vehicles else 0
+        self.data = K.Data(
+            cost=np.ascontiguousarray(cost, dtype=float), time=np.ascontiguousarray(inst.time, dtype=float),
+            t_node=nodes, t_service=np.array([t.service for t in tasks], float),
+            t_early=np.array([t.earliest for t in tasks], float), t_late=np.array([t.latest for t in tasks], float),
+            t_demand=np.array([t.demand for t in tasks], float),
+            t_pref=np.array([t.preferred_owner for t in tasks], np.int64),
+            t_visits=np.array([t.visits for t in tasks], np.int64),
+            t_pat_start=pat_start, t_pat_count=pat_count,
+            pat_days=np.array(pat_days, np.int64).reshape(-1, max_visits),
+            pat_len=np.array(pat_len, np.int64),
+            elig=np.ascontiguousarray(_eligible(inst)),
+            v_day=np.array([v.day for v in vehicles], np.int64), v_owner=np.array([v.owner for v in vehicles], np.int64),
+            v_start=np.array([v.start for v in vehicles], np.int64), v_end=np.array([v.end for v in vehicles], np.int64),
+            v_early=np.array([v.earliest for v in vehicles], float), v_late=np.array([v.latest for v in vehicles], float),
+            v_cap=np.array([v.capacity for v in vehicles], float),
+            v_maxdur=np.array([v.max_duration for v in vehicles], float),
+            v_maxstops=np.array([min(v.max_stops, n_t) for v in vehicles], np.int64),
+            v_owner_count=np.array([sum(1 for w in vehicles if w.owner == v.owner) for v in vehicles], float),
+            day_veh_start=day_veh_start.astype(np.int64), day_veh=order.astype(np.int64),
+            owner_group=owner_group.astype(np.int64), owner_cap=objective.capacity.astype(float),
+            group_cap=group_cap.astype(float), neigh=np.ascontiguousarray(neigh, dtype=np.int64),
+            depot_cost=np.ascontiguousarray(cost[first_start, nodes], dtype=float),
+            params=np.array([1.0 if inst.consistent else 0.0, inst.balance_weight, inst.day_balance_weight,
+                             inst.stability_cost, objective.missing_cost, params.blink,
+                             1.0 if inst.symmetric else 0.0]))
+        self.max_len = _max_route_length(inst)
+
+    def empty_state(self) -> K.State:
+        n_v = self.inst.num_vehicles
+        n_t = self.inst.num_tasks
+        width = self.max_len + 1
+        return K.State(r_len=np.zeros(n_v, np.int64), r_tasks=np.full((n_v, width), -1, np.int64),
+                       r_dep=np.zeros((n_v, width)), r_latest=np.zeros((n_v, width)), r_load=np.zeros(n_v),
+                       r_cost=np.zeros(n_v), r_time=np.zeros(n_v), r_serv=np.zeros(n_v),
+                       t_pat=np.full(n_t, -1, np.int64), t_owner=np.full(n_t, -1, np.int64),
+                       t_veh=np.full((n_t, self.max_visits), -1, np.int64),
+                       owner_work=np.zeros(self.inst.num_owners))
+
+    def pack(self, sol: Solution) -> K.State:
+        """A kernel state holding ``sol``."""
+        state = self.empty_state()
+        d = self.data
+        for v, seq in enumerate(sol.routes):
+            state.r_len[v] = len(seq)
+            state.r_tasks[v, :len(seq)] = seq
+            K.schedule(d, state, v)
+        for t in range(self.inst.num_tasks):
+            if sol.pattern[t] >= 0:
+                state.t_pat[t] = d.t_pat_start[t] + sol.pattern[t]
+                state.t_owner[t] = sol.owner[t]
+                days = self.inst.tasks[t].patterns[sol.pattern[t]]
+                by_day = {int(self.inst.vehicles[v].day): v for v in sol.task_vehicles[t]}
+                state.t_veh[t, :len(days)] = [by_day[day] for day in days]
+        return state
+
+    def unpack(self, state: K.State) -> Solution:
+        """The :class:`Solution` held by a kernel state."""
+        sol = Solution(self.inst)
+        d = self.data
+        for v in range(self.inst.num_vehicles):
+            sol.routes[v] = [int(t) for t in state.r_tasks[v, :state.r_len[v]]]
+        for t in range(self.inst.num_tasks):
+            if state.t_pat[t] >= 0:
+                sol.pattern[t] = state.t_pat[t] - d.t_pat_start[t]
+                sol.owner[t] = state.t_owner[t]
+                sol.task_vehicles[t] = [int(v) for v in state.t_veh[t] if v >= 0]
+        for v in range(self.inst.num_vehicles):
+            sol.refresh(v)
+        return sol
+
+    def copy(self, state: K.State) -> K.State:
+        other = self.empty_state()
+        K.copy_state(state, other)
+        return other
+
+
+def _eligible(inst: Instance) -> np.ndarray:
+    eligible = np.ones((inst.num_tasks, inst.num_owners), dtype=bool)
+    for t, task in enumerate(inst.tasks):
+        if task.owners:
+            eligible[t] = False
+            eligible[t, list(task.owners)] = True
+    return eligible
+
+
+def _max_route_length(inst: Instance) -> int:
+    """An upper bound on the visits of any route (sizes the route arrays)."""
+    n = inst.num_tasks
+    services = [t.service for t in inst.tasks]
+    demands = [t.demand for t in inst.tasks]
+    bound = 0
+    for v in inst.vehicles:
+        b = min(v.max_stops, n)
+        span = v.latest - v.earliest
+        if services and min(services) > 0 and math.isfinite(span):
+            b = min(b, int(span / min(services)) + 1)
+        if demands and min(demands) > 0 and math.isfinite(v.capacity):
+            b = min(b, int(v.capacity / min(demands)) + 1)
+        bound = max(bound, b)
+    return max(bound, 1)
+
+
+class LNS:
+    """Compiled ruin-and-recreate search on one instance."""
+
+    def __init__(self, inst: Instance, *, seed: int = 0, params: SearchParams = SearchParams()):
+        self.inst = inst
+        self.seed = seed
+        self.params = params
+        self.packed = Packed(inst, params)
+        self.rng = np.random.default_rng(seed)
+
+    def run(self, initial: Solution, time_limit: float, *,
+            progress: Callable[[Progress], None] | None = None) -> tuple[Solution, int, list[tuple[float, float]]]:
+        """Improve ``initial`` until ``time_limit`` seconds have passed; return the best solution,
+        the number of iterations and the history of best objective values."""
+        started = time.perf_counter()
+        deadline = started + time_limit
+        packed = self.packed
+        d = packed.data
+        p = self.params
+        K.seed_random(self.seed)
+        cur = packed.pack(initial)
+        best = packed.copy(cur)
+        trial = packed.copy(cur)
+        value = float(K.objective(d, cur))
+        stats = np.array([value, value, 0.0, 0.0])
+        history = [(0.0, value)]
+        visits = max(1, self.inst.visits_required())
+        per_visit = max(float(cur.r_cost.sum()) / visits, 1e-6)
+        t_high = p.start_temperature * per_visit
+        t_low = p.end_temperature * per_visit
+        polish_times = [started + time_limit * (k + 1) / (p.polish_rounds + 1) for k in range(p.polish_rounds)] \
+            if p.polish_share > 0 and self.inst.num_tasks else []
+        polish_budget = time_limit * p.polish_share / max(len(polish_times), 1)
+        scale = None
+        chunk = 20
+        iterations = 0
+        last_report = started
+        while True:
+            now = time.perf_counter()
+            if now >= deadline - 0.01:
+                break
+            if polish_times and now >= polish_times[0]:
+                polish_times.pop(0)
+                if scale is None:
+                    scale = integer_scale(packed.unpack(cur))
+                cur = self._polish(cur, min(polish_budget, deadline - now), scale)
+                K.copy_state(cur, trial)
+                stats[0] = float(K.objective(d, cur))
+                if stats[0] < stats[1] - 1e-9:
+                    stats[1] = stats[0]
+                    K.copy_state(cur, best)
+                    history.append((time.perf_counter() - started, stats[1]))
+                continue
+            frac0 = (now - started) / time_limit
+            tick = time.perf_counter()
+            before = stats[1]
+            t0 = t_high * (t_low / t_high) ** frac0
+            # The chunk's end temperature, assuming it takes the time the last one did.
+            t1 = t_high * (t_low / t_high) ** min(1.0, frac0 + 0.05)
+            K.lns(d, cur, best, trial, chunk, t0, t1, p.mean_removed, p.max_string, p.repair, stats)
+            iterations += chunk
+            spent = time.perf_counter() - tick
+            if stats[1] < before - 1e-9:
+                history.append((time.perf_counter() - started, stats[1]))
+            # Aim at chunks of about 0.1 s, and never past the deadline.
+            rate = chunk / max(spent, 1e-6)
+            left = deadline - time.perf_counter()
+            chunk = int(max(1, min(rate * 0.1, rate * left * 0.9, chunk * 4)))
+            if progress is not None and now - last_report >= 1.0:
+                last_report = now
+                progress(Progress(seconds=now - started, iterations=iterations, best_cost=stats[1],
+                                  missing_visits=int(sum(d.t_visits[t] for t in np.flatnonzero(best.t_pat < 0)))))
+        sol = packed.unpack(best)
+        logger.info("lns: %d iterations, %d accepted, %d improvements, objective %.2f", iterations, stats[2],
+                    stats[3], stats[1])
+        return sol, iterations, history
+
+    def _polish(self, state: K.State, budget: float, scale: float) -> K.State:
+        """PyVRP on every day (consistent owners: every route), within ``budget`` seconds."""
+        sol = self.packed.unpack(state)
+        data = sol.data
+        if self.inst.consistent or not data.eligible.all():
+            groups = [[v] for v in range(self.inst.num_vehicles) if sol.r_stops[v] >= 4]
+        else:
+            groups = [[int(v) for v in vs] for vs in data.day_vehicles if sum(sol.r_stops[v] for v in vs) > 0]
+        if not groups:
+            return state
+        end = time.perf_counter() + budget
+        for position, i in enumerate(self.rng.permutation(len(groups))):
+            left = end - time.perf_counter()
+            if left <= 0.005:
+                break
+            polish(sol, groups[i], iterations=self.params.polish_iterations, seconds=left / (len(groups) - position),
+                   seed=self.seed + position, scale=scale)
+        return self.packed.pack(sol)

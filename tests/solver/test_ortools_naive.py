@@ -1,0 +1,40 @@
+"""The naive OR-Tools peer returns honest routes: visits may be missing, no rule is broken."""
+
+import pytest
+
+from routeplan.io.cordeau import check_solution, read_instance, solution_routes
+from routeplan.solver.instance import Instance
+from routeplan.solver.ortools_naive import solve_naive
+
+from conftest import PVRP
+
+
+@pytest.mark.skipif(not PVRP.is_dir(), reason=f"PVRP instances not found in {PVRP}")
+@pytest.mark.parametrize("name", ["p03", "p14"])
+def test_routes_keep_the_pattern_rule(name):
+    cordeau = read_instance(PVRP / f"{name}.txt")
+    inst = cordeau.to_instance()
+    routes = solve_naive(inst, time_limit=3, seed=1)
+    assert len(routes) == inst.num_vehicles
+    check = check_solution(cordeau, solution_routes(cordeau, inst, routes))
+    # Only missing visits may be reported: nothing placed breaks a rule.
+    broken = [p for p in check.problems if "not visited" not in p]
+    assert broken == []
+    assert check.visits_missing <= inst.visits_required()
+    if any(routes):  # whatever is served, each served customer is served completely
+        assert all(sorted(inst.vehicles[v].day for v, seq in enumerate(routes) if t in seq) in
+                   [list(p) for p in inst.tasks[t].patterns]
+                   for t in {t for seq in routes for t in seq})
+
+
+def test_refuses_rules_it_does_not_model():
+    import numpy as np
+
+    from routeplan.solver.instance import Task, Vehicle
+
+    dist = np.zeros((2, 2))
+    inst = Instance(num_days=1, num_owners=1, dist=dist, time=dist, consistent=True,
+                    vehicles=(Vehicle(day=0, owner=0, start=0, end=0),),
+                    tasks=(Task(node=1, patterns=((0,),)),))
+    with pytest.raises(ValueError, match="consistency"):
+        solve_naive(inst, time_limit=1)
