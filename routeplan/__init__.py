@@ -7,6 +7,8 @@ draws the result on Folium maps.
 
 import logging
 
+from .compare import Comparison as Comparison
+from .compare import compare as compare
 from .errors import InfeasiblePlanError as InfeasiblePlanError
 from .errors import InputIssue as InputIssue
 from .errors import RouteplanError as RouteplanError

@@ -1,4 +1,4 @@
-"""The ``routeplan`` command: plan, validate (and more as the project grows).
+"""The ``routeplan`` command: plan, compare and validate.
 
 Exit codes: 0 done; 1 a plan that does not validate; 2 bad input (with file, row and column).
 """
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import RouteplanError, ScenarioError
 from .planning.planner import DEFAULT_TIME_LIMIT
+from .planning.strategies import STRATEGIES
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -54,6 +55,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress display or summary")
     p.set_defaults(run=_plan)
 
+    c = sub.add_parser("compare", help="plan a scenario under every districting strategy and compare")
+    c.add_argument("scenario", type=Path)
+    c.add_argument("--out", type=Path, required=True, help="report folder to write")
+    c.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
+                   help="seconds per strategy (default %(default)s)")
+    c.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
+    c.add_argument("--strategies", default=",".join(STRATEGIES),
+                   help="comma-separated strategies (default: all of %(default)s)")
+    c.add_argument("--quiet", action="store_true", help="no progress display or table")
+    c.set_defaults(run=_compare)
+
     v = sub.add_parser("validate", help="check a plan folder against its scenario")
     v.add_argument("scenario", type=Path)
     v.add_argument("plan", type=Path)
@@ -89,6 +101,34 @@ def _plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from .compare import compare
+    from .io.scenario import read_scenario
+
+    if args.time_limit <= 0:
+        raise ScenarioError([_issue("--time-limit", "must be a positive number of seconds")])
+    strategies = [name.strip() for name in args.strategies.split(",") if name.strip()]
+    unknown = [name for name in strategies if name not in STRATEGIES]
+    if unknown or not strategies:
+        raise ScenarioError([_issue("--strategies", f"unknown strategy {', '.join(unknown) or '(none given)'}; "
+                                                    f"expected some of {', '.join(STRATEGIES)}")])
+    problem = read_scenario(args.scenario)
+    show = not args.quiet
+    if show:
+        print(f"{problem.name}: comparing {', '.join(strategies)} with {args.time_limit:g} s each, seed {args.seed}",
+              file=sys.stderr)
+    line = _ProgressLine(args.time_limit) if show and sys.stderr.isatty() else None
+    progress = None if line is None else (lambda name, p: line(p, prefix=f"{name:<13}"))
+    result = compare(problem, strategies=strategies, time_limit=args.time_limit, seed=args.seed, progress=progress)
+    if line is not None:
+        line.finish()
+    result.write(args.out)
+    if show:
+        print(result.markdown())
+    print(f"wrote {args.out}: {len(strategies)} plans, compare.csv, compare.md, compare.html", file=sys.stderr)
+    return EXIT_OK
+
+
 def _validate(args: argparse.Namespace) -> int:
     from .validate import validate_folder
 
@@ -110,8 +150,8 @@ class _ProgressLine:
         self.limit = limit
         self.started = time.perf_counter()
 
-    def __call__(self, progress) -> None:
-        line = (f"\rsolving {progress.seconds:5.1f}/{self.limit:g} s  iterations {progress.iterations:7d}  "
+    def __call__(self, progress, prefix: str = "solving") -> None:
+        line = (f"\r{prefix} {progress.seconds:5.1f}/{self.limit:g} s  iterations {progress.iterations:7d}  "
                 f"objective {progress.best_cost:12.1f}  missing visits {progress.missing_visits:5d}")
         print(line, end="", file=sys.stderr, flush=True)
 

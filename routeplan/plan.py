@@ -56,6 +56,12 @@ class Unserved:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ManagerFigures:
+    """Figures of one manager over the cycle.
+
+    ``specialty_share``: share of its visits to customers of tiers its role is meant for;
+    ``districts``: administrative districts its customers lie in (0 when unknown).
+    """
+
     manager_id: str
     role: str
     customers: int
@@ -64,6 +70,8 @@ class ManagerFigures:
     work_min: float
     max_day_work_min: float
     days_worked: int
+    specialty_share: float
+    districts: int
 
 
 VISIT_COLUMNS = ("manager_id", "day_index", "day", "seq", "customer_id", "arrival", "start", "end", "travel_km")
@@ -126,16 +134,38 @@ class Plan:
 
     def manager_figures(self) -> list[ManagerFigures]:
         """Figures per manager, in the order of the problem's managers."""
+        problem = self.problem
+        tier_roles = {t.name: set(t.roles) for t in problem.tiers}
+        customers = {c.customer_id: c for c in problem.customers}
+        district = dict(zip(customers, self._districts()))
         figures = []
-        for m in self.problem.managers:
+        for m in problem.managers:
             mine = [r for r in self.routes if r.manager_id == m.manager_id]
+            served = {s.customer_id for r in mine for s in r.stops}
+            visits = sum(len(r.stops) for r in mine)
+            special = sum(1 for r in mine for s in r.stops if m.role in tier_roles[customers[s.customer_id].tier])
             figures.append(ManagerFigures(
-                manager_id=m.manager_id, role=m.role,
-                customers=len({s.customer_id for r in mine for s in r.stops}),
-                visits=sum(len(r.stops) for r in mine), travel_km=sum(r.travel_km for r in mine),
-                work_min=sum(r.work_min for r in mine),
-                max_day_work_min=max((r.work_min for r in mine), default=0.0), days_worked=len(mine)))
+                manager_id=m.manager_id, role=m.role, customers=len(served), visits=visits,
+                travel_km=sum(r.travel_km for r in mine), work_min=sum(r.work_min for r in mine),
+                max_day_work_min=max((r.work_min for r in mine), default=0.0), days_worked=len(mine),
+                specialty_share=special / visits if visits else 0.0,
+                districts=len({district[c] for c in served if district[c] is not None})))
         return figures
+
+    def _districts(self) -> list[str | None]:
+        """District of each customer (column, else polygon); None when neither is known."""
+        if not any(c.district for c in self.problem.customers) and not self.problem.districts:
+            return [None] * self.problem.num_customers
+        from .planning.strategies import customer_districts
+
+        return list(customer_districts(self.problem))
+
+    def day_work(self) -> dict[str, list[float]]:
+        """Work minutes per manager and day (0 on days without a route)."""
+        table = {m.manager_id: [0.0] * self.problem.num_days for m in self.problem.managers}
+        for r in self.routes:
+            table[r.manager_id][r.day_index] = r.work_min
+        return table
 
     def assignment(self) -> dict[str, str]:
         """Customer id -> manager id (the manager of its first visit)."""
@@ -198,11 +228,14 @@ class Plan:
     def summary(self) -> dict[str, Any]:
         """The figures written to summary.json."""
         managers = {}
-        for f in self.manager_figures():
+        figures = self.manager_figures()
+        for f in figures:
             managers[f.manager_id] = {"role": f.role, "customers": f.customers, "visits": f.visits,
                                       "travel_km": round(f.travel_km, 3), "work_min": round(f.work_min, 2),
                                       "max_day_work_min": round(f.max_day_work_min, 2),
-                                      "days_worked": f.days_worked}
+                                      "days_worked": f.days_worked, "specialty_share": round(f.specialty_share, 4),
+                                      "districts": f.districts}
+        visits = sum(f.visits for f in figures)
         reassigned = self.reassigned_pct()
         return {
             "scenario": self.problem.name,
@@ -220,6 +253,8 @@ class Plan:
             "visits_required": self.visits_required(),
             "unserved": len(self.unserved),
             "reassigned_pct": None if reassigned is None else round(reassigned, 2),
+            "specialty_share": round(sum(f.specialty_share * f.visits for f in figures) / visits, 4) if visits else 0.0,
+            "district_crossings": sum(max(0, f.districts - 1) for f in figures),
             "managers": managers,
             **{k: v for k, v in self.extra.items() if k not in ("balance_groups", "role_groups")},
         }

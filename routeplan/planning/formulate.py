@@ -20,6 +20,9 @@ from ..solver.patterns import enumerate_patterns
 DEFAULT_BALANCE_WEIGHT = 4.0
 #: Weight of the day-balance term: each route's work against its manager's mean route.
 DEFAULT_DAY_BALANCE_WEIGHT = 0.2
+#: Weight of territory compactness: seconds of cost per second of travel between a visit and the
+#: centre of its manager's territory.
+DEFAULT_COMPACTNESS_WEIGHT = 0.1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,7 +53,7 @@ class Formulation:
 def formulate(problem: Problem, *, strategy: str = "hybrid", eligible: list[tuple[int, ...]] | None = None,
               balance_groups: list[tuple[int, ...]] | None = None,
               balance_weight: float = DEFAULT_BALANCE_WEIGHT, day_balance_weight: float = DEFAULT_DAY_BALANCE_WEIGHT,
-              stability_cost: float = 0.0) -> Formulation:
+              stability_cost: float = 0.0, compactness_weight: float = DEFAULT_COMPACTNESS_WEIGHT) -> Formulation:
     """Build the engine instance of ``problem``.
 
     Parameters
@@ -72,6 +75,9 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", eligible: list[tupl
         Weight of the balance term between one manager's days.
     stability_cost
         Cost, in seconds of travel, of moving a customer away from its ``current_manager``.
+    compactness_weight
+        Cost per second of travel between a visit and its manager's territory centre; keeps each
+        manager's customers together rather than scattered over several day areas.
     """
     customers = problem.customers
     managers = problem.managers
@@ -132,7 +138,7 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", eligible: list[tupl
                         vehicles=tuple(vehicles), tasks=tuple(tasks), consistent=problem.consistent,
                         distance_cost=0.0, time_cost=1.0, balance_groups=tuple(balance_groups),
                         balance_weight=balance_weight, day_balance_weight=day_balance_weight,
-                        stability_cost=stability_cost, name=problem.name)
+                        stability_cost=stability_cost, compactness_weight=compactness_weight, name=problem.name)
     return Formulation(problem=problem, instance=instance, strategy=strategy,
                        task_customer=np.arange(len(customers)), owner_manager=np.arange(len(managers)),
                        vehicle_manager=np.array(vehicle_manager, dtype=np.int64),

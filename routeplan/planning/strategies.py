@@ -1,21 +1,248 @@
-"""Districting strategies: who may serve whom, and whose workloads are compared.
+"""Districting strategies: which managers may serve which customers.
 
-``hybrid`` keeps the roles as given: each tier is served by managers of its roles, territories
-are drawn freely across district lines, and managers sharing a role are balanced.
+- ``hybrid`` (the reference department's model): roles as given. Each tier is served by the
+  managers of its roles; territories are drawn freely across district lines; managers sharing a
+  role are balanced.
+- ``region`` (the old way, the honest "before"): every manager serves every tier inside
+  administrative districts. Whole districts go to managers; a district is split between
+  managers only where one cannot carry it (managers are shared out by the D'Hondt rule on
+  workload); with fewer managers than districts, neighbouring districts are joined.
+- ``business-type``: managers specialise by business type (业态), city-wide. Each business type
+  goes to one manager, or to several where one cannot carry it, packing types so that every
+  manager's share of the work matches its working time.
+- ``value``: managers specialise by value band (价值群), city-wide: customers sorted by value are
+  cut into up to four bands whose work matches the working time of the managers given to them.
+
+The last three keep the same managers, visit rules and shifts but ignore roles. A customer's
+``locked_manager`` is honoured by every strategy.
 """
 
 from __future__ import annotations
+
+import logging
+import math
+
+import numpy as np
 
 from ..errors import InputIssue, ScenarioError
 from ..model.problem import Problem
 from .formulate import Formulation, formulate
 
-STRATEGIES = ("hybrid",)
+logger = logging.getLogger(__name__)
+
+STRATEGIES = ("hybrid", "region", "business-type", "value")
+VALUE_BANDS = 4
 
 
 def formulate_strategy(problem: Problem, strategy: str, **options) -> Formulation:
-    """The engine formulation of ``problem`` under ``strategy``."""
+    """The engine formulation of ``problem`` under ``strategy`` (see the module docstring)."""
     if strategy == "hybrid":
         return formulate(problem, strategy="hybrid", **options)
-    raise ScenarioError(InputIssue("--strategy", f"unknown strategy '{strategy}'; expected one of "
-                                                 f"{', '.join(STRATEGIES)}"))
+    if strategy not in STRATEGIES:
+        raise ScenarioError(InputIssue("--strategy", f"unknown strategy '{strategy}'; expected one of "
+                                                     f"{', '.join(STRATEGIES)}"))
+    groups = {"region": region_groups, "business-type": business_type_groups, "value": value_groups}[strategy](problem)
+    eligible = []
+    for c, managers in zip(problem.customers, groups):
+        if c.locked_manager is not None:
+            managers = (next(i for i, m in enumerate(problem.managers) if m.manager_id == c.locked_manager),)
+        eligible.append(tuple(sorted(managers)))
+    return formulate(problem, strategy=strategy, eligible=eligible, **options)
+
+
+# ----------------------------------------------------------------------------------------------
+# Workload and capacity estimates
+# ----------------------------------------------------------------------------------------------
+
+def customer_workload(problem: Problem) -> np.ndarray:
+    """Minutes per cycle each customer asks for: visits x (time on site + travel to one of its
+    three nearest neighbours, a stand-in for the travel a visit brings)."""
+    lon = np.array([c.lon for c in problem.customers])
+    lat = np.array([c.lat for c in problem.customers])
+    visits = np.array([c.visits for c in problem.customers], dtype=float)
+    service = np.array([c.service_min for c in problem.customers])
+    if len(lon) < 2:
+        return visits * service
+    _, minutes = problem.travel.travel_model().matrices(lon, lat)
+    np.fill_diagonal(minutes, np.inf)
+    near = np.sort(minutes, axis=1)[:, :min(3, len(lon) - 1)].mean(axis=1)
+    return visits * (service + near)
+
+
+def manager_capacity(problem: Problem) -> np.ndarray:
+    """Working minutes per cycle of each manager."""
+    return np.array([(m.shift[1] - m.shift[0]) * len(m.days) for m in problem.managers], dtype=float)
+
+
+def dhondt(weights: np.ndarray, seats: int) -> np.ndarray:
+    """Seats per party by the D'Hondt rule, every party getting at least one (needs
+    ``seats >= len(weights)``)."""
+    alloc = np.ones(len(weights), dtype=np.int64)
+    for _ in range(seats - len(weights)):
+        alloc[int(np.argmax(weights / alloc))] += 1
+    return alloc
+
+
+def _assign_managers(problem: Problem, group_of_customer: np.ndarray, seats: np.ndarray,
+                     work: np.ndarray) -> list[list[int]]:
+    """Which managers fill each group's seats.
+
+    Managers keep, where they can, the group holding most of their current customers
+    (``current_manager``), so the "before" plan looks like what the department had; the other
+    seats go to the free managers with most working time, largest groups first.
+    """
+    n_groups = len(seats)
+    capacity = manager_capacity(problem)
+    index = {m.manager_id: i for i, m in enumerate(problem.managers)}
+    score = np.zeros((len(problem.managers), n_groups))
+    for g, c in zip(group_of_customer, problem.customers):
+        if c.current_manager in index:
+            score[index[c.current_manager], g] += 1
+    members: list[list[int]] = [[] for _ in range(n_groups)]
+    free = set(range(len(problem.managers)))
+    for flat in np.argsort(-score, axis=None, kind="stable"):
+        m, g = divmod(int(flat), n_groups)
+        if score[m, g] <= 0:
+            break
+        if m in free and len(members[g]) < seats[g]:
+            members[g].append(m)
+            free.remove(m)
+    for g in np.argsort(-work, kind="stable"):
+        while len(members[g]) < seats[g]:
+            m = max(free, key=lambda k: (capacity[k], -k))
+            members[g].append(m)
+            free.remove(m)
+    return members
+
+
+# ----------------------------------------------------------------------------------------------
+# region
+# ----------------------------------------------------------------------------------------------
+
+def customer_districts(problem: Problem) -> list[str]:
+    """Each customer's district: its ``district`` column, else the polygon of districts.geojson
+    containing it, else the district of the nearest customer that has one."""
+    names: list[str | None] = [c.district for c in problem.customers]
+    if any(n is None for n in names) and problem.districts:
+        from shapely.geometry import Point as ShapelyPoint
+
+        for i, c in enumerate(problem.customers):
+            if names[i] is None:
+                point = ShapelyPoint(c.lon, c.lat)
+                names[i] = next((d.name for d in problem.districts if d.geometry.covers(point)), None)
+    known = [i for i, n in enumerate(names) if n is not None]
+    if not known:
+        raise ScenarioError(InputIssue("customers.csv", "the region strategy needs districts: fill the 'district' "
+                                                        "column or add districts.geojson", None, "district"))
+    if len(known) < len(names):
+        lon = np.array([c.lon for c in problem.customers])
+        lat = np.array([c.lat for c in problem.customers])
+        for i, n in enumerate(names):
+            if n is None:
+                j = known[int(np.argmin((lon[known] - lon[i]) ** 2 + (lat[known] - lat[i]) ** 2))]
+                names[i] = names[j]
+    return [str(n) for n in names]
+
+
+def region_groups(problem: Problem) -> list[tuple[int, ...]]:
+    """Managers allowed per customer under ``region``."""
+    districts = customer_districts(problem)
+    names = sorted(set(districts))
+    district_of = np.array([names.index(d) for d in districts])
+    work = customer_workload(problem)
+    lon = np.array([c.lon for c in problem.customers])
+    lat = np.array([c.lat for c in problem.customers])
+    # Groups of districts: one district each, or neighbouring districts joined when managers are few.
+    groups = [[k] for k in range(len(names))]
+    n_managers = len(problem.managers)
+    while len(groups) > n_managers:
+        weights = [work[np.isin(district_of, g)].sum() for g in groups]
+        small = int(np.argmin(weights))
+        centre = [(lon[np.isin(district_of, g)].mean(), lat[np.isin(district_of, g)].mean()) for g in groups]
+        others = [k for k in range(len(groups)) if k != small]
+        near = min(others, key=lambda k: math.dist(centre[k], centre[small]))
+        groups[near] = groups[near] + groups[small]
+        groups.pop(small)
+    group_of_district = {k: g for g, members in enumerate(groups) for k in members}
+    group_of = np.array([group_of_district[k] for k in district_of])
+    group_work = np.array([work[group_of == g].sum() for g in range(len(groups))])
+    capacity = manager_capacity(problem)
+    seats = dhondt(group_work / max(capacity.mean(), 1e-9), n_managers)
+    members = _assign_managers(problem, group_of, seats, group_work)
+    for g, ms in enumerate(members):
+        logger.info("region: %s -> %s", "+".join(names[k] for k in groups[g]),
+                    ", ".join(problem.managers[m].manager_id for m in ms))
+    return [tuple(members[g]) for g in group_of]
+
+
+# ----------------------------------------------------------------------------------------------
+# business-type
+# ----------------------------------------------------------------------------------------------
+
+def business_type_groups(problem: Problem) -> list[tuple[int, ...]]:
+    """Managers allowed per customer under ``business-type``.
+
+    Business types are taken largest first: a type needing more than one and a half managers'
+    share of the work gets that many managers of its own; smaller types are packed onto the
+    manager with the most share left (longest processing time first).
+    """
+    types = [c.business_type or f"tier:{c.tier}" for c in problem.customers]
+    names = sorted(set(types))
+    type_of = np.array([names.index(t) for t in types])
+    work = customer_workload(problem)
+    type_work = np.array([work[type_of == k].sum() for k in range(len(names))])
+    capacity = manager_capacity(problem)
+    share = type_work.sum() * capacity / capacity.sum()  # each manager's fair share of the work
+    left = share.copy()
+    free = list(np.argsort(-capacity, kind="stable"))
+    owners: dict[int, list[int]] = {}
+    for k in np.argsort(-type_work, kind="stable"):
+        need = type_work[k] / share.mean()
+        if need >= 1.5 and len(free) >= round(need):
+            take = [int(m) for m in free[:int(round(need))]]
+            free = free[int(round(need)):]
+            owners[int(k)] = take
+            for m in take:
+                left[m] -= type_work[k] / len(take)
+            continue
+        candidates = free if free else list(range(len(capacity)))
+        m = int(max(candidates, key=lambda j: (left[j], -j)))
+        owners[int(k)] = [m]
+        left[m] -= type_work[k]
+        if m in free and left[m] <= 0.1 * share[m]:
+            free.remove(m)
+    for k, ms in owners.items():
+        logger.info("business-type: %s -> %s", names[k], ", ".join(problem.managers[m].manager_id for m in ms))
+    return [tuple(owners[int(k)]) for k in type_of]
+
+
+# ----------------------------------------------------------------------------------------------
+# value
+# ----------------------------------------------------------------------------------------------
+
+def value_groups(problem: Problem) -> list[tuple[int, ...]]:
+    """Managers allowed per customer under ``value``: bands of customers by value, highest
+    first, each band's work matching the working time of the managers given to it."""
+    n_managers = len(problem.managers)
+    bands = min(VALUE_BANDS, n_managers)
+    values = np.array([c.value if c.value is not None else np.nan for c in problem.customers], dtype=float)
+    if np.isnan(values).all():
+        raise ScenarioError(InputIssue("customers.csv", "the value strategy needs the 'value' column", None,
+                                       "value"))
+    values = np.where(np.isnan(values), np.nanmedian(values), values)
+    capacity = manager_capacity(problem)
+    order = np.argsort(-capacity, kind="stable")
+    members = [sorted(int(m) for m in order[b::bands]) for b in range(bands)]  # spread working time evenly
+    band_capacity = np.array([capacity[m].sum() for m in members])
+    work = customer_workload(problem)
+    by_value = np.argsort(-values, kind="stable")
+    cumulative = np.cumsum(work[by_value]) / work.sum()
+    edges = np.cumsum(band_capacity) / band_capacity.sum()
+    band_of = np.empty(len(values), dtype=np.int64)
+    band_of[by_value] = np.minimum(np.searchsorted(edges, cumulative - 1e-12), bands - 1)
+    for b in range(bands):
+        chosen = values[band_of == b]
+        if len(chosen):
+            logger.info("value: band %d (%.0f-%.0f) -> %s", b + 1, chosen.min(), chosen.max(),
+                        ", ".join(problem.managers[m].manager_id for m in members[b]))
+    return [tuple(members[b]) for b in band_of]

@@ -90,6 +90,7 @@ def _part(inst: Instance, tasks: np.ndarray, owners: np.ndarray, vehicles: np.nd
                    distance_cost=inst.distance_cost, time_cost=inst.time_cost, balance_groups=tuple(groups),
                    balance_weight=inst.balance_weight,
                    day_balance_weight=inst.day_balance_weight, stability_cost=inst.stability_cost,
+                   compactness_weight=inst.compactness_weight,
                    name=f"{inst.name}[{','.join(str(o) for o in owners[:4])}{'...' if len(owners) > 4 else ''}]")
     return Part(instance=sub, tasks=tasks, owners=owners, vehicles=vehicles)
 

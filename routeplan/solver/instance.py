@@ -74,7 +74,9 @@ class Instance:
     time, plus ``balance_weight`` times the squared relative deviation of each owner's work
     (travel plus service time) from the mean of its ``balance_groups`` group (times the mean), plus
     ``day_balance_weight`` times the same measure for each route against its owner's mean route,
-    plus ``stability_cost`` per task not served by its preferred owner.
+    plus ``stability_cost`` per task not served by its preferred owner, plus (with consistency)
+    ``compactness_weight`` times each visit's travel time from its owner's territory centre (the
+    medoid of the owner's tasks), which keeps territories in one piece.
     """
 
     num_days: int
@@ -90,6 +92,7 @@ class Instance:
     balance_weight: float = 0.0
     day_balance_weight: float = 0.0
     stability_cost: float = 0.0
+    compactness_weight: float = 0.0
     name: str = ""
     symmetric: bool = field(default=False)
 

@@ -1,5 +1,5 @@
 """Compiled (numba) kernels of the search: route schedules, insertion with pattern and owner
-choice, string removal, route repair and the annealing loop.
+choice, string removal, local search within a day and the annealing loop.
 
 Python is too slow for the hundreds of thousands of ruin-and-recreate steps a good periodic
 solution needs, so the inner loop lives here, on flat arrays. The arrays come in two named
@@ -10,8 +10,8 @@ Conventions: a route ``v`` is ``r_tasks[v, :r_len[v]]``; position ``i`` of a rou
 before its ``i``-th task (``i = r_len[v]`` is the gap before the end node). ``r_dep[v, i]`` is
 the earliest departure from the node before gap ``i`` and ``r_latest[v, i]`` the latest start at
 the node after it (the vehicle deadline for the end node). A task's visits are listed in
-``t_veh[t, :]`` (-1 padded); ``t_pat[t]`` is its pattern (a global pattern id) or -1 when the
-task is unassigned.
+``t_veh[t, :]`` (-1 padded) with their positions in ``t_pos[t, :]``; ``t_pat[t]`` is its pattern
+(a global pattern id) or -1 when the task is unassigned.
 """
 
 from __future__ import annotations
@@ -27,21 +27,23 @@ EPS = 1e-9
 
 Data = namedtuple("Data", [
     "cost", "time",
-    "t_node", "t_service", "t_early", "t_late", "t_demand", "t_pref", "t_visits",
+    "t_node", "t_service", "t_early", "t_late", "t_demand", "t_owner_cost", "t_visits",
     "t_pat_start", "t_pat_count", "pat_days", "pat_len", "elig",
     "v_day", "v_owner", "v_start", "v_end", "v_early", "v_late", "v_cap", "v_maxdur", "v_maxstops",
     "v_owner_count", "day_veh_start", "day_veh", "owner_group", "owner_cap", "group_cap", "neigh", "depot_cost",
     "params",
 ])
-"""The instance as arrays. ``params``: consistent, balance weight, day-balance weight,
-stability cost, missing-visit cost, blink probability, symmetric costs."""
+"""The instance as arrays. ``t_owner_cost[t, o]`` is what serving task ``t`` by owner ``o``
+costs beyond travel (stability, territory compactness; consistent instances only).
+``params``: consistent, balance weight, day-balance weight, missing-visit cost, blink
+probability, symmetric costs."""
 
 State = namedtuple("State", [
     "r_len", "r_tasks", "r_dep", "r_latest", "r_load", "r_cost", "r_time", "r_serv",
-    "t_pat", "t_owner", "t_veh", "owner_work",
+    "t_pat", "t_owner", "t_veh", "t_pos", "owner_work",
 ])
 
-P_CONSISTENT, P_BALANCE, P_DAY_BALANCE, P_STABILITY, P_MISSING, P_BLINK, P_SYMMETRIC = range(7)
+P_CONSISTENT, P_BALANCE, P_DAY_BALANCE, P_MISSING, P_BLINK, P_SYMMETRIC = range(6)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -62,6 +64,9 @@ def schedule(d, s, v):
     s.r_dep[v, 0] = t
     for i in range(n):
         task = s.r_tasks[v, i]
+        for j in range(s.t_veh.shape[1]):
+            if s.t_veh[task, j] == v:
+                s.t_pos[task, j] = i
         node = d.t_node[task]
         t += d.time[node_prev, node]
         cost += d.cost[node_prev, node]
@@ -103,24 +108,35 @@ def schedule(d, s, v):
 
 @njit(cache=True)
 def route_feasible(d, s, v, seq, n):
-    """Feasibility and routing cost of visiting ``seq[:n]`` with vehicle ``v`` (no state change)."""
+    """Feasibility (windows, deadline, capacity, duration, stops) and routing cost of visiting
+    ``seq[:n]`` with vehicle ``v`` (no state change)."""
+    if n > d.v_maxstops[v]:
+        return False, BIG
     node_prev = d.v_start[v]
     t = d.v_early[v]
     cost = 0.0
+    travel = 0.0
+    serv = 0.0
+    load = 0.0
     for i in range(n):
         task = seq[i]
         node = d.t_node[task]
         t += d.time[node_prev, node]
+        travel += d.time[node_prev, node]
         cost += d.cost[node_prev, node]
         if t < d.t_early[task]:
             t = d.t_early[task]
         elif t > d.t_late[task] + EPS:
             return False, cost
         t += d.t_service[task]
+        serv += d.t_service[task]
+        load += d.t_demand[task]
         node_prev = node
     t += d.time[node_prev, d.v_end[v]]
+    travel += d.time[node_prev, d.v_end[v]]
     cost += d.cost[node_prev, d.v_end[v]]
-    return t <= d.v_late[v] + EPS, cost
+    ok = t <= d.v_late[v] + EPS and load <= d.v_cap[v] + EPS and travel + serv <= d.v_maxdur[v] + EPS
+    return ok, cost
 
 
 @njit(cache=True)
@@ -133,8 +149,8 @@ def day_target(d, s, v):
 def best_position(d, s, v, task, blink):
     """Cheapest feasible gap of route ``v`` for ``task``: (gap, cost increase, work increase).
 
-    Each gap is skipped with probability ``blink`` (randomised insertion). The cost includes the
-    day-balance term when it is on. Gap -1 when none fits.
+    Each gap is skipped with probability ``blink`` (randomised insertion). Gap -1 when none fits.
+    The cost includes the day-balance term when it is on.
     """
     n = s.r_len[v]
     if n >= d.v_maxstops[v] or s.r_load[v] + d.t_demand[task] > d.v_cap[v] + EPS:
@@ -242,13 +258,12 @@ def objective(d, s):
             target = day_target(d, s, v)
             dev = s.r_time[v] + s.r_serv[v] - target
             total += dbw * dev * dev / max(target, 60.0)
-    sw = d.params[P_STABILITY]
     missing = 0
     for t in range(s.t_pat.shape[0]):
         if s.t_pat[t] < 0:
             missing += d.t_visits[t]
-        elif sw > 0 and d.t_pref[t] >= 0 and s.t_owner[t] != d.t_pref[t]:
-            total += sw
+        elif s.t_owner[t] >= 0:
+            total += d.t_owner_cost[t, s.t_owner[t]]
     return total + d.params[P_MISSING] * missing
 
 
@@ -257,31 +272,38 @@ def objective(d, s):
 # ----------------------------------------------------------------------------------------------
 
 @njit(cache=True)
+def _scan_all(d, s, task, blink, vc, vgap, vwork):
+    """Best gap of every eligible route for ``task``."""
+    for v in range(s.r_len.shape[0]):
+        vc[v] = BIG
+        if d.elig[task, d.v_owner[v]]:
+            gap, c, w = best_position(d, s, v, task, blink)
+            vc[v] = c
+            vgap[v] = gap
+            vwork[v] = w
+
+
+@njit(cache=True)
 def insert_task(d, s, task, blink, targets, vc, vgap, vwork):
     """Insert ``task`` where it costs least (pattern, owner, positions). False if nothing fits.
 
     ``targets`` are the owners' balance targets; ``vc``, ``vgap``, ``vwork`` are scratch arrays
     of one entry per vehicle.
     """
-    n_days = d.day_veh_start.shape[0] - 1
+    _scan_all(d, s, task, blink, vc, vgap, vwork)
+    return _place(d, s, task, targets, vc, vgap, vwork)
+
+
+@njit(cache=True)
+def _place(d, s, task, targets, vc, vgap, vwork):
+    """Choose the cheapest pattern and owner given each route's best gap, and insert."""
     consistent = d.params[P_CONSISTENT] > 0
-    # Best gap in every eligible route.
-    for day in range(n_days):
-        for k in range(d.day_veh_start[day], d.day_veh_start[day + 1]):
-            v = d.day_veh[k]
-            vc[v] = BIG
-            if d.elig[task, d.v_owner[v]]:
-                gap, c, w = best_position(d, s, v, task, blink)
-                vc[v] = c
-                vgap[v] = gap
-                vwork[v] = w
     best_total = BIG
     best_pat = -1
     best_owner = -1
     p0 = d.t_pat_start[task]
     n_owners = d.owner_group.shape[0]
     bw = d.params[P_BALANCE]
-    sw = d.params[P_STABILITY]
     if consistent:
         for o in range(n_owners):
             if not d.elig[task, o]:
@@ -306,8 +328,7 @@ def insert_task(d, s, task, blink, targets, vc, vgap, vwork):
                     continue
                 if bw > 0 and targets[o] > 0:
                     total += bw * added * (2.0 * (s.owner_work[o] - targets[o]) + added) / targets[o]
-                if sw > 0 and d.t_pref[task] >= 0 and d.t_pref[task] != o:
-                    total += sw
+                total += d.t_owner_cost[task, o]
                 if total < best_total:
                     best_total = total
                     best_pat = p
@@ -342,8 +363,8 @@ def insert_task(d, s, task, blink, targets, vc, vgap, vwork):
             if vc[v] < bc:
                 bc = vc[v]
                 bv = v
-        insert_at(d, s, bv, vgap[bv], task)
         s.t_veh[task, j] = bv
+        insert_at(d, s, bv, vgap[bv], task)
     s.t_pat[task] = best_pat
     s.t_owner[task] = best_owner if consistent else -1
     return True
@@ -354,8 +375,8 @@ def remove_task(d, s, task):
     for j in range(s.t_veh.shape[1]):
         v = s.t_veh[task, j]
         if v >= 0:
-            remove_from(d, s, v, task)
             s.t_veh[task, j] = -1
+            remove_from(d, s, v, task)
     s.t_pat[task] = -1
     s.t_owner[task] = -1
 
@@ -434,102 +455,239 @@ def ruin(d, s, mean_removed, max_string, removed, route_hit):
 
 
 # ----------------------------------------------------------------------------------------------
-# Route repair: or-opt (chains of 1-3) and 2-opt, first improvement
+# Local search within one day: relocate, swap, 2-opt* between routes and 2-opt within a route,
+# over granular neighbourhoods, driven by a worklist of visits
 # ----------------------------------------------------------------------------------------------
 
 @njit(cache=True)
-def _node(d, s, v, i):
-    """Node at index ``i`` of route ``v`` counting the start node as 0 and the end as len+1."""
-    if i == 0:
+def _visit_index(d, s, task, day):
+    """Which of ``task``'s visits falls on ``day`` (-1 if none)."""
+    for j in range(s.t_veh.shape[1]):
+        v = s.t_veh[task, j]
+        if v >= 0 and d.v_day[v] == day:
+            return j
+    return -1
+
+
+@njit(cache=True)
+def _nd(d, s, v, i):
+    """Node at position ``i`` of route ``v``; -1 is the start node, ``r_len`` the end node."""
+    if i < 0:
         return d.v_start[v]
-    if i == s.r_len[v] + 1:
+    if i >= s.r_len[v]:
         return d.v_end[v]
-    return d.t_node[s.r_tasks[v, i - 1]]
+    return d.t_node[s.r_tasks[v, i]]
 
 
 @njit(cache=True)
-def _try(d, s, v, buf, n):
-    """Adopt ``buf[:n]`` as route ``v`` if feasible and cheaper."""
-    ok, c = route_feasible(d, s, v, buf, n)
-    if ok and c < s.r_cost[v] - 1e-7:
-        for q in range(n):
-            s.r_tasks[v, q] = buf[q]
-        schedule(d, s, v)
-        return True
-    return False
+def _commit_pair(d, s, a, buf_a, n_a, b, buf_b, n_b, day):
+    """Replace routes ``a`` and ``b`` (``b`` may be -1) and re-home the visits that moved."""
+    for q in range(n_a):
+        s.r_tasks[a, q] = buf_a[q]
+    s.r_len[a] = n_a
+    if b >= 0:
+        for q in range(n_b):
+            s.r_tasks[b, q] = buf_b[q]
+        s.r_len[b] = n_b
+        for q in range(n_a):
+            t = buf_a[q]
+            j = _visit_index(d, s, t, day)
+            s.t_veh[t, j] = a
+        for q in range(n_b):
+            t = buf_b[q]
+            j = _visit_index(d, s, t, day)
+            s.t_veh[t, j] = b
+        schedule(d, s, b)
+    schedule(d, s, a)
 
 
 @njit(cache=True)
-def improve_route(d, s, v, buf):
-    """Improve route ``v`` in place by or-opt (chains of 1-3 visits, also reversed) and 2-opt
-    moves that keep it feasible; cost deltas are computed first, schedules only for improving
-    candidates."""
+def _evaluate_pair(d, s, a, buf_a, n_a, b, buf_b, n_b):
+    """Feasibility and new cost of one or two candidate routes."""
+    ok, cost = route_feasible(d, s, a, buf_a, n_a)
+    if not ok:
+        return False, BIG
+    if b >= 0:
+        ok_b, cost_b = route_feasible(d, s, b, buf_b, n_b)
+        if not ok_b:
+            return False, BIG
+        cost += cost_b
+    return True, cost
+
+
+@njit(cache=True)
+def local_search_day(d, s, day, work, n_work, granularity, buf_a, buf_b, queued, touched):
+    """Improve the routes of ``day`` by first-improvement moves around the tasks in
+    ``work[:n_work]`` (visits that changed); every improvement queues the tasks it moved.
+
+    Moves between routes are only made when visits may change route: without owner
+    consistency, and to routes whose owner may serve the task. ``touched[v]`` is set for every
+    route changed. Returns the number of moves applied.
+    """
+    consistent = d.params[P_CONSISTENT] > 0
     c = d.cost
-    symmetric = d.params[P_SYMMETRIC] > 0
-    improved_any = False
-    for _ in range(200):
-        n = s.r_len[v]
-        if n < 2:
-            return improved_any
-        found = False
-        for length in range(1, 4):
-            if length >= n or found:
+    max_len = s.r_tasks.shape[1] - 1
+    moves = 0
+    head = 0
+    count = n_work
+    cap = work.shape[0]
+    for q in range(n_work):
+        queued[work[q]] = True
+    guard = 0
+    while head != count and guard < 100000:
+        guard += 1
+        u_task = work[head % cap]
+        head += 1
+        queued[u_task] = False
+        ju = _visit_index(d, s, u_task, day)
+        if ju < 0:
+            continue
+        improved = False
+        for ni in range(min(granularity, d.neigh.shape[1])):
+            if improved:
                 break
-            for i in range(n - length + 1):
-                if found:
-                    break
-                a0 = _node(d, s, v, i)
-                first = _node(d, s, v, i + 1)
-                last = _node(d, s, v, i + length)
-                a1 = _node(d, s, v, i + length + 1)
-                gain = c[a0, first] + c[last, a1] - c[a0, a1]
-                for g in range(n + 1):
-                    if g >= i and g <= i + length:
+            w_task = d.neigh[u_task, ni]
+            jw = _visit_index(d, s, w_task, day)
+            if jw < 0:
+                continue
+            a = s.t_veh[u_task, ju]
+            i = s.t_pos[u_task, ju]
+            b = s.t_veh[w_task, jw]
+            j = s.t_pos[w_task, jw]
+            if a != b and (consistent or not d.elig[u_task, d.v_owner[b]]):
+                continue
+            na = s.r_len[a]
+            nb = s.r_len[b]
+            u = d.t_node[u_task]
+            w = d.t_node[w_task]
+            pu = _nd(d, s, a, i - 1)
+            xu = _nd(d, s, a, i + 1)
+            pw = _nd(d, s, b, j - 1)
+            xw = _nd(d, s, b, j + 1)
+            base = s.r_cost[a] + (s.r_cost[b] if b != a else 0.0)
+            for move in range(4):
+                delta = 0.0
+                if move == 0:  # relocate u after w
+                    if a == b and (j == i - 1 or j == i):
                         continue
-                    p = _node(d, s, v, g)
-                    q = _node(d, s, v, g + 1)
-                    for reverse in range(2 if length > 1 else 1):
-                        if reverse == 0:
-                            add = c[p, first] + c[last, q] - c[p, q]
-                        else:
-                            add = c[p, last] + c[first, q] - c[p, q]
-                        if add - gain >= -1e-7:
+                    delta = c[w, u] + c[u, xw] - c[w, xw] - (c[pu, u] + c[u, xu] - c[pu, xu])
+                elif move == 1:  # relocate u before w
+                    if a == b and (j == i + 1 or j == i):
+                        continue
+                    delta = c[pw, u] + c[u, w] - c[pw, w] - (c[pu, u] + c[u, xu] - c[pu, xu])
+                elif move == 2:  # swap u and w (different routes, or not adjacent)
+                    if a == b and (j == i + 1 or j == i - 1 or j == i):
+                        continue
+                    delta = (c[pu, w] + c[w, xu] - c[pu, u] - c[u, xu]
+                             + c[pw, u] + c[u, xw] - c[pw, w] - c[w, xw])
+                else:  # 2-opt* (tails after u and after w swap routes) or 2-opt within a route
+                    if a == b:
+                        if j <= i + 1 or not d.params[P_SYMMETRIC] > 0:
                             continue
-                        m = 0
-                        for t in range(n + 1):
-                            if t == g:
-                                for r in range(length):
-                                    rr = length - 1 - r if reverse == 1 else r
-                                    buf[m] = s.r_tasks[v, i + rr]
-                                    m += 1
-                            if t < n and (t < i or t >= i + length):
-                                buf[m] = s.r_tasks[v, t]
-                                m += 1
-                        if _try(d, s, v, buf, n):
-                            found = True
-                            break
-                    if found:
-                        break
-        if not found and symmetric:
-            for i in range(n - 1):
-                if found:
-                    break
-                a = _node(d, s, v, i)
-                b = _node(d, s, v, i + 1)
-                for j in range(i + 1, n):
-                    e = _node(d, s, v, j + 1)
-                    f = _node(d, s, v, j + 2)
-                    if c[a, e] + c[b, f] - c[a, b] - c[e, f] >= -1e-7:
-                        continue
-                    for t in range(n):
-                        buf[t] = s.r_tasks[v, j - (t - i)] if i <= t <= j else s.r_tasks[v, t]
-                    if _try(d, s, v, buf, n):
-                        found = True
-                        break
-        if not found:
-            return improved_any
-        improved_any = True
-    return improved_any
+                        delta = c[u, w] + c[xu, xw] - c[u, xu] - c[w, xw]  # reverse (i, j]
+                    else:
+                        if d.v_end[a] != d.v_end[b]:
+                            continue
+                        delta = c[u, xw] + c[w, xu] - c[u, xu] - c[w, xw]
+                if delta >= -1e-7:
+                    continue
+                # Lengths of the candidate routes; they must fit the route arrays.
+                if a == b:
+                    len_a, len_b = na, 0
+                elif move == 0 or move == 1:
+                    len_a, len_b = na - 1, nb + 1
+                elif move == 2:
+                    len_a, len_b = na, nb
+                else:
+                    len_a, len_b = i + nb - j, j + na - i
+                if len_a > max_len or len_b > max_len:
+                    continue
+                # Build the candidate routes.
+                n1 = 0
+                n2 = 0
+                b2 = -1 if a == b else b
+                if a == b:
+                    if move == 0 or move == 1:
+                        target = j + 1 if move == 0 else j  # insert before position target
+                        for q in range(na + 1):
+                            if q == target:
+                                buf_a[n1] = u_task
+                                n1 += 1
+                            if q < na and q != i:
+                                buf_a[n1] = s.r_tasks[a, q]
+                                n1 += 1
+                    elif move == 2:
+                        for q in range(na):
+                            t = s.r_tasks[a, q]
+                            buf_a[n1] = w_task if q == i else (u_task if q == j else t)
+                            n1 += 1
+                    else:
+                        for q in range(na):
+                            buf_a[n1] = s.r_tasks[a, i + 1 + j - q] if i < q <= j else s.r_tasks[a, q]
+                            n1 += 1
+                else:
+                    if move == 0 or move == 1:
+                        for q in range(na):
+                            if q != i:
+                                buf_a[n1] = s.r_tasks[a, q]
+                                n1 += 1
+                        target = j + 1 if move == 0 else j
+                        for q in range(nb + 1):
+                            if q == target:
+                                buf_b[n2] = u_task
+                                n2 += 1
+                            if q < nb:
+                                buf_b[n2] = s.r_tasks[b, q]
+                                n2 += 1
+                    elif move == 2:
+                        if not d.elig[w_task, d.v_owner[a]]:
+                            continue
+                        for q in range(na):
+                            buf_a[n1] = w_task if q == i else s.r_tasks[a, q]
+                            n1 += 1
+                        for q in range(nb):
+                            buf_b[n2] = u_task if q == j else s.r_tasks[b, q]
+                            n2 += 1
+                    else:
+                        ok_owner = True
+                        for q in range(j + 1, nb):
+                            if not d.elig[s.r_tasks[b, q], d.v_owner[a]]:
+                                ok_owner = False
+                        for q in range(i + 1, na):
+                            if not d.elig[s.r_tasks[a, q], d.v_owner[b]]:
+                                ok_owner = False
+                        if not ok_owner:
+                            continue
+                        for q in range(i + 1):
+                            buf_a[n1] = s.r_tasks[a, q]
+                            n1 += 1
+                        for q in range(j + 1, nb):
+                            buf_a[n1] = s.r_tasks[b, q]
+                            n1 += 1
+                        for q in range(j + 1):
+                            buf_b[n2] = s.r_tasks[b, q]
+                            n2 += 1
+                        for q in range(i + 1, na):
+                            buf_b[n2] = s.r_tasks[a, q]
+                            n2 += 1
+                ok, new_cost = _evaluate_pair(d, s, a, buf_a, n1, b2, buf_b, n2)
+                if not ok or new_cost >= base - 1e-7:
+                    continue
+                _commit_pair(d, s, a, buf_a, n1, b2, buf_b, n2, day)
+                touched[a] = True
+                if b2 >= 0:
+                    touched[b2] = True
+                moves += 1
+                improved = True
+                for t in (u_task, w_task):
+                    if not queued[t]:
+                        queued[t] = True
+                        work[count % cap] = t
+                        count += 1
+                break
+    for q in range(min(count, cap)):
+        queued[work[q]] = False
+    return moves
 
 
 # ----------------------------------------------------------------------------------------------
@@ -549,12 +707,14 @@ def copy_state(src, dst):
     dst.t_pat[:] = src.t_pat
     dst.t_owner[:] = src.t_owner
     dst.t_veh[:, :] = src.t_veh
+    dst.t_pos[:, :] = src.t_pos
     dst.owner_work[:] = src.owner_work
 
 
 @njit(cache=True)
 def copy_routes(src, dst, vehicles, n_vehicles, tasks, n_tasks):
-    """Copy the given routes and tasks from ``src`` to ``dst`` (undo of one step)."""
+    """Copy the given routes, the given tasks and every task on those routes from ``src`` to
+    ``dst`` (accepting or undoing one step)."""
     for k in range(n_vehicles):
         v = vehicles[k]
         n = src.r_len[v]
@@ -566,11 +726,24 @@ def copy_routes(src, dst, vehicles, n_vehicles, tasks, n_tasks):
         dst.r_cost[v] = src.r_cost[v]
         dst.r_time[v] = src.r_time[v]
         dst.r_serv[v] = src.r_serv[v]
+        for i in range(n):
+            t = src.r_tasks[v, i]
+            dst.t_pat[t] = src.t_pat[t]
+            dst.t_owner[t] = src.t_owner[t]
+            dst.t_veh[t, :] = src.t_veh[t, :]
     for k in range(n_tasks):
         t = tasks[k]
         dst.t_pat[t] = src.t_pat[t]
         dst.t_owner[t] = src.t_owner[t]
         dst.t_veh[t, :] = src.t_veh[t, :]
+    # Positions of every visit in the copied routes.
+    for k in range(n_vehicles):
+        v = vehicles[k]
+        for i in range(dst.r_len[v]):
+            t = dst.r_tasks[v, i]
+            for j in range(dst.t_veh.shape[1]):
+                if dst.t_veh[t, j] == v:
+                    dst.t_pos[t, j] = i
     dst.owner_work[:] = src.owner_work
 
 
@@ -608,7 +781,8 @@ def _order(d, s, removed, count, scratch):
 
 
 @njit(cache=True)
-def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_string, repair_prob, stats):
+def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_string, repair_prob, granularity,
+        stats):
     """Run ``iterations`` ruin-and-recreate steps with simulated annealing.
 
     ``cur`` is the current solution, ``best`` the best found (updated in place), ``trial`` a
@@ -630,6 +804,12 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
     vwork = np.empty(n_veh)
     targets = np.zeros(d.owner_group.shape[0])
     buf = np.empty(trial.r_tasks.shape[1], dtype=np.int64)
+    buf_b = np.empty(trial.r_tasks.shape[1], dtype=np.int64)
+    work = np.empty(n_tasks, dtype=np.int64)
+    queued = np.zeros(n_tasks, dtype=np.bool_)
+    ls_touched = np.zeros(n_veh, dtype=np.bool_)
+    n_days = d.day_veh_start.shape[0] - 1
+    day_hit = np.zeros(n_days, dtype=np.bool_)
     blink = d.params[P_BLINK]
     current = stats[0]
     best_value = stats[1]
@@ -680,8 +860,26 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
                         touched_v[n_tv] = v
                         n_tv += 1
         if repair_prob > 0 and np.random.random() < repair_prob:
-            for k in range(n_tv):
-                improve_route(d, trial, touched_v[k], buf)
+            # Local search on the days that received visits, starting from the re-inserted tasks.
+            day_hit[:] = False
+            for k in range(count):
+                t = removed[k]
+                for j in range(trial.t_veh.shape[1]):
+                    v = trial.t_veh[t, j]
+                    if v >= 0:
+                        day_hit[d.v_day[v]] = True
+            for day in range(n_days):
+                if day_hit[day]:
+                    for k in range(count):
+                        work[k] = removed[k]
+                    local_search_day(d, trial, day, work, count, granularity, buf, buf_b, queued, ls_touched)
+            for v in range(n_veh):
+                if ls_touched[v]:
+                    ls_touched[v] = False
+                    if not v_mark[v]:
+                        v_mark[v] = True
+                        touched_v[n_tv] = v
+                        n_tv += 1
         value = objective(d, trial)
         if value < current - 1e-9 or (temperature > 0 and
                                        np.random.random() < np.exp(-(value - current) / temperature)):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels as K
-from .instance import Instance
+from .instance import Instance, Task, Vehicle
 from .objective import Objective
 from .routing_pyvrp import integer_scale, polish
 from .state import Solution
@@ -29,8 +29,9 @@ class SearchParams:
     ``mean_removed`` and ``max_string`` size the string removals; the annealing temperature
     falls from ``start_temperature`` to ``end_temperature`` times the mean cost of a visit;
     ``blink`` is the chance to skip a position during insertion; ``repair`` the chance that the
-    changed routes are repaired by or-opt and 2-opt; ``polish_share`` the share of the time
-    spent in PyVRP polishing.
+    days an iteration changed are improved by local search (relocate, swap, 2-opt* and 2-opt
+    with each visit's ``granularity`` nearest neighbours); ``polish_share`` the share of the
+    time spent in PyVRP polishing.
     """
 
     mean_removed: float = 10.0
@@ -38,7 +39,8 @@ class SearchParams:
     start_temperature: float = 0.5
     end_temperature: float = 0.005
     blink: float = 0.01
-    repair: float = 0.3
+    repair: float = 0.2
+    granularity: int = 30
     polish_share: float = 0.15
     polish_rounds: int = 4
     polish_iterations: int = 5000
@@ -73,6 +75,9 @@ class Packed:
                 pat_days.append(list(days) + [-1] * (max_visits - len(days)))
                 pat_len.append(len(days))
         self.max_visits = max_visits
+        # Route arrays hold this many visits at most; no route may grow beyond it.
+        max_len = _max_route_length(inst)
+        self.max_len = max_len
         objective = Objective.of(inst)
         owner_group = objective.owner_group
         group_cap = np.array([objective.capacity[m].sum() for m in objective.group_members]) \
@@ -89,7 +94,7 @@ class Packed:
             t_node=nodes, t_service=np.array([t.service for t in tasks], float),
             t_early=np.array([t.earliest for t in tasks], float), t_late=np.array([t.latest for t in tasks], float),
             t_demand=np.array([t.demand for t in tasks], float),
-            t_pref=np.array([t.preferred_owner for t in tasks], np.int64),
+            t_owner_cost=np.ascontiguousarray(objective.owner_costs(None)),
             t_visits=np.array([t.visits for t in tasks], np.int64),
             t_pat_start=pat_start, t_pat_count=pat_count,
             pat_days=np.array(pat_days, np.int64).reshape(-1, max_visits),
@@ -100,16 +105,16 @@ class Packed:
             v_early=np.array([v.earliest for v in vehicles], float), v_late=np.array([v.latest for v in vehicles], float),
             v_cap=np.array([v.capacity for v in vehicles], float),
             v_maxdur=np.array([v.max_duration for v in vehicles], float),
-            v_maxstops=np.array([min(v.max_stops, n_t) for v in vehicles], np.int64),
+            v_maxstops=np.array([min(v.max_stops, n_t, max_len) for v in vehicles], np.int64),
             v_owner_count=np.array([sum(1 for w in vehicles if w.owner == v.owner) for v in vehicles], float),
             day_veh_start=day_veh_start.astype(np.int64), day_veh=order.astype(np.int64),
             owner_group=owner_group.astype(np.int64), owner_cap=objective.capacity.astype(float),
             group_cap=group_cap.astype(float), neigh=np.ascontiguousarray(neigh, dtype=np.int64),
             depot_cost=np.ascontiguousarray(cost[first_start, nodes], dtype=float),
             params=np.array([1.0 if inst.consistent else 0.0, inst.balance_weight, inst.day_balance_weight,
-                             inst.stability_cost, objective.missing_cost, params.blink,
-                             1.0 if inst.symmetric else 0.0]))
-        self.max_len = _max_route_length(inst)
+                             objective.missing_cost, params.blink, 1.0 if inst.symmetric else 0.0]))
+        self.objective = objective
+        self.centres: np.ndarray | None = None
 
     def empty_state(self) -> K.State:
         n_v = self.inst.num_vehicles
@@ -120,16 +125,13 @@ class Packed:
                        r_cost=np.zeros(n_v), r_time=np.zeros(n_v), r_serv=np.zeros(n_v),
                        t_pat=np.full(n_t, -1, np.int64), t_owner=np.full(n_t, -1, np.int64),
                        t_veh=np.full((n_t, self.max_visits), -1, np.int64),
+                       t_pos=np.zeros((n_t, self.max_visits), np.int64),
                        owner_work=np.zeros(self.inst.num_owners))
 
     def pack(self, sol: Solution) -> K.State:
         """A kernel state holding ``sol``."""
         state = self.empty_state()
         d = self.data
-        for v, seq in enumerate(sol.routes):
-            state.r_len[v] = len(seq)
-            state.r_tasks[v, :len(seq)] = seq
-            K.schedule(d, state, v)
         for t in range(self.inst.num_tasks):
             if sol.pattern[t] >= 0:
                 state.t_pat[t] = d.t_pat_start[t] + sol.pattern[t]
@@ -137,6 +139,10 @@ class Packed:
                 days = self.inst.tasks[t].patterns[sol.pattern[t]]
                 by_day = {int(self.inst.vehicles[v].day): v for v in sol.task_vehicles[t]}
                 state.t_veh[t, :len(days)] = [by_day[day] for day in days]
+        for v, seq in enumerate(sol.routes):
+            state.r_len[v] = len(seq)
+            state.r_tasks[v, :len(seq)] = seq
+            K.schedule(d, state, v)  # also records each visit's position
         return state
 
     def unpack(self, state: K.State) -> Solution:
@@ -153,6 +159,14 @@ class Packed:
         for v in range(self.inst.num_vehicles):
             sol.refresh(v)
         return sol
+
+    def update_centres(self, state: K.State) -> None:
+        """Move each owner's territory centre to the medoid of its tasks in ``state`` (and the
+        owner costs with it); nothing to do without a compactness weight."""
+        if not self.inst.consistent or self.inst.compactness_weight <= 0:
+            return
+        self.centres = self.objective.centres(state.t_owner, self.centres)
+        self.data.t_owner_cost[:, :] = self.objective.owner_costs(self.centres)
 
     def copy(self, state: K.State) -> K.State:
         other = self.empty_state()
@@ -186,6 +200,34 @@ def _max_route_length(inst: Instance) -> int:
     return max(bound, 1)
 
 
+_WARM = False
+
+
+def warm_up() -> float:
+    """Compile the kernels (or load them from numba's on-disk cache) on a tiny instance, so
+    that compilation never eats into a search's time limit. Returns the seconds it took; only
+    the first call in a process does any work."""
+    global _WARM
+    if _WARM:
+        return 0.0
+    started = time.perf_counter()
+    dist = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.0], [2.0, 1.0, 0.0]])
+    tiny = Instance(num_days=2, num_owners=2, dist=dist, time=dist.copy(),
+                    vehicles=(Vehicle(day=0, owner=0, start=0, end=0), Vehicle(day=1, owner=1, start=0, end=0)),
+                    tasks=(Task(node=1, patterns=((0,), (1,))), Task(node=2, patterns=((0, 1),))),
+                    consistent=True, balance_groups=((0, 1),), balance_weight=1.0, day_balance_weight=1.0)
+    packed = Packed(tiny, SearchParams())
+    sol = packed.unpack(packed.empty_state())
+    state = packed.pack(sol)
+    K.seed_random(0)
+    K.lns(packed.data, state, packed.copy(state), packed.copy(state), 3, 1.0, 0.5, 2.0, 2, 1.0, 5,
+          np.zeros(4))
+    _WARM = True
+    seconds = time.perf_counter() - started
+    logger.info("search kernels ready in %.1f s", seconds)
+    return seconds
+
+
 class LNS:
     """Compiled ruin-and-recreate search on one instance."""
 
@@ -199,7 +241,11 @@ class LNS:
     def run(self, initial: Solution, time_limit: float, *,
             progress: Callable[[Progress], None] | None = None) -> tuple[Solution, int, list[tuple[float, float]]]:
         """Improve ``initial`` until ``time_limit`` seconds have passed; return the best solution,
-        the number of iterations and the history of best objective values."""
+        the number of iterations and the history of best objective values.
+
+        The kernels are compiled (first use after installation) or loaded before the clock
+        starts: see :func:`warm_up`."""
+        warm_up()
         started = time.perf_counter()
         deadline = started + time_limit
         packed = self.packed
@@ -207,6 +253,7 @@ class LNS:
         p = self.params
         K.seed_random(self.seed)
         cur = packed.pack(initial)
+        packed.update_centres(cur)
         best = packed.copy(cur)
         trial = packed.copy(cur)
         value = float(K.objective(d, cur))
@@ -232,8 +279,11 @@ class LNS:
                 if scale is None:
                     scale = integer_scale(packed.unpack(cur))
                 cur = self._polish(cur, min(polish_budget, deadline - now), scale)
+                # Territory centres follow the territories; objective values are re-based on them.
+                packed.update_centres(cur)
                 K.copy_state(cur, trial)
                 stats[0] = float(K.objective(d, cur))
+                stats[1] = float(K.objective(d, best))
                 if stats[0] < stats[1] - 1e-9:
                     stats[1] = stats[0]
                     K.copy_state(cur, best)
@@ -245,7 +295,9 @@ class LNS:
             t0 = t_high * (t_low / t_high) ** frac0
             # The chunk's end temperature, assuming it takes the time the last one did.
             t1 = t_high * (t_low / t_high) ** min(1.0, frac0 + 0.05)
-            K.lns(d, cur, best, trial, chunk, t0, t1, p.mean_removed, p.max_string, p.repair, stats)
+            # Fixed argument types: a different type would compile the kernel again.
+            K.lns(d, cur, best, trial, int(chunk), float(t0), float(t1), float(p.mean_removed), int(p.max_string),
+                  float(p.repair), int(p.granularity), stats)
             iterations += chunk
             spent = time.perf_counter() - tick
             if stats[1] < before - 1e-9:

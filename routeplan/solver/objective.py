@@ -68,12 +68,6 @@ class Objective:
                 target[members] = work[members].sum() * cap / cap.sum()
         return target
 
-    def stability(self, sol: Solution) -> float:
-        if self.inst.stability_cost <= 0:
-            return 0.0
-        moved = (self.preferred >= 0) & (sol.owner >= 0) & (sol.owner != self.preferred)
-        return self.inst.stability_cost * float(moved.sum())
-
     def day_balance(self, sol: Solution) -> float:
         """Squared deviation of each route's work from its owner's mean route."""
         if self.inst.day_balance_weight <= 0:
@@ -83,6 +77,55 @@ class Objective:
         target = sol.owner_work[d.veh_owner] / d.veh_owner_count
         return self.inst.day_balance_weight * float(((work - target) ** 2 / np.maximum(target, 60.0)).sum())
 
+    def owner_costs(self, centres: np.ndarray | None) -> np.ndarray:
+        """What serving each task by each owner costs beyond travel: (tasks, owners).
+
+        Stability: ``stability_cost`` unless the owner is the task's preferred one. Compactness:
+        ``compactness_weight`` x visits x travel time between the task and the owner's territory
+        centre (a node per owner, -1 for none).
+        """
+        inst = self.inst
+        cost = np.zeros((inst.num_tasks, inst.num_owners))
+        if not inst.consistent:
+            return cost
+        if inst.stability_cost > 0:
+            has = self.preferred >= 0
+            cost[has] = inst.stability_cost
+            cost[np.flatnonzero(has), self.preferred[has]] = 0.0
+        if inst.compactness_weight > 0 and centres is not None:
+            nodes = np.array([t.node for t in inst.tasks], dtype=np.int64)
+            visits = np.array([t.visits for t in inst.tasks], dtype=float)
+            for o, centre in enumerate(centres):
+                if centre >= 0:
+                    travel = (inst.time[nodes, centre] + inst.time[centre, nodes]) / 2.0
+                    cost[:, o] += inst.compactness_weight * visits * travel
+        return cost
+
+    def centres(self, owner: np.ndarray, previous: np.ndarray | None = None) -> np.ndarray:
+        """Territory centre of each owner: the medoid (by travel time, weighted by visits) of the
+        tasks it serves; the previous centre, or -1, for owners without tasks."""
+        inst = self.inst
+        centres = np.full(inst.num_owners, -1, dtype=np.int64) if previous is None else previous.copy()
+        nodes = np.array([t.node for t in inst.tasks], dtype=np.int64)
+        visits = np.array([t.visits for t in inst.tasks], dtype=float)
+        for o in range(inst.num_owners):
+            mine = np.flatnonzero(owner == o)
+            if len(mine) == 0:
+                continue
+            sub = inst.time[np.ix_(nodes[mine], nodes[mine])]
+            spread = ((sub + sub.T) * visits[mine][None, :]).sum(axis=1)
+            centres[o] = nodes[mine[int(np.argmin(spread))]]
+        return centres
+
+    def assignment_cost(self, sol: Solution) -> float:
+        """Stability and compactness of the solution's owner choices."""
+        inst = self.inst
+        if not inst.consistent or (inst.stability_cost <= 0 and inst.compactness_weight <= 0):
+            return 0.0
+        cost = self.owner_costs(self.centres(sol.owner))
+        served = np.flatnonzero(sol.owner >= 0)
+        return float(cost[served, sol.owner[served]].sum())
+
     def __call__(self, sol: Solution) -> float:
-        return (sol.routing_cost() + self.balance(sol.owner_work) + self.day_balance(sol) + self.stability(sol)
-                + self.missing_cost * sol.missing_visits())
+        return (sol.routing_cost() + self.balance(sol.owner_work) + self.day_balance(sol)
+                + self.assignment_cost(sol) + self.missing_cost * sol.missing_visits())

@@ -85,18 +85,28 @@ def test_pack_and_unpack_round_trip():
     assert kernels.objective(packed.data, state) == pytest.approx(Objective.of(inst)(sol))
 
 
-def test_route_repair_never_worsens_and_keeps_feasibility():
-    inst = line_instance(windows=True)
+@pytest.mark.parametrize("consistent", [True, False])
+def test_local_search_never_worsens_and_keeps_feasibility(consistent):
+    inst = line_instance(consistent=consistent, windows=True)
     sol = Solution(inst)
     Recreate(sol, Objective.of(inst), np.arange(inst.num_tasks)).run(mode="order")
     packed = Packed(inst, SearchParams())
     state = packed.pack(sol)
     before = float(state.r_cost.sum())
-    buf = np.empty(state.r_tasks.shape[1], dtype=np.int64)
-    for v in range(inst.num_vehicles):
-        kernels.improve_route(packed.data, state, v, buf)
+    n = inst.num_tasks
+    width = state.r_tasks.shape[1]
+    touched = np.zeros(inst.num_vehicles, dtype=bool)
+    moves = 0
+    for day in range(inst.num_days):
+        work = np.arange(n, dtype=np.int64)
+        moves += kernels.local_search_day(packed.data, state, day, work, n, 10, np.empty(width, np.int64),
+                                          np.empty(width, np.int64), np.zeros(n, bool), touched)
     assert float(state.r_cost.sum()) <= before + 1e-9
-    assert packed.unpack(state).check() == []
+    assert (moves > 0) == bool(touched.any())
+    again = packed.unpack(state)
+    assert again.check() == []
+    if consistent:  # visits never change owner
+        assert all(len({inst.vehicles[v].owner for v in again.task_vehicles[t]}) == 1 for t in range(n))
 
 
 @pytest.mark.parametrize("consistent", [True, False])

@@ -1,0 +1,154 @@
+"""Compare districting strategies on one scenario: the same managers, visit rules and time limit,
+one plan per strategy, and a report with the figures, a workload chart and the maps side by side.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .io.csvfile import write_table
+from .io.staging import staged_folder
+from .model.problem import Problem
+from .plan import Plan
+from .planning.planner import DEFAULT_TIME_LIMIT, plan
+from .planning.strategies import STRATEGIES
+
+logger = logging.getLogger(__name__)
+
+COMPARE_COLUMNS = ("strategy", "total_travel_km", "total_work_min", "max_day_work_min", "work_cv",
+                   "visits_planned", "visits_required", "unserved", "solve_seconds", "reassigned_pct")
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One plan per strategy, in the order run."""
+
+    plans: dict[str, Plan]
+
+    def rows(self) -> list[dict[str, object]]:
+        """The rows of compare.csv (figures from each plan's summary)."""
+        out = []
+        for name, p in self.plans.items():
+            s = p.summary()
+            out.append({"strategy": name, "total_travel_km": s["total_travel_km"],
+                        "total_work_min": s["total_work_min"], "max_day_work_min": s["max_day_work_min"],
+                        "work_cv": s["work_cv"], "visits_planned": s["visits_planned"],
+                        "visits_required": s["visits_required"], "unserved": s["unserved"],
+                        "solve_seconds": s["solve_seconds"], "reassigned_pct": s["reassigned_pct"]})
+        return out
+
+    def markdown(self) -> str:
+        """The comparison as a Markdown table, with the figures beyond compare.csv."""
+        head = ("| strategy | travel km | work h | longest day h | work CV | visits | unserved | "
+                "in specialty | district crossings | reassigned |")
+        lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for name, p in self.plans.items():
+            s = p.summary()
+            reassigned = "" if s["reassigned_pct"] is None else f"{s['reassigned_pct']:.0f}%"
+            lines.append(f"| {name} | {s['total_travel_km']:.0f} | {s['total_work_min'] / 60:.0f} | "
+                         f"{s['max_day_work_min'] / 60:.2f} | {100 * s['work_cv']:.1f}% | "
+                         f"{s['visits_planned']}/{s['visits_required']} | {s['unserved']} | "
+                         f"{100 * s['specialty_share']:.0f}% | {s['district_crossings']} | {reassigned} |")
+        return "\n".join(lines)
+
+    def write(self, folder: str | os.PathLike[str], *, maps: bool = True) -> Path:
+        """Write every plan to ``folder/<strategy>/`` and the report files beside them:
+        compare.csv, compare.md, workload.png and (with maps) compare.html."""
+        from .io.plan_files import write_plan
+
+        folder = Path(folder)
+        with staged_folder(folder) as stage:
+            for name, p in self.plans.items():
+                write_plan(p, stage / name, maps=maps)
+            write_table(stage / "compare.csv", COMPARE_COLUMNS,
+                        ([("" if row[c] is None else row[c]) for c in COMPARE_COLUMNS] for row in self.rows()))
+            workload_chart(self, stage / "workload.png")
+            (stage / "compare.md").write_text(self._report_markdown(), encoding="utf-8")
+            if maps:
+                (stage / "compare.html").write_text(self._report_html(), encoding="utf-8")
+        return folder
+
+    def _report_markdown(self) -> str:
+        first = next(iter(self.plans.values()))
+        problem = first.problem
+        parts = [f"# Districting strategies for '{problem.name}'", "",
+                 f"{problem.num_customers} customers, {problem.num_managers} managers, {problem.num_days} days, "
+                 f"{problem.visits_required()} visits per cycle; every strategy planned with the same time limit "
+                 f"({first.time_limit:g} s) and seed ({first.seed}).", "", self.markdown(), "",
+                 "- work CV: largest coefficient of variation of work minutes over interchangeable managers "
+                 "(one role under hybrid, all managers otherwise).",
+                 "- in specialty: share of visits made by a manager whose role the customer's tier names.",
+                 "- district crossings: over all managers, districts their customers lie in, minus one each.",
+                 "", "![work per manager](workload.png)", ""]
+        for name, p in self.plans.items():
+            parts += [f"## {name}", "", "```", p.summary_table(), "```", ""]
+        return "\n".join(parts)
+
+    def _report_html(self) -> str:
+        cells = "\n".join(
+            f'<figure><figcaption>{html.escape(name)}</figcaption>'
+            f'<iframe src="{html.escape(name)}/map.html" title="{html.escape(name)} map"></iframe></figure>'
+            for name in self.plans)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str('' if row[c] is None else row[c]))}</td>" for c in COMPARE_COLUMNS)
+            + "</tr>" for row in self.rows())
+        header = "".join(f"<th>{html.escape(c)}</th>" for c in COMPARE_COLUMNS)
+        return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Districting strategies</title>
+<style>
+body {{ font-family: sans-serif; margin: 1em; }}
+table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: 2px 6px; text-align: right; }}
+.maps {{ display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }}
+figure {{ margin: 0; }} iframe {{ width: 100%; height: 420px; border: 1px solid #999; }}
+</style></head><body>
+<h1>Districting strategies</h1>
+<table><tr>{header}</tr>{rows}</table>
+<p><img src="workload.png" alt="work per manager" style="max-width: 100%"></p>
+<div class="maps">
+{cells}
+</div></body></html>
+"""
+
+
+def workload_chart(comparison: Comparison, path: Path) -> None:
+    """Grouped bars: work hours per manager under each strategy."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(comparison.plans)
+    managers = [m.manager_id for m in next(iter(comparison.plans.values())).problem.managers]
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(managers) * len(names) / 2), 3.6), dpi=110)
+    width = 0.8 / max(1, len(names))
+    for k, name in enumerate(names):
+        work = {f.manager_id: f.work_min / 60 for f in comparison.plans[name].manager_figures()}
+        xs = [i + (k - (len(names) - 1) / 2) * width for i in range(len(managers))]
+        ax.bar(xs, [work[m] for m in managers], width=width, label=name)
+    ax.set_xticks(range(len(managers)), managers)
+    ax.set_ylabel("work per cycle (h)")
+    ax.legend(ncols=len(names), fontsize="small")
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def compare(problem: Problem, *, strategies: Sequence[str] = STRATEGIES, time_limit: float = DEFAULT_TIME_LIMIT,
+            seed: int = 0, progress: Callable[[str, object], None] | None = None) -> Comparison:
+    """Plan ``problem`` under each strategy with the same time limit and seed.
+
+    ``progress`` is called with the strategy name and each
+    :class:`~routeplan.solver.search.Progress` report.
+    """
+    plans = {}
+    for name in strategies:
+        logger.info("planning with strategy %s", name)
+        report = None if progress is None else (lambda p, name=name: progress(name, p))
+        plans[name] = plan(problem, strategy=name, time_limit=time_limit, seed=seed, progress=report)
+    return Comparison(plans=plans)

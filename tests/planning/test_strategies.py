@@ -1,0 +1,114 @@
+"""Districting strategies: who may serve whom."""
+
+import numpy as np
+import pytest
+
+from routeplan import ProblemBuilder, ScenarioError, plan
+from routeplan.planning.strategies import (STRATEGIES, business_type_groups, dhondt, formulate_strategy,
+                                           region_groups, value_groups)
+
+
+def city(districts=("N", "S", "E"), managers=4, per_district=12):
+    b = ProblemBuilder(name="city", days=["Mon", "Tue", "Wed", "Thu", "Fri"])
+    b.set_depot(119.13, 36.71)
+    b.add_tier("big", visits=2, min_gap=2, service_min=15, roles=["A"])
+    b.add_tier("shop", visits=1, service_min=10, roles=["C"])
+    b.add_manager("A1", role="A")
+    for k in range(managers - 1):
+        b.add_manager(f"C{k + 1}", role="C")
+    rng = np.random.default_rng(0)
+    centres = {"N": (119.13, 36.74), "S": (119.13, 36.68), "E": (119.17, 36.71), "W": (119.09, 36.71)}
+    i = 0
+    for d in districts:
+        lon, lat = centres[d]
+        for k in range(per_district):
+            tier = "big" if k % 4 == 0 else "shop"
+            b.add_customer(f"X{i}", lon=lon + rng.normal(0, 0.005), lat=lat + rng.normal(0, 0.005), tier=tier,
+                           district=d, business_type="mall" if tier == "big" else ("kiosk" if k % 2 else "bar"),
+                           value=float(1000 * (k + 1)), current_manager="A1" if d == "N" else "C1")
+            i += 1
+    return b.build()
+
+
+def test_dhondt_gives_everyone_a_seat_and_the_rest_by_weight():
+    assert dhondt(np.array([10.0, 1.0, 1.0]), 5).tolist() == [3, 1, 1]
+    assert dhondt(np.array([1.0, 1.0]), 2).tolist() == [1, 1]
+
+
+def test_region_keeps_districts_whole_unless_a_manager_cannot_carry_one():
+    problem = city()
+    groups = region_groups(problem)
+    by_district = {}
+    for c, g in zip(problem.customers, groups):
+        by_district.setdefault(c.district, set()).add(g)
+    assert all(len(gs) == 1 for gs in by_district.values()), "one manager group per district"
+    sizes = sorted(len(next(iter(gs))) for gs in by_district.values())
+    assert sizes == [1, 1, 2]  # 4 managers, 3 districts: one district is shared
+    # every manager has a district
+    assert set().union(*[set(g) for g in groups]) == {0, 1, 2, 3}
+
+
+def test_region_joins_districts_when_managers_are_few():
+    problem = city(districts=("N", "S", "E", "W"), managers=2)
+    groups = region_groups(problem)
+    assert set(groups) == {(0,), (1,)}
+
+
+def test_region_needs_districts():
+    b = ProblemBuilder(name="x", days=["Mon"])
+    b.set_depot(119.1, 36.7)
+    b.add_tier("t", visits=1, service_min=5, roles=["A"])
+    b.add_manager("A1", role="A")
+    b.add_customer("c", lon=119.1, lat=36.7, tier="t")
+    with pytest.raises(ScenarioError, match="region strategy needs districts"):
+        region_groups(b.build())
+
+
+def test_business_types_go_to_managers_as_a_whole():
+    problem = city()
+    groups = business_type_groups(problem)
+    by_type = {}
+    for c, g in zip(problem.customers, groups):
+        by_type.setdefault(c.business_type, set()).add(g)
+    assert all(len(gs) == 1 for gs in by_type.values())
+    assert set().union(*[set(g) for g in groups]) <= {0, 1, 2, 3}
+
+
+def test_value_bands_are_contiguous_in_value():
+    problem = city()
+    groups = value_groups(problem)
+    bands = {}
+    for c, g in zip(problem.customers, groups):
+        bands.setdefault(g, []).append(c.value)
+    ranges = sorted((min(v), max(v)) for v in bands.values())
+    for (lo1, hi1), (lo2, hi2) in zip(ranges, ranges[1:]):
+        assert hi1 <= lo2
+
+
+def test_locks_survive_every_strategy():
+    b = ProblemBuilder(name="lock", days=["Mon", "Tue"])
+    b.set_depot(119.13, 36.71)
+    b.add_tier("shop", visits=1, service_min=10, roles=["C"])
+    b.add_manager("C1", role="C")
+    b.add_manager("C2", role="C")
+    for i in range(6):
+        b.add_customer(f"S{i}", lon=119.13 + 0.01 * i, lat=36.71, tier="shop", district="D", value=float(i),
+                       business_type="kiosk", locked_manager="C2" if i == 0 else None)
+    problem = b.build()
+    for name in STRATEGIES:
+        form = formulate_strategy(problem, name)
+        assert form.eligible[0] == (1,)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_every_strategy_gives_a_valid_plan(strategy):
+    problem = city()
+    result = plan(problem, strategy=strategy, time_limit=2, seed=1)
+    assert result.is_valid()
+    assert result.strategy == strategy
+    summary = result.summary()
+    assert 0.0 <= summary["specialty_share"] <= 1.0
+    if strategy == "hybrid":
+        assert summary["specialty_share"] == 1.0
+    if strategy == "region":
+        assert summary["district_crossings"] == 0
