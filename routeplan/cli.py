@@ -53,7 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress display or summary")
+    _map_options(p)
     p.set_defaults(run=_plan)
+
+    mp = sub.add_parser("map", help="redraw the maps, schedules and calendars of a plan folder")
+    mp.add_argument("scenario", type=Path)
+    mp.add_argument("plan", type=Path)
+    _map_options(mp)
+    mp.set_defaults(run=_map)
 
     c = sub.add_parser("compare", help="plan a scenario under every districting strategy and compare")
     c.add_argument("scenario", type=Path)
@@ -73,6 +80,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _map_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--online", action="store_true",
+                        help="link Leaflet from the web instead of inlining it (smaller maps that need internet)")
+    parser.add_argument("--start-date", type=_date, default=None,
+                        help="first day of the cycle in calendars and schedules, YYYY-MM-DD (default: next Monday)")
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-30") from err
+
+
+def _map(args: argparse.Namespace) -> int:
+    from .io.plan_files import read_plan, write_views
+    from .io.scenario import read_scenario
+
+    problem = read_scenario(args.scenario)
+    plan = read_plan(problem, args.plan)
+    write_views(plan, args.plan, offline=not args.online, start_date=args.start_date)
+    print(f"redrew {args.plan / 'map.html'} and {args.plan / 'maps'}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _plan(args: argparse.Namespace) -> int:
     from .io.scenario import read_scenario
     from .planning.planner import plan
@@ -89,7 +123,7 @@ def _plan(args: argparse.Namespace) -> int:
     result = plan(problem, strategy=args.strategy, time_limit=args.time_limit, seed=args.seed, progress=progress)
     if progress is not None:
         progress.finish()
-    result.write(args.out)
+    result.write(args.out, offline=not args.online, start_date=args.start_date)
     if show:
         print(result.summary_table())
     missing = result.visits_required() - result.visits_planned()

@@ -294,6 +294,33 @@ class Plan:
         for u in self.unserved:
             yield [u.customer_id, u.visits_missing, u.reason]
 
+    def stops_gdf(self):
+        """Every visit as a point (GeoDataFrame, EPSG:4326) with the columns of visits.csv and
+        the customer's tier, name and business type."""
+        import geopandas as gpd
+        from shapely.geometry import Point
+
+        customers = {c.customer_id: c for c in self.problem.customers}
+        frame = self.visits_frame()
+        frame["tier"] = [customers[c].tier for c in frame["customer_id"]]
+        frame["name"] = [customers[c].name for c in frame["customer_id"]]
+        frame["business_type"] = [customers[c].business_type for c in frame["customer_id"]]
+        geometry = [Point(customers[c].lon, customers[c].lat) for c in frame["customer_id"]]
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+    def routes_gdf(self):
+        """Every manager-day as a line from the start place through the visits to the end place
+        (GeoDataFrame, EPSG:4326) with the columns of routes.csv."""
+        import geopandas as gpd
+        from shapely.geometry import LineString
+
+        from .io.plan_files import routes_geojson
+
+        features = routes_geojson(self)["features"]
+        frame = self.routes_frame()
+        geometry = [LineString(f["geometry"]["coordinates"]) for f in features]
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
     def visits_frame(self):
         """The visits as a pandas DataFrame (columns of visits.csv)."""
         import pandas as pd
@@ -307,11 +334,12 @@ class Plan:
         return pd.DataFrame(list(self.route_rows()), columns=list(ROUTE_COLUMNS))
 
     # -- files and JSON ------------------------------------------------------------------------
-    def write(self, folder, *, maps: bool = True) -> None:
-        """Write the plan folder of the file contract (all files, or none on failure)."""
+    def write(self, folder, *, maps: bool = True, offline: bool = True, start_date=None) -> None:
+        """Write the plan folder of the file contract (all files, or none on failure), with
+        per-manager maps, schedules and calendars (see :func:`routeplan.io.plan_files.write_plan`)."""
         from .io.plan_files import write_plan
 
-        write_plan(self, folder, maps=maps)
+        write_plan(self, folder, maps=maps, offline=offline, start_date=start_date)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, including the problem."""

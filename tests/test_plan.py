@@ -40,7 +40,7 @@ def test_written_folder_has_every_contract_file(tiny_plan, tmp_path):
     out = tmp_path / "plan"
     tiny_plan.write(out)
     assert {p.name for p in out.iterdir()} == {"visits.csv", "routes.csv", "unserved.csv", "summary.json",
-                                               "map.html", "routes.geojson"}
+                                               "map.html", "routes.geojson", "maps", "schedules", "calendars"}
     with (out / "visits.csv").open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert tuple(rows[0]) == VISIT_COLUMNS and len(rows) == 15

@@ -1,5 +1,7 @@
-"""Folium maps of plans."""
+"""Folium maps of plans: every manager's line, day by day, viewable offline."""
 
+from .offline import offline_html as offline_html
+from .offline import save as save
 from .render import render as render
 
-__all__ = ["render"]
+__all__ = ["offline_html", "render", "save"]

@@ -11,11 +11,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..errors import InputIssue, ScenarioError
 from .clock import parse_clock
-from .travel import TRAVEL_MODELS, HaversineTravel, TravelModel
+from .travel import TRAVEL_MODELS, HaversineTravel, TravelModel, haversine_km
 
 DEFAULT_SHIFT = (510.0, 1050.0)  # 08:30-17:30, minutes after midnight
+FAR_KM = 50.0  # a customer this far beyond the others is taken for a typo
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,6 +376,11 @@ class ProblemBuilder:
         classification = self._build_classification(tier_by_name, issues)
         managers = self._build_managers(days, issues)
         customers = self._build_customers(tier_by_name, dict(classification), managers, len(days), issues)
+        if self._customers and not customers and not issues:
+            issues.append(InputIssue(self._customers[0].origin[0], "no usable customer rows"))
+        elif not self._customers:
+            issues.append(InputIssue("customers", "no customers; expected at least one row"))
+        self._check_positions(customers, issues)
         self._check_roles(tiers, customers, managers, issues)
         if issues:
             raise ScenarioError(issues)
@@ -466,8 +474,7 @@ class ProblemBuilder:
             cid = _unique_id(v, "customer_id", seen, file, row, issues)
             if cid is None:
                 continue
-            lon = _as_float(v["lon"], file, row, "lon", issues, minimum=-180.0, maximum=180.0)
-            lat = _as_float(v["lat"], file, row, "lat", issues, minimum=-90.0, maximum=90.0)
+            lon, lat = _lonlat(v["lon"], v["lat"], file, row, issues)
             tier_name = _text(v["tier"])
             business_type = _text(v["business_type"])
             if tier_name is None:
@@ -534,6 +541,26 @@ class ProblemBuilder:
                                       current_manager=current, overrides=frozenset(overrides)))
         return customers
 
+    def _check_positions(self, customers: list[Customer], issues: list[InputIssue]) -> None:
+        """Customers far from all the others: a typo in lon or lat, or the two swapped."""
+        if len(customers) < 5:
+            return
+        lon = np.array([c.lon for c in customers])
+        lat = np.array([c.lat for c in customers])
+        centre_lon, centre_lat = float(np.median(lon)), float(np.median(lat))
+        km = haversine_km(centre_lon, centre_lat, lon, lat)
+        limit = max(FAR_KM, 5.0 * float(np.percentile(km, 90)))
+        origin = {p.values["customer_id"]: p.origin for p in self._customers}
+        for c, distance in zip(customers, km):
+            if distance <= limit:
+                continue
+            file, row = origin.get(c.customer_id, ("customers", None))
+            swapped = float(haversine_km(centre_lon, centre_lat, c.lat, c.lon)) <= limit
+            hint = ("lon and lat look swapped" if swapped else "a typo in lon or lat?")
+            issues.append(InputIssue(file, f"({c.lon:g}, {c.lat:g}) is {distance:,.0f} km from the other customers "
+                                           f"(their median is {centre_lon:.4f}, {centre_lat:.4f}); {hint}", row,
+                                     "lon"))
+
     def _check_roles(self, tiers: list[Tier], customers: list[Customer], managers: list[Manager],
                      issues: list[InputIssue]) -> None:
         roles = {m.role for m in managers}
@@ -571,6 +598,23 @@ def _unique_id(values: Mapping[str, Any], key: str, seen: dict[str, int | None],
         return None
     seen[ident] = row
     return ident
+
+
+def _lonlat(lon_value: Any, lat_value: Any, file: str, row: int | None,
+            issues: list[InputIssue]) -> tuple[float | None, float | None]:
+    """Longitude and latitude, with a hint when they look swapped."""
+    before = len(issues)
+    lon = _as_float(lon_value, file, row, "lon", issues, minimum=-180.0, maximum=180.0)
+    lat = _as_float(lat_value, file, row, "lat", issues, minimum=-90.0, maximum=90.0)
+    if lat is None and lon is not None and len(issues) == before + 1:
+        try:
+            raw = float(str(lat_value))
+        except ValueError:
+            raw = None
+        if raw is not None and -90.0 <= lon <= 90.0 and -180.0 <= raw <= 180.0:
+            issues[-1] = InputIssue(file, f"{raw:g} is out of range for a latitude (-90..90); lon and lat look "
+                                          f"swapped (lon {raw:g}, lat {lon:g}?)", row, "lat")
+    return lon, lat
 
 
 def _valid_lonlat(lon: float, lat: float) -> bool:

@@ -1,0 +1,86 @@
+"""Self-contained map files: Leaflet inlined, no network needed to view a map.
+
+Folium links Leaflet, jQuery, Bootstrap and Awesome Markers from public CDNs, so its maps show
+nothing on a computer without internet access. routeplan's maps use Leaflet alone (no icon
+fonts, no jQuery), so an offline map inlines the vendored Leaflet script and stylesheet (with
+the layer-control images as data URIs) and drops the other CDN links. Background tiles still
+need the network; offline, the map shows the lines, stops and districts on a blank ground.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import folium
+
+LEAFLET = "leaflet-1.9.4"
+
+_SCRIPT = re.compile(r'<script\s+src="(?P<url>[^"]+)"\s*>\s*</script>')
+_STYLESHEET = re.compile(r'<link\s+rel="stylesheet"\s+href="(?P<url>[^"]+)"\s*/?>')
+_UNUSED = ("jquery", "bootstrap", "awesome-markers", "fontawesome", "glyphicons", "awesome.rotate")
+
+
+class OfflineError(RuntimeError):
+    """A map needs a web resource that routeplan cannot inline."""
+
+
+@cache
+def _asset(name: str) -> str:
+    return (resources.files("routeplan.maps") / "assets" / LEAFLET / name).read_text(encoding="utf-8")
+
+
+@cache
+def _leaflet_css() -> str:
+    css = _asset("leaflet.css")
+
+    def inline(match: re.Match) -> str:
+        path = resources.files("routeplan.maps") / "assets" / LEAFLET / match["path"]
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    # The layer control's icons; marker images are not used by routeplan's maps.
+    return re.sub(r"url\((?P<path>images/layers(?:-2x)?\.png)\)", inline, css)
+
+
+def offline_html(html: str) -> str:
+    """Turn a rendered Folium page into one that needs no network for its scripts and styles.
+
+    Raises
+    ------
+    OfflineError
+        If the page links a script or stylesheet other than Leaflet and Folium's unused defaults.
+    """
+
+    def script(match: re.Match) -> str:
+        url = match["url"]
+        if re.search(r"/leaflet(@[\d.]+)?/dist/leaflet\.js$", url):
+            return f"<script>{_asset('leaflet.js')}</script>"
+        if any(word in url for word in _UNUSED):
+            return ""
+        raise OfflineError(f"cannot inline script {url}")
+
+    def stylesheet(match: re.Match) -> str:
+        url = match["url"]
+        if re.search(r"/leaflet(@[\d.]+)?/dist/leaflet\.css$", url):
+            return f"<style>{_leaflet_css()}</style>"
+        if any(word in url for word in _UNUSED):
+            return ""
+        raise OfflineError(f"cannot inline stylesheet {url}")
+
+    html = _SCRIPT.sub(script, html)
+    return _STYLESHEET.sub(stylesheet, html)
+
+
+def save(m: folium.Map, path: str | os.PathLike[str], *, offline: bool = True) -> Path:
+    """Write ``m`` as an HTML file, self-contained unless ``offline`` is False."""
+    path = Path(path)
+    html = m.get_root().render()
+    if offline:
+        html = offline_html(html)
+    path.write_text(html, encoding="utf-8")
+    return path
