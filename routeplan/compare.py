@@ -86,7 +86,8 @@ class Comparison:
                  "- district crossings: over all managers, districts their customers lie in, minus one each.",
                  "", "![work per manager](workload.png)", ""]
         for name, p in self.plans.items():
-            parts += [f"## {name}", "", "```", p.summary_table(), "```", ""]
+            parts += [f"## {name}", "", "```", p.summary_table(), "```", "", "Work per manager and day (hours):", "",
+                      _day_table(p), ""]
         return "\n".join(parts)
 
     def _report_html(self) -> str:
@@ -113,6 +114,15 @@ figure {{ margin: 0; }} iframe {{ width: 100%; height: 420px; border: 1px solid 
 {cells}
 </div></body></html>
 """
+
+
+def _day_table(plan: Plan) -> str:
+    """Markdown table: managers down, days across, work hours in the cells."""
+    days = plan.problem.days
+    lines = ["| manager | " + " | ".join(days) + " |", "|---|" + "---:|" * len(days)]
+    for manager, work in plan.day_work().items():
+        lines.append(f"| {manager} | " + " | ".join(f"{w / 60:.1f}" if w else "" for w in work) + " |")
+    return "\n".join(lines)
 
 
 def workload_chart(comparison: Comparison, path: Path) -> None:

@@ -23,7 +23,9 @@ def test_compare_writes_every_plan_and_the_report(tmp_path):
         assert (out / name / "visits.csv").exists() and (out / name / "map.html").exists()
     for name in ("compare.md", "compare.html", "workload.png"):
         assert (out / name).stat().st_size > 0
-    assert "| hybrid |" in (out / "compare.md").read_text(encoding="utf-8")
+    report = (out / "compare.md").read_text(encoding="utf-8")
+    assert "| hybrid |" in report
+    assert "Work per manager and day" in report and "| Mon | Tue | Wed | Thu | Fri |" in report
     assert 'src="region/map.html"' in (out / "compare.html").read_text(encoding="utf-8")
 
 
