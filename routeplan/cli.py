@@ -23,8 +23,12 @@ EXIT_BAD_INPUT = 2
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if not args.verbose else logging.INFO,
-                        format="%(levelname)s: %(message)s")
+    # The library only logs; the command shows its warnings (and with -v its progress notes).
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    library = logging.getLogger("routeplan")
+    library.addHandler(handler)
+    library.setLevel(logging.INFO if args.verbose else logging.WARNING)
     try:
         return args.run(args)
     except ScenarioError as err:
@@ -39,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     except RouteplanError as err:
         print(f"routeplan: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as err:
+        print(f"routeplan: cannot write or read {err.filename or 'a file'}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        library.removeHandler(handler)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="comma-separated strategies (default: all of %(default)s)")
     c.add_argument("--quiet", action="store_true", help="no progress display or table")
     c.set_defaults(run=_compare)
+
+    k = sub.add_parser("check", help="check a scenario before planning: working time and unservable customers")
+    k.add_argument("scenario", type=Path)
+    k.add_argument("--strategy", default="hybrid", help="hybrid (default), region, business-type or value")
+    k.set_defaults(run=_check)
 
     v = sub.add_parser("validate", help="check a plan folder against its scenario")
     v.add_argument("scenario", type=Path)
@@ -119,6 +133,7 @@ def _plan(args: argparse.Namespace) -> int:
         print(f"{problem.name}: {problem.num_customers} customers, {problem.num_managers} managers, "
               f"{problem.visits_required()} visits over {problem.num_days} days; strategy {args.strategy}, "
               f"time limit {args.time_limit:g} s, seed {args.seed}", file=sys.stderr)
+        _warn_before_solving(problem, args.strategy)
     progress = _ProgressLine(args.time_limit) if show and sys.stderr.isatty() else None
     result = plan(problem, strategy=args.strategy, time_limit=args.time_limit, seed=args.seed, progress=progress)
     if progress is not None:
@@ -161,6 +176,39 @@ def _compare(args: argparse.Namespace) -> int:
         print(result.markdown())
     print(f"wrote {args.out}: {len(strategies)} plans, compare.csv, compare.md, compare.html", file=sys.stderr)
     return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .io.scenario import read_scenario
+    from .planning.diagnose import diagnose
+    from .planning.strategies import formulate_strategy
+
+    problem = read_scenario(args.scenario)
+    diagnosis = diagnose(formulate_strategy(problem, args.strategy))
+    print(f"{problem.name}: {problem.num_customers} customers, {problem.num_managers} managers, "
+          f"{problem.visits_required()} visits over {problem.num_days} days; strategy {args.strategy}")
+    print(diagnosis)
+    if diagnosis.certainly_infeasible:
+        print("some visits cannot be planned whatever the plan; routeplan plan would list them in unserved.csv")
+        return EXIT_INVALID
+    print("nothing stands in the way of a complete plan")
+    return EXIT_OK
+
+
+def _warn_before_solving(problem, strategy: str) -> None:
+    """Tell at once what cannot work, rather than after the time limit."""
+    from .planning.diagnose import diagnose
+    from .planning.strategies import formulate_strategy
+
+    diagnosis = diagnose(formulate_strategy(problem, strategy))
+    for check in diagnosis.capacity:
+        if check.load_with_travel > 0.95:
+            print(f"warning: {check.line()}", file=sys.stderr)
+    for customer_id, reason in diagnosis.unservable[:10]:
+        print(f"warning: customer {customer_id} cannot be served: {reason}", file=sys.stderr)
+    if len(diagnosis.unservable) > 10:
+        print(f"warning: ... and {len(diagnosis.unservable) - 10} more such customers (routeplan check lists all)",
+              file=sys.stderr)
 
 
 def _validate(args: argparse.Namespace) -> int:

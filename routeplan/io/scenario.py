@@ -54,11 +54,14 @@ def read_scenario(folder: str | os.PathLike[str]) -> Problem:
     if config is None:
         raise ScenarioError(issues)
     builder = _builder_from_config(config, folder.name, issues)
-    for line, row in read_table(folder / "managers.csv", required=("manager_id", "role"), issues=issues):
-        _warn_extra(row, MANAGER_COLUMNS, "managers.csv", line)
+    rows = read_table(folder / "managers.csv", required=("manager_id", "role"), issues=issues)
+    _warn_extra(rows, MANAGER_COLUMNS, "managers.csv")
+    for line, row in rows:
         values = {column: row.get(column) for column in MANAGER_COLUMNS}
         builder.add_manager(values.pop("manager_id"), **values, origin=("managers.csv", line))
-    for line, row in read_table(folder / "customers.csv", required=("customer_id", "lon", "lat"), issues=issues):
+    rows = read_table(folder / "customers.csv", required=("customer_id", "lon", "lat"), issues=issues)
+    _warn_extra(rows, CUSTOMER_COLUMNS, "customers.csv")
+    for line, row in rows:
         values = {column: row.get(column) for column in CUSTOMER_COLUMNS}
         builder.add_customer(values.pop("customer_id"), **values, origin=("customers.csv", line))
     districts = folder / "districts.geojson"
@@ -158,9 +161,9 @@ def _builder_from_config(config: dict[str, Any], default_name: str, issues: list
     return builder
 
 
-def _warn_extra(row: dict[str, str], known: tuple[str, ...], file: str, line: int) -> None:
-    if line == 2:
-        extra = [c for c in row if c not in known]
+def _warn_extra(rows: list[tuple[int, dict[str, str]]], known: tuple[str, ...], file: str) -> None:
+    if rows:
+        extra = [c for c in rows[0][1] if c not in known]
         if extra:
             logger.warning("%s: columns %s are not part of the format and are ignored", file, ", ".join(extra))
 

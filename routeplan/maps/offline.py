@@ -76,10 +76,25 @@ def offline_html(html: str) -> str:
     return _STYLESHEET.sub(stylesheet, html)
 
 
+def stable_ids(element) -> None:
+    """Replace Folium's random element ids by sequential ones, so that the same map gives the
+    same file."""
+    counter = 0
+    stack = [element]
+    while stack:
+        item = stack.pop(0)
+        item._id = f"{counter:08x}"
+        counter += 1
+        stack.extend(item._children.values())
+
+
 def save(m: folium.Map, path: str | os.PathLike[str], *, offline: bool = True) -> Path:
-    """Write ``m`` as an HTML file, self-contained unless ``offline`` is False."""
+    """Write ``m`` as an HTML file, self-contained unless ``offline`` is False; the same map
+    always gives the same bytes."""
     path = Path(path)
-    html = m.get_root().render()
+    root = m.get_root()
+    stable_ids(root)
+    html = root.render()
     if offline:
         html = offline_html(html)
     path.write_text(html, encoding="utf-8")

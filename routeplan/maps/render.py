@@ -58,7 +58,7 @@ def render(plan: Plan, *, m: folium.Map | None = None, managers: Iterable[str] |
     _StopStyle().add_to(m)
     if districts and problem.districts:
         _districts_layer(plan).add_to(m)
-    day_layers: dict[int, list[tuple[str, str]]] = {}
+    day_layers: dict[int, list[tuple[folium.FeatureGroup, folium.FeatureGroup]]] = {}
     for mid in chosen:
         manager = problem.manager(mid)
         mine = [r for r in routes if r.manager_id == mid]
@@ -74,7 +74,7 @@ def render(plan: Plan, *, m: folium.Map | None = None, managers: Iterable[str] |
             day = folium.FeatureGroup(name=f"{mid} {route.day}", control=False)
             _draw_route(plan, route, colour, day, arrows=arrows)
             day.add_to(group)
-            day_layers.setdefault(route.day_index, []).append((day.get_name(), group.get_name()))
+            day_layers.setdefault(route.day_index, []).append((day, group))
         group.add_to(m)
     depot = folium.FeatureGroup(name="depot", show=True)
     folium.Marker([problem.depot.lat, problem.depot.lon], tooltip="depot",
@@ -219,7 +219,7 @@ class _DaySelector(MacroElement):
         (function() {
             // day index -> [[day layer, the manager group holding it], ...]
             var layers = { {%- for day, pairs in this.layers.items() %}
-                {{ day|tojson }}: [{%- for layer, group in pairs %}[{{ layer }}, {{ group }}]{{ "," if not loop.last }}{%- endfor %}],
+                {{ day|tojson }}: [{%- for layer, group in pairs %}[{{ layer.get_name() }}, {{ group.get_name() }}]{{ "," if not loop.last }}{%- endfor %}],
             {%- endfor %} };
             var control = L.control({position: "topleft"});
             control.onAdd = function() {
@@ -248,7 +248,7 @@ class _DaySelector(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, labels: tuple[str, ...], layers: dict[int, list[tuple[str, str]]]):
+    def __init__(self, labels: tuple[str, ...], layers: dict[int, list[tuple[folium.FeatureGroup, folium.FeatureGroup]]]):
         super().__init__()
         self.labels = list(labels)
         self.layers = {str(day): pairs for day, pairs in sorted(layers.items())}

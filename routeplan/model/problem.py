@@ -381,7 +381,8 @@ class ProblemBuilder:
         elif not self._customers:
             issues.append(InputIssue("customers", "no customers; expected at least one row"))
         self._check_positions(customers, issues)
-        self._check_roles(tiers, customers, managers, issues)
+        if len(managers) == len(self._managers):  # a manager row that failed would only confuse this
+            self._check_roles(tiers, customers, managers, issues)
         if issues:
             raise ScenarioError(issues)
         assert self._depot is not None

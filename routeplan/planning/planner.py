@@ -61,9 +61,12 @@ def plan_formulation(form: Formulation, *, time_limit: float, seed: int = 0,
                      started: float | None = None, startup_seconds: float = 0.0) -> Plan:
     """Solve an already formulated problem (see :func:`plan`)."""
     started = time.perf_counter() if started is None else started
-    reserve = min(2.0, 0.05 * time_limit)  # for schedules, diagnosis and validation
-    budget = max(0.1, time_limit - (time.perf_counter() - started) - reserve)
-    result = solve(form.instance, time_limit=budget, seed=seed, params=params or SearchParams(), progress=progress)
+    # The search's budget follows from the limit alone, so that runs repeat; the clock stops it
+    # early enough to leave time for schedules, diagnosis and validation.
+    reserve = min(2.0, 0.05 * time_limit)
+    budget = max(0.1, time_limit - reserve)
+    result = solve(form.instance, time_limit=budget, seed=seed, params=params or SearchParams(), progress=progress,
+                   deadline=started + budget)
     problems = result.solution.check()
     if problems:
         raise InfeasiblePlanError("the search returned an inconsistent solution: " + "; ".join(problems[:5]))
@@ -75,7 +78,7 @@ def plan_formulation(form: Formulation, *, time_limit: float, seed: int = 0,
                 unserved=unserved(form, result.solution), strategy=form.strategy, seed=seed,
                 solve_seconds=time.perf_counter() - started, time_limit=time_limit, iterations=result.iterations,
                 extra={"balance_groups": groups, "role_groups": role_groups,
-                       "startup_seconds": round(startup_seconds, 2)})
+                       "startup_seconds": round(startup_seconds, 2), "stopped_by": result.stopped_by})
     report = plan.validate()
     if not report.ok:
         raise InfeasiblePlanError("the planned routes break the contract (a bug, please report it):\n"

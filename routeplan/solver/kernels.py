@@ -45,6 +45,11 @@ State = namedtuple("State", [
 
 P_CONSISTENT, P_BALANCE, P_DAY_BALANCE, P_MISSING, P_BLINK, P_SYMMETRIC = range(6)
 
+# Work units of a search step beyond the positions and moves it examines, fitted on measured
+# times (benchmarks/calibrate.py): a fixed cost per step and a cost per visit of each changed route.
+UNIT_STEP = 1500.0
+UNIT_TOUCHED = 75.0
+
 
 # ----------------------------------------------------------------------------------------------
 # Routes
@@ -522,12 +527,14 @@ def local_search_day(d, s, day, work, n_work, granularity, buf_a, buf_b, queued,
 
     Moves between routes are only made when visits may change route: without owner
     consistency, and to routes whose owner may serve the task. ``touched[v]`` is set for every
-    route changed. Returns the number of moves applied.
+    route changed. Returns the number of moves applied and the number of neighbour pairs
+    examined (the work done, for the search's deterministic budget).
     """
     consistent = d.params[P_CONSISTENT] > 0
     c = d.cost
     max_len = s.r_tasks.shape[1] - 1
     moves = 0
+    evaluations = 0
     head = 0
     count = n_work
     cap = work.shape[0]
@@ -546,6 +553,7 @@ def local_search_day(d, s, day, work, n_work, granularity, buf_a, buf_b, queued,
         for ni in range(min(granularity, d.neigh.shape[1])):
             if improved:
                 break
+            evaluations += 1
             w_task = d.neigh[u_task, ni]
             jw = _visit_index(d, s, w_task, day)
             if jw < 0:
@@ -687,7 +695,7 @@ def local_search_day(d, s, day, work, n_work, granularity, buf_a, buf_b, queued,
                 break
     for q in range(min(count, cap)):
         queued[work[q]] = False
-    return moves
+    return moves, evaluations
 
 
 # ----------------------------------------------------------------------------------------------
@@ -788,7 +796,12 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
     ``cur`` is the current solution, ``best`` the best found (updated in place), ``trial`` a
     scratch state equal to ``cur`` on entry. The temperature falls geometrically from ``t_start``
     to ``t_end`` over the call. ``stats``: [current objective, best objective, accepted,
-    improved] in and out.
+    improved, work units] in and out.
+
+    Work units measure the effort spent, independently of the clock: every route position an
+    insertion scans, every pattern option it weighs, every neighbour pair the local search
+    examines, every task and route the objective sums, plus fixed costs per step and per visit
+    of the routes it changed. A search that stops after a number of work units is repeatable.
     """
     n_tasks = cur.t_pat.shape[0]
     n_veh = cur.r_len.shape[0]
@@ -815,6 +828,7 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
     best_value = stats[1]
     accepted = 0
     improved = 0
+    units = 0.0
     ratio = t_end / t_start if t_start > 0 else 1.0
     for it in range(iterations):
         temperature = t_start * ratio ** (it / max(iterations, 1))
@@ -850,8 +864,15 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
         if d.params[P_BALANCE] > 0:
             group_targets(d, trial, targets)
         order = _order(d, trial, removed, count, scratch)
+        positions = n_veh
+        for v in range(n_veh):
+            positions += trial.r_len[v]
+        units += count * positions + n_tasks + n_veh
+        owners_scanned = d.owner_group.shape[0] if d.params[P_CONSISTENT] > 0 else 1
         for k in range(count):
             t = order[k]
+            # Choosing a pattern scans each pattern's days' routes for each owner.
+            units += d.t_pat_count[t] * d.t_visits[t] * owners_scanned * n_veh / max(n_days, 1)
             if insert_task(d, trial, t, blink, targets, vc, vgap, vwork):
                 for j in range(trial.t_veh.shape[1]):
                     v = trial.t_veh[t, j]
@@ -872,7 +893,9 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
                 if day_hit[day]:
                     for k in range(count):
                         work[k] = removed[k]
-                    local_search_day(d, trial, day, work, count, granularity, buf, buf_b, queued, ls_touched)
+                    _, examined = local_search_day(d, trial, day, work, count, granularity, buf, buf_b, queued,
+                                                   ls_touched)
+                    units += examined
             for v in range(n_veh):
                 if ls_touched[v]:
                     ls_touched[v] = False
@@ -880,6 +903,10 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
                         v_mark[v] = True
                         touched_v[n_tv] = v
                         n_tv += 1
+        # Fixed costs of a step, and removing, rescheduling and copying the changed routes.
+        units += UNIT_STEP
+        for k in range(n_tv):
+            units += UNIT_TOUCHED * (trial.r_len[touched_v[k]] + 1)
         value = objective(d, trial)
         if value < current - 1e-9 or (temperature > 0 and
                                        np.random.random() < np.exp(-(value - current) / temperature)):
@@ -900,3 +927,4 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
     stats[1] = best_value
     stats[2] += accepted
     stats[3] += improved
+    stats[4] += units

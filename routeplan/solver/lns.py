@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +45,32 @@ class SearchParams:
     polish_share: float = 0.15
     polish_rounds: int = 4
     polish_iterations: int = 5000
+
+
+#: Work units the kernels get through per second, a little below what the slowest instance
+#: reached on the reference machine (``benchmarks/calibrate.py``); it turns a time limit into the
+#: repeatable budget. ``ROUTEPLAN_UNITS_PER_SECOND`` overrides it for a faster or slower machine.
+UNITS_PER_SECOND = float(os.environ.get("ROUTEPLAN_UNITS_PER_SECOND", 3.4e7))
+#: PyVRP iterations times clients per second, likewise (``ROUTEPLAN_PYVRP_RATE`` overrides it).
+PYVRP_CLIENT_ITERATIONS_PER_SECOND = float(os.environ.get("ROUTEPLAN_PYVRP_RATE", 8.5e4))
+MIN_POLISH_ITERATIONS = 50
+#: Seconds one PyVRP call costs beyond its iterations (building the model).
+POLISH_CALL_SECONDS = 0.0015
+#: Ruin-and-recreate steps per kernel call: the search looks at its budget and the clock between
+#: calls, at fixed points, so that where it stops does not depend on timing.
+CHUNK = 25
+
+
+@dataclass(slots=True, kw_only=True)
+class RunInfo:
+    """What one search run did."""
+
+    solution: Solution
+    iterations: int
+    history: list[tuple[float, float]]
+    stopped_by: str  # "budget" (repeatable) or "clock"
+    units: float
+    seconds: float
 
 
 @dataclass(slots=True, kw_only=True)
@@ -221,7 +248,7 @@ def warm_up() -> float:
     state = packed.pack(sol)
     K.seed_random(0)
     K.lns(packed.data, state, packed.copy(state), packed.copy(state), 3, 1.0, 0.5, 2.0, 2, 1.0, 5,
-          np.zeros(4))
+          np.zeros(5))
     _WARM = True
     seconds = time.perf_counter() - started
     logger.info("search kernels ready in %.1f s", seconds)
@@ -238,16 +265,20 @@ class LNS:
         self.packed = Packed(inst, params)
         self.rng = np.random.default_rng(seed)
 
-    def run(self, initial: Solution, time_limit: float, *,
-            progress: Callable[[Progress], None] | None = None) -> tuple[Solution, int, list[tuple[float, float]]]:
-        """Improve ``initial`` until ``time_limit`` seconds have passed; return the best solution,
-        the number of iterations and the history of best objective values.
+    def run(self, initial: Solution, time_limit: float, *, deadline: float | None = None,
+            progress: Callable[[Progress], None] | None = None) -> RunInfo:
+        """Improve ``initial`` for ``time_limit`` seconds' worth of work; return the best solution.
 
-        The kernels are compiled (first use after installation) or loaded before the clock
-        starts: see :func:`warm_up`."""
+        The search spends a budget of work units (see :func:`routeplan.solver.kernels.lns`) set
+        from the time limit by :data:`UNITS_PER_SECOND`, so the same instance, seed and limit
+        give the same solution; the clock (``deadline``, a ``time.perf_counter()`` value, by
+        default ``time_limit`` from the start) only cuts the search short when the machine is
+        slower than that rate (``RunInfo.stopped_by == "clock"``). The kernels are compiled or
+        loaded before the clock starts (see :func:`warm_up`).
+        """
         warm_up()
         started = time.perf_counter()
-        deadline = started + time_limit
+        deadline = started + time_limit if deadline is None else deadline
         packed = self.packed
         d = packed.data
         p = self.params
@@ -257,28 +288,31 @@ class LNS:
         best = packed.copy(cur)
         trial = packed.copy(cur)
         value = float(K.objective(d, cur))
-        stats = np.array([value, value, 0.0, 0.0])
+        stats = np.array([value, value, 0.0, 0.0, 0.0])
         history = [(0.0, value)]
         visits = max(1, self.inst.visits_required())
         per_visit = max(float(cur.r_cost.sum()) / visits, 1e-6)
         t_high = p.start_temperature * per_visit
         t_low = p.end_temperature * per_visit
-        polish_times = [started + time_limit * (k + 1) / (p.polish_rounds + 1) for k in range(p.polish_rounds)] \
-            if p.polish_share > 0 and self.inst.num_tasks else []
-        polish_budget = time_limit * p.polish_share / max(len(polish_times), 1)
+        polishing = p.polish_share > 0 and self.inst.num_tasks > 0
+        budget = max(1.0, time_limit * (1.0 - (p.polish_share if polishing else 0.0)) * UNITS_PER_SECOND)
+        polish_marks = [budget * (k + 1) / (p.polish_rounds + 1) for k in range(p.polish_rounds)] if polishing else []
+        polish_seconds = time_limit * p.polish_share / max(len(polish_marks), 1)
         scale = None
-        chunk = 20
         iterations = 0
+        chunk_units = 0.0
+        stopped_by = "budget"
         last_report = started
-        while True:
+        while stats[4] < budget:
             now = time.perf_counter()
-            if now >= deadline - 0.01:
+            if now >= deadline:
+                stopped_by = "clock"
                 break
-            if polish_times and now >= polish_times[0]:
-                polish_times.pop(0)
+            if polish_marks and stats[4] >= polish_marks[0]:
+                polish_marks.pop(0)
                 if scale is None:
                     scale = integer_scale(packed.unpack(cur))
-                cur = self._polish(cur, min(polish_budget, deadline - now), scale)
+                cur = self._polish(cur, polish_seconds, scale, deadline)
                 # Territory centres follow the territories; objective values are re-based on them.
                 packed.update_centres(cur)
                 K.copy_state(cur, trial)
@@ -289,34 +323,35 @@ class LNS:
                     K.copy_state(cur, best)
                     history.append((time.perf_counter() - started, stats[1]))
                 continue
-            frac0 = (now - started) / time_limit
-            tick = time.perf_counter()
-            before = stats[1]
+            before_best = stats[1]
+            before_units = stats[4]
+            frac0 = stats[4] / budget
             t0 = t_high * (t_low / t_high) ** frac0
-            # The chunk's end temperature, assuming it takes the time the last one did.
-            t1 = t_high * (t_low / t_high) ** min(1.0, frac0 + 0.05)
+            t1 = t_high * (t_low / t_high) ** min(1.0, frac0 + chunk_units / budget)
             # Fixed argument types: a different type would compile the kernel again.
-            K.lns(d, cur, best, trial, int(chunk), float(t0), float(t1), float(p.mean_removed), int(p.max_string),
+            K.lns(d, cur, best, trial, CHUNK, float(t0), float(t1), float(p.mean_removed), int(p.max_string),
                   float(p.repair), int(p.granularity), stats)
-            iterations += chunk
-            spent = time.perf_counter() - tick
-            if stats[1] < before - 1e-9:
+            iterations += CHUNK
+            chunk_units = stats[4] - before_units
+            if stats[1] < before_best - 1e-9:
                 history.append((time.perf_counter() - started, stats[1]))
-            # Aim at chunks of about 0.1 s, and never past the deadline.
-            rate = chunk / max(spent, 1e-6)
-            left = deadline - time.perf_counter()
-            chunk = int(max(1, min(rate * 0.1, rate * left * 0.9, chunk * 4)))
             if progress is not None and now - last_report >= 1.0:
                 last_report = now
                 progress(Progress(seconds=now - started, iterations=iterations, best_cost=stats[1],
                                   missing_visits=int(sum(d.t_visits[t] for t in np.flatnonzero(best.t_pat < 0)))))
         sol = packed.unpack(best)
-        logger.info("lns: %d iterations, %d accepted, %d improvements, objective %.2f", iterations, stats[2],
-                    stats[3], stats[1])
-        return sol, iterations, history
+        logger.info("lns: %d iterations, %d accepted, %d improvements, %.3g of %.3g work units, stopped by the %s, "
+                    "objective %.2f", iterations, stats[2], stats[3], stats[4], budget, stopped_by, stats[1])
+        return RunInfo(solution=sol, iterations=iterations, history=history, stopped_by=stopped_by,
+                       units=float(stats[4]), seconds=time.perf_counter() - started)
 
-    def _polish(self, state: K.State, budget: float, scale: float) -> K.State:
-        """PyVRP on every day (consistent owners: every route), within ``budget`` seconds."""
+    def _polish(self, state: K.State, seconds: float, scale: float, deadline: float) -> K.State:
+        """PyVRP on every day (consistent owners: every route).
+
+        The groups get PyVRP iterations that take about ``seconds`` in all at
+        :data:`PYVRP_CLIENT_ITERATIONS_PER_SECOND` (fixed numbers, so polishing is repeatable);
+        ``deadline`` cuts it short on a slower machine.
+        """
         sol = self.packed.unpack(state)
         data = sol.data
         if self.inst.consistent or not data.eligible.all():
@@ -325,11 +360,24 @@ class LNS:
             groups = [[int(v) for v in vs] for vs in data.day_vehicles if sum(sol.r_stops[v] for v in vs) > 0]
         if not groups:
             return state
-        end = time.perf_counter() + budget
-        for position, i in enumerate(self.rng.permutation(len(groups))):
-            left = end - time.perf_counter()
+        # The same number of iterations for every group (an iteration costs time in proportion to
+        # the group's visits), at least MIN_POLISH_ITERATIONS; when the time does not stretch that
+        # far, only the first groups (in a seeded random order) are polished. Every figure follows
+        # from ``seconds``, never from the clock.
+        order = [groups[i] for i in self.rng.permutation(len(groups))]
+        sizes = [max(1, sum(len(sol.routes[v]) for v in group)) for group in order]
+        available = seconds - POLISH_CALL_SECONDS * len(order)
+        each = available * PYVRP_CLIENT_ITERATIONS_PER_SECOND / sum(sizes) if available > 0 else 0.0
+        if each < MIN_POLISH_ITERATIONS:
+            cost = [MIN_POLISH_ITERATIONS * size / PYVRP_CLIENT_ITERATIONS_PER_SECOND + POLISH_CALL_SECONDS
+                    for size in sizes]
+            keep = int(np.searchsorted(np.cumsum(cost), seconds, side="right"))
+            order = order[:keep]
+            each = MIN_POLISH_ITERATIONS
+        iterations = [int(each)] * len(order)
+        for position, (group, count) in enumerate(zip(order, iterations)):
+            left = deadline - time.perf_counter()
             if left <= 0.005:
                 break
-            polish(sol, groups[i], iterations=self.params.polish_iterations, seconds=left / (len(groups) - position),
-                   seed=self.seed + position, scale=scale)
+            polish(sol, group, iterations=count, seconds=left, seed=self.seed + position, scale=scale)
         return self.packed.pack(sol)

@@ -100,7 +100,7 @@ def test_local_search_never_worsens_and_keeps_feasibility(consistent):
     for day in range(inst.num_days):
         work = np.arange(n, dtype=np.int64)
         moves += kernels.local_search_day(packed.data, state, day, work, n, 10, np.empty(width, np.int64),
-                                          np.empty(width, np.int64), np.zeros(n, bool), touched)
+                                          np.empty(width, np.int64), np.zeros(n, bool), touched)[0]
     assert float(state.r_cost.sum()) <= before + 1e-9
     assert (moves > 0) == bool(touched.any())
     again = packed.unpack(state)
@@ -115,8 +115,9 @@ def test_lns_keeps_solutions_feasible_and_never_loses_visits(consistent):
     sol = Solution(inst)
     Recreate(sol, Objective.of(inst), np.arange(inst.num_tasks)).run()
     start = Objective.of(inst)(sol)
-    best, iterations, history = LNS(inst, seed=3, params=SearchParams(polish_share=0.0)).run(sol, 1.0)
-    assert iterations > 0
+    run = LNS(inst, seed=3, params=SearchParams(polish_share=0.0)).run(sol, 1.0)
+    best = run.solution
+    assert run.iterations > 0
     assert best.check() == []
     assert best.missing_visits() == 0
     assert Objective.of(inst)(best) <= start + 1e-6

@@ -1,0 +1,141 @@
+"""Bad input gives exit 2 and one clear line per problem (file, row, column, what was
+expected); usable files that merely look odd are accepted."""
+
+import pytest
+
+from routeplan.cli import main
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def append(path, line):
+    path.write_text(path.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+
+
+CUSTOMER_ROW = "L9,119.1410,36.7110,large,supermarket,东关,1000,新店,路1号,,,,,,,"
+
+CASES = {
+    "missing scenario.toml": (lambda d: (d / "scenario.toml").unlink(), "scenario.toml: file not found"),
+    "missing customers.csv": (lambda d: (d / "customers.csv").unlink(), "customers.csv: file not found"),
+    "missing managers.csv": (lambda d: (d / "managers.csv").unlink(), "managers.csv: file not found"),
+    "missing required column": (lambda d: edit(d / "customers.csv", "customer_id,lon,lat", "customer_id,lng,lat"),
+                                "customers.csv, row 1, column 'lon': required column 'lon' is missing"),
+    "empty file": (lambda d: (d / "customers.csv").write_text(""), "customers.csv: file is empty"),
+    "header only": (lambda d: (d / "customers.csv").write_text(
+        (d / "customers.csv").read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8"),
+        "no customers"),
+    "duplicate customer id": (lambda d: edit(d / "customers.csv", "S4,", "S3,"),
+                              "customers.csv, row 10, column 'customer_id': customer_id 'S3' appears twice"),
+    "duplicate manager id": (lambda d: edit(d / "managers.csv", "D2,D,", "D1,D,"),
+                             "managers.csv, row 5, column 'manager_id': manager_id 'D1' appears twice"),
+    "non-numeric lon": (lambda d: edit(d / "customers.csv", "L2,119.1550", "L2,119,1550"),
+                        "customers.csv, row 3"),
+    "text in lat": (lambda d: edit(d / "customers.csv", "L2,119.1550,36.7050", "L2,119.1550,north"),
+                    "customers.csv, row 3, column 'lat': 'north' is not a number"),
+    "lat out of range": (lambda d: edit(d / "customers.csv", "L2,119.1550,36.7050", "L2,119.1550,96.7050"),
+                         "customers.csv, row 3, column 'lat': 96.705 is out of range"),
+    "lon and lat swapped": (lambda d: edit(d / "customers.csv", "L2,119.1550,36.7050", "L2,36.7050,119.1550"),
+                            "lon and lat look swapped"),
+    "point far from the others": (lambda d: edit(d / "customers.csv", "L2,119.1550", "L2,109.1550"),
+                                  "km from the other customers"),
+    "unknown tier": (lambda d: edit(d / "customers.csv", "S3,119.1250,36.7150,small", "S3,119.1250,36.7150,tiny"),
+                     "customers.csv, row 9, column 'tier': unknown tier 'tiny'"),
+    "unknown business type": (lambda d: edit(d / "customers.csv", ",,hotel,", ",,motel,"),
+                              "column 'business_type': tier is empty and business type 'motel'"),
+    "unknown locked manager": (lambda d: edit(d / "customers.csv", "D1,D1", "Z9,D1"),
+                               "customers.csv, row 7, column 'locked_manager': locked_manager 'Z9' is not in "
+                               "managers.csv"),
+    "locked manager of another role": (lambda d: edit(d / "customers.csv", "D1,D1", "A1,D1"),
+                                       "locked_manager 'A1' has role 'A'"),
+    "tier whose roles no manager has": (lambda d: edit(d / "scenario.toml", 'roles = ["B"]', 'roles = ["X"]'),
+                                        "no manager has a role of tier 'night'"),
+    "bad time string": (lambda d: edit(d / "customers.csv", ",11:30,19:30,", ",11h30,19:30,"),
+                        "customers.csv, row 6, column 'window_start': '11h30' is not a clock time"),
+    "window end before start": (lambda d: edit(d / "customers.csv", ",11:30,19:30,", ",19:30,11:30,"),
+                                "customers.csv, row 6, column 'window_end': window_end is before window_start"),
+    "tier window end before start": (lambda d: edit(d / "scenario.toml", 'window = ["14:00", "20:00"]',
+                                                    'window = ["20:00", "14:00"]'),
+                                     "column 'tiers.night.window': window ends before it starts"),
+    "visits larger than the cycle": (lambda d: edit(d / "scenario.toml", "visits = 2\nmin_gap = 2",
+                                                    "visits = 6\nmin_gap = 0"),
+                                     "column 'tiers.large.visits': 6 visits do not fit a cycle of 5 days"),
+    "min_gap impossible": (lambda d: edit(d / "scenario.toml", "visits = 2\nmin_gap = 2", "visits = 2\nmin_gap = 3"),
+                           "column 'tiers.large.min_gap': 2 visits at least 3 days apart need a cycle of 6 days"),
+    "TOML syntax error": (lambda d: edit(d / "scenario.toml", "[depot]", "[depot"),
+                          "scenario.toml, row 6: TOML syntax error"),
+    "shift ends before it starts": (lambda d: edit(d / "managers.csv", "11:30,20:00", "20:00,11:30"),
+                                    "managers.csv, row 3, column 'shift_end': shift_end must be later than "
+                                    "shift_start"),
+    "unknown day label": (lambda d: edit(d / "managers.csv", "Mon Wed Fri", "Mon Wed Sun"),
+                          "managers.csv, row 4, column 'days': day 'Sun' is neither a day index"),
+    "max_visits not a number": (lambda d: edit(d / "managers.csv", ",3,Mon", ",three,Mon"),
+                                "managers.csv, row 4, column 'max_visits': 'three' is not a whole number"),
+    "negative speed": (lambda d: edit(d / "scenario.toml", "speed_kmh = 20.0", "speed_kmh = -5"),
+                       "column 'travel.speed_kmh': speed_kmh must be a positive number"),
+    "unknown travel model": (lambda d: edit(d / "scenario.toml", 'model = "haversine"', 'model = "teleport"'),
+                             "column 'travel.model': unknown travel model 'teleport'"),
+    "missing depot": (lambda d: edit(d / "scenario.toml", "[depot]\nlon = 119.1314\nlat = 36.7090\n", ""),
+                      "scenario.toml, column 'depot': missing [depot] table"),
+    "row with too many fields": (lambda d: append(d / "customers.csv", CUSTOMER_ROW + ",extra,fields"),
+                                 "customers.csv, row 12: row has 18 fields but the header has 16"),
+    "not text at all": (lambda d: (d / "managers.csv").write_bytes(b"\xff\xfe\x00\x81\x82" * 20),
+                        "managers.csv: file is neither UTF-8 nor GBK text"),
+    "negative service time": (lambda d: edit(d / "customers.csv", ",25,,,,,,D2", ",-25,,,,,,D2"),
+                              "customers.csv, row 4, column 'service_min': -25 is out of range"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_input_exits_2_naming_file_row_and_column(name, tiny_dir, tmp_path, capsys):
+    breaker, expected = CASES[name]
+    breaker(tiny_dir)
+    out = tmp_path / "plan"
+    assert main(["plan", str(tiny_dir), "--out", str(out), "--time-limit", "2", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert expected in err
+    assert "Traceback" not in err
+    assert not out.exists(), "nothing is written for bad input"
+
+
+def test_there_are_at_least_twenty_distinct_cases():
+    assert len(CASES) >= 20
+
+
+def test_every_problem_is_reported_not_just_the_first(tiny_dir, tmp_path, capsys):
+    edit(tiny_dir / "customers.csv", "L2,119.1550,36.7050", "L2,119.1550,north")
+    edit(tiny_dir / "customers.csv", "S3,119.1250,36.7150,small", "S3,119.1250,36.7150,tiny")
+    edit(tiny_dir / "managers.csv", "11:30,20:00", "11:30,8pm!")
+    assert main(["plan", str(tiny_dir), "--out", str(tmp_path / "p"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read the input (3 problems)" in err
+    assert "column 'lat'" in err and "column 'tier'" in err and "column 'shift_end'" in err
+
+
+def test_odd_but_usable_files_are_accepted(tiny_dir, tmp_path, capsys, tiny_problem):
+    customers = tiny_dir / "customers.csv"
+    text = customers.read_text(encoding="utf-8")
+    header, *rows = text.splitlines()
+    # Excel's GBK, a blank line, an extra column, "8:30"-style times and padding.
+    odd = [header + ",phone"] + [row + ",0536-1234567" for row in rows[:3]] + [""] + [row + "," for row in rows[3:]]
+    customers.write_bytes("\n".join(odd).replace(",11:30,19:30,", ", 11:30am , 7:30 PM,").encode("gbk") + b"\n")
+    managers = tiny_dir / "managers.csv"
+    managers.write_bytes(b"\xef\xbb\xbf" + managers.read_bytes().replace(b"08:30,17:30", b"8:30,17:30"))
+    out = tmp_path / "plan"
+    assert main(["plan", str(tiny_dir), "--out", str(out), "--time-limit", "2", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "read it as GBK" in err and "phone" in err
+    assert main(["validate", str(tiny_dir), str(out)]) == 0
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path, capsys):
+    from conftest import DATA
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["plan", str(DATA / "tiny"), "--out", str(blocker / "plan"), "--time-limit", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write or read" in err and "Traceback" not in err

@@ -1,0 +1,82 @@
+"""Same inputs and seed give the same files; the time limit holds; an interrupted run leaves
+nothing behind."""
+
+import filecmp
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from routeplan import plan, read_scenario
+from routeplan.synthetic import random_problem
+
+
+def _same_files(a, b):
+    """Files that differ between two plan folders, summary.json aside (it holds timings)."""
+    differ = []
+    comparison = filecmp.dircmp(a, b)
+    stack = [comparison]
+    while stack:
+        c = stack.pop()
+        differ += [os.path.join(c.left, name) for name in c.diff_files + c.left_only + c.right_only
+                   if name != "summary.json"]
+        stack += list(c.subdirs.values())
+    return differ
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_same_seed_gives_identical_files(seed, tmp_path):
+    import datetime as dt
+
+    problem = random_problem(100 + seed, customers=300)
+    for k in range(2):
+        result = plan(problem, time_limit=6, seed=seed)
+        assert result.extra["stopped_by"] == "budget"
+        result.write(tmp_path / f"run{k}", start_date=dt.date(2026, 11, 30))
+    assert _same_files(tmp_path / "run0", tmp_path / "run1") == []
+    first = json.loads((tmp_path / "run0" / "summary.json").read_text())
+    second = json.loads((tmp_path / "run1" / "summary.json").read_text())
+    for key in ("solve_seconds", "startup_seconds"):
+        first.pop(key), second.pop(key)
+    assert first == second
+
+
+@pytest.mark.slow
+def test_another_seed_gives_another_plan(tiny_problem):
+    problem = random_problem(7, customers=300)
+    a = plan(problem, time_limit=4, seed=1)
+    b = plan(problem, time_limit=4, seed=2)
+    assert a.routes != b.routes
+
+
+@pytest.mark.slow
+def test_time_limit_is_honoured():
+    from conftest import REPO
+
+    problem = read_scenario(REPO / "data" / "samples" / "kuiwen")
+    started = time.perf_counter()
+    result = plan(problem, time_limit=10, seed=0)
+    wall = time.perf_counter() - started - result.extra["startup_seconds"]
+    assert wall <= 10 * 1.05, wall
+    assert result.is_valid()
+
+
+@pytest.mark.slow
+def test_interrupt_leaves_no_plan_folder(tmp_path):
+    from conftest import REPO
+
+    out = tmp_path / "plan"
+    process = subprocess.Popen([sys.executable, "-m", "routeplan", "plan", str(REPO / "data" / "samples" / "kuiwen"),
+                                "--out", str(out), "--time-limit", "60", "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(6)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted; nothing was written" in err
+    assert list(tmp_path.iterdir()) == []
