@@ -28,3 +28,22 @@ def tiny_problem():
     from routeplan import read_scenario
 
     return read_scenario(DATA / "tiny")
+
+
+def overloaded_problem():
+    """Two short days for sixteen two-hour visits, a shop open only at night and a customer
+    whose manager works one day but needs two visits."""
+    from routeplan import ProblemBuilder
+
+    b = ProblemBuilder(name="over", days=["Mon", "Tue"])
+    b.set_depot(119.13, 36.71)
+    b.add_tier("shop", visits=2, min_gap=1, service_min=60, roles=["C"])
+    b.add_tier("late", visits=1, service_min=10, window=("21:00", "22:00"), roles=["C"])
+    b.add_tier("often", visits=2, min_gap=1, service_min=10, roles=["P"])
+    b.add_manager("C1", role="C", shift_start="08:00", shift_end="12:00")
+    b.add_manager("P1", role="P", days="Mon")
+    for i in range(8):
+        b.add_customer(f"S{i}", lon=119.13 + 0.002 * i, lat=36.71, tier="shop")
+    b.add_customer("LATE", lon=119.14, lat=36.72, tier="late")
+    b.add_customer("OFTEN", lon=119.14, lat=36.72, tier="often")
+    return b.build()

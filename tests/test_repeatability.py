@@ -30,9 +30,14 @@ def _same_files(a, b):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
-def test_same_seed_gives_identical_files(seed, tmp_path):
+def test_same_seed_gives_identical_files(seed, tmp_path, monkeypatch):
     import datetime as dt
 
+    from routeplan.solver import lns
+
+    # Half the calibrated rate: the budget ends long before the clock even on a busy machine, so
+    # this checks that a budget gives the same files, not how fast the machine is today.
+    monkeypatch.setattr(lns, "UNITS_PER_SECOND", lns.UNITS_PER_SECOND / 2)
     problem = random_problem(100 + seed, customers=300)
     for k in range(2):
         result = plan(problem, time_limit=6, seed=seed)
@@ -44,6 +49,18 @@ def test_same_seed_gives_identical_files(seed, tmp_path):
     for key in ("solve_seconds", "startup_seconds"):
         first.pop(key), second.pop(key)
     assert first == second
+
+
+def test_a_run_stopped_by_the_clock_says_so(tiny_problem, monkeypatch, caplog):
+    from routeplan.solver import lns
+
+    # A rate no machine reaches: the clock, not the budget, ends the search.
+    monkeypatch.setattr(lns, "UNITS_PER_SECOND", 1e13)
+    with caplog.at_level("WARNING", logger="routeplan"):
+        result = plan(tiny_problem, time_limit=1, seed=0)
+    assert result.extra["stopped_by"] == "clock"
+    assert result.is_valid()
+    assert any("may not repeat" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.slow

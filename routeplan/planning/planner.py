@@ -83,6 +83,10 @@ def plan_formulation(form: Formulation, *, time_limit: float, seed: int = 0,
     if not report.ok:
         raise InfeasiblePlanError("the planned routes break the contract (a bug, please report it):\n"
                                   + str(report))
+    if result.stopped_by == "clock":
+        logger.warning("the time limit stopped the search before its work budget was spent (this machine is "
+                       "slower or busier than the calibration); the plan is valid but the same seed may not "
+                       "repeat it: give a longer limit or set ROUTEPLAN_UNITS_PER_SECOND lower")
     logger.info("planned %d of %d visits in %.1fs", plan.visits_planned(), plan.visits_required(),
                 plan.solve_seconds)
     return plan

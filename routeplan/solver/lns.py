@@ -51,11 +51,15 @@ class SearchParams:
 #: reached on the reference machine (``benchmarks/calibrate.py``); it turns a time limit into the
 #: repeatable budget. ``ROUTEPLAN_UNITS_PER_SECOND`` overrides it for a faster or slower machine.
 UNITS_PER_SECOND = float(os.environ.get("ROUTEPLAN_UNITS_PER_SECOND", 3.4e7))
-#: PyVRP iterations times clients per second, likewise (``ROUTEPLAN_PYVRP_RATE`` overrides it).
-PYVRP_CLIENT_ITERATIONS_PER_SECOND = float(os.environ.get("ROUTEPLAN_PYVRP_RATE", 8.5e4))
-MIN_POLISH_ITERATIONS = 50
+#: Seconds a PyVRP iteration takes: a fixed part and a part per visit of the routes polished,
+#: measured on the reference machine with a 15% margin (``benchmarks/calibrate.py``);
+#: ``ROUTEPLAN_PYVRP_SLOWDOWN`` scales both for another machine.
+_SLOWDOWN = float(os.environ.get("ROUTEPLAN_PYVRP_SLOWDOWN", 1.0))
+POLISH_ITERATION_SECONDS = 2.3e-4 * _SLOWDOWN
+POLISH_CLIENT_SECONDS = 4.1e-6 * _SLOWDOWN
 #: Seconds one PyVRP call costs beyond its iterations (building the model).
-POLISH_CALL_SECONDS = 0.0015
+POLISH_CALL_SECONDS = 0.0015 * _SLOWDOWN
+MIN_POLISH_ITERATIONS = 50
 #: Ruin-and-recreate steps per kernel call: the search looks at its budget and the clock between
 #: calls, at fixed points, so that where it stops does not depend on timing.
 CHUNK = 25
@@ -348,9 +352,9 @@ class LNS:
     def _polish(self, state: K.State, seconds: float, scale: float, deadline: float) -> K.State:
         """PyVRP on every day (consistent owners: every route).
 
-        The groups get PyVRP iterations that take about ``seconds`` in all at
-        :data:`PYVRP_CLIENT_ITERATIONS_PER_SECOND` (fixed numbers, so polishing is repeatable);
-        ``deadline`` cuts it short on a slower machine.
+        The groups get PyVRP iterations that take about ``seconds`` in all on the reference
+        machine (fixed numbers, so polishing is repeatable); ``deadline`` cuts it short on a
+        slower one.
         """
         sol = self.packed.unpack(state)
         data = sol.data
@@ -360,21 +364,22 @@ class LNS:
             groups = [[int(v) for v in vs] for vs in data.day_vehicles if sum(sol.r_stops[v] for v in vs) > 0]
         if not groups:
             return state
-        # The same number of iterations for every group (an iteration costs time in proportion to
-        # the group's visits), at least MIN_POLISH_ITERATIONS; when the time does not stretch that
-        # far, only the first groups (in a seeded random order) are polished. Every figure follows
-        # from ``seconds``, never from the clock.
+        # Each group gets iterations for a share of ``seconds`` in proportion to its visits; an
+        # iteration costs POLISH_ITERATION_SECONDS plus POLISH_CLIENT_SECONDS per visit, each call
+        # POLISH_CALL_SECONDS more. Groups come in a seeded random order and, when the time does
+        # not stretch to MIN_POLISH_ITERATIONS for all, only the first ones are polished. Every
+        # figure follows from ``seconds``, never from the clock, so polishing is repeatable.
         order = [groups[i] for i in self.rng.permutation(len(groups))]
-        sizes = [max(1, sum(len(sol.routes[v]) for v in group)) for group in order]
+        sizes = np.array([max(1, sum(len(sol.routes[v]) for v in group)) for group in order], dtype=float)
+        per_iteration = POLISH_ITERATION_SECONDS + POLISH_CLIENT_SECONDS * sizes
         available = seconds - POLISH_CALL_SECONDS * len(order)
-        each = available * PYVRP_CLIENT_ITERATIONS_PER_SECOND / sum(sizes) if available > 0 else 0.0
-        if each < MIN_POLISH_ITERATIONS:
-            cost = [MIN_POLISH_ITERATIONS * size / PYVRP_CLIENT_ITERATIONS_PER_SECOND + POLISH_CALL_SECONDS
-                    for size in sizes]
+        counts = available * (sizes / sizes.sum()) / per_iteration if available > 0 else np.zeros(len(order))
+        if counts.min() < MIN_POLISH_ITERATIONS:
+            cost = MIN_POLISH_ITERATIONS * per_iteration + POLISH_CALL_SECONDS
             keep = int(np.searchsorted(np.cumsum(cost), seconds, side="right"))
             order = order[:keep]
-            each = MIN_POLISH_ITERATIONS
-        iterations = [int(each)] * len(order)
+            counts = np.full(keep, MIN_POLISH_ITERATIONS)
+        iterations = [int(c) for c in counts]
         for position, (group, count) in enumerate(zip(order, iterations)):
             left = deadline - time.perf_counter()
             if left <= 0.005:

@@ -10,7 +10,6 @@ a day is checked in one vectorised expression.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -289,27 +288,11 @@ class Solution:
         self.pattern[task] = -1
         self.owner[task] = -1
 
-    def set_route(self, v: int, seq: list[int]) -> None:
-        """Replace vehicle ``v``'s route by ``seq`` (same tasks, or the caller fixes bookkeeping)."""
-        self.routes[v] = list(seq)
-        self.refresh(v)
-
     def unassigned(self) -> np.ndarray:
         return np.flatnonzero(self.pattern < 0)
 
     def missing_visits(self) -> int:
         return int(sum(self.data.visits[t] for t in self.unassigned()))
-
-    def removal_gain(self, task: int) -> float:
-        """Routing cost saved by removing every visit of ``task``."""
-        d = self.data
-        total = 0.0
-        for v in self.task_vehicles[task]:
-            pos = self.routes[v].index(task) + 1
-            nodes = self.r_nodes[v]
-            a, b, c = nodes[pos - 1], nodes[pos], nodes[pos + 1]
-            total += d.cost[a, b] + d.cost[b, c] - d.cost[a, c]
-        return total
 
     def check(self) -> list[str]:
         """Internal consistency and feasibility (used by tests)."""
@@ -410,6 +393,3 @@ class EngineArrays:
             veh_owner_count=np.array([routes_per_owner[v.owner] for v in vehicles], dtype=float),
             day_vehicles=day_vehicles, owner_day_vehicles=owner_day, eligible=eligible)
 
-
-def finite(value: float) -> bool:
-    return value < IMPOSSIBLE and math.isfinite(value)
