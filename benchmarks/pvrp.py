@@ -64,6 +64,7 @@ class Row:
     feasible: bool
     visits_missing: int
     problems: tuple[str, ...] = ()
+    stopped_by: str = ""  # ours: "budget" (repeatable) or "clock"; shown in the log, not in results.csv
 
     @property
     def gap_pct(self) -> float:
@@ -110,10 +111,12 @@ def solve_one(path: Path, solver: str, time_limit: float, seed: int, out: Path, 
 
         warm_up()  # compile or load the search kernels before the clock starts
     started = time.perf_counter()
+    stopped_by = ""
     if solver == "routeplan":
         from routeplan.solver.search import solve
 
-        routes = solve(inst, time_limit=time_limit, seed=seed).solution.routes
+        result = solve(inst, time_limit=time_limit, seed=seed)
+        routes, stopped_by = result.solution.routes, result.stopped_by
     elif solver == "ortools-naive":
         from routeplan.solver.ortools_naive import solve_naive
 
@@ -126,7 +129,7 @@ def solve_one(path: Path, solver: str, time_limit: float, seed: int, out: Path, 
     _, written = read_solution(res)  # check the file, not the in-memory routes
     check = check_solution(cordeau, written)
     return Row(instance=cordeau.name, bks=bks, cost=check.cost, seconds=seconds, feasible=check.feasible,
-               visits_missing=check.visits_missing, problems=check.problems)
+               visits_missing=check.visits_missing, problems=check.problems, stopped_by=stopped_by)
 
 
 def write_results(path: Path, rows: list[Row]) -> None:
@@ -214,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         status = "feasible" if row.feasible else f"INFEASIBLE ({row.visits_missing} visits missing)"
         gap = "" if math.isnan(row.gap_pct) else f" gap {round(row.gap_pct, 2) + 0.0:+.2f} %"
         print(f"[{len(results)}/{len(jobs)}] {solver} {row.instance}: cost {row.cost:.2f}{gap} "
-              f"{row.seconds:.1f} s {status}", file=sys.stderr, flush=True)
+              f"{row.seconds:.1f} s {status}" + (f", stopped by the {row.stopped_by}" if row.stopped_by else ""),
+              file=sys.stderr, flush=True)
         for problem in row.problems[:5]:
             print(f"    {problem}", file=sys.stderr)
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from .errors import RouteplanError, ScenarioError
+from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable
 from .planning.planner import DEFAULT_TIME_LIMIT
 from .planning.strategies import STRATEGIES
 
@@ -128,6 +129,7 @@ def _plan(args: argparse.Namespace) -> int:
     if args.time_limit <= 0:
         raise ScenarioError([_issue("--time-limit", "must be a positive number of seconds")])
     problem = read_scenario(args.scenario)
+    check_replaceable(args.out, PLAN_MARKER)  # before solving, not after a minute of it
     show = not args.quiet
     if show:
         print(f"{problem.name}: {problem.num_customers} customers, {problem.num_managers} managers, "
@@ -162,6 +164,7 @@ def _compare(args: argparse.Namespace) -> int:
         raise ScenarioError([_issue("--strategies", f"unknown strategy {', '.join(unknown) or '(none given)'}; "
                                                     f"expected some of {', '.join(STRATEGIES)}")])
     problem = read_scenario(args.scenario)
+    check_replaceable(args.out, REPORT_MARKER)
     show = not args.quiet
     if show:
         print(f"{problem.name}: comparing {', '.join(strategies)} with {args.time_limit:g} s each, seed {args.seed}",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .io.csvfile import write_table
-from .io.staging import staged_folder
+from .io.staging import REPORT_MARKER, staged_folder
 from .model.problem import Problem
 from .plan import Plan
 from .planning.planner import DEFAULT_TIME_LIMIT, plan
@@ -62,7 +62,7 @@ class Comparison:
         from .io.plan_files import write_plan
 
         folder = Path(folder)
-        with staged_folder(folder) as stage:
+        with staged_folder(folder, marker=REPORT_MARKER) as stage:
             for name, p in self.plans.items():
                 write_plan(p, stage / name, maps=maps)
             write_table(stage / "compare.csv", COMPARE_COLUMNS,

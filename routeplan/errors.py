@@ -49,5 +49,9 @@ class ScenarioError(RouteplanError):
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
+class OutputFolderError(RouteplanError):
+    """The output folder exists and is not one routeplan wrote, so it is not replaced."""
+
+
 class InfeasiblePlanError(RouteplanError):
     """The solver produced a plan that does not validate (a bug, never expected)."""

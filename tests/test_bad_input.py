@@ -1,6 +1,8 @@
 """Bad input gives exit 2 and one clear line per problem (file, row, column, what was
 expected); usable files that merely look odd are accepted."""
 
+import time
+
 import pytest
 
 from routeplan.cli import main
@@ -139,3 +141,31 @@ def test_unwritable_output_is_a_clear_error(tmp_path, capsys):
     assert main(["plan", str(DATA / "tiny"), "--out", str(blocker / "plan"), "--time-limit", "1", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "cannot write or read" in err and "Traceback" not in err
+
+
+def test_a_folder_of_other_files_is_never_replaced(tmp_path, capsys):
+    from conftest import DATA
+
+    out = tmp_path / "work"
+    out.mkdir()
+    (out / "notes.txt").write_text("the analyst's notes")
+    started = time.perf_counter()
+    assert main(["plan", str(DATA / "tiny"), "--out", str(out), "--time-limit", "5", "--quiet"]) == 2
+    assert time.perf_counter() - started < 5  # refused before solving
+    err = capsys.readouterr().err
+    assert str(out) in err and "did not write" in err and "Traceback" not in err
+    assert (out / "notes.txt").read_text() == "the analyst's notes"
+    assert main(["compare", str(DATA / "tiny"), "--out", str(out), "--time-limit", "1", "--quiet"]) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]  # no staging folder left behind
+
+
+def test_a_plan_folder_is_replaced_by_the_next_plan(tmp_path):
+    from conftest import DATA
+
+    out = tmp_path / "plan"
+    out.mkdir()  # an empty folder may be used too
+    for _ in range(2):
+        assert main(["plan", str(DATA / "tiny"), "--out", str(out), "--time-limit", "1", "--quiet"]) == 0
+    assert (out / "summary.json").is_file()
+    assert main(["validate", str(DATA / "tiny"), str(out)]) == 0

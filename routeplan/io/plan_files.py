@@ -15,7 +15,7 @@ from ..model.problem import Problem
 from ..plan import ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS, DayRoute, Plan, Stop, Unserved
 from .csvfile import read_table, write_table
 from .exports import next_monday, write_calendars, write_schedules
-from .staging import staged_folder
+from .staging import PLAN_MARKER, staged_folder
 
 
 def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True, offline: bool = True,
@@ -27,7 +27,8 @@ def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True,
     plan
         The plan.
     folder
-        The plan folder (replaced if it exists).
+        The plan folder: replaced as a whole if it is a plan folder (holds summary.json) or empty;
+        any other existing folder raises :class:`~routeplan.errors.OutputFolderError`.
     maps
         Write map.html and maps/<manager_id>.html.
     offline
@@ -37,7 +38,7 @@ def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True,
     """
     folder = Path(folder)
     start = start_date or next_monday()
-    with staged_folder(folder) as stage:
+    with staged_folder(folder, marker=PLAN_MARKER) as stage:
         write_table(stage / "visits.csv", VISIT_COLUMNS, plan.visit_rows())
         write_table(stage / "routes.csv", ROUTE_COLUMNS, plan.route_rows())
         write_table(stage / "unserved.csv", UNSERVED_COLUMNS, plan.unserved_rows())

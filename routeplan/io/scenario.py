@@ -196,7 +196,7 @@ def write_scenario(problem: Problem, folder: str | os.PathLike[str]) -> Path:
     from shapely.geometry import mapping
 
     folder = Path(folder)
-    with staged_folder(folder) as stage:
+    with staged_folder(folder, marker="scenario.toml") as stage:
         (stage / "scenario.toml").write_text(_scenario_toml(problem), encoding="utf-8")
         rows = []
         for c in problem.customers:

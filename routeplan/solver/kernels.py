@@ -45,10 +45,10 @@ State = namedtuple("State", [
 
 P_CONSISTENT, P_BALANCE, P_DAY_BALANCE, P_MISSING, P_BLINK, P_SYMMETRIC = range(6)
 
-# Work units of a search step beyond the positions and moves it examines, fitted on measured
-# times (benchmarks/calibrate.py): a fixed cost per step and a cost per visit of each changed route.
-UNIT_STEP = 1500.0
-UNIT_TOUCHED = 75.0
+# What a search step counts, in ``stats[WORK:]`` (see :func:`lns`): the measure of its effort.
+WORK = 5
+W_STEPS, W_POSITIONS, W_SCANS, W_PATTERNS, W_MOVES, W_BUILT, W_TOUCHED, W_REMOVED, W_PLACED = range(9)
+NUM_WORK = 9
 
 
 # ----------------------------------------------------------------------------------------------
@@ -527,14 +527,16 @@ def local_search_day(d, s, day, work, n_work, granularity, buf_a, buf_b, queued,
 
     Moves between routes are only made when visits may change route: without owner
     consistency, and to routes whose owner may serve the task. ``touched[v]`` is set for every
-    route changed. Returns the number of moves applied and the number of neighbour pairs
-    examined (the work done, for the search's deterministic budget).
+    route changed. Returns the number of moves applied, the number of neighbour pairs examined
+    and the number of visits of the candidate routes built and scheduled (the work done, for
+    the search's deterministic budget).
     """
     consistent = d.params[P_CONSISTENT] > 0
     c = d.cost
     max_len = s.r_tasks.shape[1] - 1
     moves = 0
     evaluations = 0
+    built = 0
     head = 0
     count = n_work
     cap = work.shape[0]
@@ -678,6 +680,7 @@ def local_search_day(d, s, day, work, n_work, granularity, buf_a, buf_b, queued,
                         for q in range(i + 1, na):
                             buf_b[n2] = s.r_tasks[a, q]
                             n2 += 1
+                built += n1 + n2
                 ok, new_cost = _evaluate_pair(d, s, a, buf_a, n1, b2, buf_b, n2)
                 if not ok or new_cost >= base - 1e-7:
                     continue
@@ -695,7 +698,7 @@ def local_search_day(d, s, day, work, n_work, granularity, buf_a, buf_b, queued,
                 break
     for q in range(min(count, cap)):
         queued[work[q]] = False
-    return moves, evaluations
+    return moves, evaluations, built
 
 
 # ----------------------------------------------------------------------------------------------
@@ -796,12 +799,14 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
     ``cur`` is the current solution, ``best`` the best found (updated in place), ``trial`` a
     scratch state equal to ``cur`` on entry. The temperature falls geometrically from ``t_start``
     to ``t_end`` over the call. ``stats``: [current objective, best objective, accepted,
-    improved, work units] in and out.
+    improved, (unused), then the work counts] in and out.
 
-    Work units measure the effort spent, independently of the clock: every route position an
-    insertion scans, every pattern option it weighs, every neighbour pair the local search
-    examines, every task and route the objective sums, plus fixed costs per step and per visit
-    of the routes it changed. A search that stops after a number of work units is repeatable.
+    The work counts (``stats[WORK + W_...]``) measure the effort spent, independently of the
+    clock: steps, route positions insertions scan, tasks and routes every step sums, pattern
+    options weighed, neighbour pairs the local search examines, visits of the candidate routes
+    it builds, visits of the routes a step changed, visits removed, visits of the routes an
+    insertion reschedules. :mod:`routeplan.solver.lns` weighs them into work units; a search
+    that stops after a number of work units is repeatable.
     """
     n_tasks = cur.t_pat.shape[0]
     n_veh = cur.r_len.shape[0]
@@ -828,7 +833,7 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
     best_value = stats[1]
     accepted = 0
     improved = 0
-    units = 0.0
+    work_done = np.zeros(NUM_WORK)
     ratio = t_end / t_start if t_start > 0 else 1.0
     for it in range(iterations):
         temperature = t_start * ratio ** (it / max(iterations, 1))
@@ -867,15 +872,19 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
         positions = n_veh
         for v in range(n_veh):
             positions += trial.r_len[v]
-        units += count * positions + n_tasks + n_veh
+        work_done[W_POSITIONS] += count * positions
+        work_done[W_SCANS] += n_tasks + n_veh
+        work_done[W_REMOVED] += count
         owners_scanned = d.owner_group.shape[0] if d.params[P_CONSISTENT] > 0 else 1
         for k in range(count):
             t = order[k]
             # Choosing a pattern scans each pattern's days' routes for each owner.
-            units += d.t_pat_count[t] * d.t_visits[t] * owners_scanned * n_veh / max(n_days, 1)
+            work_done[W_PATTERNS] += d.t_pat_count[t] * d.t_visits[t] * owners_scanned * n_veh / max(n_days, 1)
             if insert_task(d, trial, t, blink, targets, vc, vgap, vwork):
                 for j in range(trial.t_veh.shape[1]):
                     v = trial.t_veh[t, j]
+                    if v >= 0:
+                        work_done[W_PLACED] += trial.r_len[v]
                     if v >= 0 and not v_mark[v]:
                         v_mark[v] = True
                         touched_v[n_tv] = v
@@ -893,9 +902,10 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
                 if day_hit[day]:
                     for k in range(count):
                         work[k] = removed[k]
-                    _, examined = local_search_day(d, trial, day, work, count, granularity, buf, buf_b, queued,
+                    _, examined, built = local_search_day(d, trial, day, work, count, granularity, buf, buf_b, queued,
                                                    ls_touched)
-                    units += examined
+                    work_done[W_MOVES] += examined
+                    work_done[W_BUILT] += built
             for v in range(n_veh):
                 if ls_touched[v]:
                     ls_touched[v] = False
@@ -904,9 +914,9 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
                         touched_v[n_tv] = v
                         n_tv += 1
         # Fixed costs of a step, and removing, rescheduling and copying the changed routes.
-        units += UNIT_STEP
+        work_done[W_STEPS] += 1
         for k in range(n_tv):
-            units += UNIT_TOUCHED * (trial.r_len[touched_v[k]] + 1)
+            work_done[W_TOUCHED] += trial.r_len[touched_v[k]] + 1
         value = objective(d, trial)
         if value < current - 1e-9 or (temperature > 0 and
                                        np.random.random() < np.exp(-(value - current) / temperature)):
@@ -927,4 +937,5 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
     stats[1] = best_value
     stats[2] += accepted
     stats[3] += improved
-    stats[4] += units
+    for k in range(NUM_WORK):
+        stats[WORK + k] += work_done[k]

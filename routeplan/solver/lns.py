@@ -47,10 +47,20 @@ class SearchParams:
     polish_iterations: int = 5000
 
 
-#: Work units the kernels get through per second, a little below what the slowest instance
-#: reached on the reference machine (``benchmarks/calibrate.py``); it turns a time limit into the
-#: repeatable budget. ``ROUTEPLAN_UNITS_PER_SECOND`` overrides it for a faster or slower machine.
-UNITS_PER_SECOND = float(os.environ.get("ROUTEPLAN_UNITS_PER_SECOND", 3.4e7))
+#: Work units of the kernels' counts (steps, insertion positions, per-step scans, pattern
+#: options, local-search pairs, visits of candidate routes, visits of changed routes, visits
+#: removed, visits of routes rescheduled by insertions; see
+#: :func:`routeplan.solver.kernels.lns`): nanoseconds each took on the reference machine, fitted
+#: over many instances by ``benchmarks/calibrate.py``.
+#: The fit is good to about 15% on most instances (fitted over measured time 0.82 to 1.29 on 51
+#: of 52 instances, median 1.00; one large random scenario part at 0.64).
+WORK_WEIGHTS = np.array([11886.0, 32.6, 0.0, 20.3, 818.0, 100.7, 0.0, 0.0, 0.0])
+#: Work units per second: turns a time limit into the repeatable budget. A unit is a nanosecond
+#: of the reference machine, so 1e9 would spend the whole limit on an instance the fit gets
+#: right; the rate is set lower, below the largest underestimate but one of the fit, so that the
+#: budget ends before the clock. ``ROUTEPLAN_UNITS_PER_SECOND`` overrides it for a slower or
+#: busier machine (lower) or a faster one (higher).
+UNITS_PER_SECOND = float(os.environ.get("ROUTEPLAN_UNITS_PER_SECOND", 7.8e8))
 #: Seconds a PyVRP iteration takes: a fixed part and a part per visit of the routes polished,
 #: measured on the reference machine with a 15% margin (``benchmarks/calibrate.py``);
 #: ``ROUTEPLAN_PYVRP_SLOWDOWN`` scales both for another machine.
@@ -75,6 +85,7 @@ class RunInfo:
     stopped_by: str  # "budget" (repeatable) or "clock"
     units: float
     seconds: float
+    work: np.ndarray | None = None  # the kernels' work counts (see WORK_WEIGHTS)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -252,7 +263,7 @@ def warm_up() -> float:
     state = packed.pack(sol)
     K.seed_random(0)
     K.lns(packed.data, state, packed.copy(state), packed.copy(state), 3, 1.0, 0.5, 2.0, 2, 1.0, 5,
-          np.zeros(5))
+          np.zeros(K.WORK + K.NUM_WORK))
     _WARM = True
     seconds = time.perf_counter() - started
     logger.info("search kernels ready in %.1f s", seconds)
@@ -292,7 +303,8 @@ class LNS:
         best = packed.copy(cur)
         trial = packed.copy(cur)
         value = float(K.objective(d, cur))
-        stats = np.array([value, value, 0.0, 0.0, 0.0])
+        stats = np.zeros(K.WORK + K.NUM_WORK)
+        stats[0] = stats[1] = value
         history = [(0.0, value)]
         visits = max(1, self.inst.visits_required())
         per_visit = max(float(cur.r_cost.sum()) / visits, 1e-6)
@@ -335,6 +347,7 @@ class LNS:
             # Fixed argument types: a different type would compile the kernel again.
             K.lns(d, cur, best, trial, CHUNK, float(t0), float(t1), float(p.mean_removed), int(p.max_string),
                   float(p.repair), int(p.granularity), stats)
+            stats[4] = float(stats[K.WORK:] @ WORK_WEIGHTS)
             iterations += CHUNK
             chunk_units = stats[4] - before_units
             if stats[1] < before_best - 1e-9:
@@ -347,7 +360,7 @@ class LNS:
         logger.info("lns: %d iterations, %d accepted, %d improvements, %.3g of %.3g work units, stopped by the %s, "
                     "objective %.2f", iterations, stats[2], stats[3], stats[4], budget, stopped_by, stats[1])
         return RunInfo(solution=sol, iterations=iterations, history=history, stopped_by=stopped_by,
-                       units=float(stats[4]), seconds=time.perf_counter() - started)
+                       units=float(stats[4]), seconds=time.perf_counter() - started, work=stats[K.WORK:].copy())
 
     def _polish(self, state: K.State, seconds: float, scale: float, deadline: float) -> K.State:
         """PyVRP on every day (consistent owners: every route).
