@@ -46,7 +46,7 @@ State = namedtuple("State", [
 P_CONSISTENT, P_BALANCE, P_DAY_BALANCE, P_MISSING, P_BLINK, P_SYMMETRIC = range(6)
 
 # What a search step counts, in ``stats[WORK:]`` (see :func:`lns`): the measure of its effort.
-WORK = 5
+WORK = 4
 W_STEPS, W_POSITIONS, W_SCANS, W_PATTERNS, W_MOVES, W_BUILT, W_TOUCHED, W_REMOVED, W_PLACED = range(9)
 NUM_WORK = 9
 
@@ -799,7 +799,7 @@ def lns(d, cur, best, trial, iterations, t_start, t_end, mean_removed, max_strin
     ``cur`` is the current solution, ``best`` the best found (updated in place), ``trial`` a
     scratch state equal to ``cur`` on entry. The temperature falls geometrically from ``t_start``
     to ``t_end`` over the call. ``stats``: [current objective, best objective, accepted,
-    improved, (unused), then the work counts] in and out.
+    improved, then the work counts] in and out.
 
     The work counts (``stats[WORK + W_...]``) measure the effort spent, independently of the
     clock: steps, route positions insertions scan, tasks and routes every step sums, pattern

@@ -85,7 +85,7 @@ class RunInfo:
     stopped_by: str  # "budget" (repeatable) or "clock"
     units: float
     seconds: float
-    work: np.ndarray | None = None  # the kernels' work counts (see WORK_WEIGHTS)
+    work: np.ndarray  # the kernels' work counts (see WORK_WEIGHTS)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -316,15 +316,16 @@ class LNS:
         polish_seconds = time_limit * p.polish_share / max(len(polish_marks), 1)
         scale = None
         iterations = 0
+        units = 0.0  # the work counts weighed by WORK_WEIGHTS
         chunk_units = 0.0
         stopped_by = "budget"
         last_report = started
-        while stats[4] < budget:
+        while units < budget:
             now = time.perf_counter()
             if now >= deadline:
                 stopped_by = "clock"
                 break
-            if polish_marks and stats[4] >= polish_marks[0]:
+            if polish_marks and units >= polish_marks[0]:
                 polish_marks.pop(0)
                 if scale is None:
                     scale = integer_scale(packed.unpack(cur))
@@ -340,16 +341,15 @@ class LNS:
                     history.append((time.perf_counter() - started, stats[1]))
                 continue
             before_best = stats[1]
-            before_units = stats[4]
-            frac0 = stats[4] / budget
+            frac0 = units / budget
             t0 = t_high * (t_low / t_high) ** frac0
             t1 = t_high * (t_low / t_high) ** min(1.0, frac0 + chunk_units / budget)
             # Fixed argument types: a different type would compile the kernel again.
             K.lns(d, cur, best, trial, CHUNK, float(t0), float(t1), float(p.mean_removed), int(p.max_string),
                   float(p.repair), int(p.granularity), stats)
-            stats[4] = float(stats[K.WORK:] @ WORK_WEIGHTS)
             iterations += CHUNK
-            chunk_units = stats[4] - before_units
+            before_units, units = units, float(stats[K.WORK:] @ WORK_WEIGHTS)
+            chunk_units = units - before_units
             if stats[1] < before_best - 1e-9:
                 history.append((time.perf_counter() - started, stats[1]))
             if progress is not None and now - last_report >= 1.0:
@@ -358,9 +358,9 @@ class LNS:
                                   missing_visits=int(sum(d.t_visits[t] for t in np.flatnonzero(best.t_pat < 0)))))
         sol = packed.unpack(best)
         logger.info("lns: %d iterations, %d accepted, %d improvements, %.3g of %.3g work units, stopped by the %s, "
-                    "objective %.2f", iterations, stats[2], stats[3], stats[4], budget, stopped_by, stats[1])
+                    "objective %.2f", iterations, stats[2], stats[3], units, budget, stopped_by, stats[1])
         return RunInfo(solution=sol, iterations=iterations, history=history, stopped_by=stopped_by,
-                       units=float(stats[4]), seconds=time.perf_counter() - started, work=stats[K.WORK:].copy())
+                       units=units, seconds=time.perf_counter() - started, work=stats[K.WORK:].copy())
 
     def _polish(self, state: K.State, seconds: float, scale: float, deadline: float) -> K.State:
         """PyVRP on every day (consistent owners: every route).
