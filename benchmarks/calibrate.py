@@ -32,6 +32,7 @@ from routeplan.solver.decompose import split
 from routeplan.solver.objective import Objective
 from routeplan.solver.routing_pyvrp import integer_scale, optimize_routes
 from routeplan.synthetic import random_problem
+from routeplan.planning.pvrp import cordeau_instance
 
 ROOT = Path(__file__).resolve().parent.parent
 PVRP = Path(os.environ.get("ROUTEPLAN_PVRP_DIR", ROOT.parent / "shared" / "benchmarks" / "pvrp"))
@@ -42,7 +43,7 @@ def instances(only: set[str] | None):
     names = sorted(p.stem for p in PVRP.glob("p*.txt"))
     for name in names:
         if only is None or name in only:
-            yield name, read_instance(PVRP / f"{name}.txt").to_instance()
+            yield name, cordeau_instance(read_instance(PVRP / f"{name}.txt"))
     scenarios = [("kuiwen", read_scenario(ROOT / "data" / "samples" / "kuiwen"))]
     scenarios += [(f"random{seed}", random_problem(seed, customers=size)) for seed, size in ((1, 300), (2, 1200))]
     for label, problem in scenarios:

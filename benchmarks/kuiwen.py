@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from routeplan import plan, read_scenario, validate_folder
+from routeplan import write_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +35,7 @@ def main() -> int:
     started = time.perf_counter()
     result = plan(problem, strategy=args.strategy, time_limit=args.time_limit, seed=args.seed)
     wall = time.perf_counter() - started
-    result.write(args.out)
+    write_plan(result, args.out)
     report = validate_folder(args.scenario, args.out)
     summary = result.summary()
     print(f"command: python benchmarks/kuiwen.py --time-limit {args.time_limit:g} --seed {args.seed} "

@@ -44,7 +44,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from routeplan.io.cordeau import check_solution, read_instance, read_solution, solution_routes, write_solution
+from routeplan.io.cordeau import check_solution, read_instance, read_solution, write_solution
+from routeplan.planning.pvrp import cordeau_instance, cordeau_routes
 
 SOLVERS = ("routeplan", "ortools-naive")
 RESULT_COLUMNS = ("instance", "bks", "cost", "gap_pct", "seconds", "feasible", "visits_missing")
@@ -105,7 +106,7 @@ def read_bks(folder: Path) -> dict[str, float]:
 def solve_one(path: Path, solver: str, time_limit: float, seed: int, out: Path, bks: float) -> Row:
     """Solve one instance with ``solver``, write ``out/<name>.res`` and check what was written."""
     cordeau = read_instance(path)
-    inst = cordeau.to_instance()
+    inst = cordeau_instance(cordeau)
     if solver == "routeplan":
         from routeplan.solver.lns import warm_up
 
@@ -125,7 +126,7 @@ def solve_one(path: Path, solver: str, time_limit: float, seed: int, out: Path, 
         raise ValueError(f"unknown solver {solver!r}")
     seconds = time.perf_counter() - started
     res = out / f"{cordeau.name}.res"
-    write_solution(res, cordeau, solution_routes(cordeau, inst, routes))
+    write_solution(res, cordeau, cordeau_routes(cordeau, inst, routes))
     _, written = read_solution(res)  # check the file, not the in-memory routes
     check = check_solution(cordeau, written)
     return Row(instance=cordeau.name, bks=bks, cost=check.cost, seconds=seconds, feasible=check.feasible,

@@ -3,16 +3,24 @@
 Assigns every retail customer to a manager (territory) and to visit days (pattern) that honour
 its frequency, routes each manager's day within shifts and opening hours, balances workloads and
 draws the result on Folium maps.
+
+The public API is what this module exports (``__all__``); everything else may change.
 """
 
 import logging
 
 from .compare import Comparison as Comparison
 from .compare import compare as compare
+from .errors import ArgumentError as ArgumentError
 from .errors import InfeasiblePlanError as InfeasiblePlanError
 from .errors import InputIssue as InputIssue
+from .errors import InternalError as InternalError
+from .errors import OfflineError as OfflineError
+from .errors import OutputFolderError as OutputFolderError
+from .errors import PlanFileError as PlanFileError
 from .errors import RouteplanError as RouteplanError
 from .errors import ScenarioError as ScenarioError
+from .errors import StrategyError as StrategyError
 from .io.scenario import read_scenario as read_scenario
 from .io.scenario import write_scenario as write_scenario
 from .model.problem import Customer as Customer
@@ -21,13 +29,62 @@ from .model.problem import Point as Point
 from .model.problem import Problem as Problem
 from .model.problem import ProblemBuilder as ProblemBuilder
 from .model.problem import Tier as Tier
-from .plan import Plan as Plan
-from .planning.planner import plan as plan
+from .model.routes import DayRoute as DayRoute
+from .model.routes import Stop as Stop
+from .model.routes import Unserved as Unserved
+from .planner import diagnose_problem as diagnose_problem
+from .planner import plan as plan
 from .planning.strategies import STRATEGIES as STRATEGIES
+from .results.files import read_plan as read_plan
+from .results.files import write_plan as write_plan
+from .results.visit_plan import ManagerFigures as ManagerFigures
+from .results.visit_plan import Plan as Plan
+from .solver.search import Progress as Progress
+from .solver.search import SearchParams as SearchParams
 from .validate import ValidationReport as ValidationReport
+from .validate import Violation as Violation
 from .validate import validate as validate
 from .validate import validate_folder as validate_folder
+from .version import __version__ as __version__
 
-__version__ = "0.1.0"
+__all__ = [
+    "STRATEGIES",
+    "ArgumentError",
+    "Comparison",
+    "Customer",
+    "DayRoute",
+    "InfeasiblePlanError",
+    "InputIssue",
+    "InternalError",
+    "Manager",
+    "ManagerFigures",
+    "OfflineError",
+    "OutputFolderError",
+    "Plan",
+    "PlanFileError",
+    "Point",
+    "Problem",
+    "ProblemBuilder",
+    "Progress",
+    "RouteplanError",
+    "ScenarioError",
+    "SearchParams",
+    "Stop",
+    "StrategyError",
+    "Tier",
+    "Unserved",
+    "ValidationReport",
+    "Violation",
+    "__version__",
+    "compare",
+    "diagnose_problem",
+    "plan",
+    "read_plan",
+    "read_scenario",
+    "validate",
+    "validate_folder",
+    "write_plan",
+    "write_scenario",
+]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -1,98 +1,169 @@
-"""The ``routeplan`` command: plan, compare and validate.
+"""The ``routeplan`` command: plan, validate, compare, map and check.
 
-Exit codes: 0 done; 1 a plan that does not validate; 2 bad input (with file, row and column).
+Exit codes (each kind of failure its own, see :mod:`routeplan.errors`):
+
+====  =========================================================================
+0     done (``validate``: the plan is valid)
+1     ``validate``: the plan breaks rules; ``check``: some visits cannot be planned
+2     bad input: the scenario's files (file, row and column named)
+64    bad argument or option (also an output folder that must not be replaced)
+65    a plan folder that cannot be read
+70    internal error: a bug in routeplan, please report it
+74    reading or writing a file failed (disk full, no permission, ...)
+130   interrupted (Ctrl-C); nothing was written
+====  =========================================================================
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import difflib
 import logging
 import sys
 import time
+import traceback
 from pathlib import Path
+from typing import NoReturn
 
-from .errors import RouteplanError, ScenarioError
+from .compare import compare
+from .errors import ArgumentError, InputIssue, InternalError, PlanFileError, RouteplanError, ScenarioError
+from .io.scenario import read_scenario
 from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable
-from .planning.planner import DEFAULT_TIME_LIMIT
+from .planner import DEFAULT_TIME_LIMIT, diagnose_problem, plan
 from .planning.strategies import STRATEGIES
+from .results.files import read_plan, write_plan, write_views
+from .solver.search import Progress
+from .validate import validate_folder
+from .version import __version__
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_BAD_INPUT = 2
+EXIT_BAD_ARGUMENT = 64
+EXIT_BAD_PLAN_FILE = 65
+EXIT_INTERNAL = 70
+EXIT_IO = 74
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command with ``argv`` (default: ``sys.argv[1:]``) and return its exit code."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as err:
+        print(f"{parser.prog}: {err}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENT
     # The library only logs; the command shows its warnings (and with -v its progress notes).
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.setFormatter(_LowercaseLevel("%(levelname)s: %(message)s"))
     library = logging.getLogger("routeplan")
     library.addHandler(handler)
     library.setLevel(logging.INFO if args.verbose else logging.WARNING)
     try:
-        return args.run(args)
+        return int(args.run(args))
     except ScenarioError as err:
-        print(f"routeplan: cannot read the input ({len(err.issues)} problem"
-              f"{'s' if len(err.issues) != 1 else ''}):", file=sys.stderr)
-        for issue in err.issues:
-            print(f"  {issue}", file=sys.stderr)
+        _print_issues("cannot read the input", err.issues)
         return EXIT_BAD_INPUT
+    except PlanFileError as err:
+        _print_issues("cannot read the plan folder", err.issues)
+        return EXIT_BAD_PLAN_FILE
+    except ArgumentError as err:
+        print(f"routeplan: {err}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENT
     except KeyboardInterrupt:
         print("\nrouteplan: interrupted; nothing was written", file=sys.stderr)
-        return 130
-    except RouteplanError as err:
+        return EXIT_INTERRUPTED
+    except InternalError as err:
+        print(f"routeplan: internal error (a bug, please report it): {err}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except RouteplanError as err:  # a kind not listed above: still ours, still not the user's input
         print(f"routeplan: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return EXIT_INTERNAL
     except OSError as err:
         print(f"routeplan: cannot write or read {err.filename or 'a file'}: {err.strerror or err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return EXIT_IO
+    except Exception:  # noqa: BLE001 - the last line of defence: say it is a bug, show where
+        print("routeplan: internal error (a bug, please report it with the lines below):", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return EXIT_INTERNAL
     finally:
         library.removeHandler(handler)
 
 
+class _UsageError(Exception):
+    """argparse found a bad option (reported with exit code 64, like every bad argument)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message}\n{self.format_usage().rstrip()}")
+
+
+class _LowercaseLevel(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace(record.levelname, record.levelname.lower(), 1)
+
+
+def _print_issues(what: str, issues: list[InputIssue]) -> None:
+    print(f"routeplan: {what} ({len(issues)} problem{'s' if len(issues) != 1 else ''}):", file=sys.stderr)
+    for issue in issues:
+        print(f"  {issue}", file=sys.stderr)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="routeplan", description="Plan customer managers' periodic visits.")
+    parser = _Parser(prog="routeplan", description="Plan customer managers' periodic visits.",
+                     epilog="Exit codes: 0 done, 1 invalid plan, 2 bad input files, 64 bad option, "
+                            "65 unreadable plan folder, 70 internal error, 74 file error, 130 interrupted.")
+    parser.add_argument("--version", action="version", version=f"routeplan {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what the planner does")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    scenario_help = "scenario folder (scenario.toml, customers.csv, managers.csv)"
 
     p = sub.add_parser("plan", help="plan a scenario and write the plan folder")
-    p.add_argument("scenario", type=Path, help="scenario folder (scenario.toml, customers.csv, managers.csv)")
+    p.add_argument("scenario", type=Path, help=scenario_help)
     p.add_argument("--out", type=Path, required=True, help="plan folder to write")
-    p.add_argument("--strategy", default="hybrid", help="hybrid (default), region, business-type or value")
-    p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default %(default)s)")
+    _strategy_option(p)
+    p.add_argument("--time-limit", type=_seconds, default=DEFAULT_TIME_LIMIT,
+                   help="seconds for the whole command (default %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress display or summary")
     _map_options(p)
     p.set_defaults(run=_plan)
 
     mp = sub.add_parser("map", help="redraw the maps, schedules and calendars of a plan folder")
-    mp.add_argument("scenario", type=Path)
-    mp.add_argument("plan", type=Path)
+    mp.add_argument("scenario", type=Path, help=scenario_help)
+    mp.add_argument("plan", type=Path, help="plan folder written by 'routeplan plan'")
     _map_options(mp)
     mp.set_defaults(run=_map)
 
     c = sub.add_parser("compare", help="plan a scenario under every districting strategy and compare")
-    c.add_argument("scenario", type=Path)
+    c.add_argument("scenario", type=Path, help=scenario_help)
     c.add_argument("--out", type=Path, required=True, help="report folder to write")
-    c.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
+    c.add_argument("--time-limit", type=_seconds, default=DEFAULT_TIME_LIMIT,
                    help="seconds per strategy (default %(default)s)")
     c.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
-    c.add_argument("--strategies", default=",".join(STRATEGIES),
-                   help="comma-separated strategies (default: all of %(default)s)")
+    c.add_argument("--strategies", type=_strategy_list, default=list(STRATEGIES),
+                   help=f"comma-separated strategies (default: all of {','.join(STRATEGIES)})")
     c.add_argument("--quiet", action="store_true", help="no progress display or table")
     c.set_defaults(run=_compare)
 
     k = sub.add_parser("check", help="check a scenario before planning: working time and unservable customers")
-    k.add_argument("scenario", type=Path)
-    k.add_argument("--strategy", default="hybrid", help="hybrid (default), region, business-type or value")
+    k.add_argument("scenario", type=Path, help=scenario_help)
+    _strategy_option(k)
     k.set_defaults(run=_check)
 
     v = sub.add_parser("validate", help="check a plan folder against its scenario")
-    v.add_argument("scenario", type=Path)
-    v.add_argument("plan", type=Path)
+    v.add_argument("scenario", type=Path, help=scenario_help)
+    v.add_argument("plan", type=Path, help="plan folder to check")
     v.set_defaults(run=_validate)
     return parser
+
+
+def _strategy_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--strategy", type=_strategy, default="hybrid",
+                        help=f"{', '.join(STRATEGIES)} (default %(default)s)")
 
 
 def _map_options(parser: argparse.ArgumentParser) -> None:
@@ -102,9 +173,32 @@ def _map_options(parser: argparse.ArgumentParser) -> None:
                         help="first day of the cycle in calendars and schedules, YYYY-MM-DD (default: next Monday)")
 
 
-def _date(text: str):
-    import datetime as dt
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be a positive number of seconds")
+    return value
 
+
+def _strategy(text: str) -> str:
+    if text in STRATEGIES:
+        return text
+    close = difflib.get_close_matches(text, STRATEGIES, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    raise argparse.ArgumentTypeError(f"unknown strategy '{text}'{hint} (expected one of {', '.join(STRATEGIES)})")
+
+
+def _strategy_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("no strategy given")
+    return [_strategy(name) for name in names]
+
+
+def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as err:
@@ -112,22 +206,14 @@ def _date(text: str):
 
 
 def _map(args: argparse.Namespace) -> int:
-    from .io.plan_files import read_plan, write_views
-    from .io.scenario import read_scenario
-
     problem = read_scenario(args.scenario)
-    plan = read_plan(problem, args.plan)
-    write_views(plan, args.plan, offline=not args.online, start_date=args.start_date)
+    result = read_plan(problem, args.plan)
+    write_views(result, args.plan, offline=not args.online, start_date=args.start_date)
     print(f"redrew {args.plan / 'map.html'} and {args.plan / 'maps'}", file=sys.stderr)
     return EXIT_OK
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from .io.scenario import read_scenario
-    from .planning.planner import plan
-
-    if args.time_limit <= 0:
-        raise ScenarioError([_issue("--time-limit", "must be a positive number of seconds")])
     problem = read_scenario(args.scenario)
     check_replaceable(args.out, PLAN_MARKER)  # before solving, not after a minute of it
     show = not args.quiet
@@ -135,12 +221,11 @@ def _plan(args: argparse.Namespace) -> int:
         print(f"{problem.name}: {problem.num_customers} customers, {problem.num_managers} managers, "
               f"{problem.visits_required()} visits over {problem.num_days} days; strategy {args.strategy}, "
               f"time limit {args.time_limit:g} s, seed {args.seed}", file=sys.stderr)
-        _warn_before_solving(problem, args.strategy)
     progress = _ProgressLine(args.time_limit) if show and sys.stderr.isatty() else None
     result = plan(problem, strategy=args.strategy, time_limit=args.time_limit, seed=args.seed, progress=progress)
     if progress is not None:
         progress.finish()
-    result.write(args.out, offline=not args.online, start_date=args.start_date)
+    write_plan(result, args.out, offline=not args.online, start_date=args.start_date)
     if show:
         print(result.summary_table())
     missing = result.visits_required() - result.visits_planned()
@@ -153,16 +238,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from .compare import compare
-    from .io.scenario import read_scenario
-
-    if args.time_limit <= 0:
-        raise ScenarioError([_issue("--time-limit", "must be a positive number of seconds")])
-    strategies = [name.strip() for name in args.strategies.split(",") if name.strip()]
-    unknown = [name for name in strategies if name not in STRATEGIES]
-    if unknown or not strategies:
-        raise ScenarioError([_issue("--strategies", f"unknown strategy {', '.join(unknown) or '(none given)'}; "
-                                                    f"expected some of {', '.join(STRATEGIES)}")])
+    strategies = args.strategies
     problem = read_scenario(args.scenario)
     check_replaceable(args.out, REPORT_MARKER)
     show = not args.quiet
@@ -170,8 +246,13 @@ def _compare(args: argparse.Namespace) -> int:
         print(f"{problem.name}: comparing {', '.join(strategies)} with {args.time_limit:g} s each, seed {args.seed}",
               file=sys.stderr)
     line = _ProgressLine(args.time_limit) if show and sys.stderr.isatty() else None
-    progress = None if line is None else (lambda name, p: line(p, prefix=f"{name:<13}"))
-    result = compare(problem, strategies=strategies, time_limit=args.time_limit, seed=args.seed, progress=progress)
+
+    def progress(name: str, report: Progress) -> None:
+        if line is not None:
+            line(report, prefix=f"{name:<13}")
+
+    result = compare(problem, strategies=strategies, time_limit=args.time_limit, seed=args.seed,
+                     progress=progress if line is not None else None)
     if line is not None:
         line.finish()
     result.write(args.out)
@@ -182,12 +263,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .io.scenario import read_scenario
-    from .planning.diagnose import diagnose
-    from .planning.strategies import formulate_strategy
-
     problem = read_scenario(args.scenario)
-    diagnosis = diagnose(formulate_strategy(problem, args.strategy))
+    diagnosis = diagnose_problem(problem, strategy=args.strategy)
     print(f"{problem.name}: {problem.num_customers} customers, {problem.num_managers} managers, "
           f"{problem.visits_required()} visits over {problem.num_days} days; strategy {args.strategy}")
     print(diagnosis)
@@ -198,34 +275,10 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _warn_before_solving(problem, strategy: str) -> None:
-    """Tell at once what cannot work, rather than after the time limit."""
-    from .planning.diagnose import diagnose
-    from .planning.strategies import formulate_strategy
-
-    diagnosis = diagnose(formulate_strategy(problem, strategy))
-    for check in diagnosis.capacity:
-        if check.load_with_travel > 0.95:
-            print(f"warning: {check.line()}", file=sys.stderr)
-    for customer_id, reason in diagnosis.unservable[:10]:
-        print(f"warning: customer {customer_id} cannot be served: {reason}", file=sys.stderr)
-    if len(diagnosis.unservable) > 10:
-        print(f"warning: ... and {len(diagnosis.unservable) - 10} more such customers (routeplan check lists all)",
-              file=sys.stderr)
-
-
 def _validate(args: argparse.Namespace) -> int:
-    from .validate import validate_folder
-
     report = validate_folder(args.scenario, args.plan)
     print(report)
     return EXIT_OK if report.ok else EXIT_INVALID
-
-
-def _issue(where: str, message: str):
-    from .errors import InputIssue
-
-    return InputIssue(where, message)
 
 
 class _ProgressLine:
@@ -235,7 +288,7 @@ class _ProgressLine:
         self.limit = limit
         self.started = time.perf_counter()
 
-    def __call__(self, progress, prefix: str = "solving") -> None:
+    def __call__(self, progress: Progress, prefix: str = "solving") -> None:
         line = (f"\r{prefix} {progress.seconds:5.1f}/{self.limit:g} s  iterations {progress.iterations:7d}  "
                 f"objective {progress.best_cost:12.1f}  missing visits {progress.missing_visits:5d}")
         print(line, end="", file=sys.stderr, flush=True)

@@ -11,12 +11,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from matplotlib.figure import Figure
+
 from .io.csvfile import write_table
 from .io.staging import REPORT_MARKER, staged_folder
 from .model.problem import Problem
-from .plan import Plan
-from .planning.planner import DEFAULT_TIME_LIMIT, plan
+from .planner import DEFAULT_TIME_LIMIT, plan
 from .planning.strategies import STRATEGIES
+from .results.files import write_plan
+from .results.visit_plan import Plan
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +62,6 @@ class Comparison:
     def write(self, folder: str | os.PathLike[str], *, maps: bool = True) -> Path:
         """Write every plan to ``folder/<strategy>/`` and the report files beside them:
         compare.csv, compare.md, workload.png and (with maps) compare.html."""
-        from .io.plan_files import write_plan
-
         folder = Path(folder)
         with staged_folder(folder, marker=REPORT_MARKER) as stage:
             for name, p in self.plans.items():
@@ -127,14 +128,11 @@ def _day_table(plan: Plan) -> str:
 
 def workload_chart(comparison: Comparison, path: Path) -> None:
     """Grouped bars: work hours per manager under each strategy."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     names = list(comparison.plans)
     managers = [m.manager_id for m in next(iter(comparison.plans.values())).problem.managers]
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(managers) * len(names) / 2), 3.6), dpi=110)
+    # A bare Figure: no pyplot state and no GUI backend, so the library never touches the caller's.
+    fig = Figure(figsize=(max(6.0, 0.6 * len(managers) * len(names) / 2), 3.6), dpi=110)
+    ax = fig.subplots()
     width = 0.8 / max(1, len(names))
     for k, name in enumerate(names):
         work = {f.manager_id: f.work_min / 60 for f in comparison.plans[name].manager_figures()}
@@ -146,7 +144,6 @@ def workload_chart(comparison: Comparison, path: Path) -> None:
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
 
 
 def compare(problem: Problem, *, strategies: Sequence[str] = STRATEGIES, time_limit: float = DEFAULT_TIME_LIMIT,

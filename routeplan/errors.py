@@ -1,4 +1,16 @@
-"""Every exception routeplan raises on purpose lives here."""
+"""Every exception routeplan raises on purpose lives here.
+
+One class per kind of failure, all under :class:`RouteplanError`, each with its own exit code in
+the command line (see :mod:`routeplan.cli`):
+
+- :class:`ScenarioError`: the scenario (its files, or a problem built in Python) is wrong;
+  :class:`StrategyError` when it lacks what a districting strategy needs.
+- :class:`ArgumentError`: an argument or option is wrong (a negative time limit, an unknown
+  strategy, an output folder that must not be replaced, a map that cannot be made offline).
+- :class:`PlanFileError`: a plan folder cannot be read.
+- :class:`InternalError`: routeplan itself went wrong (a bug), e.g. a plan that does not
+  validate (:class:`InfeasiblePlanError`).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +32,8 @@ class InputIssue:
     message
         What is wrong and what was expected.
     row
-        1-based line number in the file (the header is line 1), if known.
+        Row number in the file as a spreadsheet shows it: the header is row 1, the first
+        record row 2 (``None`` when the problem is not in one row).
     column
         Column or key at fault, if known.
     """
@@ -39,8 +52,8 @@ class InputIssue:
         return f"{where}: {self.message}"
 
 
-class ScenarioError(RouteplanError):
-    """A scenario cannot be read or built; carries every issue found, not just the first."""
+class _IssuesError(RouteplanError):
+    """An error that carries every issue found, not just the first."""
 
     def __init__(self, issues: list[InputIssue] | InputIssue):
         if isinstance(issues, InputIssue):
@@ -49,9 +62,47 @@ class ScenarioError(RouteplanError):
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
-class OutputFolderError(RouteplanError):
+class ScenarioError(_IssuesError):
+    """A scenario cannot be read or built; ``issues`` lists every problem found."""
+
+
+class StrategyError(ScenarioError):
+    """The scenario lacks what a districting strategy needs (districts for ``region``, values
+    for ``value``)."""
+
+
+class PlanFileError(_IssuesError):
+    """A plan folder cannot be read back; ``issues`` names the files, rows and columns."""
+
+
+class ArgumentError(RouteplanError, ValueError):
+    """An argument of a function or an option of the command is not acceptable.
+
+    Parameters
+    ----------
+    argument
+        The argument's name as the caller wrote it (``time_limit``, ``--strategy``).
+    message
+        What is wrong and what was expected.
+    """
+
+    def __init__(self, argument: str, message: str):
+        self.argument = argument
+        super().__init__(f"{argument}: {message}")
+
+
+class OutputFolderError(ArgumentError):
     """The output folder exists and is not one routeplan wrote, so it is not replaced."""
 
 
-class InfeasiblePlanError(RouteplanError):
-    """The solver produced a plan that does not validate (a bug, never expected)."""
+class OfflineError(ArgumentError):
+    """A map links a web resource (a plugin's script or stylesheet) that cannot be inlined;
+    save it with ``offline=False``."""
+
+
+class InternalError(RouteplanError):
+    """Routeplan went wrong, not its input: a bug to report."""
+
+
+class InfeasiblePlanError(InternalError):
+    """The solver produced a plan that does not validate."""

@@ -22,16 +22,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .errors import InputIssue
 from .io.csvfile import read_table
+from .io.scenario import read_scenario
 from .model.clock import format_hhmmss, parse_hhmmss
 from .model.problem import Customer, Manager, Point, Problem
-from .plan import ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS
-
-if TYPE_CHECKING:
-    from .plan import Plan
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +61,16 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 
 RouteKey = tuple[str, int]
 """(manager_id, day_index) of one route."""
+
+
+class PlanTables(Protocol):
+    """What the validator reads of a plan object (a :class:`routeplan.Plan` is one): its
+    districting strategy and the tables it writes, by file name, as (header, rows)."""
+
+    @property
+    def strategy(self) -> str: ...
+
+    def tables(self) -> dict[str, tuple[tuple[str, ...], Iterable[Sequence[Any]]]]: ...
 
 
 # ----------------------------------------------------------------------------------------------
@@ -123,7 +130,7 @@ class ValidationReport:
 # Entry points
 # ----------------------------------------------------------------------------------------------
 
-def validate(problem: Problem, plan: Plan | str | os.PathLike[str], *,
+def validate(problem: Problem, plan: PlanTables | str | os.PathLike[str], *,
              check_roles: bool | None = None) -> ValidationReport:
     """Check a plan against every validity rule of the file contract.
 
@@ -132,7 +139,7 @@ def validate(problem: Problem, plan: Plan | str | os.PathLike[str], *,
     problem
         The problem the plan is meant to solve.
     plan
-        A :class:`~routeplan.plan.Plan`, or the path of a plan folder holding visits.csv,
+        A :class:`~routeplan.Plan` (or any :class:`PlanTables`), or the path of a plan folder holding visits.csv,
         routes.csv and unserved.csv.
     check_roles
         Whether managers' roles must match the tiers' ``roles``. ``None`` (default) checks them
@@ -182,8 +189,6 @@ def validate_folder(scenario_dir: str | os.PathLike[str], plan_dir: str | os.Pat
     ScenarioError
         If the scenario itself cannot be read (problems in the plan never raise).
     """
-    from .io.scenario import read_scenario
-
     return validate(read_scenario(scenario_dir), Path(plan_dir), check_roles=check_roles)
 
 
@@ -230,15 +235,18 @@ class _Tables:
     strategy: str | None = None
 
 
-def _tables_from_plan(plan: Plan) -> _Tables:
+def _tables_from_plan(plan: PlanTables) -> _Tables:
     """The rows a plan object would write, turned into text exactly as the CSV writer does."""
-    tables = _Tables(strategy=getattr(plan, "strategy", None))
-    tables.visits = _text_rows(VISITS_FILE, VISIT_COLUMNS, plan.visit_rows(), tables)
-    tables.routes = _text_rows(ROUTES_FILE, ROUTE_COLUMNS, plan.route_rows(), tables)
-    tables.unserved = _text_rows(UNSERVED_FILE, UNSERVED_COLUMNS, plan.unserved_rows(), tables)
-    for name, header, required in ((VISITS_FILE, VISIT_COLUMNS, VISIT_FIELDS),
-                                   (ROUTES_FILE, ROUTE_COLUMNS, ROUTE_FIELDS),
-                                   (UNSERVED_FILE, UNSERVED_COLUMNS, UNSERVED_FIELDS)):
+    tables = _Tables(strategy=plan.strategy)
+    written = plan.tables()
+    for name, attribute, required in ((VISITS_FILE, "visits", VISIT_FIELDS), (ROUTES_FILE, "routes", ROUTE_FIELDS),
+                                       (UNSERVED_FILE, "unserved", UNSERVED_FIELDS)):
+        if name not in written:
+            tables.issues.append(InputIssue(name, "the plan has no such table"))
+            tables.unreadable.add(name)
+            continue
+        header, rows = written[name]
+        setattr(tables, attribute, _text_rows(name, header, rows, tables))
         missing = [c for c in required if c not in header]
         for column in missing:
             tables.issues.append(InputIssue(name, f"required column '{column}' is missing; the header has "

@@ -42,11 +42,13 @@ def test_bad_input_exits_2_with_file_row_column(tiny_dir, tmp_path, capsys):
     assert not out.exists()
 
 
-def test_unknown_strategy_exits_2(tmp_path, capsys):
+def test_unknown_strategy_is_a_bad_argument(tmp_path, capsys):
     from conftest import DATA
 
-    assert main(["plan", str(DATA / "tiny"), "--out", str(tmp_path / "x"), "--strategy", "nope"]) == 2
-    assert "unknown strategy 'nope'" in capsys.readouterr().err
+    assert main(["plan", str(DATA / "tiny"), "--out", str(tmp_path / "x"), "--strategy", "regions"]) == 64
+    err = capsys.readouterr().err
+    assert "unknown strategy 'regions'; did you mean 'region'?" in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
 
 
 def test_python_dash_m_works(tmp_path):

@@ -38,4 +38,5 @@ def test_compare_command_and_plans_validate(tmp_path, capsys):
     assert "| region |" in capsys.readouterr().out
     for name in ("hybrid", "region"):
         assert main(["validate", str(DATA / "tiny"), str(out / name)]) == 0
-    assert main(["compare", str(DATA / "tiny"), "--out", str(out), "--strategies", "bogus"]) == 2
+    assert main(["compare", str(DATA / "tiny"), "--out", str(out), "--strategies", "bogus"]) == 64
+    assert "unknown strategy 'bogus'" in capsys.readouterr().err

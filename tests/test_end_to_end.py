@@ -5,6 +5,7 @@ import pytest
 from routeplan import plan, read_scenario, validate_folder, write_scenario
 from routeplan.cli import main
 from routeplan.synthetic import random_problem
+from routeplan import write_plan
 
 
 @pytest.mark.slow
@@ -34,5 +35,5 @@ def test_unseen_scenarios_plan_fully(seed, tmp_path):
     problem = read_scenario(tmp_path / "scenario")
     result = plan(problem, time_limit=25, seed=seed)
     assert result.unserved == (), [u.reason for u in result.unserved[:3]]
-    result.write(tmp_path / "plan", maps=False)
+    write_plan(result, tmp_path / "plan", maps=False)
     assert validate_folder(tmp_path / "scenario", tmp_path / "plan").ok

@@ -6,7 +6,8 @@ import json
 import pytest
 
 from routeplan import Plan, plan
-from routeplan.plan import ROUTE_COLUMNS, VISIT_COLUMNS
+from routeplan.results.visit_plan import ROUTE_COLUMNS, VISIT_COLUMNS
+from routeplan import write_plan
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def test_json_round_trip(tiny_plan):
 
 def test_written_folder_has_every_contract_file(tiny_plan, tmp_path):
     out = tmp_path / "plan"
-    tiny_plan.write(out)
+    write_plan(tiny_plan, out)
     assert {p.name for p in out.iterdir()} == {"visits.csv", "routes.csv", "unserved.csv", "summary.json",
                                                "map.html", "routes.geojson", "maps", "schedules", "calendars"}
     with (out / "visits.csv").open(encoding="utf-8") as handle:

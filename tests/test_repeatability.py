@@ -13,6 +13,7 @@ import pytest
 
 from routeplan import plan, read_scenario
 from routeplan.synthetic import random_problem
+from routeplan import write_plan
 
 
 def _same_files(a, b):
@@ -42,7 +43,7 @@ def test_same_seed_gives_identical_files(seed, tmp_path, monkeypatch):
     for k in range(2):
         result = plan(problem, time_limit=6, seed=seed)
         assert result.extra["stopped_by"] == "budget"
-        result.write(tmp_path / f"run{k}", start_date=dt.date(2026, 11, 30))
+        write_plan(result, tmp_path / f"run{k}", start_date=dt.date(2026, 11, 30))
     assert _same_files(tmp_path / "run0", tmp_path / "run1") == []
     first = json.loads((tmp_path / "run0" / "summary.json").read_text())
     second = json.loads((tmp_path / "run1" / "summary.json").read_text())

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from routeplan.model.problem import Problem, ProblemBuilder
-from routeplan.plan import ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS, DayRoute, Plan, Stop, Unserved
+from routeplan import DayRoute, Plan, Stop, Unserved
+from routeplan.results.visit_plan import ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS
 from routeplan.validate import ValidationReport, Violation, great_circle_km, validate, validate_folder
+from routeplan import write_plan
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]
 DEPOT = (119.13, 36.71)
@@ -173,7 +175,7 @@ def test_correct_plan_is_valid(problem, good):
 
 
 def test_correct_plan_is_valid_as_written_folder(problem, good, tmp_path):
-    good.write(tmp_path / "plan", maps=False)
+    write_plan(good, tmp_path / "plan", maps=False)
     report = validate(problem, tmp_path / "plan")
     assert report.ok, str(report)
     assert (report.visits_checked, report.routes_checked) == (9, 5)
@@ -184,7 +186,7 @@ def test_validate_folder_reads_scenario_and_plan(problem, good, tmp_path):
     from routeplan.io.scenario import write_scenario
 
     write_scenario(problem, tmp_path / "scenario")
-    good.write(tmp_path / "plan", maps=False)
+    write_plan(good, tmp_path / "plan", maps=False)
     assert validate_folder(tmp_path / "scenario", tmp_path / "plan").ok
 
 
@@ -306,7 +308,7 @@ def test_role_not_checked_for_role_free_strategies(problem, tmp_path):
     plan = make_plan(problem, layout, strategy="region")
     assert validate(problem, plan).ok
     assert rules(validate(problem, plan, check_roles=True)) == {"role"}
-    plan.write(tmp_path / "plan", maps=False)
+    write_plan(plan, tmp_path / "plan", maps=False)
     assert json.loads((tmp_path / "plan" / "summary.json").read_text())["strategy"] == "region"
     assert validate(problem, tmp_path / "plan").ok
     assert not validate(problem, write_csvs(plan, tmp_path / "no-summary")).ok  # no summary: roles checked
@@ -508,7 +510,7 @@ def test_object_and_folder_give_the_same_verdict(problem, good, tmp_path):
     broken = with_stop(with_route(good, 1, return_time=good.routes[1].return_time + 3600), 0, 1, seq=5)
     broken = dataclasses.replace(broken, unserved=(Unserved(customer_id="S1", visits_missing=1, reason="x"),))
     from_object = validate(problem, broken)
-    broken.write(tmp_path / "plan", maps=False)
+    write_plan(broken, tmp_path / "plan", maps=False)
     from_folder = validate(problem, tmp_path / "plan")
     assert not from_object.ok
     assert from_object == from_folder

@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputIssue, ScenarioError
-from ..solver.instance import Instance, Task, Vehicle
 
 logger = logging.getLogger(__name__)
 
@@ -50,19 +49,6 @@ class CordeauInstance:
 
     def distance_matrix(self) -> np.ndarray:
         return np.hypot(self.x[:, None] - self.x[None, :], self.y[:, None] - self.y[None, :])
-
-    def to_instance(self) -> Instance:
-        """The engine instance: Euclidean distances, speed 1, no owner consistency."""
-        dist = self.distance_matrix()
-        vehicles = tuple(Vehicle(day=day, owner=k, start=0, end=0, capacity=self.capacity[day],
-                                 max_duration=self.max_duration[day])
-                         for day in range(self.num_days) for k in range(self.vehicles_per_day))
-        tasks = tuple(Task(node=i + 1, service=float(self.service[i + 1]), demand=float(self.demand[i + 1]),
-                           patterns=self.combinations[i], label=str(i + 1))
-                      for i in range(self.num_customers))
-        return Instance(num_days=self.num_days, num_owners=self.vehicles_per_day, dist=dist, time=dist.copy(),
-                        vehicles=vehicles, tasks=tasks, consistent=False, distance_cost=1.0, time_cost=0.0,
-                        name=self.name)
 
 
 def decode_combination(code: int, num_days: int) -> tuple[int, ...]:
@@ -261,38 +247,3 @@ def check_solution(inst: CordeauInstance, routes: Sequence[CordeauRoute]) -> Sol
             problems.append(f"customer {c}: visited on days {[d + 1 for d in distinct]}, not one of its "
                             f"allowed combinations {[[d + 1 for d in p] for p in allowed]}")
     return SolutionCheck(cost=total, feasible=not problems, visits_missing=missing, problems=tuple(problems))
-
-
-def solution_routes(inst: CordeauInstance, engine_instance: Instance, engine_solution: Any) -> list[CordeauRoute]:
-    """Cordeau routes of an engine solution of ``inst.to_instance()``.
-
-    Parameters
-    ----------
-    inst
-        The Cordeau instance.
-    engine_instance
-        The engine instance the solution belongs to (``inst.to_instance()``).
-    engine_solution
-        A :class:`~routeplan.solver.state.Solution`, or any object with a ``routes`` attribute,
-        or the routes themselves: one task sequence per engine vehicle.
-
-    Returns
-    -------
-    list[CordeauRoute]
-        The non-empty routes, by day; on each day the vehicles are numbered ``0..m-1`` in the
-        engine's vehicle order, skipping empty routes.
-    """
-    seqs = getattr(engine_solution, "routes", engine_solution)
-    if len(seqs) != engine_instance.num_vehicles:
-        raise ValueError(f"{len(seqs)} routes for {engine_instance.num_vehicles} engine vehicles")
-    routes: list[CordeauRoute] = []
-    used = [0] * inst.num_days
-    for v in sorted(range(len(seqs)), key=lambda v: (engine_instance.vehicles[v].day, v)):
-        seq = seqs[v]
-        if not seq:
-            continue
-        day = engine_instance.vehicles[v].day
-        customers = tuple(int(engine_instance.tasks[t].node) for t in seq)
-        routes.append(CordeauRoute(day=day, vehicle=used[day], customers=customers))
-        used[day] += 1
-    return routes

@@ -17,17 +17,24 @@ PLAN_MARKER = "summary.json"
 REPORT_MARKER = "compare.csv"
 
 def check_replaceable(target: str | os.PathLike[str], marker: str) -> None:
-    """Raise :class:`OutputFolderError` unless ``target`` is absent, an empty folder, or a folder
-    routeplan wrote (one holding ``marker``): an output folder is replaced as a whole, and a
-    folder of someone else's files must never be."""
+    """Raise :class:`OutputFolderError` unless ``target`` is an empty folder, a folder routeplan
+    wrote (one holding ``marker``), or absent and creatable: an output folder is replaced as a
+    whole, and a folder of someone else's files must never be."""
     target = Path(target)
     if not target.exists():
+        ancestor = target.parent
+        while not ancestor.exists() and ancestor != ancestor.parent:
+            ancestor = ancestor.parent
+        if not ancestor.is_dir():
+            raise OutputFolderError(str(target), f"cannot be created: {ancestor} is a file, not a folder")
+        if not os.access(ancestor, os.W_OK | os.X_OK):
+            raise OutputFolderError(str(target), f"cannot be created: {ancestor} is not writable")
         return
     if not target.is_dir():
-        raise OutputFolderError(f"{target} exists and is a file, not a folder; choose another output folder")
+        raise OutputFolderError(str(target), "exists and is a file, not a folder; choose another output folder")
     if (target / marker).is_file() or not any(target.iterdir()):
         return
-    raise OutputFolderError(f"{target} exists and holds files routeplan did not write (no {marker}); it would be "
+    raise OutputFolderError(str(target), f"exists and holds files routeplan did not write (no {marker}); it would be "
                             f"replaced as a whole, so choose another output folder or empty it first")
 
 

@@ -18,15 +18,13 @@ from pathlib import Path
 
 import folium
 
+from ..errors import OfflineError
+
 LEAFLET = "leaflet-1.9.4"
 
 _SCRIPT = re.compile(r'<script\s+src="(?P<url>[^"]+)"\s*>\s*</script>')
 _STYLESHEET = re.compile(r'<link\s+rel="stylesheet"\s+href="(?P<url>[^"]+)"\s*/?>')
 _UNUSED = ("jquery", "bootstrap", "awesome-markers", "fontawesome", "glyphicons", "awesome.rotate")
-
-
-class OfflineError(RuntimeError):
-    """A map needs a web resource that routeplan cannot inline."""
 
 
 @cache
@@ -62,7 +60,8 @@ def offline_html(html: str) -> str:
             return f"<script>{_asset('leaflet.js')}</script>"
         if any(word in url for word in _UNUSED):
             return ""
-        raise OfflineError(f"cannot inline script {url}")
+        raise OfflineError("offline", f"the map links the script {url}, which routeplan cannot inline; "
+                           "save it with offline=False")
 
     def stylesheet(match: re.Match) -> str:
         url = match["url"]
@@ -70,7 +69,8 @@ def offline_html(html: str) -> str:
             return f"<style>{_leaflet_css()}</style>"
         if any(word in url for word in _UNUSED):
             return ""
-        raise OfflineError(f"cannot inline stylesheet {url}")
+        raise OfflineError("offline", f"the map links the stylesheet {url}, which routeplan cannot "
+                           "inline; save it with offline=False")
 
     html = _SCRIPT.sub(script, html)
     return _STYLESHEET.sub(stylesheet, html)

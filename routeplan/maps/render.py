@@ -18,7 +18,8 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from ..model.clock import format_hhmm
-from ..plan import DayRoute, Plan
+from ..model.routes import DayRoute
+from ..results.visit_plan import Plan
 from .colours import palette
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import InputIssue, ScenarioError
 from .clock import parse_clock
+from .frames import customer_records
 from .travel import TRAVEL_MODELS, HaversineTravel, TravelModel, haversine_km
 
 DEFAULT_SHIFT = (510.0, 1050.0)  # 08:30-17:30, minutes after midnight
@@ -326,8 +327,6 @@ class ProblemBuilder:
         Columns follow customers.csv of the file contract; a GeoDataFrame may give positions as
         point geometries instead of ``lon``/``lat`` (reprojected to WGS84 when it has a CRS).
         """
-        from ..io.frames import customer_records
-
         for values, origin in customer_records(frame):
             self.add_customer(**values, origin=origin)
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..model.clock import format_hhmm
-from ..plan import Unserved
+from ..model.routes import Unserved
 from ..solver.patterns import enumerate_patterns
 from ..solver.state import Solution
-from .formulate import Formulation
+from .formulate import Formulation, interchangeable_groups
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,8 +57,6 @@ def capacity_checks(form: Formulation) -> list[CapacityCheck]:
     Travel is a rough estimate: each visit's way from one of its three nearest neighbours in
     the group, plus each working day's way out to the group's customers and back.
     """
-    from .formulate import interchangeable_groups
-
     problem = form.problem
     checks = []
     for group in interchangeable_groups(list(form.eligible), problem.num_managers):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plan import DayRoute, Stop
+from ..model.routes import DayRoute, Stop
 from ..solver.state import Solution
 from .formulate import Formulation
 

@@ -24,7 +24,8 @@ import math
 
 import numpy as np
 
-from ..errors import InputIssue, ScenarioError
+from ..errors import ArgumentError, InputIssue, StrategyError
+from ..model.districts import customer_districts
 from ..model.problem import Problem
 from .formulate import Formulation, formulate
 
@@ -39,8 +40,7 @@ def formulate_strategy(problem: Problem, strategy: str, **options) -> Formulatio
     if strategy == "hybrid":
         return formulate(problem, strategy="hybrid", **options)
     if strategy not in STRATEGIES:
-        raise ScenarioError(InputIssue("--strategy", f"unknown strategy '{strategy}'; expected one of "
-                                                     f"{', '.join(STRATEGIES)}"))
+        raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
     groups = {"region": region_groups, "business-type": business_type_groups, "value": value_groups}[strategy](problem)
     eligible = []
     for c, managers in zip(problem.customers, groups):
@@ -119,34 +119,19 @@ def _assign_managers(problem: Problem, group_of_customer: np.ndarray, seats: np.
 # region
 # ----------------------------------------------------------------------------------------------
 
-def customer_districts(problem: Problem) -> list[str]:
-    """Each customer's district: its ``district`` column, else the polygon of districts.geojson
-    containing it, else the district of the nearest customer that has one."""
-    names: list[str | None] = [c.district for c in problem.customers]
-    if any(n is None for n in names) and problem.districts:
-        from shapely.geometry import Point as ShapelyPoint
-
-        for i, c in enumerate(problem.customers):
-            if names[i] is None:
-                point = ShapelyPoint(c.lon, c.lat)
-                names[i] = next((d.name for d in problem.districts if d.geometry.covers(point)), None)
-    known = [i for i, n in enumerate(names) if n is not None]
-    if not known:
-        raise ScenarioError(InputIssue("customers.csv", "the region strategy needs districts: fill the 'district' "
+def _required_districts(problem: Problem) -> list[str]:
+    """Each customer's district (see :func:`routeplan.model.districts.customer_districts`);
+    the region strategy cannot work without them."""
+    names = customer_districts(problem)
+    if all(n is None for n in names):
+        raise StrategyError(InputIssue("customers.csv", "the region strategy needs districts: fill the 'district' "
                                                         "column or add districts.geojson", None, "district"))
-    if len(known) < len(names):
-        lon = np.array([c.lon for c in problem.customers])
-        lat = np.array([c.lat for c in problem.customers])
-        for i, n in enumerate(names):
-            if n is None:
-                j = known[int(np.argmin((lon[known] - lon[i]) ** 2 + (lat[known] - lat[i]) ** 2))]
-                names[i] = names[j]
     return [str(n) for n in names]
 
 
 def region_groups(problem: Problem) -> list[tuple[int, ...]]:
     """Managers allowed per customer under ``region``."""
-    districts = customer_districts(problem)
+    districts = _required_districts(problem)
     names = sorted(set(districts))
     district_of = np.array([names.index(d) for d in districts])
     work = customer_workload(problem)
@@ -227,7 +212,7 @@ def value_groups(problem: Problem) -> list[tuple[int, ...]]:
     bands = min(VALUE_BANDS, n_managers)
     values = np.array([c.value if c.value is not None else np.nan for c in problem.customers], dtype=float)
     if np.isnan(values).all():
-        raise ScenarioError(InputIssue("customers.csv", "the value strategy needs the 'value' column", None,
+        raise StrategyError(InputIssue("customers.csv", "the value strategy needs the 'value' column", None,
                                        "value"))
     values = np.where(np.isnan(values), np.nanmedian(values), values)
     capacity = manager_capacity(problem)

@@ -7,7 +7,8 @@ import math
 import pytest
 
 from routeplan.io.cordeau import (CordeauRoute, check_solution, decode_combination, read_instance, read_solution,
-                                  route_figures, solution_routes, write_solution)
+                                  route_figures, write_solution)
+from routeplan.planning.pvrp import cordeau_instance, cordeau_routes
 
 from conftest import PVRP
 
@@ -46,7 +47,7 @@ def test_reads_p11_customer_with_zero_visits_as_one_visit():
     inst = read_instance(PVRP / "p11.txt")
     assert inst.num_customers == 139
     assert inst.combinations[130] == ((4,), (3,), (2,), (1,), (0,))
-    engine = inst.to_instance()
+    engine = cordeau_instance(inst)
     assert engine.tasks[130].visits == 1
 
 
@@ -168,15 +169,15 @@ def test_duration_excess_is_reported():
     assert any("exceeds the limit 100" in p for p in check.problems)
 
 
-def test_solution_routes_numbers_vehicles_per_day_and_skips_empty_routes():
+def test_cordeau_routes_numbers_vehicles_per_day_and_skips_empty_routes():
     inst = read_instance(PVRP / "p01.txt")
-    engine = inst.to_instance()
+    engine = cordeau_instance(inst)
     m = inst.vehicles_per_day
     seqs = [[] for _ in engine.vehicles]
     seqs[0 * m + 2] = [50]  # customer 51 on day 1, engine vehicle 2
     seqs[1 * m + 1] = [0, 1]  # customers 1 and 2 on day 2
-    routes = solution_routes(inst, engine, seqs)
+    routes = cordeau_routes(inst, engine, seqs)
     assert routes == [CordeauRoute(day=0, vehicle=0, customers=(51,)),
                       CordeauRoute(day=1, vehicle=0, customers=(1, 2))]
     with pytest.raises(ValueError):
-        solution_routes(inst, engine, seqs[:-1])
+        cordeau_routes(inst, engine, seqs[:-1])

@@ -5,6 +5,7 @@ import os
 import shutil
 
 import pytest
+from routeplan import write_plan
 
 CHROMIUM = os.environ.get("ROUTEPLAN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRED = os.environ.get("ROUTEPLAN_REQUIRE_BROWSER") == "1"
@@ -34,7 +35,7 @@ def test_offline_map_draws_routes_and_stops(tiny_problem, tmp_path):
     from routeplan.maps.colours import hex_to_rgb, palette
 
     result = plan(tiny_problem, time_limit=2, seed=7)
-    result.write(tmp_path / "p")
+    write_plan(result, tmp_path / "p")
     messages, failed = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,

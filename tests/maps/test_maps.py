@@ -7,9 +7,10 @@ import re
 import pytest
 
 from routeplan import plan
-from routeplan.io.exports import cycle_dates
+from routeplan.results.exports import cycle_dates
 from routeplan.maps import offline_html, render
 from routeplan.maps.colours import hex_to_rgb, palette, rgb_to_lab
+from routeplan import write_plan
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def test_render_draws_every_manager_day_and_composes_onto_a_map(tiny_plan):
 
 
 def test_offline_map_needs_no_network(tiny_plan, tmp_path):
-    tiny_plan.write(tmp_path / "p", start_date=dt.date(2026, 11, 30))
+    write_plan(tiny_plan, tmp_path / "p", start_date=dt.date(2026, 11, 30))
     html = (tmp_path / "p" / "map.html").read_text(encoding="utf-8")
     assert not re.search(r'<script[^>]+src="https?:', html)
     assert not re.search(r'<link[^>]+href="https?:', html)
@@ -51,7 +52,7 @@ def test_offline_map_needs_no_network(tiny_plan, tmp_path):
 
 
 def test_offline_refuses_what_it_cannot_inline():
-    from routeplan.maps.offline import OfflineError
+    from routeplan import OfflineError
 
     with pytest.raises(OfflineError):
         offline_html('<script src="https://example.com/other.js"></script>')
@@ -68,7 +69,7 @@ def test_cycle_dates_follow_weekday_labels():
 
 def test_calendars_parse_back_as_icalendar(tiny_plan, tmp_path):
     icalendar = pytest.importorskip("icalendar")
-    tiny_plan.write(tmp_path / "p", maps=False, start_date=dt.date(2026, 11, 30))
+    write_plan(tiny_plan, tmp_path / "p", maps=False, start_date=dt.date(2026, 11, 30))
     total = 0
     for path in sorted((tmp_path / "p" / "calendars").glob("*.ics")):
         calendar = icalendar.Calendar.from_ical(path.read_bytes())
@@ -82,7 +83,7 @@ def test_calendars_parse_back_as_icalendar(tiny_plan, tmp_path):
 
 
 def test_schedules_list_each_managers_visits(tiny_plan, tmp_path):
-    tiny_plan.write(tmp_path / "p", maps=False, start_date=dt.date(2026, 11, 30))
+    write_plan(tiny_plan, tmp_path / "p", maps=False, start_date=dt.date(2026, 11, 30))
     rows = []
     for path in (tmp_path / "p" / "schedules").glob("*.csv"):
         with path.open(encoding="utf-8") as handle:

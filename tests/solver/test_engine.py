@@ -13,6 +13,7 @@ from routeplan.solver.objective import Objective
 from routeplan.solver.routing_pyvrp import polish
 from routeplan.solver.search import SearchParams, solve
 from routeplan.solver.state import Solution
+from routeplan.planning.pvrp import cordeau_instance, cordeau_routes
 
 from conftest import PVRP
 
@@ -165,7 +166,7 @@ def test_search_returns_a_complete_consistent_solution():
 
 @pytest.mark.skipif(not PVRP.exists(), reason="benchmark instances not present")
 def test_cordeau_instance_solves_feasibly():
-    inst = read_instance(PVRP / "p03.txt").to_instance()
+    inst = cordeau_instance(read_instance(PVRP / "p03.txt"))
     result = solve(inst, time_limit=3.0, seed=1)
     assert result.solution.missing_visits() == 0
     assert result.solution.check() == []

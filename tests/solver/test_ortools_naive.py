@@ -2,9 +2,10 @@
 
 import pytest
 
-from routeplan.io.cordeau import check_solution, read_instance, solution_routes
+from routeplan.io.cordeau import check_solution, read_instance
 from routeplan.solver.instance import Instance
 from routeplan.solver.ortools_naive import solve_naive
+from routeplan.planning.pvrp import cordeau_instance, cordeau_routes
 
 from conftest import PVRP
 
@@ -13,10 +14,10 @@ from conftest import PVRP
 @pytest.mark.parametrize("name", ["p03", "p14"])
 def test_routes_keep_the_pattern_rule(name):
     cordeau = read_instance(PVRP / f"{name}.txt")
-    inst = cordeau.to_instance()
+    inst = cordeau_instance(cordeau)
     routes = solve_naive(inst, time_limit=3, seed=1)
     assert len(routes) == inst.num_vehicles
-    check = check_solution(cordeau, solution_routes(cordeau, inst, routes))
+    check = check_solution(cordeau, cordeau_routes(cordeau, inst, routes))
     # Only missing visits may be reported: nothing placed breaks a rule.
     broken = [p for p in check.problems if "not visited" not in p]
     assert broken == []

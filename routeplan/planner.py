@@ -6,15 +6,15 @@ import logging
 import time
 from collections.abc import Callable
 
-from ..errors import InfeasiblePlanError
-from ..model.problem import Problem
-from ..plan import Plan
-from ..solver.lns import warm_up
-from ..solver.search import Progress, SearchParams, solve
-from .diagnose import unserved
-from .formulate import Formulation
-from .schedule import build_routes
-from .strategies import formulate_strategy
+from .errors import ArgumentError, InfeasiblePlanError
+from .model.problem import Problem
+from .planning.diagnose import Diagnosis, diagnose, unserved
+from .planning.formulate import Formulation
+from .planning.schedule import build_routes
+from .planning.strategies import STRATEGIES, formulate_strategy
+from .results.visit_plan import Plan
+from .solver.lns import warm_up
+from .solver.search import Progress, SearchParams, solve
 
 logger = logging.getLogger(__name__)
 
@@ -49,11 +49,35 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float = DEFA
         A plan that passes :func:`routeplan.validate`; customers that cannot be served are in
         ``plan.unserved`` with the reason.
     """
+    if strategy not in STRATEGIES:
+        raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
+    if not time_limit > 0:
+        raise ArgumentError("time_limit", f"{time_limit} is not a positive number of seconds")
     startup = warm_up()  # compiles the search on first use; not counted in the time limit
     started = time.perf_counter()
     form = formulate_strategy(problem, strategy)
+    _warn_before_solving(diagnose(form))
     return plan_formulation(form, time_limit=time_limit, seed=seed, progress=progress, params=params,
                             started=started, startup_seconds=startup)
+
+
+def diagnose_problem(problem: Problem, *, strategy: str = "hybrid") -> Diagnosis:
+    """What can be told about ``problem`` before solving it under ``strategy``: working time
+    needed against available per group of managers, and customers no plan can serve."""
+    if strategy not in STRATEGIES:
+        raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
+    return diagnose(formulate_strategy(problem, strategy))
+
+
+def _warn_before_solving(diagnosis: Diagnosis) -> None:
+    """Tell at once what cannot work, rather than after the time limit."""
+    for check in diagnosis.capacity:
+        if check.load_with_travel > 0.95:
+            logger.warning(check.line())
+    for customer_id, reason in diagnosis.unservable[:10]:
+        logger.warning("customer %s cannot be served: %s", customer_id, reason)
+    if len(diagnosis.unservable) > 10:
+        logger.warning("... and %d more such customers (routeplan check lists all)", len(diagnosis.unservable) - 10)
 
 
 def plan_formulation(form: Formulation, *, time_limit: float, seed: int = 0,

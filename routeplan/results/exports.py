@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 from ..model.clock import format_hhmmss
-from ..plan import Plan
-from .csvfile import write_table
+from .visit_plan import Plan
+from ..io.csvfile import write_table
 
 SCHEDULE_COLUMNS = ("day_index", "day", "date", "seq", "customer_id", "name", "address", "tier", "business_type",
                     "lon", "lat", "arrival", "start", "end", "service_min", "travel_km")

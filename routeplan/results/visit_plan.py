@@ -9,49 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model.clock import format_hhmmss
-from .model.problem import Problem
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Stop:
-    """One visit within a route. Times are whole seconds after midnight."""
-
-    seq: int
-    customer_id: str
-    arrival: int
-    start: int
-    end: int
-    travel_km: float  # from the previous stop (or the start place for seq 1)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DayRoute:
-    """One manager's route on one day. Times are whole seconds after midnight."""
-
-    manager_id: str
-    day_index: int
-    day: str
-    depart: int
-    return_time: int
-    travel_km: float
-    travel_min: float
-    service_min: float
-    wait_min: float
-    stops: tuple[Stop, ...]
-
-    @property
-    def work_min(self) -> float:
-        return (self.return_time - self.depart) / 60.0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Unserved:
-    """A customer that misses visits, and why."""
-
-    customer_id: str
-    visits_missing: int
-    reason: str
+from ..model.clock import format_hhmmss
+from ..model.districts import customer_districts
+from ..model.problem import Problem
+from ..model.routes import DayRoute, Stop, Unserved
+from ..validate import ValidationReport, validate
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,10 +82,8 @@ class Plan:
         """True when the plan passes every check of :func:`routeplan.validate`."""
         return self.validate().ok
 
-    def validate(self):
+    def validate(self) -> ValidationReport:
         """Full check of the plan against its problem (see :func:`routeplan.validate`)."""
-        from .validate import validate
-
         return validate(self.problem, self)
 
     def visits(self) -> Iterator[tuple[DayRoute, Stop]]:
@@ -137,7 +97,7 @@ class Plan:
         problem = self.problem
         tier_roles = {t.name: set(t.roles) for t in problem.tiers}
         customers = {c.customer_id: c for c in problem.customers}
-        district = dict(zip(customers, self._districts()))
+        district = dict(zip(customers, customer_districts(problem)))
         figures = []
         for m in problem.managers:
             mine = [r for r in self.routes if r.manager_id == m.manager_id]
@@ -151,14 +111,6 @@ class Plan:
                 specialty_share=special / visits if visits else 0.0,
                 districts=len({district[c] for c in served if district[c] is not None})))
         return figures
-
-    def _districts(self) -> list[str | None]:
-        """District of each customer (column, else polygon); None when neither is known."""
-        if not any(c.district for c in self.problem.customers) and not self.problem.districts:
-            return [None] * self.problem.num_customers
-        from .planning.strategies import customer_districts
-
-        return list(customer_districts(self.problem))
 
     def day_work(self) -> dict[str, list[float]]:
         """Work minutes per manager and day (0 on days without a route)."""
@@ -294,6 +246,12 @@ class Plan:
         for u in self.unserved:
             yield [u.customer_id, u.visits_missing, u.reason]
 
+    def tables(self) -> dict[str, tuple[tuple[str, ...], Iterator[list[Any]]]]:
+        """The plan's CSV files by name: (header, rows) of visits.csv, routes.csv and
+        unserved.csv."""
+        return {"visits.csv": (VISIT_COLUMNS, self.visit_rows()), "routes.csv": (ROUTE_COLUMNS, self.route_rows()),
+                "unserved.csv": (UNSERVED_COLUMNS, self.unserved_rows())}
+
     def stops_gdf(self):
         """Every visit as a point (GeoDataFrame, EPSG:4326) with the columns of visits.csv and
         the customer's tier, name and business type."""
@@ -314,12 +272,29 @@ class Plan:
         import geopandas as gpd
         from shapely.geometry import LineString
 
-        from .io.plan_files import routes_geojson
-
-        features = routes_geojson(self)["features"]
+        features = self.routes_geojson()["features"]
         frame = self.routes_frame()
         geometry = [LineString(f["geometry"]["coordinates"]) for f in features]
         return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+    def routes_geojson(self) -> dict[str, Any]:
+        """routes.geojson: one LineString feature per manager-day (start place, visits in order,
+        end place), EPSG:4326."""
+        managers = {m.manager_id: m for m in self.problem.managers}
+        customers = {c.customer_id: c for c in self.problem.customers}
+        features = []
+        for route in self.routes:
+            m = managers[route.manager_id]
+            coords = [[m.start.lon, m.start.lat]]
+            coords += [[customers[s.customer_id].lon, customers[s.customer_id].lat] for s in route.stops]
+            coords.append([m.end.lon, m.end.lat])
+            features.append({"type": "Feature",
+                             "properties": {"manager_id": route.manager_id, "day_index": route.day_index,
+                                            "day": route.day, "stops": len(route.stops),
+                                            "travel_km": round(route.travel_km, 4),
+                                            "work_min": round(route.work_min, 2)},
+                             "geometry": {"type": "LineString", "coordinates": coords}})
+        return {"type": "FeatureCollection", "features": features}
 
     def visits_frame(self):
         """The visits as a pandas DataFrame (columns of visits.csv)."""
@@ -334,13 +309,6 @@ class Plan:
         return pd.DataFrame(list(self.route_rows()), columns=list(ROUTE_COLUMNS))
 
     # -- files and JSON ------------------------------------------------------------------------
-    def write(self, folder, *, maps: bool = True, offline: bool = True, start_date=None) -> None:
-        """Write the plan folder of the file contract (all files, or none on failure), with
-        per-manager maps, schedules and calendars (see :func:`routeplan.io.plan_files.write_plan`)."""
-        from .io.plan_files import write_plan
-
-        write_plan(self, folder, maps=maps, offline=offline, start_date=start_date)
-
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, including the problem."""
         return {

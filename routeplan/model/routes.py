@@ -1,0 +1,47 @@
+"""The building blocks of a plan: a visit (stop) within a manager's day, a manager's day route,
+and a customer that misses visits. Plain records; :class:`routeplan.Plan` gathers them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Stop:
+    """One visit within a route. Times are whole seconds after midnight."""
+
+    seq: int
+    customer_id: str
+    arrival: int
+    start: int
+    end: int
+    travel_km: float  # from the previous stop (or the start place for seq 1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayRoute:
+    """One manager's route on one day. Times are whole seconds after midnight."""
+
+    manager_id: str
+    day_index: int
+    day: str
+    depart: int
+    return_time: int
+    travel_km: float
+    travel_min: float
+    service_min: float
+    wait_min: float
+    stops: tuple[Stop, ...]
+
+    @property
+    def work_min(self) -> float:
+        return (self.return_time - self.depart) / 60.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unserved:
+    """A customer that misses visits, and why."""
+
+    customer_id: str
+    visits_missing: int
+    reason: str
