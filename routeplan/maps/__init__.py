@@ -3,5 +3,6 @@
 from .offline import offline_html as offline_html
 from .offline import save as save
 from .render import render as render
+from .render import render_views as render_views
 
-__all__ = ["offline_html", "render", "save"]
+__all__ = ["offline_html", "render", "render_views", "save"]

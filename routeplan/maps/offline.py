@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+from collections import deque
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -80,12 +81,12 @@ def stable_ids(element) -> None:
     """Replace Folium's random element ids by sequential ones, so that the same map gives the
     same file."""
     counter = 0
-    stack = [element]
-    while stack:
-        item = stack.pop(0)
+    queue = deque([element])  # breadth first, as ids were always numbered
+    while queue:
+        item = queue.popleft()
         item._id = f"{counter:08x}"
         counter += 1
-        stack.extend(item._children.values())
+        queue.extend(item._children.values())
 
 
 def save(m: folium.Map, path: str | os.PathLike[str], *, offline: bool = True) -> Path:

@@ -5,22 +5,37 @@ sub-layer per working day with the route line, direction arrows and numbered sto
 selector shows one day of the cycle for every manager at once; a legend lists each manager's
 figures. Districts (from districts.geojson) and the depot are layers of their own; the layer
 control comes last.
+
+Folium stays in charge of the page's structure (map, layers, controls), but the marks of a
+route are not Folium objects: each manager-day carries one compact JSON array (line points,
+arrow angles, stop numbers and tooltip parts) that a small script, ``routeplanDay``, turns into
+Leaflet markers and a polyline in the browser. A plan of thousands of visits is thus a few
+hundred Folium elements instead of tens of thousands, and the pieces of a plan (route arrays,
+territories, figures) are prepared once in a :class:`_Drawing` that every map of the plan, the
+whole one and each manager's, shares (:func:`render_views`).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import folium
-from branca.element import MacroElement
+import shapely
+from branca.element import Element, MacroElement
 from jinja2 import Template
+from shapely.geometry import MultiPoint, mapping
 
 from ..model.clock import format_hhmm
 from ..model.routes import DayRoute
-from ..results.visit_plan import Plan
+from ..results.visit_plan import ManagerFigures, Plan
 from .colours import palette
+
+# Legs shorter than this (degrees, |dlat| + |dlon|) get no arrow: it would sit on the stop.
+_SHORT_LEG = 1e-4
 
 
 def render(plan: Plan, *, m: folium.Map | None = None, managers: Iterable[str] | None = None,
@@ -41,39 +56,137 @@ def render(plan: Plan, *, m: folium.Map | None = None, managers: Iterable[str] |
     territories, districts, legend, arrows
         Whether to draw each manager's territory outline, the administrative districts, the
         legend and the direction arrows on route lines.
+
+    Returns
+    -------
+    folium.Map
+        ``m``, or the new map.
     """
-    problem = plan.problem
-    customers = {c.customer_id: c for c in problem.customers}
-    all_managers = [x.manager_id for x in problem.managers]
-    colours = dict(zip(all_managers, palette(len(all_managers))))
-    chosen = [mid for mid in all_managers if managers is None or mid in set(managers)]
-    figures = {f.manager_id: f for f in plan.manager_figures()}
-    routes = [r for r in plan.routes if r.manager_id in chosen]
+    return _compose(_Drawing(plan, arrows=arrows), m=m, managers=managers, tiles=tiles,
+                    territories=territories, districts=districts, legend=legend)
+
+
+def render_views(plan: Plan, *, tiles: str | None = "OpenStreetMap", territories: bool = True,
+                 districts: bool = True, legend: bool = True,
+                 arrows: bool = True) -> tuple[folium.Map, dict[str, folium.Map]]:
+    """The map of the whole plan and one map per manager, drawn from one preparation of the plan.
+
+    Each map is the one :func:`render` draws (``render(plan)`` and ``render(plan,
+    managers=[manager_id])``), but every route, territory and figure is worked out once for
+    all of them, so drawing a manager's map costs only that manager's share of the plan.
+
+    Parameters
+    ----------
+    plan
+        The plan to draw.
+    tiles, territories, districts, legend, arrows
+        As for :func:`render`.
+
+    Returns
+    -------
+    tuple[folium.Map, dict[str, folium.Map]]
+        The whole plan's map, and the map of each manager that has routes, by manager id in the
+        order of the problem's managers.
+    """
+    drawing = _Drawing(plan, arrows=arrows)
+    options: dict[str, Any] = {"tiles": tiles, "territories": territories, "districts": districts,
+                               "legend": legend}
+    whole = _compose(drawing, **options)
+    each = {mid: _compose(drawing, managers=[mid], **options) for mid in drawing.manager_ids
+            if drawing.routes.get(mid)}
+    return whole, each
+
+
+class _Drawing:
+    """The pieces of a plan's maps, each worked out at most once and shared by all its maps.
+
+    Route arrays and territories are made on first use, so a map of a few managers costs only
+    their share of the plan.
+    """
+
+    def __init__(self, plan: Plan, *, arrows: bool):
+        self.plan = plan
+        self.arrows = arrows
+        problem = plan.problem
+        self.customers = {c.customer_id: c for c in problem.customers}
+        self.managers = {x.manager_id: x for x in problem.managers}
+        self.manager_ids = list(self.managers)
+        self.colours = dict(zip(self.manager_ids, palette(len(self.manager_ids))))
+        self.figures: dict[str, ManagerFigures] = {f.manager_id: f for f in plan.manager_figures()}
+        self.visits_planned = plan.visits_planned()
+        self.visits_required = plan.visits_required()
+        self.routes: dict[str, list[DayRoute]] = {}
+        for route in plan.routes:
+            self.routes.setdefault(route.manager_id, []).append(route)
+        self._days: dict[str, list[str]] = {}
+        self._territories: dict[str, dict[str, Any]] = {}
+        self._bounds: dict[str, tuple[float, float, float, float] | None] = {}
+        self._districts: dict[str, Any] | None = None
+
+    def days(self, manager_id: str) -> list[str]:
+        """The JSON array of each of the manager's routes, in plan order."""
+        if manager_id not in self._days:
+            self._days[manager_id] = [_day_data(self, route) for route in self.routes.get(manager_id, [])]
+        return self._days[manager_id]
+
+    def territory(self, manager_id: str) -> dict[str, Any]:
+        """The GeoJSON geometry of the manager's territory outline."""
+        if manager_id not in self._territories:
+            self._territories[manager_id] = _territory_shape(self, self.routes.get(manager_id, []))
+        return self._territories[manager_id]
+
+    def bounds(self, manager_id: str) -> tuple[float, float, float, float] | None:
+        """(south, west, north, east) of the manager's stops, None without stops."""
+        if manager_id not in self._bounds:
+            points = [(self.customers[s.customer_id].lat, self.customers[s.customer_id].lon)
+                      for r in self.routes.get(manager_id, []) for s in r.stops]
+            self._bounds[manager_id] = ((min(p[0] for p in points), min(p[1] for p in points),
+                                         max(p[0] for p in points), max(p[1] for p in points))
+                                        if points else None)
+        return self._bounds[manager_id]
+
+    def districts(self) -> dict[str, Any]:
+        """The problem's districts as a GeoJSON FeatureCollection."""
+        if self._districts is None:
+            self._districts = {"type": "FeatureCollection",
+                               "features": [{"type": "Feature", "properties": {"district": d.name},
+                                             "geometry": mapping(d.geometry)}
+                                            for d in self.plan.problem.districts]}
+        return self._districts
+
+
+def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterable[str] | None = None,
+             tiles: str | None = "OpenStreetMap", territories: bool = True, districts: bool = True,
+             legend: bool = True) -> folium.Map:
+    """:func:`render` from prepared pieces."""
+    problem = drawing.plan.problem
+    wanted = None if managers is None else set(managers)
+    chosen = [mid for mid in drawing.manager_ids if wanted is None or mid in wanted]
     if m is None:
         m = folium.Map(location=[problem.depot.lat, problem.depot.lon], zoom_start=12, tiles=tiles,
                        control_scale=True)
-        points = [(customers[s.customer_id].lat, customers[s.customer_id].lon) for r in routes for s in r.stops]
-        if points:
-            m.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
-                          [max(p[0] for p in points), max(p[1] for p in points)]])
-    _StopStyle().add_to(m)
+        boxes = [b for b in (drawing.bounds(mid) for mid in chosen) if b is not None]
+        if boxes:
+            m.fit_bounds([[min(b[0] for b in boxes), min(b[1] for b in boxes)],
+                          [max(b[2] for b in boxes), max(b[3] for b in boxes)]])
+    _Style().add_to(m)
     if districts and problem.districts:
-        _districts_layer(plan).add_to(m)
+        _districts_layer(drawing).add_to(m)
     day_layers: dict[int, list[tuple[folium.FeatureGroup, folium.FeatureGroup]]] = {}
     for mid in chosen:
-        manager = problem.manager(mid)
-        mine = [r for r in routes if r.manager_id == mid]
+        mine = drawing.routes.get(mid, [])
         if not mine:
             continue
-        colour = colours[mid]
-        f = figures[mid]
+        colour = drawing.colours[mid]
+        f = drawing.figures[mid]
         group = folium.FeatureGroup(name=f'<span style="color:{colour}">&#9632;</span> {html.escape(mid)} '
-                                         f'({html.escape(manager.role)}, {f.customers} customers)', show=True)
+                                         f'({html.escape(drawing.managers[mid].role)}, {f.customers} customers)',
+                                    show=True)
         if territories:
-            _territory(plan, mine, colour).add_to(group)
-        for route in mine:
+            _territory(drawing.territory(mid), colour).add_to(group)
+        for route, data in zip(mine, drawing.days(mid)):
             day = folium.FeatureGroup(name=f"{mid} {route.day}", control=False)
-            _draw_route(plan, route, colour, day, arrows=arrows)
+            _RouteDay(data).add_to(day)
             day.add_to(group)
             day_layers.setdefault(route.day_index, []).append((day, group))
         group.add_to(m)
@@ -85,41 +198,50 @@ def render(plan: Plan, *, m: folium.Map | None = None, managers: Iterable[str] |
     if day_layers:
         _DaySelector(problem.days, day_layers).add_to(m)
     if legend:
-        _Legend(plan, chosen, colours).add_to(m)
+        _Legend(drawing, chosen).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
 
-def _draw_route(plan: Plan, route: DayRoute, colour: str, layer: folium.FeatureGroup, *, arrows: bool) -> None:
-    problem = plan.problem
-    customers = {c.customer_id: c for c in problem.customers}
-    manager = problem.manager(route.manager_id)
+def _day_data(drawing: _Drawing, route: DayRoute) -> str:
+    """One route as the JSON array that ``routeplanDay`` draws.
+
+    ``[colour, "manager, day: ", line tooltip, points, arrow angles, stops]``: points run from
+    the manager's start place through every stop to its end place; angle ``i`` belongs to the
+    leg from point ``i`` to ``i + 1`` (null: too short for an arrow; none at all without
+    arrows); stop ``i`` is ``[seq, name, customer id, tier, arrival, start, end]`` and lies at
+    point ``i + 1``. Text is HTML-escaped here, in Python, exactly as the tooltips always were,
+    so the script only joins the parts.
+    """
+    manager = drawing.managers[route.manager_id]
+    customers = drawing.customers
     points = [[manager.start.lat, manager.start.lon]]
     points += [[customers[s.customer_id].lat, customers[s.customer_id].lon] for s in route.stops]
     points.append([manager.end.lat, manager.end.lon])
-    folium.PolyLine(points, color=colour, weight=3, opacity=0.8,
-                    tooltip=f"{route.manager_id} {route.day}: {len(route.stops)} visits, {route.travel_km:.1f} km, "
-                            f"{format_hhmm(route.depart / 60)}-{format_hhmm(route.return_time / 60)}").add_to(layer)
-    if arrows:
+    angles: list[int | None] = []
+    if drawing.arrows:
         for (lat1, lon1), (lat2, lon2) in zip(points, points[1:]):
-            if abs(lat1 - lat2) + abs(lon1 - lon2) < 1e-4:
-                continue
-            angle = _bearing(lat1, lon1, lat2, lon2)
-            # A CSS triangle pointing along the leg (no icon font needed offline).
-            folium.Marker([(lat1 + lat2) / 2, (lon1 + lon2) / 2], interactive=False,
-                          icon=folium.DivIcon(html=f'<div class="rp-arrow" style="border-bottom-color:{colour};'
-                                                   f'transform:rotate({angle:.0f}deg)"></div>',
-                                              icon_size=(10, 10), icon_anchor=(5, 5))).add_to(layer)
+            short = abs(lat1 - lat2) + abs(lon1 - lon2) < _SHORT_LEG
+            # Whole degrees, rounded as the arrows' CSS always was.
+            angles.append(None if short else int(f"{_bearing(lat1, lon1, lat2, lon2):.0f}"))
+    stops = []
     for stop in route.stops:
         c = customers[stop.customer_id]
-        label = html.escape(c.name or c.customer_id)
-        tooltip = (f"<b>{stop.seq}. {label}</b> ({html.escape(c.customer_id)}, {html.escape(c.tier)})<br>"
-                   f"{html.escape(route.manager_id)}, {html.escape(route.day)}: arrive "
-                   f"{format_hhmm(stop.arrival / 60)}, visit {format_hhmm(stop.start / 60)}-"
-                   f"{format_hhmm(stop.end / 60)}")
-        folium.Marker([c.lat, c.lon], tooltip=tooltip,
-                      icon=folium.DivIcon(html=f'<div class="rp-stop" style="background:{colour}">{stop.seq}</div>',
-                                          icon_size=(18, 18), icon_anchor=(9, 9))).add_to(layer)
+        stops.append([stop.seq, html.escape(c.name or c.customer_id), html.escape(c.customer_id),
+                      html.escape(c.tier), format_hhmm(stop.arrival / 60), format_hhmm(stop.start / 60),
+                      format_hhmm(stop.end / 60)])
+    line = (f"{route.manager_id} {route.day}: {len(route.stops)} visits, {route.travel_km:.1f} km, "
+            f"{format_hhmm(route.depart / 60)}-{format_hhmm(route.return_time / 60)}")
+    data = [drawing.colours[route.manager_id], f"{html.escape(route.manager_id)}, {html.escape(route.day)}: ",
+            line, points, angles, stops]
+    return _script_json(data)
+
+
+def _script_json(value: Any) -> str:
+    """``value`` as JSON that is safe inside a ``<script>`` element (no ``</script>``, no
+    ``<!--``) and keeps non-ASCII names readable and short."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def _bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -130,37 +252,33 @@ def _bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return (math.degrees(math.atan2(y, x)) + 360.0) % 360.0
 
 
-def _territory(plan: Plan, routes: list[DayRoute], colour: str) -> folium.GeoJson:
-    """The outline of a manager's customers (a concave hull, slightly widened)."""
-    import shapely
-    from shapely.geometry import MultiPoint, mapping
-
-    customers = {c.customer_id: c for c in plan.problem.customers}
+def _territory_shape(drawing: _Drawing, routes: list[DayRoute]) -> dict[str, Any]:
+    """The outline of a manager's customers (a concave hull, slightly widened), as GeoJSON."""
     served = {s.customer_id for r in routes for s in r.stops}
-    points = MultiPoint([(customers[cid].lon, customers[cid].lat) for cid in sorted(served)])
+    points = MultiPoint([(drawing.customers[cid].lon, drawing.customers[cid].lat) for cid in sorted(served)])
     hull = shapely.concave_hull(points, ratio=0.4) if len(served) >= 4 else points.convex_hull
-    shape = hull.buffer(0.002)
-    return folium.GeoJson(mapping(shape), name="territory",
+    return mapping(hull.buffer(0.002))
+
+
+def _territory(shape: dict[str, Any], colour: str) -> folium.GeoJson:
+    return folium.GeoJson(shape, name="territory",
                           style_function=lambda _feature, colour=colour: {
                               "color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": 0.08,
                               "dashArray": "4 4"})
 
 
-def _districts_layer(plan: Plan) -> folium.FeatureGroup:
-    from shapely.geometry import mapping
-
+def _districts_layer(drawing: _Drawing) -> folium.FeatureGroup:
     layer = folium.FeatureGroup(name="districts", show=True)
-    features = [{"type": "Feature", "properties": {"district": d.name}, "geometry": mapping(d.geometry)}
-                for d in plan.problem.districts]
-    folium.GeoJson({"type": "FeatureCollection", "features": features},
+    folium.GeoJson(drawing.districts(),
                    style_function=lambda _feature: {"color": "#555555", "weight": 1, "fillOpacity": 0.0,
                                                     "dashArray": "2 6"},
                    tooltip=folium.GeoJsonTooltip(["district"])).add_to(layer)
     return layer
 
 
-class _StopStyle(MacroElement):
-    """CSS of the numbered stops, arrows, depot, legend and day selector."""
+class _Style(MacroElement):
+    """CSS of the numbered stops, arrows, depot, legend and day selector, and the script that
+    draws a route from its JSON array (:func:`_day_data`)."""
 
     _template = Template("""
         {% macro header(this, kwargs) %}
@@ -175,8 +293,62 @@ class _StopStyle(MacroElement):
         .rp-panel table { border-collapse: collapse; } .rp-panel td, .rp-panel th { padding: 0 4px; text-align: right; }
         .rp-panel td:first-child, .rp-panel th:first-child { text-align: left; }
         </style>
+        <script>
+        // One manager-day: d = [colour, "manager, day: ", line tooltip, points, arrow angles, stops].
+        // Draws what Folium's PolyLine and DivIcon markers drew: the line (under), an arrow in the
+        // middle of each leg, and the numbered stops (on top), each with its tooltip.
+        function routeplanDay(layer, d) {
+            var colour = d[0], who = d[1], points = d[3], angles = d[4], stops = d[5], i, a, b, s;
+            L.polyline(points, {color: colour, weight: 3, opacity: 0.8})
+                .bindTooltip("<div>" + d[2] + "</div>", {sticky: true}).addTo(layer);
+            for (i = 0; i < angles.length; i++) {
+                if (angles[i] === null) { continue; }
+                a = points[i]; b = points[i + 1];
+                // A CSS triangle pointing along the leg (no icon font needed offline).
+                L.marker([(a[0] + b[0]) / 2, (a[1] + b[1]) / 2], {interactive: false, icon: L.divIcon({
+                    html: '<div class="rp-arrow" style="border-bottom-color:' + colour + ';transform:rotate('
+                          + angles[i] + 'deg)"></div>',
+                    iconSize: [10, 10], iconAnchor: [5, 5], className: "empty"})}).addTo(layer);
+            }
+            for (i = 0; i < stops.length; i++) {
+                s = stops[i];
+                L.marker(points[i + 1], {icon: L.divIcon({
+                    html: '<div class="rp-stop" style="background:' + colour + '">' + s[0] + '</div>',
+                    iconSize: [18, 18], iconAnchor: [9, 9], className: "empty"})})
+                    .bindTooltip("<div><b>" + s[0] + ". " + s[1] + "</b> (" + s[2] + ", " + s[3] + ")<br>" + who
+                                 + "arrive " + s[4] + ", visit " + s[5] + "-" + s[6] + "</div>", {sticky: true})
+                    .addTo(layer);
+            }
+        }
+        </script>
         {% endmacro %}
     """)
+
+
+class _RouteDay(MacroElement):
+    """One manager-day's line, arrows and stops, drawn into its parent layer by ``routeplanDay``."""
+
+    def __init__(self, data: str):
+        super().__init__()
+        self._name = "RouteDay"
+        self.data = data
+
+    def render(self, **kwargs: Any) -> None:
+        # Not through a macro: branca would compile the rendered call, JSON and all, as a Jinja
+        # template again, which is slow and would misread names holding "{{" or "{%".
+        self.get_root().script.add_child(_Text(f"routeplanDay({self._parent.get_name()}, {self.data});"),
+                                         name=self.get_name())
+
+
+class _Text(Element):
+    """Text put into the page as it is (no Jinja template)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
 
 
 class _Legend(MacroElement):
@@ -197,19 +369,19 @@ class _Legend(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, plan: Plan, managers: list[str], colours: dict[str, str]):
+    def __init__(self, drawing: _Drawing, managers: list[str]):
         super().__init__()
-        figures = {f.manager_id: f for f in plan.manager_figures()}
+        plan = drawing.plan
         rows = ["<tr><th>manager</th><th>role</th><th>customers</th><th>visits</th><th>km</th><th>work h</th>"
                 "<th>longest day h</th></tr>"]
         for mid in managers:
-            f = figures[mid]
-            rows.append(f'<tr><td><span style="color:{colours[mid]}">&#9632;</span> {html.escape(mid)}</td>'
+            f = drawing.figures[mid]
+            rows.append(f'<tr><td><span style="color:{drawing.colours[mid]}">&#9632;</span> {html.escape(mid)}</td>'
                         f"<td>{html.escape(f.role)}</td><td>{f.customers}</td><td>{f.visits}</td>"
                         f"<td>{f.travel_km:.1f}</td><td>{f.work_min / 60:.1f}</td>"
                         f"<td>{f.max_day_work_min / 60:.2f}</td></tr>")
         self.html = (f"<b>{html.escape(plan.problem.name)}</b> &middot; {html.escape(plan.strategy)} &middot; "
-                     f"{plan.visits_planned()}/{plan.visits_required()} visits<table>{''.join(rows)}</table>")
+                     f"{drawing.visits_planned}/{drawing.visits_required} visits<table>{''.join(rows)}</table>")
 
 
 class _DaySelector(MacroElement):
@@ -253,4 +425,3 @@ class _DaySelector(MacroElement):
         super().__init__()
         self.labels = list(labels)
         self.layers = {str(day): pairs for day, pairs in sorted(layers.items())}
-

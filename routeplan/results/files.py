@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import InputIssue, PlanFileError
 from ..io.csvfile import read_table, write_table
 from ..io.staging import PLAN_MARKER, staged_folder
-from ..maps import render, save
+from ..maps import render_views, save
 from ..model.clock import parse_hhmmss
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
@@ -64,13 +64,13 @@ def write_views(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True
         write_calendars(plan, stage, start=start)
     if not maps:
         return
+    # One preparation of the plan for every map: each manager's map then costs its own share.
+    whole, each = render_views(plan)
     with staged_folder(folder / "maps") as stage:
-        for manager in plan.problem.managers:
-            if any(r.manager_id == manager.manager_id for r in plan.routes):
-                save(render(plan, managers=[manager.manager_id]), stage / f"{manager.manager_id}.html",
-                     offline=offline)
+        for manager_id, manager_map in each.items():
+            save(manager_map, stage / f"{manager_id}.html", offline=offline)
     partial = folder / ".map.html.part"
-    save(render(plan), partial, offline=offline)
+    save(whole, partial, offline=offline)
     partial.replace(folder / "map.html")
 
 

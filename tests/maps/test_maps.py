@@ -6,11 +6,13 @@ import re
 
 import pytest
 
-from routeplan import plan
-from routeplan.results.exports import cycle_dates
-from routeplan.maps import offline_html, render
+from map_expect import (arrow_count, day_arrays, dealt_plan, drawn_stops, expected_lines, expected_stops,
+                        legend_managers, renamed)
+
+from routeplan import Plan, plan, write_plan
+from routeplan.maps import offline_html, render, save
 from routeplan.maps.colours import hex_to_rgb, palette, rgb_to_lab
-from routeplan import write_plan
+from routeplan.results.exports import cycle_dates
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +35,114 @@ def test_render_draws_every_manager_day_and_composes_onto_a_map(tiny_plan):
     html = render(tiny_plan).get_root().render()
     for manager in ("A1", "B1", "D1", "D2"):
         assert f"{manager} (" in html  # one layer per manager in the layer control
-    assert html.count("rp-stop") - 1 == tiny_plan.visits_planned()  # one numbered marker per visit (+ its CSS)
-    assert "all days" in html and "rp-legend" in html and "L.control.layers" in html
+    # Every stop of every route, at its customer, with its number and tooltip, and one array
+    # per manager-day in that manager's day layer.
+    assert drawn_stops(html) == expected_stops(tiny_plan)
+    arrays = day_arrays(html)
+    assert len(arrays) == len(tiny_plan.routes) and len({layer for layer, _ in arrays}) == len(arrays)
+    assert [data[3] for _, data in arrays] == [line["points"] for line in expected_lines(tiny_plan)]
+    assert [data[2] for _, data in arrays] == [line["tooltip"] for line in expected_lines(tiny_plan)]
+    assert sum(a is not None for _, data in arrays for a in data[4]) == arrow_count(tiny_plan)
+    colours = dict(zip([m.manager_id for m in tiny_plan.problem.managers], palette(len(tiny_plan.problem.managers))))
+    assert all(data[0] == colours[route.manager_id] for (_, data), route in zip(arrays, tiny_plan.routes))
+    assert "all days" in html and legend_managers(html) == ["A1", "B1", "D1", "D2"] and "L.control.layers" in html
+    without = render(tiny_plan, arrows=False).get_root().render()
+    assert all(data[4] == [] for _, data in day_arrays(without)) and drawn_stops(without) == drawn_stops(html)
     base = folium.Map(location=[36.7, 119.1], tiles=None)
-    assert render(tiny_plan, m=base, managers=["A1"]) is base
+    assert render(tiny_plan, m=base, managers=iter(["A1", "B1"])) is base
     only = base.get_root().render()
-    assert "A1 (" in only and "B1 (" not in only
+    assert "A1 (" in only and "B1 (" in only and "D1 (" not in only
+    assert {s["manager"] for s in drawn_stops(only)} == {"A1", "B1"}
+
+
+def test_arrow_angles_are_the_compass_bearings_of_the_legs(tiny_plan):
+    import math
+
+    for (_, data), line in zip(day_arrays(render(tiny_plan).get_root().render()), expected_lines(tiny_plan)):
+        for angle, ((lat1, lon1), (lat2, lon2)) in zip(data[4], zip(line["points"], line["points"][1:])):
+            if angle is None:
+                continue
+            # On these short legs the bearing is close to the flat-map angle of the leg.
+            flat = math.degrees(math.atan2((lon2 - lon1) * math.cos(math.radians(lat1)), lat2 - lat1)) % 360
+            assert min(abs(angle - flat), 360 - abs(angle - flat)) < 1.5
+
+
+def test_names_cannot_break_the_page(tiny_plan):
+    first = tiny_plan.routes[0].stops[0].customer_id
+    odd = renamed(tiny_plan, {first: '</script><!-- {{ x }} {% if %} "quote" \'s \u2028 & <b>'},
+                  days={tiny_plan.routes[0].day: "Mon</script><!--{{ y }}"})
+    html = render(odd).get_root().render()
+    script = html[html.rindex("<script>"):]
+    assert "</script>" not in script[:-len("</script>\n</html>\n")] and "<!--" not in script
+    assert drawn_stops(html) == expected_stops(odd)
+    assert [d[2] for _, d in day_arrays(html)] == [line["tooltip"] for line in expected_lines(odd)]
+
+
+def test_each_manager_map_shows_only_its_routes(tiny_plan, tmp_path):
+    write_plan(tiny_plan, tmp_path / "p", start_date=dt.date(2026, 11, 30))
+    managers = [m.manager_id for m in tiny_plan.problem.managers]
+    for manager in {r.manager_id for r in tiny_plan.routes}:
+        page = (tmp_path / "p" / "maps" / f"{manager}.html").read_text(encoding="utf-8")
+        assert drawn_stops(page) == [s for s in expected_stops(tiny_plan) if s["manager"] == manager]
+        assert [d[2] for _, d in day_arrays(page)] == [line["tooltip"] for line in expected_lines(tiny_plan)
+                                                       if line["manager"] == manager]
+        assert all(f"{other} (" not in page for other in managers if other != manager)  # layer control
+        assert legend_managers(page) == [manager]
+        # The same page as drawing that manager alone.
+        save(render(tiny_plan, managers=[manager]), tmp_path / "alone.html")
+        assert (tmp_path / "alone.html").read_bytes() == page.encode("utf-8")
+    save(render(tiny_plan), tmp_path / "whole.html")
+    assert (tmp_path / "whole.html").read_bytes() == (tmp_path / "p" / "map.html").read_bytes()
+
+
+def test_the_same_plan_gives_the_same_files(tiny_plan, tmp_path):
+    again = Plan.from_json(tiny_plan.to_json())
+    write_plan(tiny_plan, tmp_path / "a", start_date=dt.date(2026, 11, 30))
+    write_plan(again, tmp_path / "b", start_date=dt.date(2026, 11, 30))
+    names = ["map.html"] + [f"maps/{p.name}" for p in sorted((tmp_path / "a" / "maps").iterdir())]
+    assert len(names) == 1 + len({r.manager_id for r in tiny_plan.routes})
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+@pytest.fixture(scope="module")
+def kuiwen_sized_plan():
+    from conftest import REPO
+
+    from routeplan import read_scenario
+
+    return dealt_plan(read_scenario(REPO / "data" / "samples" / "kuiwen"))
+
+
+def test_writing_maps_draws_each_route_once(kuiwen_sized_plan, tmp_path, monkeypatch):
+    """map.html and every maps/<manager>.html come from one preparation of the plan: each route's
+    array and each territory is made once, not once per map (which made writing a 1,400-customer
+    plan's maps take 12 s)."""
+    import importlib
+
+    drawing = importlib.import_module("routeplan.maps.render")
+    counts = {"drawings": 0, "days": 0, "territories": 0}
+
+    def counted(name, key):
+        original = getattr(drawing, name)
+
+        def wrapper(*args, **kwargs):
+            counts[key] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(drawing, name, wrapper)
+
+    counted("_Drawing", "drawings")
+    counted("_day_data", "days")
+    counted("_territory_shape", "territories")
+    plan = kuiwen_sized_plan
+    assert len(plan.problem.customers) == 1399 and plan.visits_planned() == plan.visits_required()
+    write_plan(plan, tmp_path / "p", start_date=dt.date(2026, 11, 30))
+    drawn = {r.manager_id for r in plan.routes}
+    assert sorted(p.stem for p in (tmp_path / "p" / "maps").iterdir()) == sorted(drawn)
+    assert counts == {"drawings": 1, "days": len(plan.routes), "territories": len(drawn)}
+    page = (tmp_path / "p" / "map.html").read_text(encoding="utf-8")
+    assert drawn_stops(page) == expected_stops(plan)
 
 
 def test_offline_map_needs_no_network(tiny_plan, tmp_path):
