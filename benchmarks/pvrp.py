@@ -117,7 +117,7 @@ def solve_one(path: Path, solver: str, time_limit: float, seed: int, out: Path, 
         from routeplan.solver.search import solve
 
         result = solve(inst, time_limit=time_limit, seed=seed)
-        routes, stopped_by = result.solution.routes, result.stopped_by
+        routes, stopped_by = result.sequences(inst.num_vehicles), result.stopped_by
     elif solver == "ortools-naive":
         from routeplan.solver.ortools_naive import solve_naive
 

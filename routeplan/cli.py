@@ -20,6 +20,7 @@ import argparse
 import datetime as dt
 import difflib
 import logging
+import os
 import sys
 import time
 import traceback
@@ -30,7 +31,8 @@ from .compare import compare
 from .errors import ArgumentError, InputIssue, InternalError, PlanFileError, RouteplanError, ScenarioError
 from .io.scenario import read_scenario
 from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable
-from .planner import DEFAULT_TIME_LIMIT, diagnose_problem, plan
+from .phases import Size, read_seconds, write_seconds
+from .planner import DEFAULT_TIME_LIMIT, diagnose_problem, plan_within
 from .planning.strategies import STRATEGIES
 from .results.files import read_plan, write_plan, write_views
 from .solver.search import Progress
@@ -214,6 +216,7 @@ def _map(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
+    started = _process_started()
     problem = read_scenario(args.scenario)
     check_replaceable(args.out, PLAN_MARKER)  # before solving, not after a minute of it
     show = not args.quiet
@@ -222,7 +225,11 @@ def _plan(args: argparse.Namespace) -> int:
               f"{problem.visits_required()} visits over {problem.num_days} days; strategy {args.strategy}, "
               f"time limit {args.time_limit:g} s, seed {args.seed}", file=sys.stderr)
     progress = _ProgressLine(args.time_limit) if show and sys.stderr.isatty() else None
-    result = plan(problem, strategy=args.strategy, time_limit=args.time_limit, seed=args.seed, progress=progress)
+    # The limit covers the whole command: what reading took, and an estimate of the writing.
+    size = Size(customers=problem.num_customers, managers=problem.num_managers, days=problem.num_days,
+                visits=problem.visits_required())
+    result = plan_within(problem, strategy=args.strategy, time_limit=args.time_limit, seed=args.seed,
+                         progress=progress, started=started, reserve=read_seconds(size) + write_seconds(size))
     if progress is not None:
         progress.finish()
     write_plan(result, args.out, offline=not args.online, start_date=args.start_date)
@@ -235,6 +242,22 @@ def _plan(args: argparse.Namespace) -> int:
                     f"{args.out / 'unserved.csv'}")
     print(message, file=sys.stderr)
     return EXIT_OK
+
+
+def _process_started() -> float:
+    """The ``time.perf_counter()`` reading of when this process started (so that a time limit
+    covers Python's start and imports too); now, where the system does not tell."""
+    now = time.perf_counter()
+    try:
+        with open("/proc/self/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        with open("/proc/uptime", encoding="ascii") as handle:
+            uptime = float(handle.read().split()[0])
+        ticks = os.sysconf("SC_CLK_TCK")
+        age = uptime - int(fields[19]) / ticks
+    except (OSError, ValueError, IndexError):
+        return now
+    return now - min(max(age, 0.0), 30.0)
 
 
 def _compare(args: argparse.Namespace) -> int:

@@ -8,21 +8,28 @@ from collections.abc import Callable
 
 from .errors import ArgumentError, InfeasiblePlanError
 from .model.problem import Problem
+from .phases import Size, finish_seconds, prepare_seconds
 from .planning.diagnose import Diagnosis, diagnose, unserved
 from .planning.formulate import Formulation
 from .planning.schedule import build_routes
 from .planning.strategies import STRATEGIES, formulate_strategy
 from .results.visit_plan import Plan
-from .solver.lns import warm_up
-from .solver.search import Progress, SearchParams, solve
+from .solver.lns import Progress, SearchParams, warm_up
+from .solver.result import EngineResult
+from .solver.search import solve
+from .solver.stop import MaxRuntime, MaxWork, MultipleCriteria, StoppingCriterion
+from .solver.work import UNITS_PER_SECOND
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIME_LIMIT = 60.0
+#: The least search a time limit buys, whatever the estimates of the other phases say.
+MIN_SEARCH_SECONDS = 0.2
 
 
-def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0,
-         progress: Callable[[Progress], None] | None = None, params: SearchParams | None = None) -> Plan:
+def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None = None,
+         stop: StoppingCriterion | None = None, seed: int = 0, progress: Callable[[Progress], None] | None = None,
+         params: SearchParams | None = None) -> Plan:
     """Plan every manager's visits for one cycle.
 
     Parameters
@@ -34,31 +41,67 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float = DEFA
         How managers are matched to customers: ``"hybrid"`` (roles as given, territories drawn
         freely), ``"region"``, ``"business-type"`` or ``"value"`` (see the README).
     time_limit
-        Seconds of wall time for the call; the search stops in time to finish by then. The
-        one-time compilation of the search kernels after installation (about half a minute;
-        afterwards loaded from a cache in well under a second) comes on top and is reported as
-        ``startup_seconds`` in the summary.
+        Seconds of wall time for the call (default 60): the search spends a work budget that
+        leaves time for everything else, so the same limit and seed give the same plan on the
+        reference machine or a faster one; on a slower or busier one the clock ends the search
+        and ``plan.extra["stopped_by"]`` says ``"clock"``. The one-time compilation of the
+        search after installation (about half a minute; afterwards loaded from a cache in well
+        under a second) comes on top, reported as ``startup_seconds``.
+    stop
+        Instead of a time limit, when the search stops (see :mod:`routeplan.stop`): a work
+        budget, a number of iterations, a run without improvement or a run time, or several
+        (``MaxIterations(50_000) | NoImprovement(10_000)``). Criteria that do not look at the
+        clock give the same plan for the same seed on any machine.
     seed
         Seed of the search's random choices.
     progress
-        Called about once a second with a :class:`~routeplan.solver.search.Progress`.
+        Called about once a second with a :class:`~routeplan.Progress`.
+    params
+        Tuning of the search (:class:`~routeplan.SearchParams`).
 
     Returns
     -------
     Plan
         A plan that passes :func:`routeplan.validate`; customers that cannot be served are in
         ``plan.unserved`` with the reason.
+
+    Raises
+    ------
+    ArgumentError
+        For an unknown strategy, a time limit that is not a positive number, or both a time
+        limit and a stopping criterion.
     """
+    if stop is not None and time_limit is not None:
+        raise ArgumentError("stop", "give a time limit or a stopping criterion, not both")
+    if time_limit is not None and not time_limit > 0:
+        raise ArgumentError("time_limit", f"{time_limit} is not a positive number of seconds")
+    return plan_within(problem, strategy=strategy, time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
+                       stop=stop, seed=seed, progress=progress, params=params)
+
+
+def plan_within(problem: Problem, *, strategy: str, time_limit: float, stop: StoppingCriterion | None = None,
+                seed: int = 0, progress: Callable[[Progress], None] | None = None, params: SearchParams | None = None,
+                started: float | None = None, reserve: float = 0.0) -> Plan:
+    """:func:`plan`, for a caller that does more within the same time limit: the limit counts
+    from ``started`` (a ``time.perf_counter()`` reading, default now), and ``reserve`` seconds
+    (an estimate that depends on the problem's size only, so that the budget repeats) are left
+    for the caller's own work before and after, such as reading and writing files."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
-    if not time_limit > 0:
-        raise ArgumentError("time_limit", f"{time_limit} is not a positive number of seconds")
     startup = warm_up()  # compiles the search on first use; not counted in the time limit
-    started = time.perf_counter()
+    started = time.perf_counter() if started is None else started + startup
     form = formulate_strategy(problem, strategy)
     _warn_before_solving(diagnose(form))
-    return plan_formulation(form, time_limit=time_limit, seed=seed, progress=progress, params=params,
-                            started=started, startup_seconds=startup)
+    size = Size(customers=problem.num_customers, managers=problem.num_managers, days=problem.num_days,
+                visits=problem.visits_required())
+    finish = finish_seconds(size)
+    if stop is None:
+        search = max(MIN_SEARCH_SECONDS, time_limit - reserve - prepare_seconds(size) - finish)
+        # The budget follows from sizes alone (repeatable); the clock allows what is really left.
+        clock = max(MIN_SEARCH_SECONDS, started + time_limit - reserve - finish - time.perf_counter())
+        stop = MultipleCriteria([MaxWork(search * UNITS_PER_SECOND), MaxRuntime(clock)])
+    result = solve(form.instance, stop, seed=seed, params=params or SearchParams(), progress=progress)
+    return _checked_plan(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup)
 
 
 def diagnose_problem(problem: Problem, *, strategy: str = "hybrid") -> Diagnosis:
@@ -80,37 +123,25 @@ def _warn_before_solving(diagnosis: Diagnosis) -> None:
         logger.warning("... and %d more such customers (routeplan check lists all)", len(diagnosis.unservable) - 10)
 
 
-def plan_formulation(form: Formulation, *, time_limit: float, seed: int = 0,
-                     progress: Callable[[Progress], None] | None = None, params: SearchParams | None = None,
-                     started: float | None = None, startup_seconds: float = 0.0) -> Plan:
-    """Solve an already formulated problem (see :func:`plan`)."""
-    started = time.perf_counter() if started is None else started
-    # The search's budget follows from the limit alone, so that runs repeat; the clock stops it
-    # early enough to leave time for schedules, diagnosis and validation.
-    reserve = min(2.0, 0.05 * time_limit)
-    budget = max(0.1, time_limit - reserve)
-    result = solve(form.instance, time_limit=budget, seed=seed, params=params or SearchParams(), progress=progress,
-                   deadline=started + budget)
-    problems = result.solution.check()
-    if problems:
-        raise InfeasiblePlanError("the search returned an inconsistent solution: " + "; ".join(problems[:5]))
+def _checked_plan(form: Formulation, result: EngineResult, *, seed: int, started: float, time_limit: float,
+                  startup: float) -> Plan:
+    """The plan of an engine result, validated."""
     managers = form.problem.managers
     groups = [[managers[i].manager_id for i in g] for g in form.instance.balance_groups]
     # work_cv compares one role's managers under hybrid and all managers otherwise (the contract).
     role_groups = None if form.strategy == "hybrid" else [[m.manager_id for m in managers]]
-    plan = Plan(problem=form.problem, routes=build_routes(form, result.solution),
-                unserved=unserved(form, result.solution), strategy=form.strategy, seed=seed,
-                solve_seconds=time.perf_counter() - started, time_limit=time_limit, iterations=result.iterations,
-                extra={"balance_groups": groups, "role_groups": role_groups,
-                       "startup_seconds": round(startup_seconds, 2), "stopped_by": result.stopped_by})
+    plan = Plan(problem=form.problem, routes=build_routes(form, result), unserved=unserved(form, result),
+                strategy=form.strategy, seed=seed, solve_seconds=time.perf_counter() - started, time_limit=time_limit,
+                iterations=result.iterations,
+                extra={"balance_groups": groups, "role_groups": role_groups, "startup_seconds": round(startup, 2),
+                       "stopped_by": result.stopped_by, "work_units": round(result.work)})
     report = plan.validate()
     if not report.ok:
-        raise InfeasiblePlanError("the planned routes break the contract (a bug, please report it):\n"
-                                  + str(report))
+        raise InfeasiblePlanError("the planned routes break the contract:\n" + str(report))
     if result.stopped_by == "clock":
-        logger.warning("the time limit stopped the search before its work budget was spent (this machine is "
-                       "slower or busier than the calibration); the plan is valid but the same seed may not "
-                       "repeat it: give a longer limit or set ROUTEPLAN_UNITS_PER_SECOND lower")
+        logger.warning("the clock stopped the search before its work budget was spent (this machine is slower or "
+                       "busier than the reference one); the plan is valid but the same seed may not repeat it: "
+                       "give a longer limit, or stop on work or iterations (routeplan.stop) to repeat exactly")
     logger.info("planned %d of %d visits in %.1fs", plan.visits_planned(), plan.visits_required(),
                 plan.solve_seconds)
     return plan

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+from numba import njit
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -23,6 +24,11 @@ class TravelModel(Protocol):
         """Return ``(km, minutes)``, both of shape ``(n, n)``, for ``n`` points."""
         ...
 
+    @property
+    def symmetric(self) -> bool:
+        """True when the way from a to b is as long as the way back."""
+        ...
+
 
 def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
     """Great-circle distance in km between points given in WGS84 degrees (broadcasting)."""
@@ -31,6 +37,26 @@ def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
     dlon = lon2 - lon1
     a = np.sin(dlat / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2.0) ** 2
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+@njit(cache=True)
+def _haversine_matrices(s_phi, c_phi, s_lam, c_lam, cos_phi, km_scale, minutes_per_km, km, minutes):
+    """Fill both matrices in one pass (they are large: every pass over them costs), using
+    sin((b - a) / 2) = sin(b/2) cos(a/2) - cos(b/2) sin(a/2) with each point's half-angle sines
+    and cosines computed once; the distance is symmetric, so each pair is computed once."""
+    n = s_phi.shape[0]
+    for i in range(n):
+        km[i, i] = 0.0
+        minutes[i, i] = 0.0
+        for j in range(i + 1, n):
+            half_dphi = s_phi[j] * c_phi[i] - c_phi[j] * s_phi[i]
+            half_dlam = s_lam[j] * c_lam[i] - c_lam[j] * s_lam[i]
+            a = half_dphi * half_dphi + cos_phi[i] * cos_phi[j] * half_dlam * half_dlam
+            d = km_scale * np.arcsin(np.sqrt(min(max(a, 0.0), 1.0)))
+            km[i, j] = d
+            km[j, i] = d
+            minutes[i, j] = d * minutes_per_km
+            minutes[j, i] = d * minutes_per_km
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,11 +78,20 @@ class HaversineTravel:
         """Road km between points (broadcasting)."""
         return haversine_km(lon1, lat1, lon2, lat2) * self.detour_factor
 
+    @property
+    def symmetric(self) -> bool:
+        return True
+
     def matrices(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lon = np.asarray(lon, dtype=float)
         lat = np.asarray(lat, dtype=float)
-        km = self.km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
-        minutes = km / self.speed_kmh * 60.0
+        n = len(lon)
+        km = np.empty((n, n))
+        minutes = np.empty((n, n))
+        phi = np.radians(lat)
+        lam = np.radians(lon)
+        _haversine_matrices(np.sin(phi / 2.0), np.cos(phi / 2.0), np.sin(lam / 2.0), np.cos(lam / 2.0), np.cos(phi),
+                            2.0 * EARTH_RADIUS_KM * self.detour_factor, 60.0 / self.speed_kmh, km, minutes)
         return km, minutes
 
 
@@ -68,6 +103,10 @@ class EuclideanTravel:
     """
 
     speed: float = 1.0
+
+    @property
+    def symmetric(self) -> bool:
+        return True
 
     def matrices(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x = np.asarray(lon, dtype=float)

@@ -9,9 +9,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..model.clock import format_hhmm
+from ..model.problem import Customer, Manager
 from ..model.routes import Unserved
+from ..solver.arrays import data_ref, freeze
+from ..solver.kernels.timing import reachable_owners
 from ..solver.patterns import enumerate_patterns
-from ..solver.state import Solution
+from ..solver.result import EngineResult
+from ..solver.workload import task_workload
 from .formulate import Formulation, interchangeable_groups
 
 
@@ -54,10 +58,12 @@ class CapacityCheck:
 def capacity_checks(form: Formulation) -> list[CapacityCheck]:
     """Working time asked of each group of managers that share customers, against their shifts.
 
-    Travel is a rough estimate: each visit's way from one of its three nearest neighbours in
-    the group, plus each working day's way out to the group's customers and back.
+    Travel is a rough estimate: each visit's share from the workload estimate
+    (:func:`routeplan.solver.workload.task_workload`, neighbours within the group), plus each
+    working day's way out to the group's customers and back.
     """
     problem = form.problem
+    inst = form.instance
     checks = []
     for group in interchangeable_groups(list(form.eligible), problem.num_managers):
         members = set(group)
@@ -65,23 +71,18 @@ def capacity_checks(form: Formulation) -> list[CapacityCheck]:
         if not mine:
             continue
         idx = np.array(mine)
-        visits = np.array([problem.customers[i].visits for i in mine], dtype=float)
         service = float(sum(problem.customers[i].visits * problem.customers[i].service_min for i in mine))
-        travel = 0.0
-        if len(mine) > 1:
-            sub = form.minutes[np.ix_(idx, idx)].copy()
-            np.fill_diagonal(sub, np.inf)
-            near = np.sort(sub, axis=1)[:, :min(3, len(mine) - 1)].mean(axis=1)
-            travel += float((visits * near).sum())
+        work_s = task_workload(inst, idx)
+        travel = float(work_s.sum()) / 60.0 - service
         days_worked = sum(len(problem.managers[m].days) for m in group)
-        out_and_back = np.mean([form.minutes[form.start_node[m], idx].mean() + form.minutes[idx, form.end_node[m]].mean()
-                                for m in group])
+        out_and_back = np.mean([inst.time[form.start_node[m], idx].mean() + inst.time[idx, form.end_node[m]].mean()
+                                for m in group]) / 60.0
         travel += days_worked * float(out_and_back)
         available = sum((problem.managers[m].shift[1] - problem.managers[m].shift[0]) * len(problem.managers[m].days)
                         for m in group)
         checks.append(CapacityCheck(managers=tuple(problem.managers[m].manager_id for m in group),
                                     tiers=tuple(sorted({problem.customers[i].tier for i in mine})),
-                                    service_min=service, travel_min=travel, available_min=available))
+                                    service_min=service, travel_min=max(0.0, travel), available_min=available))
     return checks
 
 
@@ -110,74 +111,81 @@ class Diagnosis:
 def diagnose(form: Formulation) -> Diagnosis:
     """Capacity per group of managers, and the customers no eligible manager can serve (no
     manager, no fitting days, or a window out of reach of every eligible shift)."""
+    reasons = _Reasons(form)
     unservable = []
     for i in range(form.problem.num_customers):
-        reason = explain(form, i, checks=None, fundamental_only=True)
+        reason = reasons.explain(i, fundamental_only=True)
         if reason is not None:
             unservable.append((form.problem.customers[i].customer_id, reason))
     return Diagnosis(capacity=tuple(capacity_checks(form)), unservable=tuple(unservable))
 
 
-def unserved(form: Formulation, sol: Solution) -> tuple[Unserved, ...]:
+def unserved(form: Formulation, result: EngineResult) -> tuple[Unserved, ...]:
     """An entry with a reason for every customer whose visits are not (all) planned."""
+    missing = result.unassigned()
+    if not missing:
+        return ()
+    reasons = _Reasons(form, capacity_checks(form))
     out = []
-    checks = capacity_checks(form)
-    for t in sol.unassigned():
-        customer_index = int(form.task_customer[t])
-        customer = form.problem.customers[customer_index]
-        reason = explain(form, customer_index, checks)
-        out.append(Unserved(customer_id=customer.customer_id, visits_missing=customer.visits, reason=reason))
+    for i in missing:
+        customer = form.problem.customers[i]
+        out.append(Unserved(customer_id=customer.customer_id, visits_missing=customer.visits,
+                            reason=reasons.explain(i) or ""))
     return tuple(out)
 
 
-def explain(form: Formulation, customer_index: int, checks: list[CapacityCheck] | None = None, *,
-            fundamental_only: bool = False) -> str | None:
-    """The first reason that applies, from the most to the least fundamental.
+class _Reasons:
+    """Why a customer cannot be served, from the most to the least fundamental reason."""
 
-    With ``fundamental_only``, only reasons that hold whatever the plan (no eligible manager, no
-    fitting days, an unreachable window); None when none does.
-    """
-    problem = form.problem
-    customer = problem.customers[customer_index]
-    allowed = form.eligible[customer_index]
-    if not allowed:
-        return (f"no manager may serve it: tier '{customer.tier}' needs role "
-                f"{'/'.join(problem.tier(customer.tier).roles)}"
-                + (f" and it is locked to {customer.locked_manager}" if customer.locked_manager else ""))
-    names = ", ".join(problem.managers[i].manager_id for i in allowed)
-    fitting = [i for i in allowed
-               if enumerate_patterns(customer.visits, customer.min_gap, problem.num_days, problem.managers[i].days,
-                                     limit=1)]
-    if not fitting:
-        return (f"needs {customer.visits} visits at least {customer.min_gap} days apart, but its managers ({names}) "
-                f"do not work enough days of the cycle")
-    reachable = []
-    service = customer.service_min
-    for i in fitting:
-        m = problem.managers[i]
-        there = float(form.minutes[form.start_node[i], customer_index])
-        back = float(form.minutes[customer_index, form.end_node[i]])
-        earliest_start = max(m.shift[0] + there, customer.window[0])
-        latest_start = min(customer.window[1], m.shift[1] - service - back)
-        if earliest_start <= latest_start + 1e-9 and (m.max_visits is None or m.max_visits > 0):
-            reachable.append(i)
-    if not reachable:
-        m = problem.managers[fitting[0]]
-        return (f"its window {format_hhmm(customer.window[0])}-{format_hhmm(customer.window[1])} cannot be reached "
-                f"within the shifts of its managers ({names}, e.g. {m.manager_id} {format_hhmm(m.shift[0])}-"
-                f"{format_hhmm(m.shift[1])}, {float(form.minutes[form.start_node[fitting[0]], customer_index]):.0f} "
-                f"min away)")
-    if fundamental_only:
-        return None
-    if checks is not None:
-        ids = {problem.managers[i].manager_id for i in allowed}
-        check = next((c for c in checks if ids <= set(c.managers)), None)
-        if check is not None and check.load_with_travel > 0.95:
-            return (f"not enough working time: its managers ({', '.join(check.managers)}) have "
-                    f"{check.available_min / 60:.0f} h per cycle and their customers need {check.service_min / 60:.0f} h "
-                    f"on site plus about {check.travel_min / 60:.0f} h travel; add a manager, lengthen shifts or lower "
-                    f"visit frequencies")
-    return (f"no room left: on the days its {customer.visits} visit(s) could take, the routes of its managers "
-            f"({names}) are full up to their shift end or visit cap; lengthen shifts, raise max_visits or add a "
-            f"manager")
+    def __init__(self, form: Formulation, checks: list[CapacityCheck] | None = None):
+        self.form = form
+        self.checks = checks
+        self.data = data_ref(freeze(form.instance, neighbours=0))  # timing needs no neighbour lists
+        self._fits: dict[tuple[int, int, tuple[int, ...]], bool] = {}
+        self._owners = np.zeros(form.problem.num_managers, dtype=np.bool_)
 
+    def fits(self, customer: Customer, manager: Manager) -> bool:
+        """Whether the manager's working days admit a visit pattern for the customer."""
+        key = (customer.visits, customer.min_gap, manager.days)
+        if key not in self._fits:
+            self._fits[key] = bool(enumerate_patterns(customer.visits, customer.min_gap, self.form.problem.num_days,
+                                                      manager.days, limit=1))
+        return self._fits[key]
+
+    def explain(self, customer_index: int, *, fundamental_only: bool = False) -> str | None:
+        """The first reason that applies; with ``fundamental_only``, only reasons that hold
+        whatever the plan (no eligible manager, no fitting days, an unreachable window), and
+        None when none does."""
+        form = self.form
+        problem = form.problem
+        customer = problem.customers[customer_index]
+        allowed = form.eligible[customer_index]
+        if not allowed:
+            return (f"no manager may serve it: tier '{customer.tier}' needs role "
+                    f"{'/'.join(problem.tier(customer.tier).roles)}"
+                    + (f" and it is locked to {customer.locked_manager}" if customer.locked_manager else ""))
+        names = ", ".join(problem.managers[i].manager_id for i in allowed)
+        fitting = [i for i in allowed if self.fits(customer, problem.managers[i])]
+        if not fitting:
+            return (f"needs {customer.visits} visits at least {customer.min_gap} days apart, but its managers "
+                    f"({names}) do not work enough days of the cycle")
+        reachable_owners(self.data, customer_index, self._owners)
+        if not any(self._owners[i] for i in fitting):
+            m = problem.managers[fitting[0]]
+            away = float(form.instance.time[form.start_node[fitting[0]], customer_index]) / 60.0
+            return (f"its window {format_hhmm(customer.window[0])}-{format_hhmm(customer.window[1])} cannot be "
+                    f"reached within the shifts of its managers ({names}, e.g. {m.manager_id} "
+                    f"{format_hhmm(m.shift[0])}-{format_hhmm(m.shift[1])}, {away:.0f} min away)")
+        if fundamental_only:
+            return None
+        if self.checks is not None:
+            ids = {problem.managers[i].manager_id for i in allowed}
+            check = next((c for c in self.checks if ids <= set(c.managers)), None)
+            if check is not None and check.load_with_travel > 0.95:
+                return (f"not enough working time: its managers ({', '.join(check.managers)}) have "
+                        f"{check.available_min / 60:.0f} h per cycle and their customers need "
+                        f"{check.service_min / 60:.0f} h on site plus about {check.travel_min / 60:.0f} h travel; "
+                        f"add a manager, lengthen shifts or lower visit frequencies")
+        return (f"no room left: on the days its {customer.visits} visit(s) could take, the routes of its managers "
+                f"({names}) are full up to their shift end or visit cap; lengthen shifts, raise max_visits or add "
+                f"a manager")

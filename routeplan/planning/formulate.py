@@ -8,11 +8,11 @@ managers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..model.problem import Problem
+from ..model.problem import Point, Problem
 from ..solver.instance import Instance, Task, Vehicle
 from ..solver.patterns import enumerate_patterns
 
@@ -29,32 +29,41 @@ DEFAULT_COMPACTNESS_WEIGHT = 0.1
 class Formulation:
     """An engine instance together with what is needed to read its solutions as a plan.
 
-    ``customer_task[i]`` is the task of customer ``i``; ``task_customer`` the inverse;
-    ``vehicle_manager``/``vehicle_day`` say whose day each vehicle is; ``km`` and ``minutes`` are
-    the node matrices of the travel model (unrounded).
+    Task ``i`` is customer ``i``, owner ``o`` manager ``o``; ``vehicle_manager``/``vehicle_day``
+    say whose day each vehicle is; ``km`` is the node matrix of road kilometres (the instance's
+    ``time`` holds the travel seconds, rounded up); ``eligible`` lists the managers allowed
+    per customer; ``start_node``/``end_node`` are each manager's places.
     """
 
     problem: Problem
     instance: Instance
     strategy: str
-    task_customer: np.ndarray
-    owner_manager: np.ndarray
     vehicle_manager: np.ndarray
     vehicle_day: np.ndarray
     node_lon: np.ndarray
     node_lat: np.ndarray
     km: np.ndarray
-    minutes: np.ndarray
-    eligible: tuple[tuple[int, ...], ...]  # eligible manager indices per customer
-    start_node: np.ndarray  # per manager
-    end_node: np.ndarray  # per manager
+    eligible: tuple[tuple[int, ...], ...]
+    start_node: np.ndarray
+    end_node: np.ndarray
+
+    def with_eligible(self, eligible: list[tuple[int, ...]], *, strategy: str) -> Formulation:
+        """The same problem and travel matrices with other managers allowed per customer (a
+        districting strategy), balanced over the managers that become interchangeable."""
+        inst = self.instance
+        tasks = tuple(replace(task, owners=tuple(allowed)) for task, allowed in zip(inst.tasks, eligible, strict=True))
+        groups = tuple(g for g in interchangeable_groups(eligible, self.problem.num_managers) if len(g) > 1)
+        return replace(self, instance=replace(inst, tasks=tasks, balance_groups=groups), strategy=strategy,
+                       eligible=tuple(tuple(e) for e in eligible))
 
 
-def formulate(problem: Problem, *, strategy: str = "hybrid", eligible: list[tuple[int, ...]] | None = None,
-              balance_groups: list[tuple[int, ...]] | None = None,
-              balance_weight: float = DEFAULT_BALANCE_WEIGHT, day_balance_weight: float = DEFAULT_DAY_BALANCE_WEIGHT,
-              stability_cost: float = 0.0, compactness_weight: float = DEFAULT_COMPACTNESS_WEIGHT) -> Formulation:
-    """Build the engine instance of ``problem``.
+def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: float = DEFAULT_BALANCE_WEIGHT,
+              day_balance_weight: float = DEFAULT_DAY_BALANCE_WEIGHT, stability_cost: float = 0.0,
+              compactness_weight: float = DEFAULT_COMPACTNESS_WEIGHT) -> Formulation:
+    """Build the engine instance of ``problem``: the managers its roles and locks allow per
+    customer (:meth:`routeplan.Problem.eligible_managers`), balanced over the managers that can
+    take over each other's customers (directly or through others: under the usual roles, one
+    group per role).
 
     Parameters
     ----------
@@ -62,13 +71,6 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", eligible: list[tupl
         The planning problem.
     strategy
         Name recorded with the plan.
-    eligible
-        Manager indices allowed per customer (default: managers whose role serves the tier,
-        narrowed to ``locked_manager`` when set).
-    balance_groups
-        Groups of managers whose work is balanced against their working time (default: managers
-        that can take over each other's customers, directly or through others; under the usual
-        roles, one group per role).
     balance_weight
         Weight of the balance term between managers.
     day_balance_weight
@@ -82,22 +84,14 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", eligible: list[tupl
     customers = problem.customers
     managers = problem.managers
     manager_index = {m.manager_id: i for i, m in enumerate(managers)}
-    if eligible is None:
-        eligible = []
-        for c in customers:
-            roles = set(problem.tier(c.tier).roles)
-            allowed = tuple(i for i, m in enumerate(managers) if m.role in roles)
-            if c.locked_manager is not None:
-                allowed = tuple(i for i in allowed if managers[i].manager_id == c.locked_manager)
-            eligible.append(allowed)
-    if balance_groups is None:
-        balance_groups = [g for g in interchangeable_groups(eligible, len(managers)) if len(g) > 1]
+    eligible = [tuple(manager_index[m.manager_id] for m in problem.eligible_managers(c)) for c in customers]
+    balance_groups = [g for g in interchangeable_groups(eligible, len(managers)) if len(g) > 1]
 
     places: dict[tuple[float, float], int] = {}
     lon = [c.lon for c in customers]
     lat = [c.lat for c in customers]
 
-    def place(point) -> int:
+    def place(point: Point) -> int:
         key = (point.lon, point.lat)
         if key not in places:
             places[key] = len(lon)
@@ -110,7 +104,11 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", eligible: list[tupl
     node_lon = np.array(lon, dtype=float)
     node_lat = np.array(lat, dtype=float)
     km, minutes = problem.travel.travel_model().matrices(node_lon, node_lat)
-    seconds = np.ceil(minutes * 60.0 - 1e-7)
+    # Whole seconds, rounded up, so that written plans are exact and conservative.
+    seconds = minutes
+    seconds *= 60.0
+    seconds -= 1e-7
+    np.ceil(seconds, out=seconds)
     np.fill_diagonal(seconds, 0.0)
 
     vehicles = []
@@ -138,14 +136,13 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", eligible: list[tupl
                         vehicles=tuple(vehicles), tasks=tuple(tasks), consistent=problem.consistent,
                         distance_cost=0.0, time_cost=1.0, balance_groups=tuple(balance_groups),
                         balance_weight=balance_weight, day_balance_weight=day_balance_weight,
-                        stability_cost=stability_cost, compactness_weight=compactness_weight, name=problem.name)
+                        stability_cost=stability_cost, compactness_weight=compactness_weight, name=problem.name,
+                        symmetric=problem.travel.travel_model().symmetric)
     return Formulation(problem=problem, instance=instance, strategy=strategy,
-                       task_customer=np.arange(len(customers)), owner_manager=np.arange(len(managers)),
                        vehicle_manager=np.array(vehicle_manager, dtype=np.int64),
                        vehicle_day=np.array(vehicle_day, dtype=np.int64), node_lon=node_lon, node_lat=node_lat,
-                       km=km, minutes=minutes, eligible=tuple(tuple(e) for e in eligible),
+                       km=km, eligible=tuple(tuple(e) for e in eligible),
                        start_node=np.array(start_node, dtype=np.int64), end_node=np.array(end_node, dtype=np.int64))
-
 
 
 def interchangeable_groups(eligible: list[tuple[int, ...]], num_managers: int) -> list[tuple[int, ...]]:

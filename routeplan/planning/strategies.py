@@ -27,6 +27,7 @@ import numpy as np
 from ..errors import ArgumentError, InputIssue, StrategyError
 from ..model.districts import customer_districts
 from ..model.problem import Problem
+from ..solver.workload import task_workload
 from .formulate import Formulation, formulate
 
 logger = logging.getLogger(__name__)
@@ -35,39 +36,28 @@ STRATEGIES = ("hybrid", "region", "business-type", "value")
 VALUE_BANDS = 4
 
 
-def formulate_strategy(problem: Problem, strategy: str, **options) -> Formulation:
-    """The engine formulation of ``problem`` under ``strategy`` (see the module docstring)."""
-    if strategy == "hybrid":
-        return formulate(problem, strategy="hybrid", **options)
+def formulate_strategy(problem: Problem, strategy: str, **options: float) -> Formulation:
+    """The engine formulation of ``problem`` under ``strategy`` (see the module docstring);
+    ``options`` are the weights of :func:`routeplan.planning.formulate.formulate`."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
-    groups = {"region": region_groups, "business-type": business_type_groups, "value": value_groups}[strategy](problem)
+    base = formulate(problem, strategy="hybrid", **options)
+    if strategy == "hybrid":
+        return base
+    work = task_workload(base.instance)
+    groups = {"region": region_groups, "business-type": business_type_groups, "value": value_groups}[strategy](
+        problem, work)
     eligible = []
-    for c, managers in zip(problem.customers, groups):
+    for c, managers in zip(problem.customers, groups, strict=True):
         if c.locked_manager is not None:
             managers = (next(i for i, m in enumerate(problem.managers) if m.manager_id == c.locked_manager),)
         eligible.append(tuple(sorted(managers)))
-    return formulate(problem, strategy=strategy, eligible=eligible, **options)
+    return base.with_eligible(eligible, strategy=strategy)
 
 
 # ----------------------------------------------------------------------------------------------
 # Workload and capacity estimates
 # ----------------------------------------------------------------------------------------------
-
-def customer_workload(problem: Problem) -> np.ndarray:
-    """Minutes per cycle each customer asks for: visits x (time on site + travel to one of its
-    three nearest neighbours, a stand-in for the travel a visit brings)."""
-    lon = np.array([c.lon for c in problem.customers])
-    lat = np.array([c.lat for c in problem.customers])
-    visits = np.array([c.visits for c in problem.customers], dtype=float)
-    service = np.array([c.service_min for c in problem.customers])
-    if len(lon) < 2:
-        return visits * service
-    _, minutes = problem.travel.travel_model().matrices(lon, lat)
-    np.fill_diagonal(minutes, np.inf)
-    near = np.sort(minutes, axis=1)[:, :min(3, len(lon) - 1)].mean(axis=1)
-    return visits * (service + near)
-
 
 def manager_capacity(problem: Problem) -> np.ndarray:
     """Working minutes per cycle of each manager."""
@@ -129,12 +119,11 @@ def _required_districts(problem: Problem) -> list[str]:
     return [str(n) for n in names]
 
 
-def region_groups(problem: Problem) -> list[tuple[int, ...]]:
-    """Managers allowed per customer under ``region``."""
+def region_groups(problem: Problem, work: np.ndarray) -> list[tuple[int, ...]]:
+    """Managers allowed per customer under ``region``, given each customer's estimated ``work``."""
     districts = _required_districts(problem)
     names = sorted(set(districts))
     district_of = np.array([names.index(d) for d in districts])
-    work = customer_workload(problem)
     lon = np.array([c.lon for c in problem.customers])
     lat = np.array([c.lat for c in problem.customers])
     # Groups of districts: one district each, or neighbouring districts joined when managers are few.
@@ -164,8 +153,8 @@ def region_groups(problem: Problem) -> list[tuple[int, ...]]:
 # business-type
 # ----------------------------------------------------------------------------------------------
 
-def business_type_groups(problem: Problem) -> list[tuple[int, ...]]:
-    """Managers allowed per customer under ``business-type``.
+def business_type_groups(problem: Problem, work: np.ndarray) -> list[tuple[int, ...]]:
+    """Managers allowed per customer under ``business-type``, given each customer's ``work``.
 
     Business types are taken largest first: a type needing more than one and a half managers'
     share of the work gets that many managers of its own; smaller types are packed onto the
@@ -174,7 +163,6 @@ def business_type_groups(problem: Problem) -> list[tuple[int, ...]]:
     types = [c.business_type or f"tier:{c.tier}" for c in problem.customers]
     names = sorted(set(types))
     type_of = np.array([names.index(t) for t in types])
-    work = customer_workload(problem)
     type_work = np.array([work[type_of == k].sum() for k in range(len(names))])
     capacity = manager_capacity(problem)
     share = type_work.sum() * capacity / capacity.sum()  # each manager's fair share of the work
@@ -205,9 +193,9 @@ def business_type_groups(problem: Problem) -> list[tuple[int, ...]]:
 # value
 # ----------------------------------------------------------------------------------------------
 
-def value_groups(problem: Problem) -> list[tuple[int, ...]]:
+def value_groups(problem: Problem, work: np.ndarray) -> list[tuple[int, ...]]:
     """Managers allowed per customer under ``value``: bands of customers by value, highest
-    first, each band's work matching the working time of the managers given to it."""
+    first, each band's estimated ``work`` matching the working time of the managers given to it."""
     n_managers = len(problem.managers)
     bands = min(VALUE_BANDS, n_managers)
     values = np.array([c.value if c.value is not None else np.nan for c in problem.customers], dtype=float)
@@ -219,7 +207,6 @@ def value_groups(problem: Problem) -> list[tuple[int, ...]]:
     order = np.argsort(-capacity, kind="stable")
     members = [sorted(int(m) for m in order[b::bands]) for b in range(bands)]  # spread working time evenly
     band_capacity = np.array([capacity[m].sum() for m in members])
-    work = customer_workload(problem)
     by_value = np.argsort(-values, kind="stable")
     cumulative = np.cumsum(work[by_value]) / work.sum()
     edges = np.cumsum(band_capacity) / band_capacity.sum()

@@ -1,86 +1,76 @@
 """First solutions: balanced, compact territories, then regret insertion of every task.
 
-For consistent instances, the tasks that share a set of interchangeable owners are first split
+With owner consistency, the tasks that share a set of interchangeable owners are first split
 into compact territories of about equal workload (a capacitated k-medoids on travel time); each
-task is then inserted, with its pattern, into its territory owner's routes. The search later moves
-tasks across territory borders when that pays. Without consistency, tasks are regret-inserted
-directly.
+task is then regret-inserted, with its pattern, into its territory owner's routes, and what
+does not fit there goes to any owner allowed. The search later moves tasks across territory
+borders when that pays. Without consistency, tasks are regret-inserted directly.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 
-from .insertion import Recreate
+from .arrays import Data, State, data_ref, max_route_length, state_ref, working_time
 from .instance import Instance
-from .objective import Objective
-from .state import Solution
+from .kernels.insertion import regret_insert
+from .kernels.objective import group_targets
+from .solution import new_state
+from .workload import task_workload
 
 logger = logging.getLogger(__name__)
 
 
-def initial_solution(inst: Instance, objective: Objective, rng: np.random.Generator) -> Solution:
-    """A complete (as far as possible) first solution."""
-    sol = Solution(inst)
-    tasks = np.arange(inst.num_tasks)
+@dataclass(frozen=True, slots=True)
+class Construction:
+    """A first solution and the work that built it."""
+
+    state: State
+    positions: int  # route gaps priced
+    options: int  # (pattern, owner, day) combinations weighed
+
+
+def initial_solution(inst: Instance, data: Data, rng: np.random.Generator) -> Construction:
+    """A complete (as far as possible) first solution of ``inst`` (frozen as ``data``)."""
+    state = new_state(data, max_length=max_route_length(inst))
+    everyone = np.full(inst.num_tasks, -1, dtype=np.int64)
+    tasks = np.arange(inst.num_tasks, dtype=np.int64)
+    targets = np.zeros(inst.num_owners)
+    refs = (data_ref(data), state_ref(state))
     if not inst.consistent:
-        Recreate(sol, objective, tasks).run(mode="regret")
-        return sol
-    territory = territories(inst, rng)
-    targets = expected_targets(inst, objective, territory)
-    Recreate(sol, objective, tasks, balance_targets=targets, owner_override=territory).run(mode="regret")
-    left = sol.unassigned()
+        _, positions, options = regret_insert(*refs, tasks, everyone, targets)
+        return Construction(state=state, positions=int(positions), options=int(options))
+    work = task_workload(inst)
+    territory = territories(inst, work, rng)
+    estimate = np.zeros(inst.num_owners)
+    np.add.at(estimate, territory[territory >= 0], work[territory >= 0])
+    group_targets(refs[0], estimate, targets)
+    _, positions, options = regret_insert(*refs, tasks, territory, targets)
+    left = np.flatnonzero(state.pattern < 0).astype(np.int64)
     if len(left):
         # Territories can be too tight for some tasks; let them go to any eligible owner.
-        Recreate(sol, objective, left, balance_targets=targets).run(mode="regret")
-    return sol
+        _, more_positions, more_options = regret_insert(*refs, left, everyone, targets)
+        positions += more_positions
+        options += more_options
+    return Construction(state=state, positions=int(positions), options=int(options))
 
 
-def expected_targets(inst: Instance, objective: Objective, territory: np.ndarray) -> np.ndarray:
-    """Balance targets while building: each group's estimated total work shared evenly."""
-    work = np.zeros(inst.num_owners)
-    estimate = task_workload(inst)
-    for t, owner in enumerate(territory):
-        if owner >= 0:
-            work[owner] += estimate[t]
-    return objective.targets(work)
-
-
-def task_workload(inst: Instance) -> np.ndarray:
-    """Estimated work of each task per cycle: visits x (service + travel to a near neighbour)."""
-    nodes = np.array([t.node for t in inst.tasks], dtype=np.int64)
-    if len(nodes) == 0:
-        return np.zeros(0)
-    service = np.array([t.service for t in inst.tasks])
-    visits = np.array([t.visits for t in inst.tasks])
-    sub = inst.time[np.ix_(nodes, nodes)].copy()
-    np.fill_diagonal(sub, np.inf)
-    near = min(3, len(nodes) - 1)
-    if near >= 1:
-        travel = np.sort(sub, axis=1)[:, :near].mean(axis=1)
-        travel = np.where(np.isfinite(travel), travel, 0.0)
-    else:
-        travel = np.zeros(len(nodes))
-    return visits * (service + travel)
-
-
-def territories(inst: Instance, rng: np.random.Generator, *, rounds: int = 8) -> np.ndarray:
-    """An owner per task: compact territories of about equal estimated work.
+def territories(inst: Instance, work: np.ndarray, rng: np.random.Generator, *, rounds: int = 8) -> np.ndarray:
+    """An owner per task (-1 for none): compact territories of about equal estimated ``work``
+    (per task, see :func:`routeplan.solver.workload.task_workload`).
 
     Tasks with a single allowed owner get it. Tasks sharing the same set of several allowed
     owners are split among those owners by capacitated k-medoids on travel time, each owner's
     capacity being the group's work shared in proportion to its working time (plus 3%).
     """
     owner = np.full(inst.num_tasks, -1, dtype=np.int64)
-    work = task_workload(inst)
     groups: dict[tuple[int, ...], list[int]] = {}
     all_owners = tuple(range(inst.num_owners))
     working = {v.owner for v in inst.vehicles}
-    hours = np.zeros(inst.num_owners)
-    for v in inst.vehicles:
-        hours[v.owner] += v.latest - v.earliest if np.isfinite(v.latest - v.earliest) else 1.0
+    hours = working_time(inst)
     for t, task in enumerate(inst.tasks):
         allowed = tuple(o for o in (task.owners or all_owners) if o in working)
         if len(allowed) == 1:
@@ -88,39 +78,48 @@ def territories(inst: Instance, rng: np.random.Generator, *, rounds: int = 8) ->
         elif allowed:
             groups.setdefault(allowed, []).append(t)
     for allowed, members in groups.items():
+        idx = np.array(members, dtype=np.int64)
         shares = hours[list(allowed)] / hours[list(allowed)].sum()
-        owner[members] = np.asarray(allowed)[_capacitated_medoids(inst, np.array(members), work, shares, rng,
-                                                                  rounds)]
+        owner[idx] = np.asarray(allowed)[_capacitated_medoids(inst, idx, work[idx], shares, rng, rounds)]
     return owner
 
 
 def _capacitated_medoids(inst: Instance, members: np.ndarray, work: np.ndarray, shares: np.ndarray,
                          rng: np.random.Generator, rounds: int) -> np.ndarray:
-    """Cluster index (0..k-1) per member: compact clusters whose work follows ``shares``."""
+    """Cluster index (0..k-1) per member: compact clusters whose work follows ``shares``.
+
+    Distances are the mean of the two directions' travel times; only members x medoids and
+    each cluster's own members are ever compared, never all members with all.
+    """
     n = len(members)
     k = len(shares)
     if n <= k:
         return np.arange(n) % k
     nodes = np.array([inst.tasks[t].node for t in members], dtype=np.int64)
-    dist = inst.time[np.ix_(nodes, nodes)]
-    dist = (dist + dist.T) / 2.0
-    w = work[members]
-    capacity = w.sum() * shares * 1.03
+    time = inst.time
+
+    def to(medoid: int) -> np.ndarray:
+        return (time[nodes, nodes[medoid]] + time[nodes[medoid], nodes]) / 2.0
+
+    capacity = work.sum() * shares * 1.03
     # k-medoids++ seeding
     medoids = [int(rng.integers(n))]
+    nearest = to(medoids[0])
     for _ in range(1, k):
-        d2 = np.min(dist[:, medoids], axis=1) ** 2
+        d2 = nearest ** 2
         medoids.append(int(rng.choice(n, p=d2 / d2.sum())) if d2.sum() > 0 else int(rng.integers(n)))
+        nearest = np.minimum(nearest, to(medoids[-1]))
     assign = np.zeros(n, dtype=np.int64)
     for _ in range(rounds):
-        assign = _assign_with_capacity(dist[:, medoids], w, capacity)
+        assign = _assign_with_capacity(np.stack([to(m) for m in medoids], axis=1), work, capacity)
         new = []
         for c in range(k):
             idx = np.flatnonzero(assign == c)
             if len(idx) == 0:
                 new.append(medoids[c])
                 continue
-            within = (dist[np.ix_(idx, idx)] * w[idx][None, :]).sum(axis=1)
+            sub = time[np.ix_(nodes[idx], nodes[idx])]
+            within = ((sub + sub.T) / 2.0 * work[idx][None, :]).sum(axis=1)
             new.append(int(idx[np.argmin(within)]))
         if new == medoids:
             break
@@ -131,7 +130,7 @@ def _capacitated_medoids(inst: Instance, members: np.ndarray, work: np.ndarray, 
 def _assign_with_capacity(dist: np.ndarray, w: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Assign points to the nearest centre with room, most constrained (largest regret) first."""
     n, k = dist.shape
-    order_by_centre = np.argsort(dist, axis=1)
+    order_by_centre = np.argsort(dist, axis=1, kind="stable")
     sorted_d = np.take_along_axis(dist, order_by_centre, axis=1)
     regret = sorted_d[:, 1] - sorted_d[:, 0] if k > 1 else np.zeros(n)
     load = np.zeros(k)

@@ -7,12 +7,12 @@ merged. In the reference case the four manager classes are four such parts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .instance import Instance, Task, Vehicle
-from .state import Solution
+from .result import EngineResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,22 +90,32 @@ def _part(inst: Instance, tasks: np.ndarray, owners: np.ndarray, vehicles: np.nd
                    distance_cost=inst.distance_cost, time_cost=inst.time_cost, balance_groups=tuple(groups),
                    balance_weight=inst.balance_weight,
                    day_balance_weight=inst.day_balance_weight, stability_cost=inst.stability_cost,
-                   compactness_weight=inst.compactness_weight,
+                   compactness_weight=inst.compactness_weight, symmetric=inst.symmetric,
                    name=f"{inst.name}[{','.join(str(o) for o in owners[:4])}{'...' if len(owners) > 4 else ''}]")
     return Part(instance=sub, tasks=tasks, owners=owners, vehicles=vehicles)
 
 
-def merge(inst: Instance, parts: list[Part], solutions: list[Solution]) -> Solution:
-    """One solution of ``inst`` from the solutions of its parts."""
-    whole = Solution(inst)
-    for part, sol in zip(parts, solutions):
-        for local_v, seq in enumerate(sol.routes):
-            if seq:
-                whole.routes[int(part.vehicles[local_v])] = [int(part.tasks[t]) for t in seq]
-        for local_t, t in enumerate(part.tasks):
-            whole.pattern[t] = sol.pattern[local_t]
-            whole.owner[t] = part.owners[sol.owner[local_t]] if sol.owner[local_t] >= 0 else -1
-            whole.task_vehicles[t] = [int(part.vehicles[v]) for v in sol.task_vehicles[local_t]]
-    for v in range(inst.num_vehicles):
-        whole.refresh(v)
-    return whole
+def merge(inst: Instance, parts: list[Part], results: list[EngineResult]) -> EngineResult:
+    """One result of ``inst`` from the results of its parts (objectives, iterations, work and
+    seconds add up; the stop is ``"clock"`` if any part was stopped by it)."""
+    routes = []
+    owners = [-1] * inst.num_tasks
+    days: list[tuple[int, ...]] = [()] * inst.num_tasks
+    for part, result in zip(parts, results, strict=True):
+        for route in result.routes:
+            routes.append(replace(route, vehicle=int(part.vehicles[route.vehicle]),
+                                  tasks=tuple(int(part.tasks[t]) for t in route.tasks)))
+        for local, t in enumerate(part.tasks):
+            owner = result.owners[local]
+            owners[int(t)] = int(part.owners[owner]) if owner >= 0 else -1
+            days[int(t)] = result.days[local]
+    reasons = [r.stopped_by for r in results]
+    stopped = "clock" if "clock" in reasons else "/".join(sorted(set(reasons)))
+    history: list[tuple[float, float]] = []
+    for result in results:
+        history.extend(result.history)
+    return EngineResult(routes=tuple(sorted(routes, key=lambda r: r.vehicle)), owners=tuple(owners),
+                        days=tuple(days), objective=float(sum(r.objective for r in results)),
+                        iterations=sum(r.iterations for r in results), work=float(sum(r.work for r in results)),
+                        seconds=float(sum(r.seconds for r in results)), stopped_by=stopped or "budget",
+                        history=tuple(history))

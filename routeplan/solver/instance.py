@@ -16,7 +16,7 @@ it any vehicle of the day may serve any visit (the classic PVRP).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -76,7 +76,8 @@ class Instance:
     ``day_balance_weight`` times the same measure for each route against its owner's mean route,
     plus ``stability_cost`` per task not served by its preferred owner, plus (with consistency)
     ``compactness_weight`` times each visit's travel time from its owner's territory centre (the
-    medoid of the owner's tasks), which keeps territories in one piece.
+    medoid of the owner's tasks), which keeps territories in one piece. ``symmetric`` says
+    whether both matrices equal their transposes (found out when not given).
     """
 
     num_days: int
@@ -94,14 +95,14 @@ class Instance:
     stability_cost: float = 0.0
     compactness_weight: float = 0.0
     name: str = ""
-    symmetric: bool = field(default=False)
+    symmetric: bool | None = None
 
     def __post_init__(self) -> None:
         n = self.dist.shape[0]
         if self.dist.shape != (n, n) or self.time.shape != (n, n):
             raise ValueError("dist and time must be square matrices of the same size")
-        object.__setattr__(self, "symmetric", bool(np.allclose(self.dist, self.dist.T)
-                                                   and np.allclose(self.time, self.time.T)))
+        if self.symmetric is None:
+            object.__setattr__(self, "symmetric", _symmetric(self.dist) and _symmetric(self.time))
 
     @property
     def num_tasks(self) -> int:
@@ -113,3 +114,13 @@ class Instance:
 
     def visits_required(self) -> int:
         return sum(task.visits for task in self.tasks)
+
+
+def _symmetric(matrix: np.ndarray, *, block: int = 1024) -> bool:
+    """Whether ``matrix`` equals its transpose (to rounding), compared in blocks of rows."""
+    n = matrix.shape[0]
+    for first in range(0, n, block):
+        rows = slice(first, min(n, first + block))
+        if not np.allclose(matrix[rows], matrix[:, rows].T):
+            return False
+    return True

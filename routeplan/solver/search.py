@@ -1,102 +1,93 @@
 """Solving an instance: split it into independent parts, build a first solution of each, improve
-it with the compiled ruin-and-recreate search until the time limit, and merge the parts."""
+it with the compiled ruin-and-recreate search until the stopping criterion says so, time every
+route and merge the parts."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .construct import initial_solution
+from ..errors import ArgumentError
+from .arrays import freeze, max_route_length
 from .decompose import merge, split
 from .instance import Instance
-from .lns import LNS, Progress, SearchParams
-from .objective import Objective
-from .state import Solution
+from .lns import Outcome, Progress, Search, SearchParams, from_scratch, warm_up
+from .result import EngineResult
+from .solution import SolutionView, state_from_routes
+from . import stop as stopping
+from .stop import StoppingCriterion
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["EngineResult", "Progress", "SearchParams", "solve"]
 
 
-@dataclass(slots=True, kw_only=True)
-class EngineResult:
-    """The best solution found and how the search went."""
+def solve(inst: Instance, stop: StoppingCriterion | None = None, *, seed: int = 0,
+          time_limit: float | None = None, params: SearchParams = SearchParams(),
+          progress: Callable[[Progress], None] | None = None,
+          initial: Sequence[Sequence[int]] | None = None) -> EngineResult:
+    """Find a good solution of ``inst``.
 
-    solution: Solution
-    objective: float
-    iterations: int
-    seconds: float
-    history: list[tuple[float, float]] = field(default_factory=list)
-    stopped_by: str = "budget"  # "budget": repeatable; "clock": cut short by the time limit
-
-
-def solve(inst: Instance, *, time_limit: float, seed: int = 0, params: SearchParams = SearchParams(),
-          progress: Callable[[Progress], None] | None = None, initial: Solution | None = None,
-          deadline: float | None = None) -> EngineResult:
-    """Find a good solution of ``inst`` within ``time_limit`` seconds.
+    Parameters
+    ----------
+    inst
+        The instance.
+    stop
+        When to stop (see :mod:`routeplan.solver.stop`); default
+        ``routeplan.solver.stop.time_limit(time_limit)``. Repeatable criteria (work, iterations, no
+        improvement) give the same solution for the same seed on any machine.
+    seed
+        Seed of the search's random choices.
+    time_limit
+        The convenience: seconds for the whole call, construction included (used when ``stop``
+        is not given).
+    params
+        Tuning of the search.
+    progress
+        Called about once a second.
+    initial
+        A first solution, one task sequence per vehicle (the instance is then solved as one
+        part, from it).
 
     Independent parts of the instance (owner groups sharing no task) are solved one after the
-    other, each with a share of the time limit proportional to its visits. ``initial``, when
-    given, is the starting solution (the instance is then solved as one part).
-
-    The search spends a work budget set by the time limit, so the same instance, seed and
-    limit give the same solution unless the machine is too slow or too loaded to get through the
-    budget in time: the wall clock (``deadline``, a ``time.perf_counter()`` value, by default
-    ``time_limit`` from now) then stops it and ``stopped_by`` says ``"clock"``.
+    other, each with a share of the stop in proportion to its visits.
     """
-    started = time.perf_counter()
-    deadline = started + time_limit if deadline is None else deadline
-    parts = split(inst) if initial is None else []
-    if len(parts) <= 1:
-        return _solve_part(inst, time_limit, deadline, seed, params, progress, initial)
+    if stop is None:
+        if time_limit is None:
+            raise ArgumentError("stop", "give a stopping criterion or a time limit")
+        stop = stopping.time_limit(time_limit)
+    warm_up()  # compiles the kernels on first use; never inside the limit
+    clock = time.perf_counter()
+    if initial is not None:
+        data = freeze(inst)
+        state = state_from_routes(data, inst, initial, max_length=max_route_length(inst))
+        outcome = Search(inst, data, state, seed=seed, params=params, clock=clock).run(stop, progress=progress)
+        return _result(SolutionView(data, outcome.best), outcome)
+    parts = split(inst)
     weights = np.array([max(1, p.instance.visits_required()) for p in parts], dtype=float)
-    shares = time_limit * weights / weights.sum()
-    stopped: list[str] = []
-    solutions = []
+    shares = weights / weights.sum()
+    results = []
     iterations = 0
-    history: list[tuple[float, float]] = []
     for i, part in enumerate(parts):
-        elapsed = time.perf_counter() - started
-
-        def report(p: Progress, offset=elapsed, base=iterations) -> None:
+        def report(p: Progress, base: int = iterations) -> None:
             if progress is not None:
-                progress(Progress(seconds=offset + p.seconds, iterations=base + p.iterations, best_cost=p.best_cost,
+                progress(Progress(seconds=p.seconds, iterations=base + p.iterations, best_cost=p.best_cost,
                                   missing_visits=p.missing_visits))
 
-        # Each part's budget is its share of the limit (repeatable); its clock leaves the later
-        # parts their shares.
-        part_deadline = deadline - float(shares[i + 1:].sum())
-        result = _solve_part(part.instance, float(shares[i]), part_deadline, seed + i, params, report, None)
-        solutions.append(result.solution)
-        iterations += result.iterations
-        history.extend((elapsed + t, c) for t, c in result.history)
-        stopped.append(result.stopped_by)
-    merged = merge(inst, parts, solutions)
-    return EngineResult(solution=merged, objective=Objective.of(inst)(merged), iterations=iterations,
-                        seconds=time.perf_counter() - started, history=history,
-                        stopped_by="clock" if "clock" in stopped else "budget")
+        search = from_scratch(part.instance, seed=seed + i, params=params, clock=clock)
+        part_stop = stop.part(float(shares[i]), float(shares[:i].sum()))
+        outcome = search.run(part_stop, progress=report)
+        results.append(_result(SolutionView(search.data, outcome.best), outcome))
+        iterations += outcome.iterations
+    return merge(inst, parts, results)
 
 
-#: Seconds per squared task that building a first solution may take (measured: up to 1.6e-6 on
-#: the reference machine for large parts); reserved out of a part's time so that the search's
-#: budget, which must not depend on the clock, still ends in time.
-CONSTRUCTION_SECONDS_PER_TASK2 = 2.5e-6
-
-
-def _solve_part(inst: Instance, seconds: float, deadline: float, seed: int, params: SearchParams,
-                progress: Callable[[Progress], None] | None, initial: Solution | None) -> EngineResult:
-    started = time.perf_counter()
-    search_seconds = seconds
-    if initial is None:
-        initial = initial_solution(inst, Objective.of(inst), np.random.default_rng(seed))
-        search_seconds = max(0.5 * seconds, seconds - CONSTRUCTION_SECONDS_PER_TASK2 * inst.num_tasks ** 2)
-    if inst.num_tasks == 0 or time.perf_counter() >= deadline:
-        return EngineResult(solution=initial, objective=Objective.of(inst)(initial), iterations=0,
-                            seconds=time.perf_counter() - started, stopped_by="clock" if inst.num_tasks else "budget")
-    run = LNS(inst, seed=seed, params=params).run(initial, search_seconds, deadline=deadline, progress=progress)
-    return EngineResult(solution=run.solution, objective=Objective.of(inst)(run.solution), iterations=run.iterations,
-                        seconds=time.perf_counter() - started, history=run.history, stopped_by=run.stopped_by)
+def _result(view: SolutionView, outcome: Outcome) -> EngineResult:
+    n_tasks = view.num_tasks
+    return EngineResult(routes=view.timed_routes(), owners=tuple(view.owner(t) for t in range(n_tasks)),
+                        days=tuple(view.days(t) for t in range(n_tasks)), objective=outcome.objective,
+                        iterations=outcome.iterations, work=outcome.work, seconds=outcome.seconds,
+                        stopped_by=outcome.stopped_by, history=tuple(outcome.history))

@@ -3,9 +3,15 @@
 import numpy as np
 import pytest
 
-from routeplan import ProblemBuilder, ScenarioError, plan
+from routeplan import ProblemBuilder, StrategyError, plan
+from routeplan.planning.formulate import formulate
 from routeplan.planning.strategies import (STRATEGIES, business_type_groups, dhondt, formulate_strategy,
                                            region_groups, value_groups)
+from routeplan.solver.workload import task_workload
+
+
+def workload(problem):
+    return task_workload(formulate(problem).instance)
 
 
 def city(districts=("N", "S", "E"), managers=4, per_district=12):
@@ -37,7 +43,7 @@ def test_dhondt_gives_everyone_a_seat_and_the_rest_by_weight():
 
 def test_region_keeps_districts_whole_unless_a_manager_cannot_carry_one():
     problem = city()
-    groups = region_groups(problem)
+    groups = region_groups(problem, workload(problem))
     by_district = {}
     for c, g in zip(problem.customers, groups):
         by_district.setdefault(c.district, set()).add(g)
@@ -50,7 +56,7 @@ def test_region_keeps_districts_whole_unless_a_manager_cannot_carry_one():
 
 def test_region_joins_districts_when_managers_are_few():
     problem = city(districts=("N", "S", "E", "W"), managers=2)
-    groups = region_groups(problem)
+    groups = region_groups(problem, workload(problem))
     assert set(groups) == {(0,), (1,)}
 
 
@@ -60,13 +66,13 @@ def test_region_needs_districts():
     b.add_tier("t", visits=1, service_min=5, roles=["A"])
     b.add_manager("A1", role="A")
     b.add_customer("c", lon=119.1, lat=36.7, tier="t")
-    with pytest.raises(ScenarioError, match="region strategy needs districts"):
-        region_groups(b.build())
+    with pytest.raises(StrategyError, match="region strategy needs districts"):
+        region_groups(b.build(), np.ones(1))
 
 
 def test_business_types_go_to_managers_as_a_whole():
     problem = city()
-    groups = business_type_groups(problem)
+    groups = business_type_groups(problem, workload(problem))
     by_type = {}
     for c, g in zip(problem.customers, groups):
         by_type.setdefault(c.business_type, set()).add(g)
@@ -76,7 +82,7 @@ def test_business_types_go_to_managers_as_a_whole():
 
 def test_value_bands_are_contiguous_in_value():
     problem = city()
-    groups = value_groups(problem)
+    groups = value_groups(problem, workload(problem))
     bands = {}
     for c, g in zip(problem.customers, groups):
         bands.setdefault(g, []).append(c.value)

@@ -1,0 +1,265 @@
+"""Inserting a task: the cheapest gap of each route, the cheapest (pattern, owner) given those
+gaps, and the insertion itself; plus regret insertion of many tasks, which builds first
+solutions.
+
+A task's visits fall on different days, so with the best gap known for every route the price
+of a pattern is the sum over its days of the best route of that day (of the chosen owner, with
+owner consistency), plus the change of the owner's balance term and the owner's cost.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .edits import insert_at
+from .objective import balance_delta, day_scale, day_target
+from .timing import BIG, EPS, IMPOSSIBLE, visit_start
+
+
+@njit(cache=True)
+def best_gap(d, s, v, task, blink):
+    """Cheapest feasible gap of route ``v`` for ``task``: (gap, cost increase, work increase).
+
+    The cost includes the change of the day-balance term. Each gap is skipped with probability
+    ``blink`` (randomised insertion). Gap -1 when none fits.
+    """
+    n = s.length[v]
+    if n >= d.vehicle_max_stops[v] or s.load[v] + d.task_demand[task] > d.vehicle_capacity[v] + EPS:
+        return -1, BIG, 0.0
+    x = d.task_node[task]
+    service = d.task_service[task]
+    early = d.task_early[task]
+    late = d.task_late[task]
+    work = s.travel[v] + s.service[v]
+    slack = d.vehicle_max_duration[v] - work - service
+    day_weight = d.day_balance_weight
+    target = day_target(d, s, v) if day_weight > 0 else 1.0
+    scale = day_scale(target)
+    found = -1
+    best = BIG
+    best_work = 0.0
+    prev = d.vehicle_start[v]
+    for i in range(n + 1):
+        nxt = d.vehicle_end[v] if i == n else d.task_node[s.route[v, i]]
+        if blink > 0 and np.random.random() < blink:
+            prev = nxt
+            continue
+        there = d.time[prev, x]
+        start = visit_start(s.departure[v, i] + there, early)
+        if start <= late + EPS:
+            onward = d.time[x, nxt]
+            if start + service + onward <= s.latest[v, i] + EPS:
+                detour = there + onward - d.time[prev, nxt]
+                if detour <= slack + EPS:
+                    c = d.cost[prev, x] + d.cost[x, nxt] - d.cost[prev, nxt]
+                    added = detour + service
+                    if day_weight > 0:
+                        c += day_weight * balance_delta(work, target, scale, added)
+                    if c < best:
+                        best = c
+                        found = i
+                        best_work = added
+        prev = nxt
+    return found, best, best_work
+
+
+@njit(cache=True)
+def price_routes(d, s, task, blink, only_owner, route_cost, route_gap, route_work):
+    """Best gap of every route ``task`` may use (of ``only_owner`` when it is >= 0) into the
+    per-vehicle arrays; other routes get :data:`BIG`. Returns the number of gaps examined."""
+    positions = 0
+    for v in range(s.length.shape[0]):
+        route_cost[v] = BIG
+        o = d.vehicle_owner[v]
+        if (only_owner < 0 or o == only_owner) and d.task_eligible[task, o]:
+            gap, c, w = best_gap(d, s, v, task, blink)
+            route_cost[v] = c
+            route_gap[v] = gap
+            route_work[v] = w
+            positions += s.length[v] + 1
+    return positions
+
+
+@njit(cache=True)
+def _best_of(d, vehicles, first, last, route_cost):
+    """The cheapest of ``vehicles[first:last]`` by ``route_cost``: (vehicle or -1, cost)."""
+    best_v = -1
+    best = BIG
+    for k in range(first, last):
+        v = vehicles[k]
+        if route_cost[v] < best:
+            best = route_cost[v]
+            best_v = v
+    return best_v, best
+
+
+@njit(cache=True)
+def choose(d, s, task, targets, only_owner, route_cost, route_work):
+    """The cheapest (pattern, owner) for ``task`` given each route's best gap.
+
+    Returns ``(cost, pattern, owner, second, options)``: the best option's price (>=
+    :data:`IMPOSSIBLE` when none fits), its global pattern id and owner (-1 without owner
+    consistency), the price of the second-best option (for regret) and how many (option, day)
+    combinations were weighed.
+    """
+    n_days = d.day_first.shape[0] - 1
+    p0 = d.task_first_pattern[task]
+    p1 = p0 + d.task_num_patterns[task]
+    best = BIG
+    second = BIG
+    best_pattern = -1
+    best_owner = -1
+    options = 0
+    if d.consistent:
+        for o in range(d.owner_group.shape[0]):
+            if not d.task_eligible[task, o] or (only_owner >= 0 and o != only_owner):
+                continue
+            for p in range(p0, p1):
+                total = 0.0
+                added = 0.0
+                for j in range(d.pattern_size[p]):
+                    key = o * n_days + d.pattern_days[p, j]
+                    v, c = _best_of(d, d.by_owner_day, d.owner_day_first[key], d.owner_day_first[key + 1],
+                                    route_cost)
+                    options += 1
+                    total += c
+                    if total >= IMPOSSIBLE:
+                        break
+                    added += route_work[v]
+                if total >= IMPOSSIBLE:
+                    continue
+                if d.balance_weight > 0 and targets[o] > 0:
+                    total += d.balance_weight * balance_delta(s.owner_work[o], targets[o], targets[o], added)
+                total += d.task_owner_cost[task, o]
+                if total < best:
+                    second = best
+                    best = total
+                    best_pattern = p
+                    best_owner = o
+                elif total < second:
+                    second = total
+    else:
+        for p in range(p0, p1):
+            total = 0.0
+            for j in range(d.pattern_size[p]):
+                day = d.pattern_days[p, j]
+                _, c = _best_of(d, d.by_day, d.day_first[day], d.day_first[day + 1], route_cost)
+                options += 1
+                total += c
+                if total >= IMPOSSIBLE:
+                    break
+            if total < best:
+                second = best
+                best = total
+                best_pattern = p
+            elif total < second:
+                second = total
+    return best, best_pattern, best_owner, second, options
+
+
+@njit(cache=True)
+def place(d, s, task, pattern, owner, route_cost, route_gap):
+    """Insert ``task`` with ``pattern`` (and ``owner``) at the best gap of the best route of each
+    of the pattern's days, as priced in ``route_cost``/``route_gap``."""
+    n_days = d.day_first.shape[0] - 1
+    for j in range(d.pattern_size[pattern]):
+        day = d.pattern_days[pattern, j]
+        if owner >= 0:
+            key = owner * n_days + day
+            v, _ = _best_of(d, d.by_owner_day, d.owner_day_first[key], d.owner_day_first[key + 1], route_cost)
+        else:
+            v, _ = _best_of(d, d.by_day, d.day_first[day], d.day_first[day + 1], route_cost)
+        s.vehicle[task, j] = v
+        insert_at(d, s, v, route_gap[v], task)
+    s.pattern[task] = pattern
+    s.owner[task] = owner
+
+
+@njit(cache=True)
+def insert_task(d, s, task, blink, targets, route_cost, route_gap, route_work):
+    """Insert ``task`` where it costs least (pattern, owner, gaps). Returns ``(inserted,
+    positions, options)``: whether anything fitted, and the work done (gaps examined,
+    options weighed)."""
+    positions = price_routes(d, s, task, blink, -1, route_cost, route_gap, route_work)
+    cost, pattern, owner, _, options = choose(d, s, task, targets, -1, route_cost, route_work)
+    if pattern < 0 or cost >= IMPOSSIBLE:
+        return False, positions, options
+    place(d, s, task, pattern, owner, route_cost, route_gap)
+    return True, positions, options
+
+
+@njit(cache=True)
+def regret_insert(d, s, tasks, only_owner, targets):
+    """Insert ``tasks`` (all unassigned) one at a time, always the one that would lose most by
+    waiting: the largest difference between its best and second-best option (a task with a
+    single option first). ``only_owner[t]`` (or -1) confines task ``t`` to one owner, e.g. its
+    territory's; ``targets`` are the owners' balance targets while building.
+
+    After each insertion only the tasks that could use a changed route are priced again.
+    Returns ``(inserted, positions, options)``: how many tasks were inserted and the work done.
+    """
+    n_veh = s.length.shape[0]
+    k = tasks.shape[0]
+    cost = np.full((k, n_veh), BIG)
+    gap = np.zeros((k, n_veh), dtype=np.int64)
+    work = np.zeros((k, n_veh))
+    best = np.full(k, BIG)
+    second = np.full(k, BIG)
+    pattern = np.full(k, -1, dtype=np.int64)
+    owner = np.full(k, -1, dtype=np.int64)
+    active = np.ones(k, dtype=np.bool_)
+    positions = 0
+    options = 0
+    for i in range(k):
+        t = tasks[i]
+        positions += price_routes(d, s, t, 0.0, only_owner[t], cost[i], gap[i], work[i])
+        best[i], pattern[i], owner[i], second[i], o = choose(d, s, t, targets, only_owner[t], cost[i], work[i])
+        options += o
+    changed = np.empty(s.vehicle.shape[1], dtype=np.int64)
+    inserted = 0
+    for _ in range(k):
+        pick = -1
+        score = -1.0
+        for i in range(k):
+            if not active[i]:
+                continue
+            if best[i] >= IMPOSSIBLE:
+                active[i] = False  # nothing fits, now or later (routes only fill up)
+                continue
+            regret = min(second[i], 10.0 * IMPOSSIBLE) - best[i]
+            if regret > score:
+                score = regret
+                pick = i
+        if pick < 0:
+            break
+        t = tasks[pick]
+        active[pick] = False
+        place(d, s, t, pattern[pick], owner[pick], cost[pick], gap[pick])
+        inserted += 1
+        n_changed = 0
+        for j in range(s.vehicle.shape[1]):
+            if s.vehicle[t, j] >= 0:
+                changed[n_changed] = s.vehicle[t, j]
+                n_changed += 1
+        for i in range(k):
+            if not active[i]:
+                continue
+            u = tasks[i]
+            again = False
+            for c in range(n_changed):
+                v = changed[c]
+                o = d.vehicle_owner[v]
+                if d.task_eligible[u, o] and (only_owner[u] < 0 or only_owner[u] == o):
+                    # The route changed, and so did its owner's work (the balance term): price again.
+                    g, c_v, w_v = best_gap(d, s, v, u, 0.0)
+                    cost[i, v] = c_v
+                    gap[i, v] = g
+                    work[i, v] = w_v
+                    positions += s.length[v] + 1
+                    again = True
+            if again:
+                best[i], pattern[i], owner[i], second[i], o = choose(d, s, u, targets, only_owner[u], cost[i],
+                                                                     work[i])
+                options += o
+    return inserted, positions, options

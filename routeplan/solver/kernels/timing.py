@@ -1,0 +1,187 @@
+"""Route timing: the one place where the clock of a route is written down.
+
+A vehicle leaves its start node at its earliest time; the manager arrives at each visit after
+the leg's travel time, starts it at the arrival or at the window's start, whichever is later,
+and must start it by the window's end; each visit takes its service time; the vehicle must be
+back at its end node by its latest time; the load stays within capacity, travel plus service
+within the maximum duration and the number of visits within the maximum stops.
+
+Everything else uses these functions: cached schedules for constant-time insertion checks
+(:func:`schedule`), candidate routes of the local search (:func:`evaluate`), the timetable the
+plan is written from (:func:`timetable`) and the diagnosis of customers no route can reach.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+EPS = 1e-9
+"""Slack on every time comparison: times are sums of floats."""
+BIG = 1e15
+"""Cost of an impossible route or insertion (finite, so that sums stay comparable)."""
+IMPOSSIBLE = 1e14
+"""Any cost at or above this is impossible."""
+
+
+@njit(cache=True)
+def visit_start(arrival, early):
+    """When a visit starts: on arrival, or when its window opens."""
+    return early if arrival < early else arrival
+
+
+@njit(cache=True)
+def forward(d, v, seq, n, departure, bail):
+    """Walk ``seq[:n]`` with vehicle ``v`` from its earliest time.
+
+    Writes the departure from each position into ``departure[:n + 1]`` (0 = the start node) and
+    returns ``(feasible, cost, travel, service, load, back)``; ``back`` is the earliest return.
+    With ``bail``, stops at the first visit that starts after its window (figures partial).
+    """
+    node_prev = d.vehicle_start[v]
+    t = d.vehicle_early[v]
+    feasible = n <= d.vehicle_max_stops[v]
+    cost = 0.0
+    travel = 0.0
+    service = 0.0
+    load = 0.0
+    departure[0] = t
+    for i in range(n):
+        task = seq[i]
+        node = d.task_node[task]
+        leg = d.time[node_prev, node]
+        cost += d.cost[node_prev, node]
+        travel += leg
+        t = visit_start(t + leg, d.task_early[task])
+        if t > d.task_late[task] + EPS:
+            feasible = False
+            if bail:
+                return False, cost, travel, service, load, t
+        t += d.task_service[task]
+        service += d.task_service[task]
+        load += d.task_demand[task]
+        departure[i + 1] = t
+        node_prev = node
+    end = d.vehicle_end[v]
+    leg = d.time[node_prev, end]
+    cost += d.cost[node_prev, end]
+    travel += leg
+    t += leg
+    if (t > d.vehicle_late[v] + EPS or load > d.vehicle_capacity[v] + EPS
+            or travel + service > d.vehicle_max_duration[v] + EPS):
+        feasible = False
+    return feasible, cost, travel, service, load, t
+
+
+@njit(cache=True)
+def latest_starts(d, v, seq, n, latest):
+    """Latest start at each position of ``seq[:n]`` that keeps the rest of the route in time:
+    ``latest[i]`` for the visit at position ``i``, ``latest[n]`` the vehicle's deadline."""
+    bound = d.vehicle_late[v]
+    latest[n] = bound
+    node_next = d.vehicle_end[v]
+    for i in range(n - 1, -1, -1):
+        task = seq[i]
+        node = d.task_node[task]
+        bound = min(d.task_late[task], bound - d.time[node, node_next] - d.task_service[task])
+        latest[i] = bound
+        node_next = node
+
+
+@njit(cache=True)
+def schedule(d, s, v):
+    """Recompute route ``v``'s cached times and figures in state ``s`` after it changed, and
+    record each visit's position; True when the route is feasible."""
+    n = s.length[v]
+    seq = s.route[v]
+    for i in range(n):
+        task = seq[i]
+        for j in range(s.vehicle.shape[1]):
+            if s.vehicle[task, j] == v:
+                s.position[task, j] = i
+    feasible, cost, travel, service, load, _ = forward(d, v, seq, n, s.departure[v], False)
+    latest_starts(d, v, seq, n, s.latest[v])
+    s.owner_work[d.vehicle_owner[v]] += travel + service - (s.travel[v] + s.service[v])
+    s.cost[v] = cost
+    s.travel[v] = travel
+    s.service[v] = service
+    s.load[v] = load
+    return feasible
+
+
+@njit(cache=True)
+def evaluate(d, v, seq, n, scratch):
+    """Feasibility and routing cost of visiting ``seq[:n]`` with vehicle ``v`` (no state
+    changes; ``scratch`` holds at least ``n + 1`` times)."""
+    if n > d.vehicle_max_stops[v]:
+        return False, BIG
+    feasible, cost, _, _, _, _ = forward(d, v, seq, n, scratch, True)
+    return feasible, cost
+
+
+@njit(cache=True)
+def timetable(d, v, seq, n, arrival, start, end):
+    """The times a plan gives route ``seq[:n]`` of vehicle ``v``: visits start as early as
+    their windows allow, and the departure is delayed as far as that costs no later return, so
+    that no working time is spent waiting at the first shops. Fills ``arrival``, ``start`` and
+    ``end`` per visit and returns ``(feasible, depart, back)``.
+
+    Delaying the departure by ``delta`` is absorbed by the waits met along the route: the
+    return stays put while ``delta`` is at most the total wait, and the visit at ``i`` moves by
+    ``max(0, delta - waits up to i)``, which must keep it inside its window. The delay is
+    whole seconds (times are in seconds).
+    """
+    departure = np.empty(n + 1)
+    feasible, _, _, _, _, _ = forward(d, v, seq, n, departure, False)
+    earliest = d.vehicle_early[v]
+    clock = earliest
+    waited = 0.0
+    room = np.inf
+    node_prev = d.vehicle_start[v]
+    for i in range(n):
+        task = seq[i]
+        node = d.task_node[task]
+        arrive = clock + d.time[node_prev, node]
+        begin = visit_start(arrive, d.task_early[task])
+        waited += begin - arrive
+        room = min(room, d.task_late[task] - begin + waited)
+        clock = begin + d.task_service[task]
+        node_prev = node
+    delay = max(0.0, min(waited, room))
+    depart = earliest + np.floor(delay)
+    clock = depart
+    node_prev = d.vehicle_start[v]
+    for i in range(n):
+        task = seq[i]
+        node = d.task_node[task]
+        arrival[i] = clock + d.time[node_prev, node]
+        start[i] = visit_start(arrival[i], d.task_early[task])
+        end[i] = start[i] + d.task_service[task]
+        clock = end[i]
+        node_prev = node
+    back = clock + d.time[node_prev, d.vehicle_end[v]]
+    return feasible, depart, back
+
+
+@njit(cache=True)
+def reachable_owners(d, task, out):
+    """Which owners could visit ``task`` on a route of its own, on some day (``out[o]`` True):
+    the window reachable within the shift, travel included, and nothing else in the way."""
+    seq = np.empty(1, dtype=np.int64)
+    seq[0] = task
+    scratch = np.empty(2)
+    out[:] = False
+    for v in range(d.vehicle_day.shape[0]):
+        o = d.vehicle_owner[v]
+        if d.task_eligible[task, o] and not out[o]:
+            feasible, _ = evaluate(d, v, seq, 1, scratch)
+            out[o] = feasible
+
+
+@njit(cache=True)
+def schedule_all(d, s):
+    """Schedule every route of ``s`` (e.g. a new, empty state); True when all are feasible."""
+    ok = True
+    for v in range(s.length.shape[0]):
+        ok = schedule(d, s, v) and ok
+    return ok
