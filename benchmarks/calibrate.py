@@ -1,22 +1,22 @@
-"""Fit the search's work-unit weights and measure PyVRP's speed on this machine.
+"""Fit the work weights of routeplan.solver.work: what each counted kind of work costs.
 
-    python benchmarks/calibrate.py [--seconds 3] [--only p01,p21]
+    python benchmarks/calibrate.py --seconds 3 [--only p01,kuiwen] [--sizes 300,1200,2000,5000,10000]
 
-The search stops after a budget of work units so that runs repeat (``routeplan.solver.lns``).
-A unit is the weighted sum of what the kernels count (steps, insertion positions, per-step
-scans, pattern options, local-search moves, visits of changed routes, visits removed). This
-script runs the search, with the clock as the only stop and polishing off, on all 42 Cordeau
-instances, the Kuiwen sample's parts and a few random scenarios; fits the weights (nanoseconds
-per count) by non-negative least squares on the relative error of each run's time; and prints,
-per instance, how the fitted time compares with the measured one. ``UNITS_PER_SECOND`` is then
-set a little below 1e9 times the smallest ratio, so that the slowest instance still ends on
-its budget. It also measures the PyVRP polishing time per call, iteration and visit.
+For each instance (the 42 PVRP instances, the parts of the Kuiwen sample and of synthetic
+scenarios of the given sizes) the script builds a first solution, runs the search for
+``--seconds`` of wall time with polishing off, and records the kernels' counts; then it times
+PyVRP polishing calls. Non-negative least squares on each run's relative error (every instance
+weighs the same) gives nanoseconds per count. It prints the weights, the fitted over measured
+time per instance, and the rate a time limit should buy (``UNITS_PER_SECOND``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import platform
+import sys
 import time
 from pathlib import Path
 
@@ -26,99 +26,127 @@ from scipy.optimize import nnls
 from routeplan.io.cordeau import read_instance
 from routeplan.io.scenario import read_scenario
 from routeplan.planning.formulate import formulate
-from routeplan.solver import lns as L
-from routeplan.solver.construct import initial_solution
-from routeplan.solver.decompose import split
-from routeplan.solver.objective import Objective
-from routeplan.solver.routing_pyvrp import integer_scale, optimize_routes
-from routeplan.synthetic import random_problem
 from routeplan.planning.pvrp import cordeau_instance
+from routeplan.solver.arrays import freeze
+from routeplan.solver.construct import initial_solution, territories
+from routeplan.solver.decompose import split
+from routeplan.solver.lns import COUNTED, Search, SearchParams, warm_up
+from routeplan.solver.routing_pyvrp import optimize_routes
+from routeplan.solver.stop import MaxRuntime
+from routeplan.solver.work import WEIGHTS
+from routeplan.solver.workload import task_workload
+from routeplan.synthetic import random_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 PVRP = Path(os.environ.get("ROUTEPLAN_PVRP_DIR", ROOT.parent / "shared" / "benchmarks" / "pvrp"))
-NAMES = ("steps", "positions", "scans", "patterns", "pairs", "built", "touched", "removed", "placed")
 
 
-def instances(only: set[str] | None):
-    names = sorted(p.stem for p in PVRP.glob("p*.txt"))
-    for name in names:
-        if only is None or name in only:
-            yield name, cordeau_instance(read_instance(PVRP / f"{name}.txt"))
-    scenarios = [("kuiwen", read_scenario(ROOT / "data" / "samples" / "kuiwen"))]
-    scenarios += [(f"random{seed}", random_problem(seed, customers=size)) for seed, size in ((1, 300), (2, 1200))]
-    for label, problem in scenarios:
-        form = formulate(problem)
-        for k, part in enumerate(split(form.instance)):
-            name = f"{label}[{k}]"
-            if only is None or name in only or label in only:
-                yield name, part.instance
+def instances(only: set[str] | None, sizes: list[int]):
+    for path in sorted(PVRP.glob("p*.txt")):
+        if only is None or path.stem in only:
+            yield path.stem, cordeau_instance(read_instance(path))
+    scenarios = [("kuiwen", lambda: read_scenario(ROOT / "data" / "samples" / "kuiwen"))]
+    scenarios += [(f"synthetic{size}", lambda size=size: random_problem(size, customers=size)) for size in sizes]
+    for label, make in scenarios:
+        if only is not None and label not in only:
+            continue
+        for k, part in enumerate(split(formulate(make()).instance)):
+            yield f"{label}[{k}]", part.instance
 
 
-def measure_search(inst, seconds: float):
-    sol = initial_solution(inst, Objective.of(inst), np.random.default_rng(0))
-    run = L.LNS(inst, seed=0, params=L.SearchParams(polish_share=0.0)).run(sol, seconds)
-    return run
-
-
-def measure_pyvrp(inst, best):
-    groups = ([[v] for v in range(inst.num_vehicles) if len(best.routes[v]) >= 4] if inst.consistent
-              else [[int(v) for v in vs] for vs in best.data.day_vehicles])
-    scale = integer_scale(best)
-    rows = []
+def measure(inst, seconds: float) -> tuple[dict[str, float], list[tuple[float, float, float, float]]]:
+    """Counts and seconds of construction and search, and PyVRP calls (1, iterations,
+    iterations x visits, seconds)."""
+    data = freeze(inst)
+    rng = np.random.default_rng(0)
+    started = time.perf_counter()
+    if inst.consistent:
+        territories(inst, task_workload(inst), np.random.default_rng(0))
+    territory_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    built = initial_solution(inst, data, rng)
+    construct_seconds = time.perf_counter() - started - territory_seconds
+    search = Search(inst, data, built.state, seed=0, params=SearchParams(polish_share=0.0))
+    outcome = search.run(MaxRuntime(seconds), polish=False)
+    row = {"tasks": inst.num_tasks, "vehicles": inst.num_vehicles, "nodes": int(inst.time.shape[0]),
+           "construct_seconds": max(construct_seconds, 1e-6), "construct_positions": built.positions,
+           "construct_options": built.options, "search_seconds": outcome.seconds, "steps": outcome.iterations,
+           **outcome.counts}
+    polish = []
+    best = outcome.best
+    if inst.consistent:
+        groups = [[v] for v in range(inst.num_vehicles) if best.length[v] >= 4]
+    else:
+        groups = [[int(v) for v in data.by_day[data.day_first[k]:data.day_first[k + 1]]]
+                  for k in range(inst.num_days)]
     for group in groups[:6]:
-        size = sum(len(best.routes[v]) for v in group)
+        routes = [best.route[v, :best.length[v]].tolist() for v in group]
+        size = sum(len(r) for r in routes)
         if size == 0:
             continue
         for iterations in (50, 400):
             started = time.perf_counter()
-            optimize_routes(best, group, iterations=iterations, seconds=60.0, seed=0, scale=scale)
-            rows.append((1.0, iterations, iterations * size, time.perf_counter() - started))
-    return rows
+            optimize_routes(data, group, routes, iterations=iterations, seed=0)
+            polish.append((1.0, iterations, iterations * size, time.perf_counter() - started))
+    return row, polish
+
+
+def fit(matrix: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """Non-negative weights (seconds per count) fitting each row's time relatively."""
+    weights, _ = nnls(matrix / seconds[:, None], np.ones(len(seconds)))
+    return weights
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="search seconds per instance")
-    parser.add_argument("--only", default=None, help="comma-separated instance names")
-    parser.add_argument("--save", default=None, help="also save the measurements to this .npz file")
+    parser.add_argument("--only", default=None, help="comma-separated instance or scenario names")
+    parser.add_argument("--sizes", default="300,1200,2000,5000,10000", help="synthetic scenario sizes")
+    parser.add_argument("--save", type=Path, default=None, help="also write the measurements to this JSON file")
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
-    L.warm_up()
-    L.UNITS_PER_SECOND = 1e15  # let the clock stop every run
-    names, work, seconds, polish = [], [], [], []
-    sizes = []
-    for name, inst in instances(only):
-        run = measure_search(inst, args.seconds)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    print(f"# python benchmarks/calibrate.py --seconds {args.seconds:g} --sizes {args.sizes}"
+          + (f" --only {args.only}" if args.only else ""))
+    print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    warm_up()
+    names, rows, polish = [], [], []
+    for name, inst in instances(only, sizes):
+        row, calls = measure(inst, args.seconds)
         names.append(name)
-        work.append(run.work)
-        sizes.append(inst.dist.shape[0])
-        seconds.append(run.seconds)
-        polish += measure_pyvrp(inst, run.solution)
-        print(f"# measured {name}: {run.iterations} steps in {run.seconds:.2f} s", flush=True)
-    work = np.array(work)
-    seconds = np.array(seconds)
+        rows.append(row)
+        polish += calls
+        print(f"# {name}: {inst.num_tasks} tasks, {row['steps']} steps in {row['search_seconds']:.2f} s, "
+              f"construction {row['construct_seconds']:.3f} s", flush=True)
     if args.save:
-        np.savez(args.save, names=np.array(names), work=work, seconds=seconds, sizes=np.array(sizes))
-    # Relative error per run: each row divided by its time, so every instance weighs the same.
-    weights, _ = nnls(work / seconds[:, None], np.ones(len(seconds)))
-    weights_ns = weights * 1e9
-    print("\nWORK_WEIGHTS (ns per count):", np.array2string(weights_ns, precision=4, separator=", "))
-    print("| " + " | ".join(NAMES) + " |")
-    print("|" + "---:|" * len(NAMES))
-    print("| " + " | ".join(f"{w:.4g}" for w in weights_ns) + " |")
-    old = work @ L.WORK_WEIGHTS / seconds
-    ratio = work @ weights / seconds
-    print("\n| instance | steps per second | fitted / measured time | units per second (current weights) |")
+        args.save.write_text(json.dumps({"names": names, "rows": rows, "polish": polish}), encoding="utf-8")
+    search = np.array([[r[c] for c in COUNTED] for r in rows], dtype=float)
+    search_seconds = np.array([r["search_seconds"] for r in rows])
+    w_search = fit(search, search_seconds)
+    construct = np.array([[r["construct_positions"], r["construct_options"]] for r in rows], dtype=float)
+    construct_seconds = np.array([r["construct_seconds"] for r in rows])
+    big = construct_seconds > 0.01  # the clock cannot time smaller constructions well
+    w_construct = fit(construct[big], construct_seconds[big]) if big.any() else np.zeros(2)
+    print("\nsearch weights (ns per count):")
+    for name, w in zip(COUNTED, w_search * 1e9, strict=True):
+        print(f"  {name} = {w:.4g}")
+    print(f"construction weights (ns per count): positions = {w_construct[0] * 1e9:.4g}, "
+          f"options = {w_construct[1] * 1e9:.4g}")
+    ratio = search @ w_search / search_seconds
+    current = np.array([sum(getattr(WEIGHTS, c) * r[c] for c in COUNTED) for r in rows]) / search_seconds
+    print("\n| instance | steps per second | fitted / measured time | units per second now |")
     print("|---|---:|---:|---:|")
     for k, name in enumerate(names):
-        print(f"| {name} | {work[k, 0] / seconds[k]:.0f} | {ratio[k]:.3f} | {old[k]:.3g} |")
-    print(f"\nfitted/measured: min {ratio.min():.3f}, median {np.median(ratio):.3f}, max {ratio.max():.3f}; "
-          f"current weights: units per second min {old.min():.3g}, median {np.median(old):.3g}, max {old.max():.3g}")
+        print(f"| {name} | {rows[k]['steps'] / search_seconds[k]:.0f} | {ratio[k]:.3f} | {current[k]:.3g} |")
+    print(f"\nfitted/measured: min {ratio.min():.3f}, 5th percentile {np.percentile(ratio, 5):.3f}, median "
+          f"{np.median(ratio):.3f}, max {ratio.max():.3f}")
+    print(f"current weights: units per second min {current.min():.3g}, median {np.median(current):.3g}, "
+          f"max {current.max():.3g}")
     if polish:
-        rows = np.array(polish)
-        coef, _ = nnls(rows[:, :3] / rows[:, 3:], np.ones(len(rows)))
-        print(f"PyVRP: {coef[0] * 1e3:.3f} ms per call, {coef[1] * 1e6:.1f} us per iteration, "
-              f"{coef[2] * 1e6:.3f} us per iteration and visit (fitted over {len(rows)} calls)")
+        calls = np.array(polish)
+        coef = fit(calls[:, :3], calls[:, 3])
+        print(f"PyVRP: {coef[0] * 1e9:.4g} ns per call, {coef[1] * 1e9:.4g} ns per iteration, "
+              f"{coef[2] * 1e9:.4g} ns per iteration and visit (fitted over {len(calls)} calls)")
     return 0
 
 

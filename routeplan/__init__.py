@@ -39,8 +39,13 @@ from .results.files import read_plan as read_plan
 from .results.files import write_plan as write_plan
 from .results.visit_plan import ManagerFigures as ManagerFigures
 from .results.visit_plan import Plan as Plan
-from .solver.search import Progress as Progress
-from .solver.search import SearchParams as SearchParams
+from .solver.lns import Progress as Progress
+from .solver.lns import SearchParams as SearchParams
+from .solver.stop import MaxIterations as MaxIterations
+from .solver.stop import MaxRuntime as MaxRuntime
+from .solver.stop import MaxWork as MaxWork
+from .solver.stop import MultipleCriteria as MultipleCriteria
+from .solver.stop import NoImprovement as NoImprovement
 from .validate import ValidationReport as ValidationReport
 from .validate import Violation as Violation
 from .validate import validate as validate
@@ -58,6 +63,11 @@ __all__ = [
     "InternalError",
     "Manager",
     "ManagerFigures",
+    "MaxIterations",
+    "MaxRuntime",
+    "MaxWork",
+    "MultipleCriteria",
+    "NoImprovement",
     "OfflineError",
     "OutputFolderError",
     "Plan",

@@ -35,9 +35,12 @@ from .phases import Size, read_seconds, write_seconds
 from .planner import DEFAULT_TIME_LIMIT, diagnose_problem, plan_within
 from .planning.strategies import STRATEGIES
 from .results.files import read_plan, write_plan, write_views
-from .solver.search import Progress
+from .solver.lns import Progress
+from .solver.stop import MaxIterations
 from .validate import validate_folder
 from .version import __version__
+
+logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -127,8 +130,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", type=Path, help=scenario_help)
     p.add_argument("--out", type=Path, required=True, help="plan folder to write")
     _strategy_option(p)
-    p.add_argument("--time-limit", type=_seconds, default=DEFAULT_TIME_LIMIT,
-                   help="seconds for the whole command (default %(default)s)")
+    p.add_argument("--time-limit", type=_seconds, default=None,
+                   help=f"seconds for the whole command, reading and writing included (default {DEFAULT_TIME_LIMIT:g})")
+    p.add_argument("--iterations", type=_count, default=None,
+                   help="instead of a time limit, stop the search after this many steps: the same plan for the "
+                        "same seed on any machine")
     p.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress display or summary")
     _map_options(p)
@@ -185,6 +191,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be a positive whole number")
+    return value
+
+
 def _strategy(text: str) -> str:
     if text in STRATEGIES:
         return text
@@ -217,22 +233,32 @@ def _map(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
     started = _process_started()
+    if args.iterations is not None and args.time_limit is not None:
+        raise ArgumentError("--iterations", "give --time-limit or --iterations, not both")
+    limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
     problem = read_scenario(args.scenario)
+    logger.info("read %s in %.2f s (since the command started)", args.scenario, time.perf_counter() - started)
     check_replaceable(args.out, PLAN_MARKER)  # before solving, not after a minute of it
     show = not args.quiet
     if show:
+        budget = f"{args.iterations} iterations" if args.iterations else f"time limit {limit:g} s"
         print(f"{problem.name}: {problem.num_customers} customers, {problem.num_managers} managers, "
               f"{problem.visits_required()} visits over {problem.num_days} days; strategy {args.strategy}, "
-              f"time limit {args.time_limit:g} s, seed {args.seed}", file=sys.stderr)
-    progress = _ProgressLine(args.time_limit) if show and sys.stderr.isatty() else None
+              f"{budget}, seed {args.seed}", file=sys.stderr)
+    progress = _ProgressLine(limit) if show and sys.stderr.isatty() else None
     # The limit covers the whole command: what reading took, and an estimate of the writing.
     size = Size(customers=problem.num_customers, managers=problem.num_managers, days=problem.num_days,
                 visits=problem.visits_required())
-    result = plan_within(problem, strategy=args.strategy, time_limit=args.time_limit, seed=args.seed,
-                         progress=progress, started=started, reserve=read_seconds(size) + write_seconds(size))
+    stop = None if args.iterations is None else MaxIterations(args.iterations)
+    result = plan_within(problem, strategy=args.strategy, time_limit=None if stop else limit, stop=stop,
+                         seed=args.seed, progress=progress, started=started,
+                         reserve=read_seconds(size) + write_seconds(size))
     if progress is not None:
         progress.finish()
+    writing = time.perf_counter()
     write_plan(result, args.out, offline=not args.online, start_date=args.start_date)
+    logger.info("wrote %s in %.2f s; %.2f s since the command started", args.out, time.perf_counter() - writing,
+                time.perf_counter() - started)
     if show:
         print(result.summary_table())
     missing = result.visits_required() - result.visits_planned()

@@ -3,9 +3,10 @@ take, so that the search's repeatable work budget leaves room for them.
 
 Each estimate follows from the problem's size alone, never from the clock, so that the same
 time limit gives the same budget, and the same plan, on every run. The constants were measured
-on the reference machine (2 cores, AMD EPYC; ``benchmarks/timelimit.py`` prints the phases of
-the Kuiwen sample and of 2,000- and 10,000-customer synthetic scenarios) and rounded up; on a
-slower machine the clock, not the budget, ends the search and the plan says so.
+on the reference machine (2 cores, AMD EPYC, 2026-12-02; ``benchmarks/timelimit.py`` prints
+the phases of the Kuiwen sample and of 2,000- and 10,000-customer synthetic scenarios) and
+rounded up; on a slower machine the clock, not the budget, ends the search and the plan says
+so.
 
 The search itself counts its work (see :mod:`routeplan.solver.work`), construction included.
 """
@@ -29,34 +30,36 @@ class Size:
         return self.customers + 2 * self.managers
 
 
-#: Seconds per squared node of the travel matrices and what is derived from them (formulation,
-#: neighbour lists, territories), per node, and fixed.
-PREPARE_PER_NODE2 = 4.0e-8
-PREPARE_PER_NODE = 2.0e-4
-PREPARE_FIXED = 0.05
-#: Seconds per visit and per customer of turning the engine's result into a checked plan
-#: (schedules, reasons, validation), and fixed.
-FINISH_PER_VISIT = 1.0e-4
-FINISH_PER_CUSTOMER = 2.0e-4
+#: Seconds per squared node of the travel matrices and what is derived from them before the
+#: search (formulation, diagnosis, neighbour lists, territories), and fixed. Measured: 0.3 s at
+#: 1,400 customers, 17 s at 10,000 (dense matrices: the memory-bounded travel of a later
+#: version will change this).
+PREPARE_PER_NODE2 = 1.9e-7
+PREPARE_FIXED = 0.2
+#: Seconds per visit of turning the engine's result into a checked plan (timetables, reasons,
+#: validation), and fixed. Measured: 0.07 s for 2,678 visits, 0.65 s for 17,541.
+FINISH_PER_VISIT = 4.5e-5
 FINISH_FIXED = 0.05
-#: Seconds per customer of reading a scenario folder.
-READ_PER_CUSTOMER = 2.5e-4
-READ_FIXED = 0.1
+#: Seconds per customer of reading a scenario folder, and fixed: Python's start and the imports
+#: (the command's clock starts with the process). Measured: 1.3 s at 1,400 customers, 1.4 s at
+#: 10,000.
+READ_PER_CUSTOMER = 3.0e-5
+READ_FIXED = 1.5
 #: Seconds per visit of writing a plan folder (tables, maps, schedules, calendars), per manager,
-#: and fixed.
-WRITE_PER_VISIT = 3.0e-4
-WRITE_PER_MANAGER = 0.02
-WRITE_FIXED = 0.2
+#: and fixed. Measured: 0.6 s for 2,678 visits and 12 managers, 3.45 s for 17,541 and 77.
+WRITE_PER_VISIT = 2.1e-4
+WRITE_PER_MANAGER = 0.003
+WRITE_FIXED = 0.15
 
 
 def prepare_seconds(size: Size) -> float:
     """Formulating the problem and preparing the search's arrays."""
-    return PREPARE_FIXED + PREPARE_PER_NODE * size.nodes + PREPARE_PER_NODE2 * size.nodes ** 2
+    return PREPARE_FIXED + PREPARE_PER_NODE2 * size.nodes ** 2
 
 
 def finish_seconds(size: Size) -> float:
     """From the engine's result to a validated plan."""
-    return FINISH_FIXED + FINISH_PER_VISIT * size.visits + FINISH_PER_CUSTOMER * size.customers
+    return FINISH_FIXED + FINISH_PER_VISIT * size.visits
 
 
 def read_seconds(size: Size) -> float:

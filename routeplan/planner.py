@@ -75,33 +75,52 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None
         raise ArgumentError("stop", "give a time limit or a stopping criterion, not both")
     if time_limit is not None and not time_limit > 0:
         raise ArgumentError("time_limit", f"{time_limit} is not a positive number of seconds")
-    return plan_within(problem, strategy=strategy, time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
-                       stop=stop, seed=seed, progress=progress, params=params)
+    if stop is None and time_limit is None:
+        time_limit = DEFAULT_TIME_LIMIT
+    return plan_within(problem, strategy=strategy, time_limit=time_limit, stop=stop, seed=seed, progress=progress,
+                       params=params)
 
 
-def plan_within(problem: Problem, *, strategy: str, time_limit: float, stop: StoppingCriterion | None = None,
+def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, stop: StoppingCriterion | None = None,
                 seed: int = 0, progress: Callable[[Progress], None] | None = None, params: SearchParams | None = None,
                 started: float | None = None, reserve: float = 0.0) -> Plan:
     """:func:`plan`, for a caller that does more within the same time limit: the limit counts
     from ``started`` (a ``time.perf_counter()`` reading, default now), and ``reserve`` seconds
     (an estimate that depends on the problem's size only, so that the budget repeats) are left
-    for the caller's own work before and after, such as reading and writing files."""
+    for the caller's own work before and after, such as reading and writing files. With a
+    ``stop`` criterion the time limit is not used (and not recorded)."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
     startup = warm_up()  # compiles the search on first use; not counted in the time limit
     started = time.perf_counter() if started is None else started + startup
+    formulating = time.perf_counter()
     form = formulate_strategy(problem, strategy)
     _warn_before_solving(diagnose(form))
+    prepared = time.perf_counter()
+    logger.info("formulated and diagnosed in %.2f s", prepared - formulating)
     size = Size(customers=problem.num_customers, managers=problem.num_managers, days=problem.num_days,
                 visits=problem.visits_required())
     finish = finish_seconds(size)
-    if stop is None:
+    if stop is not None:
+        time_limit = None
+    else:
+        if time_limit is None:
+            raise ArgumentError("time_limit", "give a time limit or a stopping criterion")
+        least = reserve + prepare_seconds(size) + finish + MIN_SEARCH_SECONDS
+        if time_limit < least:
+            logger.warning("a time limit of %g s is shorter than the %.0f s that reading, the travel matrices, "
+                           "checking and writing are estimated to take for %d customers: the run will take longer",
+                           time_limit, least, size.customers)
         search = max(MIN_SEARCH_SECONDS, time_limit - reserve - prepare_seconds(size) - finish)
         # The budget follows from sizes alone (repeatable); the clock allows what is really left.
         clock = max(MIN_SEARCH_SECONDS, started + time_limit - reserve - finish - time.perf_counter())
         stop = MultipleCriteria([MaxWork(search * UNITS_PER_SECOND), MaxRuntime(clock)])
     result = solve(form.instance, stop, seed=seed, params=params or SearchParams(), progress=progress)
-    return _checked_plan(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup)
+    searched = time.perf_counter()
+    logger.info("searched in %.2f s (construction included)", searched - prepared)
+    plan = _checked_plan(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup)
+    logger.info("plan built and validated in %.2f s", time.perf_counter() - searched)
+    return plan
 
 
 def diagnose_problem(problem: Problem, *, strategy: str = "hybrid") -> Diagnosis:
@@ -123,7 +142,7 @@ def _warn_before_solving(diagnosis: Diagnosis) -> None:
         logger.warning("... and %d more such customers (routeplan check lists all)", len(diagnosis.unservable) - 10)
 
 
-def _checked_plan(form: Formulation, result: EngineResult, *, seed: int, started: float, time_limit: float,
+def _checked_plan(form: Formulation, result: EngineResult, *, seed: int, started: float, time_limit: float | None,
                   startup: float) -> Plan:
     """The plan of an engine result, validated."""
     managers = form.problem.managers

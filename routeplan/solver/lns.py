@@ -33,6 +33,8 @@ PACE_ITERATIONS = 100_000
 """When no stopping criterion can tell how far along a run is (only :class:`NoImprovement`),
 the temperature falls as if the run were this many steps long."""
 MIN_POLISH_ITERATIONS = 50
+COUNTED = ("scanned", "positions", "options", "pairs", "built", "copied")
+"""The work counts of a chunk that cost time (see :class:`routeplan.solver.kernels.anneal.Chunk`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +93,7 @@ class Outcome:
     seconds: float
     stopped_by: str
     history: list[tuple[float, float]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # the kernels' work counts, summed over chunks
 
 
 _WARM = False
@@ -156,6 +159,7 @@ class Search:
             polish: bool = True) -> Outcome:
         """Improve the first solution until ``stop`` says so; return the best found."""
         started = self.clock
+        began = time.perf_counter()
         p = self.params
         settings = p.settings()
         seed_random(self.seed)
@@ -175,8 +179,8 @@ class Search:
         iterations = 0
         since = 0
         work = self.work
-        last_fraction = 0.0
-        step_fraction = 0.0
+        counts = dict.fromkeys(COUNTED, 0)
+        step_fraction = 0.0  # how far the last chunk took the run
         last_report = started
 
         def status() -> Status:
@@ -200,12 +204,11 @@ class Search:
                 best_value = float(objective(d, best_ref, targets))
                 if current < best_value - 1e-9:
                     best_value = current
+                    since = 0
                     copy_everything(cur_ref, best_ref)
                     history.append((time.perf_counter() - started, best_value))
                 now = status()
                 continue
-            step_fraction = max(step_fraction, fraction - last_fraction) if iterations else 0.0
-            last_fraction = fraction
             t0 = t_high * (t_low / t_high) ** fraction
             t1 = t_high * (t_low / t_high) ** min(1.0, fraction + step_fraction)
             before = best_value
@@ -214,9 +217,13 @@ class Search:
             current, best_value, since = chunk.current, chunk.best, chunk.since_improvement
             iterations += CHUNK
             work += WEIGHTS.chunk(chunk)
+            for name in COUNTED:
+                counts[name] += getattr(chunk, name)
             if best_value < before - 1e-9:
                 history.append((time.perf_counter() - started, best_value))
             now = status()
+            after = stop.fraction(now)
+            step_fraction = (min(1.0, iterations / PACE_ITERATIONS) if after is None else after) - fraction
             if progress is not None and now.seconds - (last_report - started) >= 1.0:
                 last_report = time.perf_counter()
                 progress(Progress(seconds=now.seconds, iterations=iterations, best_cost=best_value,
@@ -224,8 +231,8 @@ class Search:
         reason = stopped_by(stop, now)
         logger.info("search: %d iterations, %.3g work units, stopped by %s, objective %.2f", iterations, work,
                     reason, best_value)
-        return Outcome(best=best, objective=best_value, iterations=iterations, work=work, seconds=now.seconds,
-                       stopped_by=reason, history=history)
+        return Outcome(best=best, objective=best_value, iterations=iterations, work=work,
+                       seconds=time.perf_counter() - began, stopped_by=reason, history=history, counts=counts)
 
     def _move_centres(self, state: State) -> None:
         """Move each owner's territory centre to the medoid of its tasks (and the owner costs

@@ -41,8 +41,7 @@ class Chunk(NamedTuple):
     accepted: int
     improved: int
     since_improvement: int  # steps since the best improved, at the end of the chunk
-    steps: int
-    scanned: int  # tasks and routes every step runs over (objective, bookkeeping)
+    scanned: int  # tasks, routes and owners steps run over (objective, bookkeeping, owners per insertion)
     positions: int  # route gaps priced by insertions
     options: int  # (pattern, owner, day) combinations weighed by insertions
     pairs: int  # neighbour pairs the local search examined
@@ -112,6 +111,7 @@ def run_chunk(d, cur, best, trial, steps, temperature_start, temperature_end, se
     route_gap = np.empty(n_veh, dtype=np.int64)
     route_work = np.empty(n_veh)
     targets = np.zeros(d.owner_group.shape[0])
+    considered = np.zeros(d.owner_group.shape[0], dtype=np.bool_)
     width = trial.route.shape[1]
     buf_a = np.empty(width, dtype=np.int64)
     buf_b = np.empty(width, dtype=np.int64)
@@ -158,9 +158,11 @@ def run_chunk(d, cur, best, trial, steps, temperature_start, temperature_end, se
         if d.balance_weight > 0:
             group_targets(d, trial.owner_work, targets)
         order = _order(d, removed, count, scratch)
+        scanned += count * considered.shape[0]  # each insertion weighs every owner
         for k in range(count):
             t = order[k]
-            placed, p, o = insert_task(d, trial, t, settings.blink, targets, route_cost, route_gap, route_work)
+            placed, p, o = insert_task(d, trial, t, settings.blink, targets, considered, route_cost, route_gap,
+                                       route_work)
             positions += p
             options += o
             if placed:
@@ -216,5 +218,5 @@ def run_chunk(d, cur, best, trial, steps, temperature_start, temperature_end, se
             t_mark[touched_t[k]] = False
     # A plain tuple (see Chunk): boxing a named tuple runs Python code, where a pending Ctrl-C
     # would be raised half-way through and crash the process.
-    return (current, best_value, accepted, improved, since_improvement, steps, scanned, positions, options, pairs,
+    return (current, best_value, accepted, improved, since_improvement, scanned, positions, options, pairs,
             built, copied)

@@ -16,6 +16,9 @@ from .edits import insert_at
 from .objective import balance_delta, day_scale, day_target
 from .timing import BIG, EPS, IMPOSSIBLE, visit_start
 
+OWNER_NEIGHBOURS = 40
+"""Nearest tasks whose owners a re-inserted task may go to."""
+
 
 @njit(cache=True)
 def best_gap(d, s, v, task, blink):
@@ -65,14 +68,17 @@ def best_gap(d, s, v, task, blink):
 
 
 @njit(cache=True)
-def price_routes(d, s, task, blink, only_owner, route_cost, route_gap, route_work):
-    """Best gap of every route ``task`` may use (of ``only_owner`` when it is >= 0) into the
-    per-vehicle arrays; other routes get :data:`BIG`. Returns the number of gaps examined."""
+def price_routes(d, s, task, blink, considered, route_cost, route_gap, route_work):
+    """Best gap of every route of the owners ``considered`` that may serve ``task``, into the
+    per-vehicle arrays (the other routes' entries are left as they are: :func:`choose` and
+    :func:`place` never read them). Returns the number of gaps examined."""
     positions = 0
-    for v in range(s.length.shape[0]):
-        route_cost[v] = BIG
-        o = d.vehicle_owner[v]
-        if (only_owner < 0 or o == only_owner) and d.task_eligible[task, o]:
+    n_days = d.day_first.shape[0] - 1
+    for o in range(considered.shape[0]):
+        if not (considered[o] and d.task_eligible[task, o]):
+            continue
+        for k in range(d.owner_day_first[o * n_days], d.owner_day_first[(o + 1) * n_days]):
+            v = d.by_owner_day[k]
             gap, c, w = best_gap(d, s, v, task, blink)
             route_cost[v] = c
             route_gap[v] = gap
@@ -82,21 +88,49 @@ def price_routes(d, s, task, blink, only_owner, route_cost, route_gap, route_wor
 
 
 @njit(cache=True)
-def _best_of(d, vehicles, first, last, route_cost):
-    """The cheapest of ``vehicles[first:last]`` by ``route_cost``: (vehicle or -1, cost)."""
+def nearby_owners(d, s, task, considered):
+    """Mark in ``considered`` the owners worth pricing for ``task``: with owner consistency,
+    those serving one of its :data:`OWNER_NEIGHBOURS` nearest tasks, and those without work
+    yet (a new manager); every owner when none of the neighbours is assigned, and always
+    without consistency. Far-away owners would only buy a visit across town."""
+    n_owners = considered.shape[0]
+    if not d.consistent:
+        considered[:] = True
+        return
+    considered[:] = False
+    found = False
+    neighbours = d.task_neighbours
+    for ni in range(min(OWNER_NEIGHBOURS, neighbours.shape[1])):
+        o = s.owner[neighbours[task, ni]]
+        if o >= 0:
+            considered[o] = True
+            found = True
+    for o in range(n_owners):
+        if s.owner_work[o] <= 0.0:
+            considered[o] = True
+    if not found:
+        considered[:] = True
+
+
+@njit(cache=True)
+def _best_of(d, task, considered, vehicles, first, last, route_cost):
+    """The cheapest of ``vehicles[first:last]`` by ``route_cost`` among those of considered
+    owners that may serve ``task``: (vehicle or -1, cost)."""
     best_v = -1
     best = BIG
     for k in range(first, last):
         v = vehicles[k]
-        if route_cost[v] < best:
+        o = d.vehicle_owner[v]
+        if considered[o] and d.task_eligible[task, o] and route_cost[v] < best:
             best = route_cost[v]
             best_v = v
     return best_v, best
 
 
 @njit(cache=True)
-def choose(d, s, task, targets, only_owner, route_cost, route_work):
-    """The cheapest (pattern, owner) for ``task`` given each route's best gap.
+def choose(d, s, task, targets, considered, route_cost, route_work):
+    """The cheapest (pattern, owner) for ``task`` given the best gap of each route of the
+    owners ``considered`` (as :func:`price_routes` left them).
 
     Returns ``(cost, pattern, owner, second, options)``: the best option's price (>=
     :data:`IMPOSSIBLE` when none fits), its global pattern id and owner (-1 without owner
@@ -112,16 +146,16 @@ def choose(d, s, task, targets, only_owner, route_cost, route_work):
     best_owner = -1
     options = 0
     if d.consistent:
-        for o in range(d.owner_group.shape[0]):
-            if not d.task_eligible[task, o] or (only_owner >= 0 and o != only_owner):
+        for o in range(considered.shape[0]):
+            if not (considered[o] and d.task_eligible[task, o]):
                 continue
             for p in range(p0, p1):
                 total = 0.0
                 added = 0.0
                 for j in range(d.pattern_size[p]):
                     key = o * n_days + d.pattern_days[p, j]
-                    v, c = _best_of(d, d.by_owner_day, d.owner_day_first[key], d.owner_day_first[key + 1],
-                                    route_cost)
+                    v, c = _best_of(d, task, considered, d.by_owner_day, d.owner_day_first[key],
+                                    d.owner_day_first[key + 1], route_cost)
                     options += 1
                     total += c
                     if total >= IMPOSSIBLE:
@@ -144,7 +178,7 @@ def choose(d, s, task, targets, only_owner, route_cost, route_work):
             total = 0.0
             for j in range(d.pattern_size[p]):
                 day = d.pattern_days[p, j]
-                _, c = _best_of(d, d.by_day, d.day_first[day], d.day_first[day + 1], route_cost)
+                _, c = _best_of(d, task, considered, d.by_day, d.day_first[day], d.day_first[day + 1], route_cost)
                 options += 1
                 total += c
                 if total >= IMPOSSIBLE:
@@ -159,17 +193,18 @@ def choose(d, s, task, targets, only_owner, route_cost, route_work):
 
 
 @njit(cache=True)
-def place(d, s, task, pattern, owner, route_cost, route_gap):
+def place(d, s, task, pattern, owner, considered, route_cost, route_gap):
     """Insert ``task`` with ``pattern`` (and ``owner``) at the best gap of the best route of each
-    of the pattern's days, as priced in ``route_cost``/``route_gap``."""
+    of the pattern's days, as priced by :func:`price_routes` for the owners ``considered``."""
     n_days = d.day_first.shape[0] - 1
     for j in range(d.pattern_size[pattern]):
         day = d.pattern_days[pattern, j]
         if owner >= 0:
             key = owner * n_days + day
-            v, _ = _best_of(d, d.by_owner_day, d.owner_day_first[key], d.owner_day_first[key + 1], route_cost)
+            v, _ = _best_of(d, task, considered, d.by_owner_day, d.owner_day_first[key], d.owner_day_first[key + 1],
+                            route_cost)
         else:
-            v, _ = _best_of(d, d.by_day, d.day_first[day], d.day_first[day + 1], route_cost)
+            v, _ = _best_of(d, task, considered, d.by_day, d.day_first[day], d.day_first[day + 1], route_cost)
         s.vehicle[task, j] = v
         insert_at(d, s, v, route_gap[v], task)
     s.pattern[task] = pattern
@@ -177,16 +212,27 @@ def place(d, s, task, pattern, owner, route_cost, route_gap):
 
 
 @njit(cache=True)
-def insert_task(d, s, task, blink, targets, route_cost, route_gap, route_work):
-    """Insert ``task`` where it costs least (pattern, owner, gaps). Returns ``(inserted,
-    positions, options)``: whether anything fitted, and the work done (gaps examined,
-    options weighed)."""
-    positions = price_routes(d, s, task, blink, -1, route_cost, route_gap, route_work)
-    cost, pattern, owner, _, options = choose(d, s, task, targets, -1, route_cost, route_work)
+def insert_task(d, s, task, blink, targets, considered, route_cost, route_gap, route_work):
+    """Insert ``task`` where it costs least (pattern, owner among :func:`nearby_owners`, gaps).
+    Returns ``(inserted, positions, options)``: whether anything fitted, and the work done
+    (gaps examined, options weighed). ``considered`` is scratch space of one entry per owner."""
+    nearby_owners(d, s, task, considered)
+    positions = price_routes(d, s, task, blink, considered, route_cost, route_gap, route_work)
+    cost, pattern, owner, _, options = choose(d, s, task, targets, considered, route_cost, route_work)
     if pattern < 0 or cost >= IMPOSSIBLE:
         return False, positions, options
-    place(d, s, task, pattern, owner, route_cost, route_gap)
+    place(d, s, task, pattern, owner, considered, route_cost, route_gap)
     return True, positions, options
+
+
+@njit(cache=True)
+def _confine(owner, considered):
+    """Consider only ``owner``, or every owner when it is -1."""
+    if owner >= 0:
+        considered[:] = False
+        considered[owner] = True
+    else:
+        considered[:] = True
 
 
 @njit(cache=True)
@@ -209,12 +255,14 @@ def regret_insert(d, s, tasks, only_owner, targets):
     pattern = np.full(k, -1, dtype=np.int64)
     owner = np.full(k, -1, dtype=np.int64)
     active = np.ones(k, dtype=np.bool_)
+    considered = np.zeros(d.owner_group.shape[0], dtype=np.bool_)
     positions = 0
     options = 0
     for i in range(k):
         t = tasks[i]
-        positions += price_routes(d, s, t, 0.0, only_owner[t], cost[i], gap[i], work[i])
-        best[i], pattern[i], owner[i], second[i], o = choose(d, s, t, targets, only_owner[t], cost[i], work[i])
+        _confine(only_owner[t], considered)
+        positions += price_routes(d, s, t, 0.0, considered, cost[i], gap[i], work[i])
+        best[i], pattern[i], owner[i], second[i], o = choose(d, s, t, targets, considered, cost[i], work[i])
         options += o
     changed = np.empty(s.vehicle.shape[1], dtype=np.int64)
     inserted = 0
@@ -235,7 +283,8 @@ def regret_insert(d, s, tasks, only_owner, targets):
             break
         t = tasks[pick]
         active[pick] = False
-        place(d, s, t, pattern[pick], owner[pick], cost[pick], gap[pick])
+        _confine(only_owner[t], considered)
+        place(d, s, t, pattern[pick], owner[pick], considered, cost[pick], gap[pick])
         inserted += 1
         n_changed = 0
         for j in range(s.vehicle.shape[1]):
@@ -259,7 +308,7 @@ def regret_insert(d, s, tasks, only_owner, targets):
                     positions += s.length[v] + 1
                     again = True
             if again:
-                best[i], pattern[i], owner[i], second[i], o = choose(d, s, u, targets, only_owner[u], cost[i],
-                                                                     work[i])
+                _confine(only_owner[u], considered)
+                best[i], pattern[i], owner[i], second[i], o = choose(d, s, u, targets, considered, cost[i], work[i])
                 options += o
     return inserted, positions, options

@@ -59,6 +59,8 @@ def relocate(d, s, u_task, a, i, w_task, b, j, after, buf_a, buf_b, scratch):
     nb = s.length[b]
     if a == b and (j == i or (after and j == i - 1) or (not after and j == i + 1)):
         return False, 0
+    if a != b and not d.task_eligible[u_task, d.vehicle_owner[b]]:
+        return False, 0
     u = d.task_node[u_task]
     w = d.task_node[w_task]
     pu = node_at(d, s, a, i - 1)
@@ -108,7 +110,7 @@ def swap(d, s, u_task, a, i, w_task, b, j, buf_a, buf_b, scratch):
     c = d.cost
     if a == b and (j == i or j == i + 1 or j == i - 1):
         return False, 0
-    if a != b and not d.task_eligible[w_task, d.vehicle_owner[a]]:
+    if a != b and not (d.task_eligible[w_task, d.vehicle_owner[a]] and d.task_eligible[u_task, d.vehicle_owner[b]]):
         return False, 0
     u = d.task_node[u_task]
     w = d.task_node[w_task]
@@ -212,8 +214,8 @@ def improve_pair(d, s, day, u_task, w_task, buf_a, buf_b, scratch):
     """Try the moves on one pair of visits of ``day``, first improvement: ``(applied, built,
     a, b)`` with the two routes involved (``a == b`` for a move within one route).
 
-    Moves between routes are made only when visits may change route: without owner
-    consistency, and to routes whose owner may serve the visit.
+    Moves between routes are made only without owner consistency (each move checks that the
+    visits it moves go to owners who may serve them).
     """
     ju = visit_on_day(d, s, u_task, day)
     jw = visit_on_day(d, s, w_task, day)
@@ -223,7 +225,7 @@ def improve_pair(d, s, day, u_task, w_task, buf_a, buf_b, scratch):
     i = s.position[u_task, ju]
     b = s.vehicle[w_task, jw]
     j = s.position[w_task, jw]
-    if a != b and (d.consistent or not d.task_eligible[u_task, d.vehicle_owner[b]]):
+    if a != b and d.consistent:
         return False, 0, a, b
     built = 0
     applied, n = relocate(d, s, u_task, a, i, w_task, b, j, True, buf_a, buf_b, scratch)

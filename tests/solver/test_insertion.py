@@ -1,0 +1,96 @@
+"""Insertion: the best gap of a route, options of pattern and owner, regret construction."""
+
+import numpy as np
+import pytest
+from builders import Built, points_instance, random_instance
+
+from routeplan.solver.construct import initial_solution, territories
+from routeplan.solver.kernels.edits import remove_task
+from routeplan.solver.kernels.insertion import best_gap, insert_task, nearby_owners, regret_insert
+from routeplan.solver.kernels.timing import BIG, evaluate
+from routeplan.solver.workload import task_workload
+
+
+def _built(seed, **kwargs):
+    inst = random_instance(seed, **kwargs)
+    built = Built(inst)
+    state = initial_solution(inst, built.data, np.random.default_rng(seed)).state
+    return Built(inst, [list(state.route[v, :state.length[v]]) for v in range(inst.num_vehicles)])
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_best_gap_is_the_cheapest_feasible_gap(seed):
+    built = _built(seed, windows=True)
+    inst = built.inst
+    scratch = np.empty(64)
+    task = int(np.flatnonzero(built.state.pattern >= 0)[seed % 4])
+    remove_task(built.d, built.s, task)
+    checked = 0
+    for v in range(inst.num_vehicles):
+        route = list(built.state.route[v, :built.state.length[v]])
+        costs = []
+        for g in range(len(route) + 1):
+            seq = np.array(route[:g] + [task] + route[g:], dtype=np.int64)
+            ok, cost = evaluate(built.d, v, seq, len(seq), scratch)
+            costs.append(cost - built.state.cost[v] if ok else BIG)
+        gap, cost, _ = best_gap(built.d, built.s, v, task, 0.0)
+        if min(costs) >= BIG:
+            assert gap == -1
+        else:
+            checked += 1
+            assert cost == pytest.approx(min(costs)) and costs[gap] == pytest.approx(min(costs))
+    assert checked > 0
+
+
+@pytest.mark.parametrize("consistent", [True, False])
+@pytest.mark.parametrize("windows", [True, False])
+def test_regret_insertion_builds_a_complete_feasible_solution(consistent, windows):
+    inst = random_instance(3, consistent=consistent, windows=windows, balance_groups=((0, 1),), balance_weight=0.5)
+    built = Built(inst)
+    construction = initial_solution(inst, built.data, np.random.default_rng(0))
+    view = Built(inst, [list(construction.state.route[v, :construction.state.length[v]])
+                        for v in range(inst.num_vehicles)]).view
+    assert view.check() == []
+    assert view.missing_visits() == 0
+    assert construction.positions > 0 and construction.options > 0
+    assert all(inst.vehicles[v].owner == 0 for v in view.vehicles(1)), "task 1 is locked to owner 0"
+
+
+def test_capacity_limits_leave_tasks_out():
+    inst = points_instance([(0, 0)] + [(i, 1) for i in range(1, 7)], days=1, owners=2, capacity=2.0, demand=1.0)
+    built = Built(inst)
+    inserted, _, _ = regret_insert(built.d, built.s, np.arange(6, dtype=np.int64), np.full(6, -1, dtype=np.int64),
+                                   np.zeros(2))
+    assert inserted == 4  # two vehicles of capacity 2
+    assert built.view.check() == []
+    assert built.view.missing_visits() == 2
+
+
+def test_a_task_goes_to_the_owners_of_its_neighbours():
+    # Owner 0 serves the west, owner 1 the east; a new task in the east is priced on owner 1
+    # and on owner 2, who has no work yet, but never on owner 0 across town.
+    xy = [(0, 0)] + [(-1000 - i, 0) for i in range(50)] + [(1000 + i, 0) for i in range(50)] + [(1002.5, 0.5)]
+    inst = points_instance(xy, days=1, owners=3)
+    built = Built(inst, [list(range(50)), list(range(50, 100)), []])
+    considered = np.zeros(3, dtype=np.bool_)
+    nearby_owners(built.d, built.s, 100, considered)
+    assert considered.tolist() == [False, True, True]
+    built.state.owner_work[2] = 1.0
+    nearby_owners(built.d, built.s, 100, considered)
+    assert considered.tolist() == [False, True, False]
+    built.state.owner_work[2] = 0.0
+    n = inst.num_vehicles
+    placed, _, _ = insert_task(built.d, built.s, 100, 0.0, np.zeros(3), considered, np.empty(n),
+                               np.empty(n, dtype=np.int64), np.empty(n))
+    assert placed and built.view.owner(100) in (1, 2)
+    assert built.view.check() == []
+
+
+def test_territories_are_compact_and_even():
+    rng = np.random.default_rng(1)
+    west = rng.normal((-30, 0), 3, (40, 2))
+    east = rng.normal((30, 0), 3, (40, 2))
+    inst = points_instance([(0, 0)] + [tuple(p) for p in np.vstack([west, east])], days=2, owners=2, service=10.0)
+    owner = territories(inst, task_workload(inst), np.random.default_rng(0))
+    assert set(owner[:40]) != set(owner[40:])  # one owner per cluster
+    assert len(set(owner[:40])) == 1 and len(set(owner[40:])) == 1

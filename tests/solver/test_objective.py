@@ -1,0 +1,101 @@
+"""The objective, written once in the kernels, against a plain reference of its definition."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from builders import Built, random_instance
+
+from routeplan.solver.arrays import owner_costs, territory_centres, working_time
+from routeplan.solver.construct import initial_solution
+from routeplan.solver.kernels.edits import remove_task
+from routeplan.solver.kernels.insertion import choose, place, price_routes
+from routeplan.solver.kernels.objective import balance_delta, objective, squared_deviation
+
+
+def reference_objective(inst, routes, owner_of, cost_of_owner):
+    """The module docstring of routeplan.solver.kernels.objective, in plain Python."""
+    leg = inst.distance_cost * inst.dist + inst.time_cost * inst.time
+    work = np.zeros(inst.num_owners)
+    route_work = []
+    total = 0.0
+    routed = set()
+    for v, seq in enumerate(routes):
+        veh = inst.vehicles[v]
+        nodes = [veh.start] + [inst.tasks[t].node for t in seq] + [veh.end]
+        total += sum(leg[a, b] for a, b in zip(nodes, nodes[1:]))
+        w = sum(inst.time[a, b] for a, b in zip(nodes, nodes[1:])) + sum(inst.tasks[t].service for t in seq)
+        work[veh.owner] += w
+        route_work.append(w)
+        routed.update(seq)
+    hours = working_time(inst)
+    if inst.balance_weight > 0:
+        for group in inst.balance_groups:
+            if len(group) < 2:
+                continue
+            members = list(group)
+            targets = work[members].sum() * hours[members] / hours[members].sum()
+            total += inst.balance_weight * sum((work[o] - t) ** 2 / t for o, t in zip(members, targets) if t > 0)
+    if inst.day_balance_weight > 0:
+        routes_of = np.bincount([v.owner for v in inst.vehicles], minlength=inst.num_owners)
+        for v, w in enumerate(route_work):
+            target = work[inst.vehicles[v].owner] / routes_of[inst.vehicles[v].owner]
+            total += inst.day_balance_weight * (w - target) ** 2 / max(target, 60.0)
+    missing = sum(t.visits for i, t in enumerate(inst.tasks) if i not in routed)
+    if inst.consistent:
+        total += sum(cost_of_owner[t, owner_of[t]] for t in routed)
+    return total, missing
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("consistent", [True, False])
+def test_the_kernel_objective_is_the_defined_one(seed, consistent):
+    weights = {"balance_groups": ((0, 1),), "balance_weight": 0.5 + seed % 3, "day_balance_weight": 0.1 * (seed % 4),
+               "stability_cost": 7.0 * (seed % 2), "compactness_weight": 0.05 * (seed % 3)}
+    inst = random_instance(seed, consistent=consistent, **weights)
+    inst = replace(inst, tasks=tuple(replace(t, preferred_owner=i % 2) for i, t in enumerate(inst.tasks)))
+    built = Built(inst)
+    state = initial_solution(inst, built.data, np.random.default_rng(seed)).state
+    built = Built(inst, [list(state.route[v, :state.length[v]]) for v in range(inst.num_vehicles)])
+    if consistent:  # territory centres as the search sets them, so that compactness counts too
+        built.data.task_owner_cost[:, :] = owner_costs(inst, territory_centres(inst, built.state.owner))
+    rng = np.random.default_rng(seed)
+    for t in rng.choice(inst.num_tasks, size=3, replace=False):  # some tasks missing
+        remove_task(built.d, built.s, int(t))
+    view = built.view
+    assert view.check() == []
+    expected, missing = reference_objective(inst, view.routes, built.state.owner, built.data.task_owner_cost)
+    assert missing > 0
+    assert view.missing_visits() == missing
+    assert view.objective() == pytest.approx(expected + built.data.missing_cost * missing, rel=1e-9)
+
+
+def test_balance_delta_is_the_exact_change_of_a_term():
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        work, target, scale, added = rng.uniform(0, 100, 4)
+        grown = squared_deviation(work + added, target, scale) - squared_deviation(work, target, scale)
+        assert balance_delta(work, target, scale, added) == pytest.approx(grown)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_an_insertion_costs_what_the_objective_says(seed):
+    """With fixed targets (no balance terms) the price insertion puts on a task is exactly the
+    objective's change when it is inserted there."""
+    inst = random_instance(seed, stability_cost=5.0)
+    built = Built(inst)
+    state = initial_solution(inst, built.data, np.random.default_rng(seed)).state
+    built = Built(inst, [list(state.route[v, :state.length[v]]) for v in range(inst.num_vehicles)])
+    targets = np.zeros(inst.num_owners)
+    task = int(np.flatnonzero(built.state.pattern >= 0)[seed % 5])
+    remove_task(built.d, built.s, task)
+    before = objective(built.d, built.s, targets)
+    n = inst.num_vehicles
+    cost, gap, work = np.empty(n), np.empty(n, dtype=np.int64), np.empty(n)
+    everyone = np.ones(inst.num_owners, dtype=np.bool_)
+    price_routes(built.d, built.s, task, 0.0, everyone, cost, gap, work)
+    price, pattern, owner, _, _ = choose(built.d, built.s, task, targets, everyone, cost, work)
+    place(built.d, built.s, task, pattern, owner, everyone, cost, gap)
+    after = objective(built.d, built.s, targets)
+    missing = built.data.missing_cost * inst.tasks[task].visits
+    assert after - before == pytest.approx(price - missing)
