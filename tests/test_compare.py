@@ -20,12 +20,14 @@ def test_compare_writes_every_plan_and_the_report(tmp_path):
     assert tuple(rows[0]) == COMPARE_COLUMNS
     assert [r["strategy"] for r in rows] == list(result.plans)
     for name in result.plans:
-        assert (out / name / "visits.csv").exists() and (out / name / "map.html").exists()
+        assert (out / name / "visits.csv").exists()
+        assert (out / name / "map.html").exists()
     for name in ("compare.md", "compare.html", "workload.png"):
         assert (out / name).stat().st_size > 0
     report = (out / "compare.md").read_text(encoding="utf-8")
     assert "| hybrid |" in report
-    assert "Work per manager and day" in report and "| Mon | Tue | Wed | Thu | Fri |" in report
+    assert "Work per manager and day" in report
+    assert "| Mon | Tue | Wed | Thu | Fri |" in report
     assert 'src="region/map.html"' in (out / "compare.html").read_text(encoding="utf-8")
 
 

@@ -5,9 +5,8 @@ import json
 
 import pytest
 
-from routeplan import Plan, plan
+from routeplan import Plan, plan, write_plan
 from routeplan.results.visit_plan import ROUTE_COLUMNS, VISIT_COLUMNS
-from routeplan import write_plan
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +16,8 @@ def tiny_plan(tiny_problem):
 
 def test_figures_add_up(tiny_plan):
     assert tiny_plan.visits_planned() == tiny_plan.visits_required() == 14
-    assert tiny_plan.is_complete() and tiny_plan.is_valid()
+    assert tiny_plan.is_complete()
+    assert tiny_plan.is_valid()
     figures = tiny_plan.manager_figures()
     assert sum(f.visits for f in figures) == 14
     assert sum(f.travel_km for f in figures) == pytest.approx(tiny_plan.cost())
@@ -44,7 +44,8 @@ def test_written_folder_has_every_contract_file(tiny_plan, tmp_path):
                                                "map.html", "routes.geojson", "maps", "schedules", "calendars"}
     with (out / "visits.csv").open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    assert tuple(rows[0]) == VISIT_COLUMNS and len(rows) == 15
+    assert tuple(rows[0]) == VISIT_COLUMNS
+    assert len(rows) == 15
     with (out / "routes.csv").open(encoding="utf-8") as handle:
         assert tuple(next(csv.reader(handle))) == ROUTE_COLUMNS
     assert (out / "unserved.csv").read_text(encoding="utf-8") == "customer_id,visits_missing,reason\n"
@@ -57,5 +58,6 @@ def test_written_folder_has_every_contract_file(tiny_plan, tmp_path):
 
 def test_frames(tiny_plan):
     visits = tiny_plan.visits_frame()
-    assert list(visits.columns) == list(VISIT_COLUMNS) and len(visits) == 14
+    assert list(visits.columns) == list(VISIT_COLUMNS)
+    assert len(visits) == 14
     assert len(tiny_plan.routes_frame()) == len(tiny_plan.routes)
