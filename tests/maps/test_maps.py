@@ -1,6 +1,5 @@
 """Maps, offline HTML, schedules and calendars."""
 
-import csv
 import datetime as dt
 import re
 from itertools import pairwise
@@ -10,7 +9,6 @@ import pytest
 from routeplan import Plan, plan, write_plan
 from routeplan.maps import offline_html, render, save
 from routeplan.maps.colours import hex_to_rgb, palette, rgb_to_lab
-from routeplan.results.exports import cycle_dates
 
 from map_expect import (
     arrow_count,
@@ -179,64 +177,3 @@ def test_offline_refuses_what_it_cannot_inline():
 
     with pytest.raises(OfflineError):
         offline_html('<script src="https://example.com/other.js"></script>')
-
-
-def test_cycle_dates_follow_weekday_labels():
-    labels = ("Mon-1", "Tue-1", "Wed-1", "Thu-1", "Fri-1", "Mon-2", "Tue-2", "Wed-2", "Thu-2", "Fri-2")
-    dates, length = cycle_dates(labels, dt.date(2026, 11, 30))
-    assert dates[0] == dt.date(2026, 11, 30)
-    assert dates[5] == dt.date(2026, 12, 7)
-    assert dates[9] == dt.date(2026, 12, 11)
-    assert length == 14
-    dates, length = cycle_dates(("D1", "D2", "D3"), dt.date(2026, 1, 1))
-    assert dates == [dt.date(2026, 1, 1), dt.date(2026, 1, 2), dt.date(2026, 1, 3)]
-    assert length == 3
-
-
-def test_calendars_parse_back_as_icalendar(tiny_plan, tmp_path):
-    icalendar = pytest.importorskip("icalendar")
-    write_plan(tiny_plan, tmp_path / "p", maps=False, start_date=dt.date(2026, 11, 30))
-    total = 0
-    for path in sorted((tmp_path / "p" / "calendars").glob("*.ics")):
-        calendar = icalendar.Calendar.from_ical(path.read_bytes())
-        events = list(calendar.walk("VEVENT"))
-        total += len(events)
-        for event in events:
-            assert event["RRULE"]["FREQ"] == ["WEEKLY"]
-            assert event["RRULE"]["INTERVAL"] == [1]
-            assert event["DTEND"].dt > event["DTSTART"].dt
-            assert event["DTSTART"].dt.date() >= dt.date(2026, 11, 30)
-    assert total == tiny_plan.visits_planned()
-
-
-def test_schedules_list_each_managers_visits(tiny_plan, tmp_path):
-    write_plan(tiny_plan, tmp_path / "p", maps=False, start_date=dt.date(2026, 11, 30))
-    rows = []
-    for path in (tmp_path / "p" / "schedules").glob("*.csv"):
-        with path.open(encoding="utf-8") as handle:
-            rows += list(csv.DictReader(handle))
-    assert len(rows) == tiny_plan.visits_planned()
-    assert {r["date"] for r in rows} <= {f"2026-12-0{d}" for d in range(1, 5)} | {"2026-11-30"}
-
-
-def test_map_command_redraws_views_only(tmp_path, capsys):
-    from routeplan.cli import main
-
-    from conftest import DATA
-
-    out = tmp_path / "p"
-    assert main(["plan", str(DATA / "tiny"), "--out", str(out), "--time-limit", "2", "--quiet"]) == 0
-    visits = (out / "visits.csv").read_bytes()
-    (out / "map.html").unlink()
-    assert main(["map", str(DATA / "tiny"), str(out), "--start-date", "2026-11-30"]) == 0
-    assert (out / "map.html").exists()
-    assert (out / "visits.csv").read_bytes() == visits
-
-
-def test_geodataframes(tiny_plan):
-    stops = tiny_plan.stops_gdf()
-    routes = tiny_plan.routes_gdf()
-    assert len(stops) == tiny_plan.visits_planned()
-    assert stops.crs.to_epsg() == 4326
-    assert len(routes) == len(tiny_plan.routes)
-    assert set(routes.geometry.geom_type) == {"LineString"}
