@@ -54,6 +54,14 @@ def _weekday(label: str) -> int | None:
     return None
 
 
+class _ClockTexts(dict[float, str]):
+    """``format_hhmmss`` of each time, worked out once: a plan's visits share few distinct times."""
+
+    def __missing__(self, seconds: float) -> str:
+        text = self[seconds] = format_hhmmss(seconds)
+        return text
+
+
 def _routes_by_manager(plan: Plan) -> dict[str, list[DayRoute]]:
     """Each manager's routes in plan order (one pass over the plan, not one per manager)."""
     routes: dict[str, list[DayRoute]] = {m.manager_id: [] for m in plan.problem.managers}
@@ -68,20 +76,21 @@ def write_schedules(plan: Plan, folder: Path, *, start: dt.date) -> None:
     customers = {c.customer_id: c for c in plan.problem.customers}
     dates = [d.isoformat() for d in cycle_dates(plan.problem.days, start)[0]]
     routes = _routes_by_manager(plan)
+    clock = _ClockTexts()
     for manager in plan.problem.managers:
         write_table(folder / f"{manager.manager_id}.csv", SCHEDULE_COLUMNS,
-                    _schedule_rows(routes[manager.manager_id], customers, dates))
+                    _schedule_rows(routes[manager.manager_id], customers, dates, clock))
 
 
-def _schedule_rows(routes: Iterable[DayRoute], customers: Mapping[str, Customer],
-                   dates: list[str]) -> Iterator[list[object]]:
+def _schedule_rows(routes: Iterable[DayRoute], customers: Mapping[str, Customer], dates: list[str],
+                   clock: _ClockTexts) -> Iterator[list[object]]:
     for route in routes:
         date = dates[route.day_index]
         for stop in route.stops:
             c = customers[stop.customer_id]
             yield [route.day_index, route.day, date, stop.seq, c.customer_id, c.name, c.address, c.tier,
-                   c.business_type, c.lon, c.lat, format_hhmmss(stop.arrival), format_hhmmss(stop.start),
-                   format_hhmmss(stop.end), f"{(stop.end - stop.start) / 60:g}", f"{stop.travel_km:.4f}"]
+                   c.business_type, c.lon, c.lat, clock[stop.arrival], clock[stop.start], clock[stop.end],
+                   f"{(stop.end - stop.start) / 60:g}", f"{stop.travel_km:.4f}"]
 
 
 def write_calendars(plan: Plan, folder: Path, *, start: dt.date) -> None:
@@ -116,6 +125,7 @@ class _Calendar:
         self.stamp = f"DTSTAMP:{dt.datetime.combine(start, dt.time()).strftime('%Y%m%dT%H%M%SZ')}"
         # A customer's place reads the same in every event: escaped and folded once.
         self.places: dict[str, str] = {}
+        self.clock = _ClockTexts()
 
     def text(self, manager_id: str, routes: Iterable[DayRoute]) -> str:
         lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//routeplan//visit plan//EN", "CALSCALE:GREGORIAN",
@@ -132,7 +142,7 @@ class _Calendar:
                         + "\r\n" + _fold(f"GEO:{c.lat:.6f};{c.lon:.6f}"))
                 title = f"{stop.seq}. {c.name or c.customer_id}"
                 details = (f"customer {c.customer_id}, tier {c.tier}; {route.day} visit {stop.seq} of {count}; "
-                           f"arrive {format_hhmmss(stop.arrival)}")
+                           f"arrive {self.clock[stop.arrival]}")
                 lines += ["BEGIN:VEVENT",
                           _fold(f"UID:{_escape(f'{self.name}-{manager_id}-{route.day_index}-{stop.seq}-{c.customer_id}')}"
                                 "@routeplan"),
