@@ -275,10 +275,8 @@ def _process_started() -> float:
     covers Python's start and imports too); now, where the system does not tell."""
     now = time.perf_counter()
     try:
-        with open("/proc/self/stat", encoding="ascii") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
-        with open("/proc/uptime", encoding="ascii") as handle:
-            uptime = float(handle.read().split()[0])
+        fields = Path("/proc/self/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text(encoding="ascii").split()[0])
         ticks = os.sysconf("SC_CLK_TCK")
         age = uptime - int(fields[19]) / ticks
     except (OSError, ValueError, IndexError):

@@ -20,6 +20,7 @@ from .planner import DEFAULT_TIME_LIMIT, plan
 from .planning.strategies import STRATEGIES
 from .results.files import write_plan
 from .results.visit_plan import Plan
+from .solver.search import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +79,11 @@ class Comparison:
         first = next(iter(self.plans.values()))
         problem = first.problem
         parts = [f"# Districting strategies for '{problem.name}'", "",
-                 f"{problem.num_customers} customers, {problem.num_managers} managers, {problem.num_days} days, "
-                 f"{problem.visits_required()} visits per cycle; every strategy planned with the same time limit "
-                 f"({first.time_limit:g} s) and seed ({first.seed}).", "", self.markdown(), "",
-                 "- work CV: largest coefficient of variation of work minutes over interchangeable managers "
-                 "(one role under hybrid, all managers otherwise).",
+                 (f"{problem.num_customers} customers, {problem.num_managers} managers, {problem.num_days} days, "
+                  f"{problem.visits_required()} visits per cycle; every strategy planned with the same time limit "
+                  f"({first.time_limit:g} s) and seed ({first.seed})."), "", self.markdown(), "",
+                 ("- work CV: largest coefficient of variation of work minutes over interchangeable managers "
+                  "(one role under hybrid, all managers otherwise)."),
                  "- in specialty: share of visits made by a manager whose role the customer's tier names.",
                  "- district crossings: over all managers, districts their customers lie in, minus one each.",
                  "", "![work per manager](workload.png)", ""]
@@ -147,7 +148,7 @@ def workload_chart(comparison: Comparison, path: Path) -> None:
 
 
 def compare(problem: Problem, *, strategies: Sequence[str] = STRATEGIES, time_limit: float = DEFAULT_TIME_LIMIT,
-            seed: int = 0, progress: Callable[[str, object], None] | None = None) -> Comparison:
+            seed: int = 0, progress: Callable[[str, Progress], None] | None = None) -> Comparison:
     """Plan ``problem`` under each strategy with the same time limit and seed.
 
     ``progress`` is called with the strategy name and each

@@ -152,10 +152,7 @@ def validate(problem: Problem, plan: PlanTables | str | os.PathLike[str], *,
     ValidationReport
         Every violation found; ``.ok`` is True for a valid plan.
     """
-    if isinstance(plan, (str, os.PathLike)):
-        tables = _tables_from_folder(Path(plan))
-    else:
-        tables = _tables_from_plan(plan)
+    tables = _tables_from_folder(Path(plan)) if isinstance(plan, (str, os.PathLike)) else _tables_from_plan(plan)
     if check_roles is None:
         check_roles = tables.strategy not in ROLE_FREE_STRATEGIES
         if not check_roles:
@@ -258,13 +255,14 @@ def _tables_from_plan(plan: PlanTables) -> _Tables:
 
 def _text_rows(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], tables: _Tables) -> Rows:
     out: Rows = []
-    for line, values in enumerate(rows, start=2):
-        values = list(values)
+    for line, row in enumerate(rows, start=2):
+        values = list(row)
         if len(values) != len(header):
             tables.issues.append(InputIssue(name, f"row has {len(values)} fields but the header has {len(header)}",
                                             line))
             continue
-        out.append((line, {column: ("" if v is None else str(v)).strip() for column, v in zip(header, values)}))
+        out.append((line, {column: ("" if v is None else str(v)).strip()
+                           for column, v in zip(header, values, strict=True)}))
     return out
 
 
@@ -643,7 +641,12 @@ class _Checker:
         if manager is None:
             return
         name = self.route_name(key)
-        file, line = (ROUTES_FILE, route.line) if route is not None else (VISITS_FILE, visits[0].line)
+        if route is not None:
+            file, line = ROUTES_FILE, route.line
+        elif visits:
+            file, line = VISITS_FILE, visits[0].line
+        else:  # not reached: every key is a route's or a visit's
+            return
         if key[1] not in manager.days:
             worked = ", ".join(self.problem.days[d] for d in manager.days) or "none"
             self.add("day-off", file, line, f"{key[0]} works on {self.day(key[1])}, which is not one of their days "
@@ -652,7 +655,7 @@ class _Checker:
             self.add("max-visits", VISITS_FILE, visits[manager.max_visits].line,
                      f"{name} makes {len(visits)} visits, more than max_visits {manager.max_visits}")
         depart = route.depart if route is not None else None
-        if depart is not None and depart < manager.shift[0] * 60.0 - TIME_TOLERANCE_S:
+        if route is not None and depart is not None and depart < manager.shift[0] * 60.0 - TIME_TOLERANCE_S:
             self.add("shift-start", ROUTES_FILE, route.line, f"{name} departs at {_clock(depart)}, before the shift "
                                                              f"starts at {_clock(manager.shift[0] * 60.0)}")
         legs = None if visits is None else self.check_stops(name, manager, visits, depart)

@@ -49,8 +49,8 @@ CASES = {
     "unknown business type": (lambda d: edit(d / "customers.csv", ",,hotel,", ",,motel,"),
                               "column 'business_type': tier is empty and business type 'motel'"),
     "unknown locked manager": (lambda d: edit(d / "customers.csv", "D1,D1", "Z9,D1"),
-                               "customers.csv, row 7, column 'locked_manager': locked_manager 'Z9' is not in "
-                               "managers.csv"),
+                               ("customers.csv, row 7, column 'locked_manager': locked_manager 'Z9' is not in "
+                                "managers.csv")),
     "locked manager of another role": (lambda d: edit(d / "customers.csv", "D1,D1", "A1,D1"),
                                        "locked_manager 'A1' has role 'A'"),
     "tier whose roles no manager has": (lambda d: edit(d / "scenario.toml", 'roles = ["B"]', 'roles = ["X"]'),
@@ -70,8 +70,8 @@ CASES = {
     "TOML syntax error": (lambda d: edit(d / "scenario.toml", "[depot]", "[depot"),
                           "scenario.toml, row 6: TOML syntax error"),
     "shift ends before it starts": (lambda d: edit(d / "managers.csv", "11:30,20:00", "20:00,11:30"),
-                                    "managers.csv, row 3, column 'shift_end': shift_end must be later than "
-                                    "shift_start"),
+                                    ("managers.csv, row 3, column 'shift_end': shift_end must be later than "
+                                     "shift_start")),
     "unknown day label": (lambda d: edit(d / "managers.csv", "Mon Wed Fri", "Mon Wed Sun"),
                           "managers.csv, row 4, column 'days': day 'Sun' is neither a day index"),
     "max_visits not a number": (lambda d: edit(d / "managers.csv", ",3,Mon", ",three,Mon"),
@@ -114,7 +114,9 @@ def test_every_problem_is_reported_not_just_the_first(tiny_dir, tmp_path, capsys
     assert main(["plan", str(tiny_dir), "--out", str(tmp_path / "p"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "cannot read the input (3 problems)" in err
-    assert "column 'lat'" in err and "column 'tier'" in err and "column 'shift_end'" in err
+    assert "column 'lat'" in err
+    assert "column 'tier'" in err
+    assert "column 'shift_end'" in err
 
 
 def test_odd_but_usable_files_are_accepted(tiny_dir, tmp_path, capsys, tiny_problem):
@@ -129,7 +131,8 @@ def test_odd_but_usable_files_are_accepted(tiny_dir, tmp_path, capsys, tiny_prob
     out = tmp_path / "plan"
     assert main(["plan", str(tiny_dir), "--out", str(out), "--time-limit", "2", "--quiet"]) == 0
     err = capsys.readouterr().err
-    assert "read it as GBK" in err and "phone" in err
+    assert "read it as GBK" in err
+    assert "phone" in err
     assert main(["validate", str(tiny_dir), str(out)]) == 0
 
 
@@ -142,7 +145,8 @@ def test_unwritable_output_is_a_clear_error(tmp_path, capsys):
     assert main(["plan", str(DATA / "tiny"), "--out", str(blocker / "plan"), "--time-limit", "5", "--quiet"]) == 64
     assert time.perf_counter() - started < 5  # refused before solving
     err = capsys.readouterr().err
-    assert f"{blocker / 'plan'}: cannot be created: {blocker} is a file" in err and "Traceback" not in err
+    assert f"{blocker / 'plan'}: cannot be created: {blocker} is a file" in err
+    assert "Traceback" not in err
 
 
 def test_a_folder_of_other_files_is_never_replaced(tmp_path, capsys):
@@ -155,7 +159,9 @@ def test_a_folder_of_other_files_is_never_replaced(tmp_path, capsys):
     assert main(["plan", str(DATA / "tiny"), "--out", str(out), "--time-limit", "5", "--quiet"]) == 64
     assert time.perf_counter() - started < 5  # refused before solving
     err = capsys.readouterr().err
-    assert str(out) in err and "did not write" in err and "Traceback" not in err
+    assert str(out) in err
+    assert "did not write" in err
+    assert "Traceback" not in err
     assert (out / "notes.txt").read_text() == "the analyst's notes"
     assert main(["compare", str(DATA / "tiny"), "--out", str(out), "--time-limit", "1", "--quiet"]) == 64
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]

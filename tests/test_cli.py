@@ -1,35 +1,51 @@
-"""The command line, run as users run it."""
+"""The command line, run as users run it: its commands, messages and exit codes."""
 
+import csv
+import errno
 import json
+import os
+import re
 import subprocess
 import sys
 
+import pytest
+
+import routeplan
+from routeplan import InternalError, RouteplanError, read_scenario
 from routeplan.cli import main
+
+from conftest import DATA
+
+TINY = str(DATA / "tiny")
+ONE_OF = "(expected one of hybrid, region, business-type, value)"
 
 
 def test_plan_then_validate(tmp_path, capsys):
-    from conftest import DATA
-
     out = tmp_path / "plan"
-    assert main(["plan", str(DATA / "tiny"), "--out", str(out), "--time-limit", "3", "--seed", "4"]) == 0
+    assert main(["plan", TINY, "--out", str(out), "--time-limit", "3", "--seed", "4"]) == 0
     captured = capsys.readouterr()
     assert "14 of 14 visits planned" in captured.err
     assert "manager" in captured.out  # the summary table
     assert json.loads((out / "summary.json").read_text())["seed"] == 4
-    assert main(["validate", str(DATA / "tiny"), str(out)]) == 0
-    assert "valid" in capsys.readouterr().out
+    assert main(["validate", TINY, str(out)]) == 0
+    assert capsys.readouterr().out.startswith("valid: 14 visits in ")
 
 
 def test_validate_reports_a_broken_plan(tmp_path, capsys):
-    from conftest import DATA
-
     out = tmp_path / "plan"
-    main(["plan", str(DATA / "tiny"), "--out", str(out), "--time-limit", "2", "--quiet"])
-    visits = (out / "visits.csv").read_text().splitlines()
-    (out / "visits.csv").write_text("\n".join(visits[:1] + visits[2:]) + "\n")  # drop one visit
+    assert main(["plan", TINY, "--out", str(out), "--time-limit", "2", "--quiet"]) == 0
+    with (out / "visits.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    dropped = rows[0]["customer_id"]
+    visits = (out / "visits.csv").read_text(encoding="utf-8").splitlines()
+    (out / "visits.csv").write_text("\n".join(visits[:1] + visits[2:]) + "\n", encoding="utf-8")  # drop one visit
+    customer = read_scenario(DATA / "tiny").customer(dropped)
+    planned = sum(1 for row in rows[1:] if row["customer_id"] == dropped)
     capsys.readouterr()
-    assert main(["validate", str(DATA / "tiny"), str(out)]) == 1
-    assert "visit" in capsys.readouterr().out
+    assert main(["validate", TINY, str(out)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert (f"unserved.csv: {dropped} (tier {customer.tier}) has {planned} of {customer.visits} visits planned in "
+            f"visits.csv but is not listed with the {customer.visits - planned} missing [visit-count]") in lines
 
 
 def test_bad_input_exits_2_with_file_row_column(tiny_dir, tmp_path, capsys):
@@ -42,22 +58,114 @@ def test_bad_input_exits_2_with_file_row_column(tiny_dir, tmp_path, capsys):
     assert not out.exists()
 
 
-def test_unknown_strategy_is_a_bad_argument(tmp_path, capsys):
-    from conftest import DATA
+def test_a_missing_scenario_folder_exits_2(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err.splitlines() == ["routeplan: cannot read the input (1 problem):",
+                                                    f"  {tmp_path / 'nowhere'}: scenario folder not found"]
 
-    assert main(["plan", str(DATA / "tiny"), "--out", str(tmp_path / "x"), "--strategy", "regions"]) == 64
-    err = capsys.readouterr().err
-    assert "unknown strategy 'regions'; did you mean 'region'?" in err and "Traceback" not in err
-    assert not (tmp_path / "x").exists()
+
+@pytest.mark.parametrize(("command", "message"), [
+    (["plan", TINY, "--out", "{out}", "--time-limit", "-5"],
+     "argument --time-limit: '-5' must be a positive number of seconds"),
+    (["plan", TINY, "--out", "{out}", "--time-limit", "soon"],
+     "argument --time-limit: 'soon' is not a number of seconds"),
+    (["compare", TINY, "--out", "{out}", "--time-limit", "0"],
+     "argument --time-limit: '0' must be a positive number of seconds"),
+    (["plan", TINY, "--out", "{out}", "--start-date", "30/11/2026"],
+     "argument --start-date: '30/11/2026' is not a date like 2026-11-30"),
+    (["plan", TINY, "--out", "{out}", "--strategy", "regions"],
+     f"argument --strategy: unknown strategy 'regions'; did you mean 'region'? {ONE_OF}"),
+    (["check", TINY, "--strategy", "hybird"],
+     f"argument --strategy: unknown strategy 'hybird'; did you mean 'hybrid'? {ONE_OF}"),
+    (["compare", TINY, "--out", "{out}", "--strategies", "hybrid,valeu"],
+     f"argument --strategies: unknown strategy 'valeu'; did you mean 'value'? {ONE_OF}"),
+    (["plan", TINY, "--out", "{out}", "--strategy", "zzz"],
+     f"argument --strategy: unknown strategy 'zzz' {ONE_OF}"),
+    (["plan", TINY, "--out", "{out}", "--seed", "one"], "argument --seed: invalid int value: 'one'"),
+    (["plan", TINY], "the following arguments are required: --out"),
+    (["replan", TINY], "argument command: invalid choice: 'replan'"),
+])
+def test_a_bad_option_exits_64_with_the_usage(command, message, tmp_path, capsys):
+    out = tmp_path / "x"
+    assert main([part.replace("{out}", str(out)) for part in command]) == 64
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"routeplan: {message}")
+    assert err[1].startswith(f"usage: routeplan {command[0]}" if command[0] != "replan" else "usage: routeplan")
+    assert not out.exists()
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"routeplan {routeplan.__version__}\n"
+
+
+def _planner_raising(error):
+    def plan_within(*args, **kwargs):
+        raise error
+
+    return plan_within
+
+
+def test_an_internal_error_exits_70_without_a_traceback(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("routeplan.cli.plan_within", _planner_raising(InternalError("the engine lost visit 7")))
+    out = tmp_path / "p"
+    assert main(["plan", TINY, "--out", str(out), "--quiet"]) == 70
+    assert capsys.readouterr().err.splitlines() == [
+        "routeplan: internal error (a bug, please report it): the engine lost visit 7"]
+    assert not out.exists()
+
+
+def test_another_routeplan_error_exits_70(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("routeplan.cli.plan_within", _planner_raising(RouteplanError("something of ours")))
+    assert main(["plan", TINY, "--out", str(tmp_path / "p"), "--quiet"]) == 70
+    assert capsys.readouterr().err.splitlines() == ["routeplan: something of ours"]
+
+
+def test_an_unexpected_exception_exits_70_with_the_bug_line_and_a_traceback(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("routeplan.cli.plan_within", _planner_raising(ZeroDivisionError("division by zero")))
+    out = tmp_path / "p"
+    assert main(["plan", TINY, "--out", str(out), "--quiet"]) == 70
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "routeplan: internal error (a bug, please report it with the lines below):"
+    assert err[1] == "Traceback (most recent call last):"
+    assert any("plan_within" in line for line in err)  # where it was raised
+    assert err[-1] == "ZeroDivisionError: division by zero"
+    assert not out.exists()
+
+
+def test_ctrl_c_exits_130_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("routeplan.cli.plan_within", _planner_raising(KeyboardInterrupt()))
+    out = tmp_path / "p"
+    assert main(["plan", TINY, "--out", str(out), "--quiet"]) == 130
+    assert capsys.readouterr().err == "\nrouteplan: interrupted; nothing was written\n"
+    assert not out.exists()
+
+
+def test_a_failed_write_exits_74_and_leaves_no_folder(tmp_path, capsys, monkeypatch):
+    def disk_full(path, header, rows):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr("routeplan.results.files.write_table", disk_full)
+    out = tmp_path / "p"
+    assert main(["plan", TINY, "--out", str(out), "--time-limit", "1", "--quiet"]) == 74
+    err = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(rf"routeplan: cannot write or read {re.escape(str(tmp_path))}/\.p\.\w+/visits\.csv: "
+                        rf"{os.strerror(errno.ENOSPC)}", err[-1]), err
+    assert "Traceback" not in "\n".join(err)
+    assert list(tmp_path.iterdir()) == []  # neither the plan folder nor its staging folder
 
 
 def test_python_dash_m_works(tmp_path):
-    from conftest import DATA
-
     out = tmp_path / "plan"
-    done = subprocess.run([sys.executable, "-m", "routeplan", "plan", str(DATA / "tiny"), "--out", str(out),
+    done = subprocess.run([sys.executable, "-m", "routeplan", "plan", TINY, "--out", str(out),
                            "--time-limit", "2", "--quiet"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
-    done = subprocess.run([sys.executable, "-m", "routeplan", "validate", str(DATA / "tiny"), str(out)],
+    done = subprocess.run([sys.executable, "-m", "routeplan", "validate", TINY, str(out)],
                           capture_output=True, text=True, check=False)
-    assert done.returncode == 0 and done.stdout.startswith("valid")
+    assert done.returncode == 0
+    assert done.stdout.startswith("valid")
+    done = subprocess.run([sys.executable, "-m", "routeplan", "--version"], capture_output=True, text=True,
+                          check=False)
+    assert (done.returncode, done.stdout) == (0, f"routeplan {routeplan.__version__}\n")

@@ -2,10 +2,9 @@
 
 import pytest
 
-from routeplan import plan, read_scenario, validate_folder, write_scenario
+from routeplan import plan, read_scenario, validate_folder, write_plan, write_scenario
 from routeplan.cli import main
 from routeplan.synthetic import random_problem
-from routeplan import write_plan
 
 
 @pytest.mark.slow

@@ -3,17 +3,16 @@ nothing behind."""
 
 import filecmp
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from routeplan import plan, read_scenario
+from routeplan import plan, read_scenario, write_plan
 from routeplan.synthetic import random_problem
-from routeplan import write_plan
 
 
 def _same_files(a, b):
@@ -23,7 +22,7 @@ def _same_files(a, b):
     stack = [comparison]
     while stack:
         c = stack.pop()
-        differ += [os.path.join(c.left, name) for name in c.diff_files + c.left_only + c.right_only
+        differ += [str(Path(c.left) / name) for name in c.diff_files + c.left_only + c.right_only
                    if name != "summary.json"]
         stack += list(c.subdirs.values())
     return differ

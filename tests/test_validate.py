@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from routeplan import DayRoute, Plan, Stop, Unserved, write_plan
 from routeplan.model.problem import Problem, ProblemBuilder
-from routeplan import DayRoute, Plan, Stop, Unserved
 from routeplan.results.visit_plan import ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS
 from routeplan.validate import ValidationReport, Violation, great_circle_km, validate, validate_folder
-from routeplan import write_plan
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]
 DEPOT = (119.13, 36.71)
@@ -143,7 +142,7 @@ def problem() -> Problem:
     return make_problem()
 
 
-@pytest.fixture()
+@pytest.fixture
 def good(problem: Problem) -> Plan:
     return make_plan(problem)
 
@@ -169,7 +168,8 @@ def test_haversine_matches_known_distance():
 def test_correct_plan_is_valid(problem, good):
     report = validate(problem, good)
     assert report.ok, str(report)
-    assert report.visits_checked == 9 and report.routes_checked == 5
+    assert report.visits_checked == 9
+    assert report.routes_checked == 5
     assert str(report) == "valid: 9 visits in 5 routes"
     assert good.is_valid()
 
@@ -213,7 +213,8 @@ def test_missing_visit_without_unserved_entry(problem):
     layout = good_routes(problem)
     layout[("A1", 2)] = ["L1"]
     v = assert_only(validate(problem, make_plan(problem, layout)), "visit-count")
-    assert "L2" in v.message and "1 of 2" in v.message
+    assert "L2" in v.message
+    assert "1 of 2" in v.message
 
 
 def test_unserved_entry_with_wrong_count(problem):
@@ -221,7 +222,8 @@ def test_unserved_entry_with_wrong_count(problem):
     layout[("A1", 2)] = ["L1"]
     plan = make_plan(problem, layout, unserved=(Unserved(customer_id="L2", visits_missing=2, reason="no time"),))
     v = assert_only(validate(problem, plan), "visit-count")
-    assert v.file == "unserved.csv" and v.row == 2
+    assert v.file == "unserved.csv"
+    assert v.row == 2
 
 
 def test_unserved_entry_without_reason_or_twice(problem):
@@ -247,7 +249,8 @@ def test_min_gap_broken(problem):
     report = validate(problem, make_plan(problem, layout))
     assert rules(report) == {"min-gap"}
     assert len(report.violations) == 2
-    assert "Mon (day 0)" in report.violations[0].message and "1 day(s) apart" in report.violations[0].message
+    assert "Mon (day 0)" in report.violations[0].message
+    assert "1 day(s) apart" in report.violations[0].message
 
 
 def test_min_gap_counts_cyclically(problem):
@@ -276,7 +279,9 @@ def test_two_managers_for_one_customer(problem):
     layout[("A1", 2)] = ["L2"]
     layout[("A2", 2)] = ["L1"]
     v = assert_only(validate(problem, make_plan(problem, layout)), "consistency")
-    assert "L1" in v.message and "A1" in v.message and "A2" in v.message
+    assert "L1" in v.message
+    assert "A1" in v.message
+    assert "A2" in v.message
 
 
 def test_two_managers_allowed_when_not_consistent():
@@ -295,7 +300,8 @@ def test_wrong_role(problem):
     layout[("A2", 2)] = ["S3"]
     layout[("A1", 2)] = ["L2"]
     v = assert_only(validate(problem, make_plan(problem, layout)), "role")
-    assert "B1 (role B)" in v.message and "L1" in v.message
+    assert "B1 (role B)" in v.message
+    assert "L1" in v.message
 
 
 def test_role_not_checked_for_role_free_strategies(problem, tmp_path):
@@ -335,8 +341,10 @@ def test_arrival_too_early(problem, good):
     plan = with_stop(good, 0, 1, arrival=r.stops[0].end + 30)  # 30 s after the previous end
     assert second.arrival > r.stops[0].end + 60
     v = assert_only(validate(problem, plan), "travel-time")
-    assert v.file == "visits.csv" and v.row == 3
-    assert "A1 on Mon (day 0) arrives at L2" in v.message and "end at L1" in v.message
+    assert v.file == "visits.csv"
+    assert v.row == 3
+    assert "A1 on Mon (day 0) arrives at L2" in v.message
+    assert "end at L1" in v.message
 
 
 def test_first_arrival_needs_travel_from_start(problem, good):
@@ -363,7 +371,8 @@ def test_start_outside_window(problem, good):
     assert s2.arrival < 10 * 3600
     plan = with_stop(good, index, 1, start=s2.arrival, end=s2.arrival + 600)
     v = assert_only(validate(problem, plan), "window")
-    assert "S2" in v.message and "10:00:00-12:00:00" in v.message
+    assert "S2" in v.message
+    assert "10:00:00-12:00:00" in v.message
 
 
 def test_end_not_start_plus_service(problem, good):
@@ -436,8 +445,8 @@ def test_wrong_work_min_in_file(problem, good, tmp_path):
 # ----------------------------------------------------------------------------------------------
 
 def test_unknown_customer(problem, good):
-    plan = with_route(good, 4, stops=good.routes[4].stops + (Stop(seq=2, customer_id="X9", arrival=40000,
-                                                                  start=40000, end=40600, travel_km=1.0),))
+    extra = Stop(seq=2, customer_id="X9", arrival=40000, start=40000, end=40600, travel_km=1.0)
+    plan = with_route(good, 4, stops=(*good.routes[4].stops, extra))
     report = validate(problem, plan)
     assert "unknown-customer" in rules(report)
     assert "X9" in str(report)
@@ -452,7 +461,8 @@ def test_unknown_manager(problem, good):
 
 def test_bad_seq(problem, good):
     v = assert_only(validate(problem, with_stop(good, 0, 1, seq=3)), "format")
-    assert v.row == 3 and "seq 3" in v.message
+    assert v.row == 3
+    assert "seq 3" in v.message
 
 
 def test_day_label_must_match_index(problem, good):
@@ -466,7 +476,8 @@ def test_stops_must_count_visits(problem, good, tmp_path):
     rows[0]["stops"] = "4"
     rewrite_csv(folder / "routes.csv", rows)
     v = assert_only(validate(problem, folder), "format")
-    assert v.file == "routes.csv" and v.row == 2
+    assert v.file == "routes.csv"
+    assert v.row == 2
 
 
 def test_route_missing_from_routes_csv(problem, good, tmp_path):
@@ -481,7 +492,8 @@ def test_missing_column(problem, good, tmp_path):
     header = [c for c in VISIT_COLUMNS if c != "travel_km"]
     rewrite_csv(folder / "visits.csv", read_csv(folder / "visits.csv"), header)
     v = assert_only(validate(problem, folder), "format")
-    assert "travel_km" in v.message and v.file == "visits.csv"
+    assert "travel_km" in v.message
+    assert v.file == "visits.csv"
 
 
 def test_missing_file(problem, good, tmp_path):
@@ -520,4 +532,5 @@ def test_report_lists_one_line_per_violation(problem, good):
     report = validate(problem, with_stop(with_stop(good, 0, 1, seq=3), 0, 2, travel_km=99.0))
     lines = str(report).splitlines()
     assert len(lines) == len(report.violations) == 2
-    assert lines[0].startswith("visits.csv row 3: ") and lines[0].endswith("[format]")
+    assert lines[0].startswith("visits.csv row 3: ")
+    assert lines[0].endswith("[format]")

@@ -16,8 +16,8 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -115,7 +115,7 @@ def route_figures(inst: CordeauInstance, route: CordeauRoute) -> tuple[float, fl
     """(distance, duration, load) of a route: duration = distance + service time."""
     nodes = (0, *route.customers, 0)
     distance = float(sum(math.hypot(inst.x[a] - inst.x[b], inst.y[a] - inst.y[b])
-                         for a, b in zip(nodes, nodes[1:])))
+                         for a, b in pairwise(nodes)))
     service = float(sum(inst.service[c] for c in route.customers))
     load = float(sum(inst.demand[c] for c in route.customers))
     return distance, distance + service, load

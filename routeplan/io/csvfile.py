@@ -78,5 +78,4 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence[objec
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
-        for row in rows:
-            writer.writerow(["" if value is None else value for value in row])
+        writer.writerows(rows)  # the csv module writes None as an empty field

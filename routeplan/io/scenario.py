@@ -11,6 +11,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from shapely.geometry import mapping, shape
+
 from ..errors import InputIssue, ScenarioError
 from ..model.clock import format_hhmm
 from ..model.problem import Problem, ProblemBuilder
@@ -57,7 +59,8 @@ def read_scenario(folder: str | os.PathLike[str]) -> Problem:
     rows = read_table(folder / "managers.csv", required=("manager_id", "role"), issues=issues)
     _warn_extra(rows, MANAGER_COLUMNS, "managers.csv")
     for line, row in rows:
-        values = {column: row.get(column) for column in MANAGER_COLUMNS}
+        # The cells as text: the builder reads and checks every value (ProblemBuilder.build).
+        values: dict[str, Any] = {column: row.get(column) for column in MANAGER_COLUMNS}
         builder.add_manager(values.pop("manager_id"), **values, origin=("managers.csv", line))
     rows = read_table(folder / "customers.csv", required=("customer_id", "lon", "lat"), issues=issues)
     _warn_extra(rows, CUSTOMER_COLUMNS, "customers.csv")
@@ -169,8 +172,6 @@ def _warn_extra(rows: list[tuple[int, dict[str, str]]], known: tuple[str, ...], 
 
 
 def _read_districts(path: Path, builder: ProblemBuilder, issues: list[InputIssue]) -> None:
-    from shapely.geometry import shape
-
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
@@ -193,8 +194,6 @@ def _read_districts(path: Path, builder: ProblemBuilder, issues: list[InputIssue
 
 def write_scenario(problem: Problem, folder: str | os.PathLike[str]) -> Path:
     """Write a problem as a scenario folder (the inverse of :func:`read_scenario`)."""
-    from shapely.geometry import mapping
-
     folder = Path(folder)
     with staged_folder(folder, marker="scenario.toml") as stage:
         (stage / "scenario.toml").write_text(_scenario_toml(problem), encoding="utf-8")

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 import folium
+from branca.element import Element
 
 from ..errors import OfflineError
 
@@ -77,7 +78,7 @@ def offline_html(html: str) -> str:
     return _STYLESHEET.sub(stylesheet, html)
 
 
-def stable_ids(element) -> None:
+def stable_ids(element: Element) -> None:
     """Replace Folium's random element ids by sequential ones, so that the same map gives the
     same file."""
     counter = 0

@@ -21,11 +21,12 @@ import html
 import json
 import math
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Any
 
 import folium
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 from shapely.geometry import MultiPoint, mapping
 
@@ -111,7 +112,7 @@ class _Drawing:
         self.customers = {c.customer_id: c for c in problem.customers}
         self.managers = {x.manager_id: x for x in problem.managers}
         self.manager_ids = list(self.managers)
-        self.colours = dict(zip(self.manager_ids, palette(len(self.manager_ids))))
+        self.colours = dict(zip(self.manager_ids, palette(len(self.manager_ids)), strict=True))
         self.figures: dict[str, ManagerFigures] = {f.manager_id: f for f in plan.manager_figures()}
         self.visits_planned = plan.visits_planned()
         self.visits_required = plan.visits_required()
@@ -184,7 +185,7 @@ def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterab
                                     show=True)
         if territories:
             _territory(drawing.territory(mid), colour).add_to(group)
-        for route, data in zip(mine, drawing.days(mid)):
+        for route, data in zip(mine, drawing.days(mid), strict=True):
             day = folium.FeatureGroup(name=f"{mid} {route.day}", control=False)
             _RouteDay(data).add_to(day)
             day.add_to(group)
@@ -220,7 +221,7 @@ def _day_data(drawing: _Drawing, route: DayRoute) -> str:
     points.append([manager.end.lat, manager.end.lon])
     angles: list[int | None] = []
     if drawing.arrows:
-        for (lat1, lon1), (lat2, lon2) in zip(points, points[1:]):
+        for (lat1, lon1), (lat2, lon2) in pairwise(points):
             short = abs(lat1 - lat2) + abs(lon1 - lon2) < _SHORT_LEG
             # Whole degrees, rounded as the arrows' CSS always was.
             angles.append(None if short else int(f"{_bearing(lat1, lon1, lat2, lon2):.0f}"))
@@ -333,11 +334,14 @@ class _RouteDay(MacroElement):
         self._name = "RouteDay"
         self.data = data
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> str:
         # Not through a macro: branca would compile the rendered call, JSON and all, as a Jinja
         # template again, which is slow and would misread names holding "{{" or "{%".
-        self.get_root().script.add_child(_Text(f"routeplanDay({self._parent.get_name()}, {self.data});"),
-                                         name=self.get_name())
+        root, parent = self.get_root(), self._parent
+        if not isinstance(root, Figure) or parent is None:
+            raise TypeError("a route day is drawn into a layer of a map on a page")
+        root.script.add_child(_Text(f"routeplanDay({parent.get_name()}, {self.data});"), name=self.get_name())
+        return ""  # like every macro element, it writes into the page's script, not in place
 
 
 class _Text(Element):
@@ -372,8 +376,8 @@ class _Legend(MacroElement):
     def __init__(self, drawing: _Drawing, managers: list[str]):
         super().__init__()
         plan = drawing.plan
-        rows = ["<tr><th>manager</th><th>role</th><th>customers</th><th>visits</th><th>km</th><th>work h</th>"
-                "<th>longest day h</th></tr>"]
+        rows = [("<tr><th>manager</th><th>role</th><th>customers</th><th>visits</th><th>km</th><th>work h</th>"
+                 "<th>longest day h</th></tr>")]
         for mid in managers:
             f = drawing.figures[mid]
             rows.append(f'<tr><td><span style="color:{drawing.colours[mid]}">&#9632;</span> {html.escape(mid)}</td>'
@@ -392,7 +396,10 @@ class _DaySelector(MacroElement):
         (function() {
             // day index -> [[day layer, the manager group holding it], ...]
             var layers = { {%- for day, pairs in this.layers.items() %}
-                {{ day|tojson }}: [{%- for layer, group in pairs %}[{{ layer.get_name() }}, {{ group.get_name() }}]{{ "," if not loop.last }}{%- endfor %}],
+                {{ day|tojson }}: [
+                {%- for layer, group in pairs %}[{{ layer.get_name() }}, {{ group.get_name() }}]
+                {{- "," if not loop.last }}
+                {%- endfor %}],
             {%- endfor %} };
             var control = L.control({position: "topleft"});
             control.onAdd = function() {
@@ -421,7 +428,8 @@ class _DaySelector(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, labels: tuple[str, ...], layers: dict[int, list[tuple[folium.FeatureGroup, folium.FeatureGroup]]]):
+    def __init__(self, labels: tuple[str, ...],
+                 layers: dict[int, list[tuple[folium.FeatureGroup, folium.FeatureGroup]]]):
         super().__init__()
         self.labels = list(labels)
         self.layers = {str(day): pairs for day, pairs in sorted(layers.items())}

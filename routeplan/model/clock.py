@@ -52,7 +52,7 @@ def parse_clock(text: str) -> float:
 
 def format_hhmm(minutes: float) -> str:
     """Format minutes after midnight as ``"HH:MM"`` (rounded to the minute)."""
-    total = int(round(minutes))
+    total = round(minutes)
     return f"{total // 60:02d}:{total % 60:02d}"
 
 
@@ -62,11 +62,11 @@ def format_hhmmss(seconds: float) -> str:
     Rounding up keeps written plans conservative: an arrival written this way is never earlier
     than the true arrival.
     """
-    total = int(math.ceil(seconds - 1e-6))
+    total = math.ceil(seconds - 1e-6)
     return f"{total // 3600:02d}:{(total // 60) % 60:02d}:{total % 60:02d}"
 
 
 def parse_hhmmss(text: str) -> int:
     """Read ``"HH:MM:SS"`` (or ``"HH:MM"``) as whole seconds after midnight."""
     minutes = parse_clock(text)
-    return int(round(minutes * 60))
+    return round(minutes * 60)

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+from shapely.geometry import mapping, shape
 
 from ..errors import InputIssue, ScenarioError
 from .clock import parse_clock
@@ -169,8 +170,8 @@ class Problem:
 
     def summary(self) -> str:
         """A few lines describing the problem."""
-        lines = [f"Problem '{self.name}': {self.num_customers} customers, {self.num_managers} managers, "
-                 f"{self.num_days} days, {self.visits_required()} visits per cycle"]
+        lines = [(f"Problem '{self.name}': {self.num_customers} customers, {self.num_managers} managers, "
+                  f"{self.num_days} days, {self.visits_required()} visits per cycle")]
         for tier in self.tiers:
             count = sum(1 for c in self.customers if c.tier == tier.name)
             lines.append(f"  tier {tier.name}: {count} customers, {tier.visits} visits, min_gap {tier.min_gap}, "
@@ -185,9 +186,7 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (district polygons as GeoJSON geometries)."""
-        from shapely.geometry import mapping
-
-        data = {
+        data: dict[str, Any] = {
             "name": self.name,
             "days": list(self.days),
             "consistent": self.consistent,
@@ -219,8 +218,6 @@ class Problem:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Problem:
         """Inverse of :meth:`to_dict`."""
-        from shapely.geometry import shape
-
         return cls(
             name=data["name"],
             days=tuple(data["days"]),
@@ -355,7 +352,8 @@ class ProblemBuilder:
         days = tuple(str(d) for d in self.days)
         sf = self._scenario_file
         if not days:
-            issues.append(InputIssue(sf, "the cycle has no days; expected a non-empty list of day labels", None, "days"))
+            issues.append(InputIssue(sf, "the cycle has no days; expected a non-empty list of day labels", None,
+                                     "days"))
         if len(set(days)) != len(days):
             issues.append(InputIssue(sf, "day labels must be unique", None, "days"))
         if self._depot is None:
@@ -410,7 +408,7 @@ class ProblemBuilder:
                 issues.append(InputIssue(file, "roles must be a non-empty list of role names like [\"A\"]", row,
                                          f"{key}.roles"))
                 roles = ()
-            if None in (visits, min_gap, service, window):
+            if visits is None or min_gap is None or service is None or window is None:
                 continue
             _check_visit_rule(visits, min_gap, num_days, file, row, key + ".", issues)
             tiers.append(Tier(name=str(v["name"]), visits=visits, min_gap=min_gap, service_min=service,
@@ -454,7 +452,8 @@ class ProblemBuilder:
             if _text(v["max_visits"]) is not None:
                 max_visits = _as_int(v["max_visits"], file, row, "max_visits", issues, minimum=1)
             worked = _parse_days(v["days"], days, file, row, issues)
-            if None in (role, start, end, shift_start, shift_end, worked):
+            if (role is None or start is None or end is None or shift_start is None or shift_end is None
+                    or worked is None):
                 continue
             managers.append(Manager(manager_id=mid, role=role, name=_text(v["name"]), start=start, end=end,
                                     shift=(shift_start, shift_end), days=worked, max_visits=max_visits))
@@ -495,11 +494,12 @@ class ProblemBuilder:
                                          row, "tier"))
                 continue
             overrides: set[str] = set()
-            service = tier.service_min
+            service: float | None = tier.service_min
             if _text(v["service_min"]) is not None:
                 service = _as_float(v["service_min"], file, row, "service_min", issues, minimum=0.0)
                 overrides.add("service_min")
-            window_start, window_end = tier.window
+            window_start: float | None = tier.window[0]
+            window_end: float | None = tier.window[1]
             if _text(v["window_start"]) is not None:
                 window_start = _clock(v["window_start"], file, row, "window_start", issues)
                 overrides.add("window")
@@ -508,11 +508,11 @@ class ProblemBuilder:
                 overrides.add("window")
             if window_start is not None and window_end is not None and window_end < window_start:
                 issues.append(InputIssue(file, "window_end is before window_start", row, "window_end"))
-            visits = tier.visits
+            visits: int | None = tier.visits
             if _text(v["visits"]) is not None:
                 visits = _as_int(v["visits"], file, row, "visits", issues, minimum=1)
                 overrides.add("visits")
-            min_gap = tier.min_gap
+            min_gap: int | None = tier.min_gap
             if _text(v["min_gap"]) is not None:
                 min_gap = _as_int(v["min_gap"], file, row, "min_gap", issues, minimum=0)
                 overrides.add("min_gap")
@@ -532,7 +532,8 @@ class ProblemBuilder:
                                                    f"served by roles {', '.join(tier.roles)}", row,
                                              "locked_manager"))
             current = _text(v["current_manager"])
-            if None in (lon, lat, service, window_start, window_end, visits, min_gap):
+            if (lon is None or lat is None or service is None or window_start is None or window_end is None
+                    or visits is None or min_gap is None):
                 continue
             customers.append(Customer(customer_id=cid, lon=lon, lat=lat, tier=tier.name, visits=visits,
                                       min_gap=min_gap, service_min=service, window=(window_start, window_end),
@@ -551,7 +552,7 @@ class ProblemBuilder:
         km = haversine_km(centre_lon, centre_lat, lon, lat)
         limit = max(FAR_KM, 5.0 * float(np.percentile(km, 90)))
         origin = {p.values["customer_id"]: p.origin for p in self._customers}
-        for c, distance in zip(customers, km):
+        for c, distance in zip(customers, km, strict=True):
             if distance <= limit:
                 continue
             file, row = origin.get(c.customer_id, ("customers", None))

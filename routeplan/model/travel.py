@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 from numba import njit
 
 EARTH_RADIUS_KM = 6371.0088
@@ -30,17 +31,20 @@ class TravelModel(Protocol):
         ...
 
 
-def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
-    """Great-circle distance in km between points given in WGS84 degrees (broadcasting)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
-    dlat = lat2 - lat1
-    dlon = lon2 - lon1
-    a = np.sin(dlat / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2.0) ** 2
+def haversine_km(lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike) -> np.ndarray:
+    """Great-circle distance in km between points given in WGS84 degrees (broadcasting; a
+    0-dimensional result for single points)."""
+    lam1, phi1, lam2, phi2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
+    dphi = phi2 - phi1
+    dlam = lam2 - lam1
+    a = np.sin(dphi / 2.0) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2.0) ** 2
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 @njit(cache=True)
-def _haversine_matrices(s_phi, c_phi, s_lam, c_lam, cos_phi, km_scale, minutes_per_km, km, minutes):
+def _haversine_matrices(s_phi: np.ndarray, c_phi: np.ndarray, s_lam: np.ndarray, c_lam: np.ndarray,
+                        cos_phi: np.ndarray, km_scale: float, minutes_per_km: float, km: np.ndarray,
+                        minutes: np.ndarray) -> None:
     """Fill both matrices in one pass (they are large: every pass over them costs), using
     sin((b - a) / 2) = sin(b/2) cos(a/2) - cos(b/2) sin(a/2) with each point's half-angle sines
     and cosines computed once; the distance is symmetric, so each pair is computed once."""
@@ -74,7 +78,7 @@ class HaversineTravel:
     speed_kmh: float = 20.0
     detour_factor: float = 1.3
 
-    def km(self, lon1, lat1, lon2, lat2) -> np.ndarray:
+    def km(self, lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike) -> np.ndarray:
         """Road km between points (broadcasting)."""
         return haversine_km(lon1, lat1, lon2, lat2) * self.detour_factor
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from ..model.clock import format_hhmmss
-from .visit_plan import Plan
 from ..io.csvfile import write_table
+from ..model.clock import format_hhmmss
+from ..model.problem import Customer
+from ..model.routes import DayRoute
+from .visit_plan import Plan
 
 SCHEDULE_COLUMNS = ("day_index", "day", "date", "seq", "customer_id", "name", "address", "tier", "business_type",
                     "lon", "lat", "arrival", "start", "end", "service_min", "travel_km")
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_SECONDS = 24 * 3600
 
 
 def next_monday(today: dt.date | None = None) -> dt.date:
@@ -30,8 +34,8 @@ def cycle_dates(labels: tuple[str, ...], start: dt.date) -> tuple[list[dt.date],
     weekday, each after the one before; the first lands on or after ``start``. Other labels are
     consecutive dates from ``start``.
     """
-    weekdays = [_weekday(label) for label in labels]
-    if labels and all(w is not None for w in weekdays):
+    weekdays = [w for w in (_weekday(label) for label in labels) if w is not None]
+    if labels and len(weekdays) == len(labels):
         dates = []
         current = start + dt.timedelta(days=(weekdays[0] - start.weekday()) % 7)
         for i, w in enumerate(weekdays):
@@ -50,28 +54,52 @@ def _weekday(label: str) -> int | None:
     return None
 
 
+class _ClockTexts(dict[float, str]):
+    """``format_hhmmss`` of each time, worked out once: a plan's visits share few distinct times."""
+
+    def __missing__(self, seconds: float) -> str:
+        text = self[seconds] = format_hhmmss(seconds)
+        return text
+
+
+def _routes_by_manager(plan: Plan) -> dict[str, list[DayRoute]]:
+    """Each manager's routes in plan order (one pass over the plan, not one per manager)."""
+    routes: dict[str, list[DayRoute]] = {m.manager_id: [] for m in plan.problem.managers}
+    for route in plan.routes:
+        routes.setdefault(route.manager_id, []).append(route)
+    return routes
+
+
 def write_schedules(plan: Plan, folder: Path, *, start: dt.date) -> None:
     """``folder/<manager_id>.csv``: each manager's visits in order, with dates of the first cycle."""
     folder.mkdir(parents=True, exist_ok=True)
     customers = {c.customer_id: c for c in plan.problem.customers}
-    dates, _ = cycle_dates(plan.problem.days, start)
+    dates = [d.isoformat() for d in cycle_dates(plan.problem.days, start)[0]]
+    routes = _routes_by_manager(plan)
+    clock = _ClockTexts()
     for manager in plan.problem.managers:
-        rows = []
-        for route in (r for r in plan.routes if r.manager_id == manager.manager_id):
-            for stop in route.stops:
-                c = customers[stop.customer_id]
-                rows.append([route.day_index, route.day, dates[route.day_index].isoformat(), stop.seq,
-                             c.customer_id, c.name, c.address, c.tier, c.business_type, c.lon, c.lat,
-                             format_hhmmss(stop.arrival), format_hhmmss(stop.start), format_hhmmss(stop.end),
-                             f"{(stop.end - stop.start) / 60:g}", f"{stop.travel_km:.4f}"])
-        write_table(folder / f"{manager.manager_id}.csv", SCHEDULE_COLUMNS, rows)
+        write_table(folder / f"{manager.manager_id}.csv", SCHEDULE_COLUMNS,
+                    _schedule_rows(routes[manager.manager_id], customers, dates, clock))
+
+
+def _schedule_rows(routes: Iterable[DayRoute], customers: Mapping[str, Customer], dates: list[str],
+                   clock: _ClockTexts) -> Iterator[list[object]]:
+    for route in routes:
+        date = dates[route.day_index]
+        for stop in route.stops:
+            c = customers[stop.customer_id]
+            yield [route.day_index, route.day, date, stop.seq, c.customer_id, c.name, c.address, c.tier,
+                   c.business_type, c.lon, c.lat, clock[stop.arrival], clock[stop.start], clock[stop.end],
+                   f"{(stop.end - stop.start) / 60:g}", f"{stop.travel_km:.4f}"]
 
 
 def write_calendars(plan: Plan, folder: Path, *, start: dt.date) -> None:
     """``folder/<manager_id>.ics``: one event per visit of the first cycle, repeating every cycle."""
     folder.mkdir(parents=True, exist_ok=True)
+    calendar = _Calendar(plan, start)
+    routes = _routes_by_manager(plan)
     for manager in plan.problem.managers:
-        text = calendar_text(plan, manager.manager_id, start=start)
+        text = calendar.text(manager.manager_id, routes[manager.manager_id])
         (folder / f"{manager.manager_id}.ics").write_bytes(text.encode("utf-8"))
 
 
@@ -81,50 +109,85 @@ def calendar_text(plan: Plan, manager_id: str, *, start: dt.date) -> str:
     Times are local ("floating") times; every event repeats with the cycle: weekly with an
     interval when the cycle spans whole weeks, else every so many days.
     """
-    customers = {c.customer_id: c for c in plan.problem.customers}
-    dates, cycle_days = cycle_dates(plan.problem.days, start)
-    rule = (f"FREQ=WEEKLY;INTERVAL={cycle_days // 7}" if cycle_days % 7 == 0 else f"FREQ=DAILY;INTERVAL={cycle_days}")
-    stamp = dt.datetime.combine(start, dt.time()).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//routeplan//visit plan//EN", "CALSCALE:GREGORIAN",
-             f"X-WR-CALNAME:{_escape(f'{plan.problem.name} {manager_id}')}"]
-    for route in (r for r in plan.routes if r.manager_id == manager_id):
-        day = dates[route.day_index]
-        for stop in route.stops:
-            c = customers[stop.customer_id]
-            begin = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=stop.start)
-            end = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=stop.end)
-            title = f"{stop.seq}. {c.name or c.customer_id}"
-            details = (f"customer {c.customer_id}, tier {c.tier}; {route.day} visit {stop.seq} of "
-                       f"{len(route.stops)}; arrive {format_hhmmss(stop.arrival)}")
-            lines += ["BEGIN:VEVENT",
-                      f"UID:{_escape(f'{plan.problem.name}-{manager_id}-{route.day_index}-{stop.seq}-{c.customer_id}')}"
-                      "@routeplan",
-                      f"DTSTAMP:{stamp}",
-                      f"DTSTART:{begin.strftime('%Y%m%dT%H%M%S')}",
-                      f"DTEND:{end.strftime('%Y%m%dT%H%M%S')}",
-                      f"RRULE:{rule}",
-                      f"SUMMARY:{_escape(title)}",
-                      f"LOCATION:{_escape(c.address or f'{c.lat:.6f}, {c.lon:.6f}')}",
-                      f"GEO:{c.lat:.6f};{c.lon:.6f}",
-                      f"DESCRIPTION:{_escape(details)}",
-                      "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+    return _Calendar(plan, start).text(manager_id, [r for r in plan.routes if r.manager_id == manager_id])
+
+
+class _Calendar:
+    """What every manager's calendar of a plan shares, worked out once for all of them."""
+
+    def __init__(self, plan: Plan, start: dt.date):
+        self.name = plan.problem.name
+        self.customers = {c.customer_id: c for c in plan.problem.customers}
+        self.dates, cycle_days = cycle_dates(plan.problem.days, start)
+        self.date_texts = [d.strftime("%Y%m%d") for d in self.dates]
+        self.rule = (f"RRULE:FREQ=WEEKLY;INTERVAL={cycle_days // 7}" if cycle_days % 7 == 0
+                     else f"RRULE:FREQ=DAILY;INTERVAL={cycle_days}")
+        self.stamp = f"DTSTAMP:{dt.datetime.combine(start, dt.time()).strftime('%Y%m%dT%H%M%SZ')}"
+        # A customer's place reads the same in every event: escaped and folded once.
+        self.places: dict[str, str] = {}
+        self.clock = _ClockTexts()
+
+    def text(self, manager_id: str, routes: Iterable[DayRoute]) -> str:
+        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//routeplan//visit plan//EN", "CALSCALE:GREGORIAN",
+                 _fold(f"X-WR-CALNAME:{_escape(f'{self.name} {manager_id}')}")]
+        for route in routes:
+            day, day_text = self.dates[route.day_index], self.date_texts[route.day_index]
+            count = len(route.stops)
+            for stop in route.stops:
+                c = self.customers[stop.customer_id]
+                place = self.places.get(c.customer_id)
+                if place is None:
+                    place = self.places[c.customer_id] = (
+                        _fold(f"LOCATION:{_escape(c.address or f'{c.lat:.6f}, {c.lon:.6f}')}")
+                        + "\r\n" + _fold(f"GEO:{c.lat:.6f};{c.lon:.6f}"))
+                title = f"{stop.seq}. {c.name or c.customer_id}"
+                details = (f"customer {c.customer_id}, tier {c.tier}; {route.day} visit {stop.seq} of {count}; "
+                           f"arrive {self.clock[stop.arrival]}")
+                lines += ["BEGIN:VEVENT",
+                          _fold(f"UID:{_escape(f'{self.name}-{manager_id}-{route.day_index}-{stop.seq}-{c.customer_id}')}"
+                                "@routeplan"),
+                          self.stamp,
+                          f"DTSTART:{_local_time(day, day_text, stop.start)}",
+                          f"DTEND:{_local_time(day, day_text, stop.end)}",
+                          self.rule,
+                          _fold(f"SUMMARY:{_escape(title)}"),
+                          place,
+                          _fold(f"DESCRIPTION:{_escape(details)}"),
+                          "END:VEVENT"]
+        lines += ["END:VCALENDAR", ""]
+        # Lines of fixed form (BEGIN, DTSTART, RRULE, ...) are short ASCII: only the others are folded.
+        return "\r\n".join(lines)
+
+
+def _local_time(day: dt.date, day_text: str, seconds: float) -> str:
+    """``YYYYMMDDTHHMMSS`` of ``seconds`` after midnight of ``day``."""
+    if type(seconds) is int and 0 <= seconds < _DAY_SECONDS:  # the usual case, without datetime arithmetic
+        hours, rest = divmod(seconds, 3600)
+        return f"{day_text}T{hours:02d}{rest // 60:02d}{rest % 60:02d}"
+    return (dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)).strftime("%Y%m%dT%H%M%S")
 
 
 def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n"))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:
-    """Fold a content line at 75 octets (RFC 5545 section 3.1), never inside a character."""
-    out = []
-    current = b""
-    for char in line:
-        encoded = char.encode("utf-8")
-        if len(current) + len(encoded) > (75 if not out else 74):
-            out.append(current.decode("utf-8"))
-            current = b""
-        current += encoded
-    out.append(current.decode("utf-8"))
-    return "\r\n ".join(out)
+    """Fold a content line at 75 octets (RFC 5545 section 3.1), never inside a character: the
+    first piece holds up to 75 octets, each continuation (after CRLF and a space) up to 74."""
+    if line.isascii():
+        if len(line) <= 75:
+            return line
+        return "\r\n ".join([line[:75], *(line[i:i + 74] for i in range(75, len(line), 74))])
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    pieces = []
+    begin, limit = 0, 75
+    while len(data) - begin > limit:
+        end = begin + limit
+        while data[end] & 0xC0 == 0x80:  # a continuation byte: the cut would split a character
+            end -= 1
+        pieces.append(data[begin:end].decode("utf-8"))
+        begin, limit = end, 74
+    pieces.append(data[begin:].decode("utf-8"))
+    return "\r\n ".join(pieces)

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from shapely.geometry import LineString
+from shapely.geometry import Point as ShapelyPoint
 
 from ..model.clock import format_hhmmss
 from ..model.districts import customer_districts
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
 from ..validate import ValidationReport, validate
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,7 +53,7 @@ UNSERVED_COLUMNS = ("customer_id", "visits_missing", "reason")
 class Plan:
     """A complete visit plan for a problem.
 
-    Build one with :func:`routeplan.plan`; write it with :meth:`write`; check it with
+    Build one with :func:`routeplan.plan`; write it with :func:`routeplan.write_plan`; check it with
     :meth:`is_valid`. It round-trips through JSON with :meth:`to_json` and :meth:`from_json`.
     """
 
@@ -97,7 +104,7 @@ class Plan:
         problem = self.problem
         tier_roles = {t.name: set(t.roles) for t in problem.tiers}
         customers = {c.customer_id: c for c in problem.customers}
-        district = dict(zip(customers, customer_districts(problem)))
+        district = dict(zip(customers, customer_districts(problem), strict=True))
         figures = []
         for m in problem.managers:
             mine = [r for r in self.routes if r.manager_id == m.manager_id]
@@ -246,31 +253,29 @@ class Plan:
         for u in self.unserved:
             yield [u.customer_id, u.visits_missing, u.reason]
 
-    def tables(self) -> dict[str, tuple[tuple[str, ...], Iterator[list[Any]]]]:
+    def tables(self) -> dict[str, tuple[tuple[str, ...], Iterable[Sequence[Any]]]]:
         """The plan's CSV files by name: (header, rows) of visits.csv, routes.csv and
         unserved.csv."""
         return {"visits.csv": (VISIT_COLUMNS, self.visit_rows()), "routes.csv": (ROUTE_COLUMNS, self.route_rows()),
                 "unserved.csv": (UNSERVED_COLUMNS, self.unserved_rows())}
 
-    def stops_gdf(self):
+    def stops_gdf(self) -> gpd.GeoDataFrame:
         """Every visit as a point (GeoDataFrame, EPSG:4326) with the columns of visits.csv and
         the customer's tier, name and business type."""
-        import geopandas as gpd
-        from shapely.geometry import Point
+        import geopandas as gpd  # noqa: PLC0415 - only these two methods need geopandas and pyproj: not at every start
 
         customers = {c.customer_id: c for c in self.problem.customers}
         frame = self.visits_frame()
         frame["tier"] = [customers[c].tier for c in frame["customer_id"]]
         frame["name"] = [customers[c].name for c in frame["customer_id"]]
         frame["business_type"] = [customers[c].business_type for c in frame["customer_id"]]
-        geometry = [Point(customers[c].lon, customers[c].lat) for c in frame["customer_id"]]
+        geometry = [ShapelyPoint(customers[c].lon, customers[c].lat) for c in frame["customer_id"]]
         return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 
-    def routes_gdf(self):
+    def routes_gdf(self) -> gpd.GeoDataFrame:
         """Every manager-day as a line from the start place through the visits to the end place
         (GeoDataFrame, EPSG:4326) with the columns of routes.csv."""
-        import geopandas as gpd
-        from shapely.geometry import LineString
+        import geopandas as gpd  # noqa: PLC0415 - as in stops_gdf
 
         features = self.routes_geojson()["features"]
         frame = self.routes_frame()
@@ -296,16 +301,12 @@ class Plan:
                              "geometry": {"type": "LineString", "coordinates": coords}})
         return {"type": "FeatureCollection", "features": features}
 
-    def visits_frame(self):
+    def visits_frame(self) -> pd.DataFrame:
         """The visits as a pandas DataFrame (columns of visits.csv)."""
-        import pandas as pd
-
         return pd.DataFrame(list(self.visit_rows()), columns=list(VISIT_COLUMNS))
 
-    def routes_frame(self):
+    def routes_frame(self) -> pd.DataFrame:
         """The routes as a pandas DataFrame (columns of routes.csv)."""
-        import pandas as pd
-
         return pd.DataFrame(list(self.route_rows()), columns=list(ROUTE_COLUMNS))
 
     # -- files and JSON ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def test_script_results_match_the_written_routes(tmp_path):
     out = tmp_path / "out"
     done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "pvrp.py"), "--instances", str(PVRP),
                            "--time-limit", "3", "--seed", "1", "--out", str(out), "--only", ",".join(INSTANCES)],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     with (out / "results.csv").open(newline="") as f:
         reader = csv.DictReader(f)
@@ -31,7 +31,9 @@ def test_script_results_match_the_written_routes(tmp_path):
         stated, routes = read_solution(out / f"{row['instance']}.res")
         check = check_solution(inst, routes)
         assert check.feasible, check.problems
-        assert check.visits_missing == 0 and row["visits_missing"] == "0" and row["feasible"] == "True"
+        assert check.visits_missing == 0
+        assert row["visits_missing"] == "0"
+        assert row["feasible"] == "True"
         assert float(row["cost"]) == pytest.approx(check.cost, abs=0.006)
         assert stated == pytest.approx(check.cost, abs=0.006)
         bks = float(row["bks"])

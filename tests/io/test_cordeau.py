@@ -6,8 +6,15 @@ import math
 
 import pytest
 
-from routeplan.io.cordeau import (CordeauRoute, check_solution, decode_combination, read_instance, read_solution,
-                                  route_figures, write_solution)
+from routeplan.io.cordeau import (
+    CordeauRoute,
+    check_solution,
+    decode_combination,
+    read_instance,
+    read_solution,
+    route_figures,
+    write_solution,
+)
 from routeplan.planning.pvrp import cordeau_instance, cordeau_routes
 
 from conftest import PVRP
@@ -36,7 +43,8 @@ def test_decode_combination_reads_day_1_as_the_leftmost_bit():
 def test_reads_p01_with_the_customer_on_the_depot():
     inst = read_instance(PVRP / "p01.txt")
     assert (inst.vehicles_per_day, inst.num_customers, inst.num_days) == (3, 51, 2)
-    assert inst.capacity == (160.0, 160.0) and inst.max_duration == (math.inf, math.inf)
+    assert inst.capacity == (160.0, 160.0)
+    assert inst.max_duration == (math.inf, math.inf)
     assert (inst.x[51], inst.y[51]) == (inst.x[0], inst.y[0])
     assert inst.demand[51] == 160
     assert inst.combinations[50] == ((0,),)  # only combination 2 = day 1
@@ -56,7 +64,8 @@ def test_reference_solutions_pass_the_check_at_their_cost(name):
     inst, routes = reference(name)
     check = check_solution(inst, routes)
     assert check.feasible, check.problems
-    assert check.visits_missing == 0 and check.problems == ()
+    assert check.visits_missing == 0
+    assert check.problems == ()
     assert check.cost == pytest.approx(reference_costs()[name], abs=0.01)
 
 
@@ -66,7 +75,8 @@ def test_p01_reference_leaves_out_customer_51_and_is_reported_not_crashed():
     assert check.cost == pytest.approx(reference_costs()["p01"], abs=0.01)
     assert not check.feasible
     assert check.visits_missing == 1
-    assert len(check.problems) == 1 and "customer 51" in check.problems[0]
+    assert len(check.problems) == 1
+    assert "customer 51" in check.problems[0]
     # Serving it on a day-1 vehicle of its own makes the solution complete at no extra cost.
     used = {r.vehicle for r in routes if r.day == 0}
     spare = min(set(range(inst.vehicles_per_day)) - used)
@@ -103,12 +113,14 @@ def test_a_removed_customer_is_reported_missing():
     # Remove the customer from every route that visits it.
     broken = [dataclasses.replace(r, customers=tuple(c for c in r.customers if c != removed)) for r in routes]
     check = check_solution(inst, broken)
-    assert not check.feasible and check.visits_missing == f
+    assert not check.feasible
+    assert check.visits_missing == f
     assert any(f"customer {removed}: not visited" in p for p in check.problems)
     # Remove it from one day only: too few days, not an allowed combination.
     if f > 1:
         partial = check_solution(inst, replace_route(routes, 0, routes[0].customers[1:]))
-        assert not partial.feasible and partial.visits_missing == 1
+        assert not partial.feasible
+        assert partial.visits_missing == 1
         assert any(f"customer {removed}: visited on days" in p for p in partial.problems)
 
 
@@ -122,7 +134,8 @@ def test_capacity_excess_is_reported():
     merged = replace_route(routes, a, routes[a].customers + routes[b].customers)
     del merged[b]
     check = check_solution(inst, merged)
-    assert not check.feasible and check.visits_missing == 0
+    assert not check.feasible
+    assert check.visits_missing == 0
     assert any("exceeds the capacity" in p for p in check.problems)
 
 
@@ -144,7 +157,8 @@ def test_visits_on_wrong_days_are_reported():
     moved = replace_route(routes, i, [x for x in routes[i].customers if x != c])
     moved = replace_route(moved, j, (*routes[j].customers, c))
     check = check_solution(inst, moved)
-    assert not check.feasible and check.visits_missing == 0
+    assert not check.feasible
+    assert check.visits_missing == 0
     assert any(f"customer {c}: visited on days {[d + 1 for d in new_days]}, not one of its allowed" in p
                for p in check.problems)
 
@@ -179,5 +193,5 @@ def test_cordeau_routes_numbers_vehicles_per_day_and_skips_empty_routes():
     routes = cordeau_routes(inst, engine, seqs)
     assert routes == [CordeauRoute(day=0, vehicle=0, customers=(51,)),
                       CordeauRoute(day=1, vehicle=0, customers=(1, 2))]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"\d+ routes for \d+ engine vehicles"):
         cordeau_routes(inst, engine, seqs[:-1])

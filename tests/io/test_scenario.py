@@ -5,13 +5,17 @@ from routeplan import ScenarioError, read_scenario, write_scenario
 
 def test_reads_the_tiny_scenario(tiny_problem):
     p = tiny_problem
-    assert p.name == "tiny" and p.num_days == 5 and p.num_customers == 10
+    assert p.name == "tiny"
+    assert p.num_days == 5
+    assert p.num_customers == 10
     assert p.customer("N2").tier == "night"  # from business type
     assert p.customer("N2").window == (690.0, 1170.0)
     assert p.customer("L3").service_min == 25
     assert p.customer("S1").locked_manager == "D1"
-    assert p.customer("S2").visits == 2 and p.customer("S2").min_gap == 2
-    assert p.manager("D1").days == (0, 2, 4) and p.manager("D1").max_visits == 3
+    assert p.customer("S2").visits == 2
+    assert p.customer("S2").min_gap == 2
+    assert p.manager("D1").days == (0, 2, 4)
+    assert p.manager("D1").max_visits == 3
     assert p.manager("D1").start.lon == pytest.approx(119.135)
     assert p.manager("D2").shift == (510.0, 750.0)
 
@@ -39,7 +43,7 @@ def _edit(path, old, new):
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-@pytest.mark.parametrize("file, old, new, expected", [
+@pytest.mark.parametrize(("file", "old", "new", "expected"), [
     ("customers.csv", "L2,119.1550", "L2,abc", "customers.csv, row 3, column 'lon': 'abc' is not a number"),
     ("customers.csv", "S3,119.1250,36.7150,small", "S3,119.1250,36.7150,tiny",
      "customers.csv, row 9, column 'tier': unknown tier 'tiny'"),

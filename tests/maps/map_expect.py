@@ -7,12 +7,13 @@ import dataclasses
 import html
 import json
 import re
+from itertools import pairwise
 
 from routeplan import Plan
 from routeplan.model.clock import format_hhmm
 from routeplan.model.routes import DayRoute, Stop
 
-_DAY_CALL = re.compile(r"^\s*routeplanDay\((?P<layer>\w+), (?P<data>\[.*\])\);$", re.M)
+_DAY_CALL = re.compile(r"^\s*routeplanDay\((?P<layer>\w+), (?P<data>\[.*\])\);$", re.MULTILINE)
 
 
 def expected_stops(plan: Plan) -> list[dict]:
@@ -51,7 +52,7 @@ def expected_lines(plan: Plan) -> list[dict]:
 def arrow_count(plan: Plan) -> int:
     """Legs long enough for a direction arrow (maps never drew one on a leg under 1e-4 degrees)."""
     return sum(1 for line in expected_lines(plan)
-               for (a, b), (c, d) in zip(line["points"], line["points"][1:]) if abs(a - c) + abs(b - d) >= 1e-4)
+               for (a, b), (c, d) in pairwise(line["points"]) if abs(a - c) + abs(b - d) >= 1e-4)
 
 
 def day_arrays(page: str) -> list[tuple[str, list]]:
@@ -67,7 +68,8 @@ def drawn_stops(page: str) -> list[dict]:
         for i, (seq, name, cid, tier, arrive, start, end) in enumerate(parts):
             stops.append({"manager": manager, "day": day, "lat": points[i + 1][0], "lon": points[i + 1][1],
                           "seq": seq,
-                          "tooltip": f"<b>{seq}. {name}</b> ({cid}, {tier})<br>{who}arrive {arrive}, visit {start}-{end}"})
+                          "tooltip": (f"<b>{seq}. {name}</b> ({cid}, {tier})<br>{who}arrive {arrive}, "
+                                      f"visit {start}-{end}")})
     return stops
 
 

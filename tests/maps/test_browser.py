@@ -6,11 +6,13 @@ import html
 import os
 import re
 import shutil
+from pathlib import Path
 
 import pytest
-from map_expect import arrow_count, expected_lines, expected_stops, renamed
 
 from routeplan import write_plan
+
+from map_expect import arrow_count, expected_lines, expected_stops, renamed
 
 CHROMIUM = os.environ.get("ROUTEPLAN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRED = os.environ.get("ROUTEPLAN_REQUIRE_BROWSER") == "1"
@@ -59,7 +61,7 @@ _ODD_TEXT = """() => {
 
 
 def _browser_or_skip():
-    if not os.path.exists(CHROMIUM):
+    if not Path(CHROMIUM).exists():
         if REQUIRED:
             pytest.fail(f"Chromium not found at {CHROMIUM} but ROUTEPLAN_REQUIRE_BROWSER=1")
         pytest.skip("Chromium is not installed (.ci/run installs it)")
@@ -94,7 +96,7 @@ def test_offline_map_draws_routes_and_stops(tiny_problem, tmp_path):
     # A name that HTML and scripts treat specially still shows as written.
     result = renamed(result, {result.routes[0].stops[0].customer_id: ODD})
     write_plan(result, tmp_path / "p")
-    colours = dict(zip([m.manager_id for m in tiny_problem.managers], palette(len(tiny_problem.managers))))
+    colours = dict(zip([m.manager_id for m in tiny_problem.managers], palette(len(tiny_problem.managers)), strict=True))
     managers = sorted({r.manager_id for r in result.routes})
     messages, failed = [], []
     with sync_playwright() as p:
@@ -153,7 +155,8 @@ def test_offline_map_draws_routes_and_stops(tiny_problem, tmp_path):
         (line["points"], f"<div>{line['tooltip']}</div>") for line in expected_lines(result))
     assert drawn["arrows"] == arrow_count(result)
     assert per_day == {label: sum(len(r.stops) for r in result.routes if r.day == label)
-                       for label in per_day} and all_again == result.visits_planned()
+                       for label in per_day}
+    assert all_again == result.visits_planned()
     pixels = np.asarray(Image.open(tmp_path / "map.png").convert("RGB"), dtype=int)
     for manager in managers:
         target = np.array(hex_to_rgb(colours[manager]))

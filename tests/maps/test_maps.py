@@ -1,18 +1,25 @@
 """Maps, offline HTML, schedules and calendars."""
 
-import csv
 import datetime as dt
 import re
+from itertools import pairwise
 
 import pytest
-
-from map_expect import (arrow_count, day_arrays, dealt_plan, drawn_stops, expected_lines, expected_stops,
-                        legend_managers, renamed)
 
 from routeplan import Plan, plan, write_plan
 from routeplan.maps import offline_html, render, save
 from routeplan.maps.colours import hex_to_rgb, palette, rgb_to_lab
-from routeplan.results.exports import cycle_dates
+
+from map_expect import (
+    arrow_count,
+    day_arrays,
+    dealt_plan,
+    drawn_stops,
+    expected_lines,
+    expected_stops,
+    legend_managers,
+    renamed,
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,27 +46,35 @@ def test_render_draws_every_manager_day_and_composes_onto_a_map(tiny_plan):
     # per manager-day in that manager's day layer.
     assert drawn_stops(html) == expected_stops(tiny_plan)
     arrays = day_arrays(html)
-    assert len(arrays) == len(tiny_plan.routes) and len({layer for layer, _ in arrays}) == len(arrays)
+    assert len(arrays) == len(tiny_plan.routes)
+    assert len({layer for layer, _ in arrays}) == len(arrays)
     assert [data[3] for _, data in arrays] == [line["points"] for line in expected_lines(tiny_plan)]
     assert [data[2] for _, data in arrays] == [line["tooltip"] for line in expected_lines(tiny_plan)]
     assert sum(a is not None for _, data in arrays for a in data[4]) == arrow_count(tiny_plan)
-    colours = dict(zip([m.manager_id for m in tiny_plan.problem.managers], palette(len(tiny_plan.problem.managers))))
-    assert all(data[0] == colours[route.manager_id] for (_, data), route in zip(arrays, tiny_plan.routes))
-    assert "all days" in html and legend_managers(html) == ["A1", "B1", "D1", "D2"] and "L.control.layers" in html
+    managers = [m.manager_id for m in tiny_plan.problem.managers]
+    colours = dict(zip(managers, palette(len(managers)), strict=True))
+    assert all(data[0] == colours[route.manager_id] for (_, data), route in zip(arrays, tiny_plan.routes, strict=True))
+    assert "all days" in html
+    assert legend_managers(html) == ["A1", "B1", "D1", "D2"]
+    assert "L.control.layers" in html
     without = render(tiny_plan, arrows=False).get_root().render()
-    assert all(data[4] == [] for _, data in day_arrays(without)) and drawn_stops(without) == drawn_stops(html)
+    assert all(data[4] == [] for _, data in day_arrays(without))
+    assert drawn_stops(without) == drawn_stops(html)
     base = folium.Map(location=[36.7, 119.1], tiles=None)
     assert render(tiny_plan, m=base, managers=iter(["A1", "B1"])) is base
     only = base.get_root().render()
-    assert "A1 (" in only and "B1 (" in only and "D1 (" not in only
+    assert "A1 (" in only
+    assert "B1 (" in only
+    assert "D1 (" not in only
     assert {s["manager"] for s in drawn_stops(only)} == {"A1", "B1"}
 
 
 def test_arrow_angles_are_the_compass_bearings_of_the_legs(tiny_plan):
     import math
 
-    for (_, data), line in zip(day_arrays(render(tiny_plan).get_root().render()), expected_lines(tiny_plan)):
-        for angle, ((lat1, lon1), (lat2, lon2)) in zip(data[4], zip(line["points"], line["points"][1:])):
+    for (_, data), line in zip(day_arrays(render(tiny_plan).get_root().render()), expected_lines(tiny_plan),
+                               strict=True):
+        for angle, ((lat1, lon1), (lat2, lon2)) in zip(data[4], pairwise(line["points"]), strict=True):
             if angle is None:
                 continue
             # On these short legs the bearing is close to the flat-map angle of the leg.
@@ -73,7 +88,8 @@ def test_names_cannot_break_the_page(tiny_plan):
                   days={tiny_plan.routes[0].day: "Mon</script><!--{{ y }}"})
     html = render(odd).get_root().render()
     script = html[html.rindex("<script>"):]
-    assert "</script>" not in script[:-len("</script>\n</html>\n")] and "<!--" not in script
+    assert "</script>" not in script[:-len("</script>\n</html>\n")]
+    assert "<!--" not in script
     assert drawn_stops(html) == expected_stops(odd)
     assert [d[2] for _, d in day_arrays(html)] == [line["tooltip"] for line in expected_lines(odd)]
 
@@ -107,9 +123,9 @@ def test_the_same_plan_gives_the_same_files(tiny_plan, tmp_path):
 
 @pytest.fixture(scope="module")
 def kuiwen_sized_plan():
-    from conftest import REPO
-
     from routeplan import read_scenario
+
+    from conftest import REPO
 
     return dealt_plan(read_scenario(REPO / "data" / "samples" / "kuiwen"))
 
@@ -136,7 +152,8 @@ def test_writing_maps_draws_each_route_once(kuiwen_sized_plan, tmp_path, monkeyp
     counted("_day_data", "days")
     counted("_territory_shape", "territories")
     plan = kuiwen_sized_plan
-    assert len(plan.problem.customers) == 1399 and plan.visits_planned() == plan.visits_required()
+    assert len(plan.problem.customers) == 1399
+    assert plan.visits_planned() == plan.visits_required()
     write_plan(plan, tmp_path / "p", start_date=dt.date(2026, 11, 30))
     drawn = {r.manager_id for r in plan.routes}
     assert sorted(p.stem for p in (tmp_path / "p" / "maps").iterdir()) == sorted(drawn)
@@ -160,57 +177,3 @@ def test_offline_refuses_what_it_cannot_inline():
 
     with pytest.raises(OfflineError):
         offline_html('<script src="https://example.com/other.js"></script>')
-
-
-def test_cycle_dates_follow_weekday_labels():
-    labels = ("Mon-1", "Tue-1", "Wed-1", "Thu-1", "Fri-1", "Mon-2", "Tue-2", "Wed-2", "Thu-2", "Fri-2")
-    dates, length = cycle_dates(labels, dt.date(2026, 11, 30))
-    assert dates[0] == dt.date(2026, 11, 30) and dates[5] == dt.date(2026, 12, 7) and dates[9] == dt.date(2026, 12, 11)
-    assert length == 14
-    dates, length = cycle_dates(("D1", "D2", "D3"), dt.date(2026, 1, 1))
-    assert dates == [dt.date(2026, 1, 1), dt.date(2026, 1, 2), dt.date(2026, 1, 3)] and length == 3
-
-
-def test_calendars_parse_back_as_icalendar(tiny_plan, tmp_path):
-    icalendar = pytest.importorskip("icalendar")
-    write_plan(tiny_plan, tmp_path / "p", maps=False, start_date=dt.date(2026, 11, 30))
-    total = 0
-    for path in sorted((tmp_path / "p" / "calendars").glob("*.ics")):
-        calendar = icalendar.Calendar.from_ical(path.read_bytes())
-        events = list(calendar.walk("VEVENT"))
-        total += len(events)
-        for event in events:
-            assert event["RRULE"]["FREQ"] == ["WEEKLY"] and event["RRULE"]["INTERVAL"] == [1]
-            assert event["DTEND"].dt > event["DTSTART"].dt
-            assert event["DTSTART"].dt.date() >= dt.date(2026, 11, 30)
-    assert total == tiny_plan.visits_planned()
-
-
-def test_schedules_list_each_managers_visits(tiny_plan, tmp_path):
-    write_plan(tiny_plan, tmp_path / "p", maps=False, start_date=dt.date(2026, 11, 30))
-    rows = []
-    for path in (tmp_path / "p" / "schedules").glob("*.csv"):
-        with path.open(encoding="utf-8") as handle:
-            rows += list(csv.DictReader(handle))
-    assert len(rows) == tiny_plan.visits_planned()
-    assert {r["date"] for r in rows} <= {f"2026-12-0{d}" for d in range(1, 5)} | {"2026-11-30"}
-
-
-def test_map_command_redraws_views_only(tmp_path, capsys):
-    from conftest import DATA
-
-    from routeplan.cli import main
-
-    out = tmp_path / "p"
-    assert main(["plan", str(DATA / "tiny"), "--out", str(out), "--time-limit", "2", "--quiet"]) == 0
-    visits = (out / "visits.csv").read_bytes()
-    (out / "map.html").unlink()
-    assert main(["map", str(DATA / "tiny"), str(out), "--start-date", "2026-11-30"]) == 0
-    assert (out / "map.html").exists() and (out / "visits.csv").read_bytes() == visits
-
-
-def test_geodataframes(tiny_plan):
-    stops = tiny_plan.stops_gdf()
-    routes = tiny_plan.routes_gdf()
-    assert len(stops) == tiny_plan.visits_planned() and stops.crs.to_epsg() == 4326
-    assert len(routes) == len(tiny_plan.routes) and set(routes.geometry.geom_type) == {"LineString"}

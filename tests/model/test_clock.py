@@ -3,7 +3,7 @@ import pytest
 from routeplan.model.clock import format_hhmm, format_hhmmss, parse_clock, parse_hhmmss
 
 
-@pytest.mark.parametrize("text, minutes", [
+@pytest.mark.parametrize(("text", "minutes"), [
     ("08:30", 510.0), ("8:30", 510.0), ("08:30:30", 510.5), ("8:30am", 510.0), ("5:30 PM", 1050.0),
     ("12:00am", 0.0), ("12:15pm", 735.0), ("24:00", 1440.0), ("9", 540.0),
 ])

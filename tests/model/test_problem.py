@@ -45,7 +45,8 @@ def test_builder_collects_every_issue():
     with pytest.raises(ScenarioError) as info:
         b.build()
     text = str(info.value)
-    assert "out of range" in text and "lon" in text
+    assert "out of range" in text
+    assert "lon" in text
     assert "appears twice" in text
     assert "unknown tier 'nope'" in text
     assert "'unknown' is not in [classification]" in text

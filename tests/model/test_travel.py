@@ -23,4 +23,5 @@ def test_haversine_matrices_follow_the_contract():
 
 def test_euclidean_travel():
     km, minutes = EuclideanTravel(speed=2.0).matrices(np.array([0.0, 3.0]), np.array([0.0, 4.0]))
-    assert km[0, 1] == 5.0 and minutes[0, 1] == 2.5
+    assert km[0, 1] == 5.0
+    assert minutes[0, 1] == 2.5

@@ -1,5 +1,7 @@
 """Districting strategies: who may serve whom."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -72,12 +74,21 @@ def test_region_needs_districts():
 
 def test_business_types_go_to_managers_as_a_whole():
     problem = city()
-    groups = business_type_groups(problem, workload(problem))
-    by_type = {}
-    for c, g in zip(problem.customers, groups):
+    work = workload(problem)
+    groups = business_type_groups(problem, work)
+    by_type: dict[str, set[tuple[int, ...]]] = {}
+    type_work: dict[str, float] = {}
+    for c, g, w in zip(problem.customers, groups, work, strict=True):
         by_type.setdefault(c.business_type, set()).add(g)
-    assert all(len(gs) == 1 for gs in by_type.values())
-    assert set().union(*[set(g) for g in groups]) <= {0, 1, 2, 3}
+        type_work[c.business_type] = type_work.get(c.business_type, 0.0) + float(w)
+    assert sorted(by_type) == ["bar", "kiosk", "mall"]  # three types to share out, not one
+    assert all(len(gs) == 1 for gs in by_type.values()), "each type goes to one group of managers"
+    owners = [next(iter(gs)) for gs in by_type.values()]
+    every = [m for group in owners for m in group]
+    assert len(every) == len(set(every)), "a manager specialises in one type: the groups do not overlap"
+    assert sorted(every) == [0, 1, 2, 3], "every manager has a type"
+    biggest = max(type_work, key=type_work.__getitem__)
+    assert len(next(iter(by_type[biggest]))) == max(len(g) for g in owners) > 1  # the most work, most managers
 
 
 def test_value_bands_are_contiguous_in_value():
@@ -106,15 +117,35 @@ def test_locks_survive_every_strategy():
         assert form.eligible[0] == (1,)
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
-def test_every_strategy_gives_a_valid_plan(strategy):
+@pytest.mark.parametrize(("strategy", "figure", "expected"), [
+    ("hybrid", "specialty share", 1.0),  # roles as given: every visit by a manager of the tier's role
+    ("region", "district crossings", 0),  # each manager within one district
+    ("business-type", "most business types of one manager", 1),
+    ("value", "overlapping value bands", 0),  # each manager's customers are one band of values
+])
+def test_every_strategy_gives_a_valid_plan(strategy, figure, expected):
     problem = city()
     result = plan(problem, strategy=strategy, time_limit=2, seed=1)
     assert result.is_valid()
     assert result.strategy == strategy
+    assert result.visits_planned() == result.visits_required()
+    # Every visit is made by a manager the strategy allows for that customer.
+    customers = {c.customer_id: c for c in problem.customers}
+    allowed = dict(zip(customers, formulate_strategy(problem, strategy).eligible, strict=True))
+    index = {m.manager_id: i for i, m in enumerate(problem.managers)}
+    assert all(index[route.manager_id] in allowed[stop.customer_id] for route, stop in result.visits())
+    served: dict[str, set[str]] = {}
+    for route, stop in result.visits():
+        served.setdefault(route.manager_id, set()).add(stop.customer_id)
+    assert len(served) > 1
+    bands = sorted((min(customers[c].value for c in cs), max(customers[c].value for c in cs)) for cs in served.values())
     summary = result.summary()
     assert 0.0 <= summary["specialty_share"] <= 1.0
-    if strategy == "hybrid":
-        assert summary["specialty_share"] == 1.0
-    if strategy == "region":
-        assert summary["district_crossings"] == 0
+    figures = {
+        "specialty share": summary["specialty_share"],
+        "district crossings": summary["district_crossings"],
+        "most business types of one manager": max(len({customers[c].business_type for c in cs})
+                                                  for cs in served.values()),
+        "overlapping value bands": sum(1 for (_, hi), (lo, _) in itertools.pairwise(bands) if hi > lo),
+    }
+    assert figures[figure] == expected
