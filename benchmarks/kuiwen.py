@@ -16,8 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from routeplan import plan, read_scenario, validate_folder
-from routeplan import write_plan
+from routeplan import plan, read_scenario, validate_folder, write_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 

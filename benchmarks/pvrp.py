@@ -144,7 +144,7 @@ def write_comparison(path: Path, ours: list[Row], peer: list[Row]) -> None:
     with path.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COMPARISON_COLUMNS)
         writer.writeheader()
-        for a, b in zip(ours, peer):
+        for a, b in zip(ours, peer, strict=True):
             writer.writerow({"instance": a.instance, "bks": _num(a.bks), "routeplan_cost": f"{a.cost:.2f}",
                              "routeplan_gap_pct": _num(a.gap_pct), "ortools_cost": f"{b.cost:.2f}",
                              "ortools_gap_pct": _num(b.gap_pct), "routeplan_feasible": str(a.feasible),
@@ -173,9 +173,9 @@ def _cell(row: Row) -> str:
 
 def markdown_table(ours: list[Row], peer: list[Row]) -> str:
     lines = ["| instance | BKS | routeplan | gap | OR-Tools naive | gap |", "|---|---:|---:|---:|---:|---:|"]
-    for a, b in zip(ours, peer):
+    for a, b in zip(ours, peer, strict=True):
         lines.append(f"| {a.instance} | {_num(a.bks)} | {_cell(a)} | {_cell(b)} |")
-    both = [(a, b) for a, b in zip(ours, peer) if a.feasible and b.feasible]
+    both = [(a, b) for a, b in zip(ours, peer, strict=True) if a.feasible and b.feasible]
     if both:
         lines.append("")
         lines.append(f"On the {len(both)} instance(s) where both are feasible: mean gap routeplan "

@@ -1,6 +1,7 @@
 """Same inputs and seed give the same files; the time limit holds; an interrupted run leaves
 nothing behind."""
 
+import datetime as dt
 import filecmp
 import json
 import signal
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from routeplan import plan, read_scenario, write_plan
+from routeplan import MaxWork, plan, read_scenario, write_plan
+from routeplan import planner as planner
+from routeplan.cli import main
 from routeplan.synthetic import random_problem
 
 
@@ -30,17 +33,11 @@ def _same_files(a, b):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
-def test_same_seed_gives_identical_files(seed, tmp_path, monkeypatch):
-    import datetime as dt
-
-    from routeplan.solver import lns
-
-    # Half the calibrated rate: the budget ends long before the clock even on a busy machine, so
-    # this checks that a budget gives the same files, not how fast the machine is today.
-    monkeypatch.setattr(lns, "UNITS_PER_SECOND", lns.UNITS_PER_SECOND / 2)
+def test_same_seed_gives_identical_files(seed, tmp_path):
     problem = random_problem(100 + seed, customers=300)
     for k in range(2):
-        result = plan(problem, time_limit=6, seed=seed)
+        # A work budget never looks at the clock: the same files on any machine, however busy.
+        result = plan(problem, stop=MaxWork(3e9), seed=seed)
         assert result.extra["stopped_by"] == "budget"
         write_plan(result, tmp_path / f"run{k}", start_date=dt.date(2026, 11, 30))
     assert _same_files(tmp_path / "run0", tmp_path / "run1") == []
@@ -51,11 +48,32 @@ def test_same_seed_gives_identical_files(seed, tmp_path, monkeypatch):
     assert first == second
 
 
-def test_a_run_stopped_by_the_clock_says_so(tiny_problem, monkeypatch, caplog):
-    from routeplan.solver import lns
+@pytest.mark.slow
+def test_a_time_limit_repeats_when_the_budget_ends_the_search(tmp_path, monkeypatch):
+    # Half the calibrated rate: the budget ends long before the clock even on a busy machine, so
+    # this checks that a time limit's budget gives the same plan, not how fast the machine is.
+    monkeypatch.setattr(planner, "UNITS_PER_SECOND", planner.UNITS_PER_SECOND / 2)
+    problem = random_problem(103, customers=300)
+    runs = [plan(problem, time_limit=6, seed=3) for _ in range(2)]
+    assert [r.extra["stopped_by"] for r in runs] == ["budget", "budget"]
+    assert runs[0].routes == runs[1].routes
 
+
+def test_the_command_repeats_a_plan_by_iterations(tmp_path):
+    from conftest import DATA
+
+    for k in range(2):
+        assert main(["plan", str(DATA / "tiny"), "--out", str(tmp_path / f"run{k}"), "--iterations", "400",
+                     "--seed", "5", "--quiet", "--start-date", "2026-11-30"]) == 0
+    assert _same_files(tmp_path / "run0", tmp_path / "run1") == []
+    summary = json.loads((tmp_path / "run0" / "summary.json").read_text())
+    assert summary["stopped_by"] == "iterations"
+    assert summary["time_limit"] is None
+
+
+def test_a_run_stopped_by_the_clock_says_so(tiny_problem, monkeypatch, caplog):
     # A rate no machine reaches: the clock, not the budget, ends the search.
-    monkeypatch.setattr(lns, "UNITS_PER_SECOND", 1e13)
+    monkeypatch.setattr(planner, "UNITS_PER_SECOND", 1e13)
     with caplog.at_level("WARNING", logger="routeplan"):
         result = plan(tiny_problem, time_limit=1, seed=0)
     assert result.extra["stopped_by"] == "clock"

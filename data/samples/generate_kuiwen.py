@@ -366,7 +366,7 @@ def build_districts(outline: Polygon) -> list[Polygon]:
     envelope = outline.buffer(10.0).envelope
     cells = list(shapely.voronoi_polygons(MultiPoint(seeds), extend_to=envelope).geoms)
     polygons = []
-    for (zh, _, _, _), seed in zip(DISTRICTS, seeds):
+    for (zh, _, _, _), seed in zip(DISTRICTS, seeds, strict=True):
         cell = next(c for c in cells if c.contains(seed))
         part = cell.intersection(outline)
         if part.geom_type != "Polygon":
@@ -399,7 +399,7 @@ def build_streets(outline: Polygon, rng: np.random.Generator) -> Streets:
         angles = base + np.radians(rng.uniform(-STREET_TILT_DEG, STREET_TILT_DEG, steps.size))
         shifts = steps + rng.uniform(-STREET_SHIFT_KM, STREET_SHIFT_KM, steps.size)
         kept = []
-        for angle, shift in zip(angles, shifts):
+        for angle, shift in zip(angles, shifts, strict=True):
             normal = np.array([math.cos(angle), math.sin(angle)])
             direction = np.array([normal[1], -normal[0]]) if kind == "ew" else np.array([-normal[1], normal[0]])
             centre = normal * shift
@@ -411,7 +411,7 @@ def build_streets(outline: Polygon, rng: np.random.Generator) -> Streets:
         if len(kept) > len(pool):
             raise RuntimeError(f"need {len(kept)} street names, have {len(pool)}")
         chosen = rng.choice(len(pool), size=len(kept), replace=False)
-        for (normal, direction, shift, start), k in zip(kept, chosen):
+        for (normal, direction, shift, start), k in zip(kept, chosen, strict=True):
             normals.append(normal)
             directions.append(direction)
             offsets.append(shift)
@@ -497,7 +497,7 @@ def component_counts(mixture: tuple[tuple[str, float], ...], count: int) -> list
     counts = np.floor(exact).astype(int)
     for i in np.argsort(-(exact - counts), kind="stable")[:count - counts.sum()]:
         counts[i] += 1
-    return [name for (name, _), n in zip(mixture, counts) for _ in range(n)]
+    return [name for (name, _), n in zip(mixture, counts, strict=True) for _ in range(n)]
 
 
 def place_customers(districts: list[Polygon], outline: Polygon, streets: Streets,
@@ -591,7 +591,7 @@ def shop_name(business_type: str, street: str, used: set[str], rng: np.random.Ge
 def monthly_value(tier: str, rng: np.random.Generator) -> int:
     """Draw a monthly tobacco turnover in yuan (lognormal, see ``VALUE``)."""
     median, sigma = VALUE[tier]
-    return int(round(median * math.exp(sigma * rng.standard_normal())))
+    return round(median * math.exp(sigma * rng.standard_normal()))
 
 
 def assign_current_managers(xy: np.ndarray, district: np.ndarray, workload: np.ndarray) -> list[str]:
@@ -711,7 +711,7 @@ def write_folder(stage: Path, rng: np.random.Generator) -> None:
 
     used: set[str] = set()
     customer_rows = []
-    for i, ((tier, business_type, site), manager) in enumerate(zip(placed, current), start=1):
+    for i, ((tier, business_type, site), manager) in enumerate(zip(placed, current, strict=True), start=1):
         street = streets.names[site.street]
         window_start, window_end = WINDOW_OVERRIDES.get(business_type, ("", ""))
         customer_rows.append([
@@ -730,11 +730,11 @@ def write_folder(stage: Path, rng: np.random.Generator) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["manager_id", "role", "name", "start_lon", "start_lat", "end_lon", "end_lat",
                          "shift_start", "shift_end", "max_visits", "days"])
-        for (manager_id, role, start, end), name in zip(MANAGERS, manager_names(rng)):
+        for (manager_id, role, start, end), name in zip(MANAGERS, manager_names(rng), strict=True):
             writer.writerow([manager_id, role, name, "", "", "", "", start, end, "", ""])
 
     features = [{"type": "Feature", "properties": {"district": zh, "name_en": en}, "geometry": mapping(polygon)}
-                for (zh, en, _, _), polygon in zip(DISTRICTS, districts)]
+                for (zh, en, _, _), polygon in zip(DISTRICTS, districts, strict=True)]
     geojson = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
     (stage / "districts.geojson").write_text(geojson + "\n", encoding="utf-8")
     (stage / "scenario.toml").write_text(scenario_toml(), encoding="utf-8")

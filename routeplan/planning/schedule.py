@@ -7,6 +7,8 @@ The times come from the engine's one route-timing rule
 
 from __future__ import annotations
 
+import itertools
+
 from ..model.routes import DayRoute, Stop
 from ..solver.result import EngineResult
 from .formulate import Formulation
@@ -22,12 +24,12 @@ def build_routes(form: Formulation, result: EngineResult) -> tuple[DayRoute, ...
         manager = problem.managers[int(form.vehicle_manager[timed.vehicle])]
         tasks = [inst.tasks[t] for t in timed.tasks]
         nodes = [veh.start] + [t.node for t in tasks] + [veh.end]
-        legs = [float(inst.time[a, b]) for a, b in zip(nodes, nodes[1:])]
-        km = [float(form.km[a, b]) for a, b in zip(nodes, nodes[1:])]
+        legs = [float(inst.time[a, b]) for a, b in itertools.pairwise(nodes)]
+        km = [float(form.km[a, b]) for a, b in itertools.pairwise(nodes)]
         stops = tuple(Stop(seq=i + 1, customer_id=problem.customers[t].customer_id, arrival=int(timed.arrival[i]),
                            start=int(timed.start[i]), end=int(timed.end[i]), travel_km=km[i])
                       for i, t in enumerate(timed.tasks))
-        waiting = sum(s - a for s, a in zip(timed.start, timed.arrival))
+        waiting = sum(s - a for s, a in zip(timed.start, timed.arrival, strict=True))
         routes.append(DayRoute(manager_id=manager.manager_id, day_index=veh.day, day=problem.days[veh.day],
                                depart=int(timed.depart), return_time=int(timed.back), travel_km=float(sum(km)),
                                travel_min=float(sum(legs)) / 60.0,

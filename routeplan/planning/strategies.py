@@ -49,9 +49,10 @@ def formulate_strategy(problem: Problem, strategy: str, **options: float) -> For
         problem, work)
     eligible = []
     for c, managers in zip(problem.customers, groups, strict=True):
+        allowed = managers
         if c.locked_manager is not None:
-            managers = (next(i for i, m in enumerate(problem.managers) if m.manager_id == c.locked_manager),)
-        eligible.append(tuple(sorted(managers)))
+            allowed = (next(i for i, m in enumerate(problem.managers) if m.manager_id == c.locked_manager),)
+        eligible.append(tuple(sorted(allowed)))
     return base.with_eligible(eligible, strategy=strategy)
 
 
@@ -85,7 +86,7 @@ def _assign_managers(problem: Problem, group_of_customer: np.ndarray, seats: np.
     capacity = manager_capacity(problem)
     index = {m.manager_id: i for i, m in enumerate(problem.managers)}
     score = np.zeros((len(problem.managers), n_groups))
-    for g, c in zip(group_of_customer, problem.customers):
+    for g, c in zip(group_of_customer, problem.customers, strict=True):
         if c.current_manager in index:
             score[index[c.current_manager], g] += 1
     members: list[list[int]] = [[] for _ in range(n_groups)]
@@ -172,13 +173,13 @@ def business_type_groups(problem: Problem, work: np.ndarray) -> list[tuple[int, 
     for k in np.argsort(-type_work, kind="stable"):
         need = type_work[k] / share.mean()
         if need >= 1.5 and len(free) >= round(need):
-            take = [int(m) for m in free[:int(round(need))]]
-            free = free[int(round(need)):]
+            take = [int(m) for m in free[:round(need)]]
+            free = free[round(need):]
             owners[int(k)] = take
             for m in take:
                 left[m] -= type_work[k] / len(take)
             continue
-        candidates = free if free else list(range(len(capacity)))
+        candidates = free or list(range(len(capacity)))
         m = int(max(candidates, key=lambda j: (left[j], -j)))
         owners[int(k)] = [m]
         left[m] -= type_work[k]

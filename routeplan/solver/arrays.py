@@ -23,6 +23,7 @@ Conventions (shared by every kernel):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -108,16 +109,20 @@ class State(NamedTuple):
 
 # The kernels' records. A named tuple of arrays would do as well, but numba passes a tuple to
 # every call as all its members, each reference-counted: a struct reference is one pointer.
-@structref.register
-class _DataRefType(types.StructRef):
-    def preprocess_fields(self, fields):  # noqa: ANN001, ANN201 - numba's hook
+class _Record(types.StructRef):
+    def preprocess_fields(self, fields: Sequence[tuple[str, types.Type]]) -> tuple[tuple[str, types.Type], ...]:
+        # Fields are typed by their values' types, never by literal values (one compilation).
         return tuple((name, types.unliteral(typ)) for name, typ in fields)
 
 
 @structref.register
-class _StateRefType(types.StructRef):
-    def preprocess_fields(self, fields):  # noqa: ANN001, ANN201 - numba's hook
-        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+class _DataRefType(_Record):
+    pass
+
+
+@structref.register
+class _StateRefType(_Record):
+    pass
 
 
 class DataRef(structref.StructRefProxy):

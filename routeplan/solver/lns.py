@@ -14,7 +14,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ArgumentError
-from .arrays import Data, DataRef, State, StateRef, copy_state, data_ref, freeze, owner_costs, state_ref, territory_centres
+from .arrays import (
+    Data,
+    DataRef,
+    State,
+    StateRef,
+    copy_state,
+    data_ref,
+    freeze,
+    owner_costs,
+    state_ref,
+    territory_centres,
+)
 from .construct import initial_solution
 from .instance import Instance, Task, Vehicle
 from .kernels.anneal import Chunk, Settings, run_chunk, seed_random
@@ -96,15 +107,18 @@ class Outcome:
     counts: dict[str, int] = field(default_factory=dict)  # the kernels' work counts, summed over chunks
 
 
-_WARM = False
+class _Kernels:
+    """Whether this process has compiled (or loaded) the kernels yet."""
+
+    ready = False
+
 
 
 def warm_up() -> float:
     """Compile the kernels (or load them from numba's on-disk cache) on a tiny instance, so
     that compilation never eats into a search's limit. Returns the seconds it took; only the
     first call in a process does any work."""
-    global _WARM
-    if _WARM:
+    if _Kernels.ready:
         return 0.0
     started = time.perf_counter()
     dist = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.0], [2.0, 1.0, 0.0]])
@@ -114,7 +128,7 @@ def warm_up() -> float:
                         tasks=(Task(node=1, patterns=((0,), (1,))), Task(node=2, patterns=((0, 1),))),
                         consistent=consistent, balance_groups=((0, 1),), balance_weight=1.0, day_balance_weight=1.0)
         from_scratch(tiny, seed=0).run(MaxIterations(3), polish=False)
-    _WARM = True
+    _Kernels.ready = True
     seconds = time.perf_counter() - started
     logger.info("search kernels ready in %.1f s", seconds)
     return seconds
@@ -212,8 +226,9 @@ class Search:
             t0 = t_high * (t_low / t_high) ** fraction
             t1 = t_high * (t_low / t_high) ** min(1.0, fraction + step_fraction)
             before = best_value
-            chunk = Chunk(*run_chunk(d, cur_ref, best_ref, trial_ref, CHUNK, float(t0), float(t1), settings,
-                                     float(current), float(best_value), int(since)))
+            chunk = Chunk(*run_chunk(d, cur_ref, best_ref, trial_ref, steps=CHUNK, temperature_start=float(t0),
+                                     temperature_end=float(t1), settings=settings, current=float(current),
+                                     best_value=float(best_value), since_improvement=int(since)))
             current, best_value, since = chunk.current, chunk.best, chunk.since_improvement
             iterations += CHUNK
             work += WEIGHTS.chunk(chunk)

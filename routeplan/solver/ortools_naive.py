@@ -134,7 +134,7 @@ def solve_naive(inst: Instance, *, time_limit: float, seed: int = 0) -> list[lis
     integral = np.allclose(demand, np.round(demand))
     demand_int = np.rint(demand).astype(np.int64) if integral else _scaled(demand, up=True)
     capacities = [_BIG if not math.isfinite(v.capacity)
-                  else int(math.floor(v.capacity + 1e-9)) if integral else int(math.floor(v.capacity * SCALE + 1e-6))
+                  else math.floor(v.capacity + 1e-9) if integral else math.floor(v.capacity * SCALE + 1e-6)
                   for v in inst.vehicles]
     if demand_int.any():
         load_cb = routing.RegisterUnaryTransitVector(demand_int.tolist())
@@ -144,7 +144,7 @@ def solve_naive(inst: Instance, *, time_limit: float, seed: int = 0) -> list[lis
     if any(math.isfinite(v.max_duration) for v in inst.vehicles):
         duration = _scaled(inst.time[sub] + service[:, None], up=True)
         duration_cb = routing.RegisterTransitMatrix(duration.tolist())
-        limits = [_BIG if not math.isfinite(v.max_duration) else int(math.floor(v.max_duration * SCALE + 1e-6))
+        limits = [_BIG if not math.isfinite(v.max_duration) else math.floor(v.max_duration * SCALE + 1e-6)
                   for v in inst.vehicles]
         routing.AddDimensionWithVehicleCapacity(duration_cb, 0, limits, True, "Duration")
 
@@ -157,7 +157,7 @@ def solve_naive(inst: Instance, *, time_limit: float, seed: int = 0) -> list[lis
     # Each (task, day) node on that day's (allowed owners') vehicles only, and optional.
     vehicles_of: dict[tuple[int, tuple[int, ...]], list[int]] = {}
     penalty = int(100 * max(1, int(arc_int.max())))
-    for node, (t, day) in enumerate(zip(visit_task, visit_day), start=len(depot_nodes)):
+    for node, (t, day) in enumerate(zip(visit_task, visit_day, strict=True), start=len(depot_nodes)):
         owners = inst.tasks[t].owners
         key = (day, owners)
         if key not in vehicles_of:
@@ -174,14 +174,14 @@ def solve_naive(inst: Instance, *, time_limit: float, seed: int = 0) -> list[lis
         solver.Add(solver.Sum(choice) <= 1)
         for day in sorted({d for p in task.patterns for d in p}):
             active = routing.ActiveVar(manager.NodeToIndex(node_of[t, day]))
-            solver.Add(active == solver.Sum([y for y, p in zip(choice, task.patterns) if day in p]))
+            solver.Add(active == solver.Sum([y for y, p in zip(choice, task.patterns, strict=True) if day in p]))
         for y in choice:
             routing.AddVariableMinimizedByFinalizer(y)  # bind them in every solution
 
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    params.time_limit.FromMilliseconds(max(1, int(round(time_limit * 1000))))
+    params.time_limit.FromMilliseconds(max(1, round(time_limit * 1000)))
     params.log_search = False
 
     logger.info("OR-Tools naive model: %d nodes, %d vehicles, %.1f s", num_nodes, inst.num_vehicles, time_limit)

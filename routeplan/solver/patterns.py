@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 MAX_PATTERNS = 4096
@@ -12,7 +13,7 @@ def cyclic_gaps(days: Iterable[int], num_days: int) -> list[int]:
     ordered = sorted(days)
     if len(ordered) < 2:
         return []
-    return [b - a for a, b in zip(ordered, ordered[1:])] + [ordered[0] + num_days - ordered[-1]]
+    return [b - a for a, b in itertools.pairwise(ordered)] + [ordered[0] + num_days - ordered[-1]]
 
 
 def enumerate_patterns(visits: int, min_gap: int, num_days: int, allowed_days: Iterable[int] | None = None,

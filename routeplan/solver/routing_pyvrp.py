@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyvrp
 from pyvrp import Client, Depot, Location, ProblemData, Route, VehicleType
-from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
 from .arrays import Data
 
@@ -59,7 +59,7 @@ def optimize_routes(data: Data, vehicles: Sequence[int], routes: Sequence[Sequen
     def to_int(value: float) -> int:
         if not math.isfinite(value):
             return _MAX_INT
-        return min(int(round(value * scale)), _MAX_INT)
+        return min(round(value * scale), _MAX_INT)
 
     cost = np.round(leg_cost * scale).astype(np.int64)
     duration = np.round(leg_time * scale).astype(np.int64)
@@ -85,14 +85,17 @@ def optimize_routes(data: Data, vehicles: Sequence[int], routes: Sequence[Sequen
             capacity.append(to_int(data.vehicle_capacity[v]))
         if has_stop_cap:
             capacity.append(int(min(data.vehicle_max_stops[v], len(tasks))))
-        types.append(VehicleType(num_available=1, capacity=capacity, start_depot=depot_index[int(data.vehicle_start[v])],
-                                 end_depot=depot_index[int(data.vehicle_end[v])], tw_early=to_int(data.vehicle_early[v]),
-                                 tw_late=to_int(data.vehicle_late[v]), shift_duration=to_int(data.vehicle_max_duration[v])))
-    problem = ProblemData(locations, clients, depots, types, [cost], [duration])
+        types.append(VehicleType(num_available=1, capacity=capacity,
+                                 start_depot=depot_index[int(data.vehicle_start[v])],
+                                 end_depot=depot_index[int(data.vehicle_end[v])],
+                                 tw_early=to_int(data.vehicle_early[v]), tw_late=to_int(data.vehicle_late[v]),
+                                 shift_duration=to_int(data.vehicle_max_duration[v])))
+    # pyvrp's stub types the matrices as ndarray[int] (int as the shape): an integer array is right.
+    problem = ProblemData(locations, clients, depots, types, [cost], [duration])  # type: ignore[list-item]
     position = {t: j for j, t in enumerate(tasks)}
     start_routes = [Route(problem, [position[int(t)] for t in seq], k) for k, seq in enumerate(routes) if len(seq)]
     initial = pyvrp.Solution(problem, start_routes)
-    criteria = [MaxIterations(iterations)]
+    criteria: list[StoppingCriterion] = [MaxIterations(iterations)]
     if math.isfinite(seconds):
         criteria.append(MaxRuntime(max(seconds, 1e-3)))
     result = pyvrp.solve(problem, MultipleCriteria(criteria), seed=seed, collect_stats=False, display=False,

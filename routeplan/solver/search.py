@@ -11,13 +11,13 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..errors import ArgumentError
+from . import stop as stopping
 from .arrays import freeze, max_route_length
 from .decompose import merge, split
 from .instance import Instance
 from .lns import Outcome, Progress, Search, SearchParams, from_scratch, warm_up
 from .result import EngineResult
 from .solution import SolutionView, state_from_routes
-from . import stop as stopping
 from .stop import StoppingCriterion
 
 logger = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ __all__ = ["EngineResult", "Progress", "SearchParams", "solve"]
 
 
 def solve(inst: Instance, stop: StoppingCriterion | None = None, *, seed: int = 0,
-          time_limit: float | None = None, params: SearchParams = SearchParams(),
+          time_limit: float | None = None, params: SearchParams | None = None,
           progress: Callable[[Progress], None] | None = None,
           initial: Sequence[Sequence[int]] | None = None) -> EngineResult:
     """Find a good solution of ``inst``.
@@ -59,6 +59,7 @@ def solve(inst: Instance, stop: StoppingCriterion | None = None, *, seed: int = 
         if time_limit is None:
             raise ArgumentError("stop", "give a stopping criterion or a time limit")
         stop = stopping.time_limit(time_limit)
+    params = SearchParams() if params is None else params
     warm_up()  # compiles the kernels on first use; never inside the limit
     clock = time.perf_counter()
     if initial is not None:

@@ -18,7 +18,7 @@ from .result import TimedRoute
 class SolutionView:
     """Read-only view of a solution state (the state is not copied: look, don't keep)."""
 
-    __slots__ = ("_data", "_state", "_refs")
+    __slots__ = ("_data", "_refs", "_state")
 
     def __init__(self, data: Data, state: State):
         self._data = data

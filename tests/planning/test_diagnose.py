@@ -1,10 +1,11 @@
 """Diagnosis before solving: working time per group of managers, unservable customers."""
 
-from conftest import overloaded_problem
 from routeplan.cli import main
 from routeplan.io.scenario import write_scenario
 from routeplan.planning.diagnose import capacity_checks, diagnose
 from routeplan.planning.formulate import formulate
+
+from conftest import overloaded_problem
 
 
 def test_capacity_counts_service_and_estimates_travel():
@@ -13,7 +14,8 @@ def test_capacity_counts_service_and_estimates_travel():
     assert c1.service_min == 8 * 2 * 60 + 10
     assert c1.available_min == 2 * 240
     assert c1.travel_min > 0
-    assert c1.load > 1.0 and "cannot be served in full" in c1.line()
+    assert c1.load > 1.0
+    assert "cannot be served in full" in c1.line()
 
 
 def test_diagnosis_names_customers_that_cannot_be_served_whatever_the_plan():
@@ -33,7 +35,8 @@ def test_check_command(tmp_path, capsys):
     write_scenario(overloaded_problem(), tmp_path / "over")
     assert main(["check", str(tmp_path / "over")]) == 1
     out = capsys.readouterr().out
-    assert "customer LATE cannot be served" in out and "cannot be served in full" in out
+    assert "customer LATE cannot be served" in out
+    assert "cannot be served in full" in out
 
 
 def test_plan_warns_before_solving(tmp_path, capsys):

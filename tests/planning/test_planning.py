@@ -19,7 +19,8 @@ def test_formulation_matches_the_problem(tiny_problem):
     # times are whole seconds, rounded up
     assert np.all(inst.time == np.ceil(inst.time))
     _, minutes = tiny_problem.travel.travel_model().matrices(form.node_lon, form.node_lat)
-    assert np.all(inst.time >= minutes * 60 - 1e-6) and np.all(inst.time < minutes * 60 + 1)
+    assert np.all(inst.time >= minutes * 60 - 1e-6)
+    assert np.all(inst.time < minutes * 60 + 1)
 
 
 def test_interchangeable_groups_follow_shared_customers():

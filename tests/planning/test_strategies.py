@@ -7,8 +7,14 @@ import pytest
 
 from routeplan import ProblemBuilder, StrategyError, plan
 from routeplan.planning.formulate import formulate
-from routeplan.planning.strategies import (STRATEGIES, business_type_groups, dhondt, formulate_strategy,
-                                           region_groups, value_groups)
+from routeplan.planning.strategies import (
+    STRATEGIES,
+    business_type_groups,
+    dhondt,
+    formulate_strategy,
+    region_groups,
+    value_groups,
+)
 from routeplan.solver.workload import task_workload
 
 
@@ -47,7 +53,7 @@ def test_region_keeps_districts_whole_unless_a_manager_cannot_carry_one():
     problem = city()
     groups = region_groups(problem, workload(problem))
     by_district = {}
-    for c, g in zip(problem.customers, groups):
+    for c, g in zip(problem.customers, groups, strict=True):
         by_district.setdefault(c.district, set()).add(g)
     assert all(len(gs) == 1 for gs in by_district.values()), "one manager group per district"
     sizes = sorted(len(next(iter(gs))) for gs in by_district.values())
@@ -95,10 +101,10 @@ def test_value_bands_are_contiguous_in_value():
     problem = city()
     groups = value_groups(problem, workload(problem))
     bands = {}
-    for c, g in zip(problem.customers, groups):
+    for c, g in zip(problem.customers, groups, strict=True):
         bands.setdefault(g, []).append(c.value)
     ranges = sorted((min(v), max(v)) for v in bands.values())
-    for (lo1, hi1), (lo2, hi2) in zip(ranges, ranges[1:]):
+    for (_, hi1), (lo2, _) in itertools.pairwise(ranges):
         assert hi1 <= lo2
 
 

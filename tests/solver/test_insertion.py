@@ -30,7 +30,7 @@ def test_best_gap_is_the_cheapest_feasible_gap(seed):
         route = list(built.state.route[v, :built.state.length[v]])
         costs = []
         for g in range(len(route) + 1):
-            seq = np.array(route[:g] + [task] + route[g:], dtype=np.int64)
+            seq = np.array([*route[:g], task, *route[g:]], dtype=np.int64)
             ok, cost = evaluate(built.d, v, seq, len(seq), scratch)
             costs.append(cost - built.state.cost[v] if ok else BIG)
         gap, cost, _ = best_gap(built.d, built.s, v, task, 0.0)
@@ -38,7 +38,8 @@ def test_best_gap_is_the_cheapest_feasible_gap(seed):
             assert gap == -1
         else:
             checked += 1
-            assert cost == pytest.approx(min(costs)) and costs[gap] == pytest.approx(min(costs))
+            assert cost == pytest.approx(min(costs))
+            assert costs[gap] == pytest.approx(min(costs))
     assert checked > 0
 
 
@@ -52,7 +53,8 @@ def test_regret_insertion_builds_a_complete_feasible_solution(consistent, window
                         for v in range(inst.num_vehicles)]).view
     assert view.check() == []
     assert view.missing_visits() == 0
-    assert construction.positions > 0 and construction.options > 0
+    assert construction.positions > 0
+    assert construction.options > 0
     assert all(inst.vehicles[v].owner == 0 for v in view.vehicles(1)), "task 1 is locked to owner 0"
 
 
@@ -82,7 +84,8 @@ def test_a_task_goes_to_the_owners_of_its_neighbours():
     n = inst.num_vehicles
     placed, _, _ = insert_task(built.d, built.s, 100, 0.0, np.zeros(3), considered, np.empty(n),
                                np.empty(n, dtype=np.int64), np.empty(n))
-    assert placed and built.view.owner(100) in (1, 2)
+    assert placed
+    assert built.view.owner(100) in (1, 2)
     assert built.view.check() == []
 
 
@@ -93,4 +96,5 @@ def test_territories_are_compact_and_even():
     inst = points_instance([(0, 0)] + [tuple(p) for p in np.vstack([west, east])], days=2, owners=2, service=10.0)
     owner = territories(inst, task_workload(inst), np.random.default_rng(0))
     assert set(owner[:40]) != set(owner[40:])  # one owner per cluster
-    assert len(set(owner[:40])) == 1 and len(set(owner[40:])) == 1
+    assert len(set(owner[:40])) == 1
+    assert len(set(owner[40:])) == 1

@@ -1,5 +1,6 @@
 """The objective, written once in the kernels, against a plain reference of its definition."""
 
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -23,8 +24,8 @@ def reference_objective(inst, routes, owner_of, cost_of_owner):
     for v, seq in enumerate(routes):
         veh = inst.vehicles[v]
         nodes = [veh.start] + [inst.tasks[t].node for t in seq] + [veh.end]
-        total += sum(leg[a, b] for a, b in zip(nodes, nodes[1:]))
-        w = sum(inst.time[a, b] for a, b in zip(nodes, nodes[1:])) + sum(inst.tasks[t].service for t in seq)
+        total += sum(leg[a, b] for a, b in itertools.pairwise(nodes))
+        w = sum(inst.time[a, b] for a, b in itertools.pairwise(nodes)) + sum(inst.tasks[t].service for t in seq)
         work[veh.owner] += w
         route_work.append(w)
         routed.update(seq)
@@ -35,7 +36,8 @@ def reference_objective(inst, routes, owner_of, cost_of_owner):
                 continue
             members = list(group)
             targets = work[members].sum() * hours[members] / hours[members].sum()
-            total += inst.balance_weight * sum((work[o] - t) ** 2 / t for o, t in zip(members, targets) if t > 0)
+            total += inst.balance_weight * sum((work[o] - t) ** 2 / t
+                                               for o, t in zip(members, targets, strict=True) if t > 0)
     if inst.day_balance_weight > 0:
         routes_of = np.bincount([v.owner for v in inst.vehicles], minlength=inst.num_owners)
         for v, w in enumerate(route_work):

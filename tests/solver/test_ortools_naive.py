@@ -3,9 +3,9 @@
 import pytest
 
 from routeplan.io.cordeau import check_solution, read_instance
+from routeplan.planning.pvrp import cordeau_instance, cordeau_routes
 from routeplan.solver.instance import Instance
 from routeplan.solver.ortools_naive import solve_naive
-from routeplan.planning.pvrp import cordeau_instance, cordeau_routes
 
 from conftest import PVRP
 

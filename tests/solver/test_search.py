@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 from builders import Built, random_instance
-from conftest import PVRP
 
 from routeplan.io.cordeau import check_solution, read_instance
 from routeplan.planning.formulate import formulate
@@ -12,6 +11,8 @@ from routeplan.solver.lns import CHUNK, SearchParams
 from routeplan.solver.search import solve
 from routeplan.solver.stop import MaxIterations, MaxRuntime, MaxWork, NoImprovement
 from routeplan.synthetic import random_problem
+
+from conftest import PVRP
 
 
 def _sound(inst, result):
@@ -35,14 +36,16 @@ def test_search_improves_a_complete_sound_solution(consistent):
     assert 2000 <= result.iterations < 2000 + CHUNK
     assert result.stopped_by == "iterations"
     for route in result.routes:  # the timetable of every route
-        assert len(route.start) == len(route.tasks) and route.depart <= route.start[0]
+        assert len(route.start) == len(route.tasks)
+        assert route.depart <= route.start[0]
 
 
 def test_the_same_work_budget_gives_the_same_solution_and_another_seed_another():
     inst = formulate(random_problem(7, customers=300)).instance
     runs = [solve(inst, MaxWork(3e8), seed=seed) for seed in (1, 1, 2)]
     assert runs[0].stopped_by == "budget"
-    assert runs[0].routes == runs[1].routes and runs[0].objective == runs[1].objective
+    assert runs[0].routes == runs[1].routes
+    assert runs[0].objective == runs[1].objective
     assert runs[0].routes != runs[2].routes
 
 
@@ -80,6 +83,7 @@ def test_a_cordeau_instance_solves_feasibly():
     inst = cordeau_instance(cordeau)
     result = solve(inst, MaxIterations(3000), seed=1)
     check = check_solution(cordeau, cordeau_routes(cordeau, inst, result.sequences(inst.num_vehicles)))
-    assert check.feasible and check.visits_missing == 0
+    assert check.feasible
+    assert check.visits_missing == 0
     assert check.cost < 1.1 * 524.61  # within 10% of the best known cost after 3,000 steps
     assert np.isclose(check.cost, result.objective)

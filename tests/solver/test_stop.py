@@ -5,8 +5,16 @@ import math
 import pytest
 
 from routeplan import ArgumentError
-from routeplan.solver.stop import (MaxIterations, MaxRuntime, MaxWork, MultipleCriteria, NoImprovement, Status,
-                                   stopped_by, time_limit)
+from routeplan.solver.stop import (
+    MaxIterations,
+    MaxRuntime,
+    MaxWork,
+    MultipleCriteria,
+    NoImprovement,
+    Status,
+    stopped_by,
+    time_limit,
+)
 
 
 def status(**changes):
@@ -15,10 +23,14 @@ def status(**changes):
 
 
 def test_each_criterion_stops_on_its_own_measure():
-    assert MaxWork(100)(status(work=100)) and not MaxWork(100)(status(work=99, seconds=1e9, iterations=10**9))
-    assert MaxIterations(10)(status(iterations=10)) and not MaxIterations(10)(status(iterations=9, work=1e30))
-    assert NoImprovement(5)(status(since_improvement=5)) and not NoImprovement(5)(status(since_improvement=4))
-    assert MaxRuntime(2.0)(status(seconds=2.0)) and not MaxRuntime(2.0)(status(seconds=1.9, work=1e30))
+    assert MaxWork(100)(status(work=100))
+    assert not MaxWork(100)(status(work=99, seconds=1e9, iterations=10**9))
+    assert MaxIterations(10)(status(iterations=10))
+    assert not MaxIterations(10)(status(iterations=9, work=1e30))
+    assert NoImprovement(5)(status(since_improvement=5))
+    assert not NoImprovement(5)(status(since_improvement=4))
+    assert MaxRuntime(2.0)(status(seconds=2.0))
+    assert not MaxRuntime(2.0)(status(seconds=1.9, work=1e30))
 
 
 def test_fractions_tell_how_far_along_a_run_is():
@@ -32,7 +44,9 @@ def test_fractions_tell_how_far_along_a_run_is():
 
 
 def test_only_the_clock_is_not_repeatable():
-    assert MaxWork(1).repeatable and MaxIterations(1).repeatable and NoImprovement(1).repeatable
+    assert MaxWork(1).repeatable
+    assert MaxIterations(1).repeatable
+    assert NoImprovement(1).repeatable
     assert not MaxRuntime(1).repeatable
     assert not (MaxWork(1) | MaxRuntime(1)).repeatable
     assert math.isinf(MaxWork(1).seconds_left(status()))
@@ -41,7 +55,8 @@ def test_only_the_clock_is_not_repeatable():
 
 def test_combined_criteria_stop_at_the_first_and_say_which():
     stop = MaxIterations(100) | NoImprovement(10) | MaxRuntime(5.0)
-    assert isinstance(stop, MultipleCriteria) and len(stop.criteria) == 3  # flattened
+    assert isinstance(stop, MultipleCriteria)
+    assert len(stop.criteria) == 3
     assert not stop(status(iterations=50, since_improvement=9, seconds=1))
     assert stopped_by(stop, status(iterations=50, since_improvement=10)) == "no improvement"
     assert stopped_by(stop, status(iterations=100)) == "iterations"
@@ -53,10 +68,13 @@ def test_parts_share_budgets_and_the_clock():
     stop = MaxWork(1000) | MaxIterations(100) | NoImprovement(7) | MaxRuntime(10.0)
     second = stop.part(0.25, 0.5)  # a part with a quarter of the visits, after half were solved
     work, iterations, patience, clock = second.criteria
-    assert work == MaxWork(250) and iterations == MaxIterations(25) and patience == NoImprovement(7)
+    assert work == MaxWork(250)
+    assert iterations == MaxIterations(25)
+    assert patience == NoImprovement(7)
     # Its clock window is the third quarter of the run, and it may use what earlier parts left.
     assert clock == MaxRuntime(2.5, after=5.0)
-    assert not clock(status(seconds=7.4)) and clock(status(seconds=7.5))
+    assert not clock(status(seconds=7.4))
+    assert clock(status(seconds=7.5))
 
 
 def test_time_limit_is_a_budget_with_the_clock_behind_it():

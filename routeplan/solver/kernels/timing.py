@@ -27,7 +27,7 @@ IMPOSSIBLE = 1e14
 @njit(cache=True)
 def visit_start(arrival, early):
     """When a visit starts: on arrival, or when its window opens."""
-    return early if arrival < early else arrival
+    return max(arrival, early)
 
 
 @njit(cache=True)
