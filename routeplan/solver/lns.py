@@ -44,7 +44,7 @@ PACE_ITERATIONS = 100_000
 """When no stopping criterion can tell how far along a run is (only :class:`NoImprovement`),
 the temperature falls as if the run were this many steps long."""
 MIN_POLISH_ITERATIONS = 50
-COUNTED = ("scanned", "positions", "options", "pairs", "built", "copied")
+COUNTED = ("scanned", "positions", "pairs", "built", "copied")
 """The work counts of a chunk that cost time (see :class:`routeplan.solver.kernels.anneal.Chunk`)."""
 
 
@@ -62,8 +62,8 @@ class SearchParams:
 
     mean_removed: float = 10.0
     max_string: int = 10
-    start_temperature: float = 0.5
-    end_temperature: float = 0.005
+    start_temperature: float = 2.0
+    end_temperature: float = 0.01
     blink: float = 0.01
     repair: float = 0.2
     granularity: int = 30

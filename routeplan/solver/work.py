@@ -17,25 +17,24 @@ from .kernels.anneal import Chunk
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WorkWeights:
     """Nanoseconds per count on the reference machine (``benchmarks/calibrate.py``, 2026-12-02:
-    61 instances, 3 s each, polishing off; fitted over measured time 0.72 to 1.24 between the
-    5th and 95th percentile, median 0.93)."""
+    61 instances, 3 s each, polishing off; fitted over measured time 0.81 to 1.11 between the
+    5th and 95th percentile, 0.66 to 1.16 in all, median 0.99)."""
 
-    scanned: float = 117.2
-    positions: float = 1.744
-    options: float = 52.65
-    pairs: float = 404.8
-    built: float = 26.80
-    copied: float = 11.86
-    construction_positions: float = 29.02
-    construction_options: float = 2.779
-    pyvrp_call: float = 9.07e5  # building PyVRP's model and its first solution
+    scanned: float = 56.03
+    positions: float = 31.09
+    pairs: float = 367.6
+    built: float = 23.05
+    copied: float = 14.54
+    construction_positions: float = 23.74
+    construction_options: float = 4.565
+    pyvrp_call: float = 1.00e6  # building PyVRP's model and its first solution
     pyvrp_iteration: float = 0.0
-    pyvrp_iteration_visit: float = 6461.0  # per iteration and visit of the routes polished
+    pyvrp_iteration_visit: float = 6459.0  # per iteration and visit of the routes polished
 
     def chunk(self, chunk: Chunk) -> float:
         """Work units of a chunk of search steps."""
-        return (self.scanned * chunk.scanned + self.positions * chunk.positions + self.options * chunk.options
-                + self.pairs * chunk.pairs + self.built * chunk.built + self.copied * chunk.copied)
+        return (self.scanned * chunk.scanned + self.positions * chunk.positions + self.pairs * chunk.pairs
+                + self.built * chunk.built + self.copied * chunk.copied)
 
     def construction(self, positions: int, options: int) -> float:
         """Work units of building a first solution."""
@@ -52,8 +51,8 @@ class WorkWeights:
 WEIGHTS = WorkWeights()
 """The weights in use (fitted on the reference machine; see the module docstring)."""
 
-UNITS_PER_SECOND = 7.0e8
+UNITS_PER_SECOND = 8.0e8
 """Work units a time limit buys per second. A unit is a reference nanosecond, so 1e9 would
-spend the whole limit on an instance the weights price exactly; at 7e8 the budget ends before
-the clock on 59 of the 61 calibration instances (those the weights price at 0.7 of their time
-or more), and a run typically ends at 70 to 95% of its limit."""
+spend the whole limit on an instance the weights price exactly; at 8e8 the budget ends before
+the clock on the 58 of the 61 calibration instances that the weights price at 0.8 of their time
+or more, and a run typically ends at 70 to 95% of its limit."""

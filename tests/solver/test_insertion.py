@@ -33,7 +33,8 @@ def test_best_gap_is_the_cheapest_feasible_gap(seed):
             seq = np.array([*route[:g], task, *route[g:]], dtype=np.int64)
             ok, cost = evaluate(built.d, v, seq, len(seq), scratch)
             costs.append(cost - built.state.cost[v] if ok else BIG)
-        gap, cost, _ = best_gap(built.d, built.s, v, task, 0.0)
+        gap, cost, _, examined = best_gap(built.d, built.s, v, task, 0.0)
+        assert examined in (0, len(route) + 1)
         if min(costs) >= BIG:
             assert gap == -1
         else:

@@ -43,7 +43,6 @@ class Chunk(NamedTuple):
     since_improvement: int  # steps since the best improved, at the end of the chunk
     scanned: int  # tasks, routes and owners steps run over (objective, bookkeeping, owners per insertion)
     positions: int  # route gaps priced by insertions
-    options: int  # (pattern, owner, day) combinations weighed by insertions
     pairs: int  # neighbour pairs the local search examined
     built: int  # visits of candidate routes built and timed by the local search
     copied: int  # route and task entries copied to accept, undo or keep a step
@@ -124,7 +123,6 @@ def run_chunk(d, cur, best, trial, steps, temperature_start, temperature_end, se
     improved = 0
     scanned = 0
     positions = 0
-    options = 0
     pairs = 0
     built = 0
     copied = 0
@@ -161,10 +159,9 @@ def run_chunk(d, cur, best, trial, steps, temperature_start, temperature_end, se
         scanned += count * considered.shape[0]  # each insertion weighs every owner
         for k in range(count):
             t = order[k]
-            placed, p, o = insert_task(d, trial, t, settings.blink, targets, considered, route_cost, route_gap,
+            placed, p, _ = insert_task(d, trial, t, settings.blink, targets, considered, route_cost, route_gap,
                                        route_work)
             positions += p
-            options += o
             if placed:
                 for j in range(trial.vehicle.shape[1]):
                     v = trial.vehicle[t, j]
@@ -218,5 +215,5 @@ def run_chunk(d, cur, best, trial, steps, temperature_start, temperature_end, se
             t_mark[touched_t[k]] = False
     # A plain tuple (see Chunk): boxing a named tuple runs Python code, where a pending Ctrl-C
     # would be raised half-way through and crash the process.
-    return (current, best_value, accepted, improved, since_improvement, scanned, positions, options, pairs,
+    return (current, best_value, accepted, improved, since_improvement, scanned, positions, pairs,
             built, copied)

@@ -22,14 +22,15 @@ OWNER_NEIGHBOURS = 40
 
 @njit(cache=True)
 def best_gap(d, s, v, task, blink):
-    """Cheapest feasible gap of route ``v`` for ``task``: (gap, cost increase, work increase).
+    """Cheapest feasible gap of route ``v`` for ``task``: (gap, cost increase, work increase,
+    gaps examined).
 
     The cost includes the change of the day-balance term. Each gap is skipped with probability
     ``blink`` (randomised insertion). Gap -1 when none fits.
     """
     n = s.length[v]
     if n >= d.vehicle_max_stops[v] or s.load[v] + d.task_demand[task] > d.vehicle_capacity[v] + EPS:
-        return -1, BIG, 0.0
+        return -1, BIG, 0.0, 0
     x = d.task_node[task]
     service = d.task_service[task]
     early = d.task_early[task]
@@ -64,7 +65,7 @@ def best_gap(d, s, v, task, blink):
                         found = i
                         best_work = added
         prev = nxt
-    return found, best, best_work
+    return found, best, best_work, n + 1
 
 
 @njit(cache=True)
@@ -79,11 +80,11 @@ def price_routes(d, s, task, blink, considered, route_cost, route_gap, route_wor
             continue
         for k in range(d.owner_day_first[o * n_days], d.owner_day_first[(o + 1) * n_days]):
             v = d.by_owner_day[k]
-            gap, c, w = best_gap(d, s, v, task, blink)
+            gap, c, w, examined = best_gap(d, s, v, task, blink)
             route_cost[v] = c
             route_gap[v] = gap
             route_work[v] = w
-            positions += s.length[v] + 1
+            positions += examined
     return positions
 
 
@@ -134,8 +135,8 @@ def choose(d, s, task, targets, considered, route_cost, route_work):
 
     Returns ``(cost, pattern, owner, second, options)``: the best option's price (>=
     :data:`IMPOSSIBLE` when none fits), its global pattern id and owner (-1 without owner
-    consistency), the price of the second-best option (for regret) and how many (option, day)
-    combinations were weighed.
+    consistency), the price of the second-best option (for regret) and the work of weighing:
+    each (option, day) combination and each route looked at for it.
     """
     n_days = d.day_first.shape[0] - 1
     p0 = d.task_first_pattern[task]
@@ -154,9 +155,9 @@ def choose(d, s, task, targets, considered, route_cost, route_work):
                 added = 0.0
                 for j in range(d.pattern_size[p]):
                     key = o * n_days + d.pattern_days[p, j]
-                    v, c = _best_of(d, task, considered, d.by_owner_day, d.owner_day_first[key],
-                                    d.owner_day_first[key + 1], route_cost)
-                    options += 1
+                    first, last = d.owner_day_first[key], d.owner_day_first[key + 1]
+                    v, c = _best_of(d, task, considered, d.by_owner_day, first, last, route_cost)
+                    options += 1 + last - first
                     total += c
                     if total >= IMPOSSIBLE:
                         break
@@ -178,8 +179,9 @@ def choose(d, s, task, targets, considered, route_cost, route_work):
             total = 0.0
             for j in range(d.pattern_size[p]):
                 day = d.pattern_days[p, j]
-                _, c = _best_of(d, task, considered, d.by_day, d.day_first[day], d.day_first[day + 1], route_cost)
-                options += 1
+                first, last = d.day_first[day], d.day_first[day + 1]
+                _, c = _best_of(d, task, considered, d.by_day, first, last, route_cost)
+                options += 1 + last - first
                 total += c
                 if total >= IMPOSSIBLE:
                     break
@@ -301,11 +303,11 @@ def regret_insert(d, s, tasks, only_owner, targets):
                 o = d.vehicle_owner[v]
                 if d.task_eligible[u, o] and (only_owner[u] < 0 or only_owner[u] == o):
                     # The route changed, and so did its owner's work (the balance term): price again.
-                    g, c_v, w_v = best_gap(d, s, v, u, 0.0)
+                    g, c_v, w_v, examined = best_gap(d, s, v, u, 0.0)
                     cost[i, v] = c_v
                     gap[i, v] = g
                     work[i, v] = w_v
-                    positions += s.length[v] + 1
+                    positions += examined
                     again = True
             if again:
                 _confine(only_owner[u], considered)
