@@ -7,7 +7,8 @@ scenarios of the given sizes (written to ``OUT/scenarios`` first), once per time
 ``-v`` so that the phases are logged, and reports per run: the wall time of the process, the
 one-time compilation it reports (``startup_seconds``, outside the limit by design), the wall time
 minus that, the phases (reading, formulating, searching, checking, writing), what stopped the
-search, and the plan's figures. Every plan is validated with ``routeplan validate``.
+search, the plan's figures and the process's peak memory. Every plan is validated with
+``routeplan validate``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import platform
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,11 +36,18 @@ PHASES = {"read": r"read .* in ([\d.]+) s", "formulate": r"formulated and diagno
 def run(scenario: Path, out: Path, limit: float, seed: int) -> dict[str, object]:
     command = [sys.executable, "-m", "routeplan", "-v", "plan", str(scenario), "--out", str(out),
                "--time-limit", f"{limit:g}", "--seed", str(seed), "--quiet"]
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile("w+") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, text=True)
+        # wait4 reports this child's own peak memory (getrusage would give the largest of all children)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        stderr = log.read()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr}")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     check = subprocess.run([sys.executable, "-m", "routeplan", "validate", str(scenario), str(out)],
                            capture_output=True, text=True, check=False)
@@ -46,9 +55,9 @@ def run(scenario: Path, out: Path, limit: float, seed: int) -> dict[str, object]
         "startup": summary.get("startup_seconds", 0.0), "stopped_by": summary.get("stopped_by"),
         "iterations": summary["iterations"], "km": summary["total_travel_km"],
         "visits": f"{summary['visits_planned']}/{summary['visits_required']}",
-        "valid": check.returncode == 0}
+        "valid": check.returncode == 0, "peak_gb": usage.ru_maxrss / 1024**2}
     for name, pattern in PHASES.items():
-        match = re.search(pattern, done.stderr)
+        match = re.search(pattern, stderr)
         row[name] = float(match.group(1)) if match else float("nan")
     return row
 
@@ -59,9 +68,10 @@ def main() -> int:
     parser.add_argument("--limits", default="10,30", help="comma-separated time limits (seconds)")
     parser.add_argument("--sizes", default="2000,10000", help="synthetic scenario sizes")
     parser.add_argument("--seed", type=int, default=1, help="seed of the scenarios and of the search")
+    parser.add_argument("--no-sample", action="store_true", help="leave out the Kuiwen sample")
     args = parser.parse_args()
     limits = [float(x) for x in args.limits.split(",") if x]
-    scenarios = [ROOT / "data" / "samples" / "kuiwen"]
+    scenarios = [] if args.no_sample else [ROOT / "data" / "samples" / "kuiwen"]
     for size in (int(x) for x in args.sizes.split(",") if x):
         folder = args.out / "scenarios" / f"synthetic-{size}"
         if not (folder / "scenario.toml").exists():
@@ -70,15 +80,16 @@ def main() -> int:
     print(f"# python benchmarks/timelimit.py --limits {args.limits} --sizes {args.sizes} --seed {args.seed}")
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print("| scenario | limit s | wall s | compile s | wall - compile s | read | formulate | search | check | write "
-          "| stopped by | iterations | km | visits | valid |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|")
+          "| stopped by | iterations | km | visits | peak GB | valid |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|")
     for scenario in scenarios:
         for limit in limits:
             row = run(scenario, args.out / "plans" / f"{scenario.name}-{limit:g}", limit, args.seed)
             print(f"| {row['scenario']} | {limit:g} | {row['wall']:.1f} | {row['startup']:.1f} | "
                   f"{row['wall'] - row['startup']:.1f} | {row['read']:.2f} | {row['formulate']:.2f} | "
                   f"{row['search']:.2f} | {row['check']:.2f} | {row['write']:.2f} | {row['stopped_by']} | "
-                  f"{row['iterations']} | {row['km']:.0f} | {row['visits']} | {'yes' if row['valid'] else 'NO'} |",
+                  f"{row['iterations']} | {row['km']:.0f} | {row['visits']} | {row['peak_gb']:.2f} | "
+                  f"{'yes' if row['valid'] else 'NO'} |",
                   flush=True)
     return 0
 

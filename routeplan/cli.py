@@ -252,7 +252,7 @@ def _plan(args: argparse.Namespace) -> int:
     stop = None if args.iterations is None else MaxIterations(args.iterations)
     result = plan_within(problem, strategy=args.strategy, time_limit=None if stop else limit, stop=stop,
                          seed=args.seed, progress=progress, started=started,
-                         reserve=read_seconds(size) + write_seconds(size))
+                         before=read_seconds(size), after=write_seconds(size))
     if progress is not None:
         progress.finish()
     writing = time.perf_counter()

@@ -32,9 +32,9 @@ class Size:
 
 #: Seconds per squared node of the travel matrices and what is derived from them before the
 #: search (formulation, diagnosis, neighbour lists, territories), and fixed. Measured: 0.3 s at
-#: 1,400 customers, 17 s at 10,000 (dense matrices: the memory-bounded travel of a later
-#: version will change this).
-PREPARE_PER_NODE2 = 1.9e-7
+#: 1,400 customers, 0.6 s at 2,000, 11.6 s at 10,000 (dense matrices: the memory-bounded travel
+#: of a later version will change this).
+PREPARE_PER_NODE2 = 1.4e-7
 PREPARE_FIXED = 0.2
 #: Seconds per visit of turning the engine's result into a checked plan (timetables, reasons,
 #: validation), and fixed. Measured: 0.07 s for 2,678 visits, 0.65 s for 17,541.
@@ -46,8 +46,8 @@ FINISH_FIXED = 0.05
 READ_PER_CUSTOMER = 3.0e-5
 READ_FIXED = 1.5
 #: Seconds per visit of writing a plan folder (tables, maps, schedules, calendars), per manager,
-#: and fixed. Measured: 0.6 s for 2,678 visits and 12 managers, 3.45 s for 17,541 and 77.
-WRITE_PER_VISIT = 2.1e-4
+#: and fixed. Measured: 0.4 s for 2,678 visits and 12 managers, 2.1 s for 17,541 and 77.
+WRITE_PER_VISIT = 1.3e-4
 WRITE_PER_MANAGER = 0.003
 WRITE_FIXED = 0.15
 

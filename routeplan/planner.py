@@ -83,12 +83,14 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None
 
 def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, stop: StoppingCriterion | None = None,
                 seed: int = 0, progress: Callable[[Progress], None] | None = None, params: SearchParams | None = None,
-                started: float | None = None, reserve: float = 0.0) -> Plan:
+                started: float | None = None, before: float = 0.0, after: float = 0.0) -> Plan:
     """:func:`plan`, for a caller that does more within the same time limit: the limit counts
-    from ``started`` (a ``time.perf_counter()`` reading, default now), and ``reserve`` seconds
-    (an estimate that depends on the problem's size only, so that the budget repeats) are left
-    for the caller's own work before and after, such as reading and writing files. With a
-    ``stop`` criterion the time limit is not used (and not recorded)."""
+    from ``started`` (a ``time.perf_counter()`` reading, default now); ``before`` and ``after``
+    are estimates of the caller's own work before this call (such as reading files) and after
+    it (such as writing them). The work budget is the limit less all estimated phases, which
+    depend on the problem's size only, so that it repeats; the clock allows what is really left
+    (the time already spent, and ``after``). With a ``stop`` criterion the time limit is not used
+    (and not recorded)."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
     startup = warm_up()  # compiles the search on first use; not counted in the time limit
@@ -106,14 +108,14 @@ def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, st
     else:
         if time_limit is None:
             raise ArgumentError("time_limit", "give a time limit or a stopping criterion")
-        least = reserve + prepare_seconds(size) + finish + MIN_SEARCH_SECONDS
+        least = before + after + prepare_seconds(size) + finish + MIN_SEARCH_SECONDS
         if time_limit < least:
             logger.warning("a time limit of %g s is shorter than the %.0f s that reading, the travel matrices, "
                            "checking and writing are estimated to take for %d customers: the run will take longer",
                            time_limit, least, size.customers)
-        search = max(MIN_SEARCH_SECONDS, time_limit - reserve - prepare_seconds(size) - finish)
+        search = max(MIN_SEARCH_SECONDS, time_limit - before - after - prepare_seconds(size) - finish)
         # The budget follows from sizes alone (repeatable); the clock allows what is really left.
-        clock = max(MIN_SEARCH_SECONDS, started + time_limit - reserve - finish - time.perf_counter())
+        clock = max(MIN_SEARCH_SECONDS, started + time_limit - after - finish - time.perf_counter())
         stop = MultipleCriteria([MaxWork(search * UNITS_PER_SECOND), MaxRuntime(clock)])
     result = solve(form.instance, stop, seed=seed, params=params or SearchParams(), progress=progress)
     searched = time.perf_counter()

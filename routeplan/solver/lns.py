@@ -62,7 +62,7 @@ class SearchParams:
 
     mean_removed: float = 10.0
     max_string: int = 10
-    start_temperature: float = 2.0
+    start_temperature: float = 1.0
     end_temperature: float = 0.01
     blink: float = 0.01
     repair: float = 0.2

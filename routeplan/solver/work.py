@@ -51,8 +51,9 @@ class WorkWeights:
 WEIGHTS = WorkWeights()
 """The weights in use (fitted on the reference machine; see the module docstring)."""
 
-UNITS_PER_SECOND = 8.0e8
+UNITS_PER_SECOND = 7.5e8
 """Work units a time limit buys per second. A unit is a reference nanosecond, so 1e9 would
-spend the whole limit on an instance the weights price exactly; at 8e8 the budget ends before
-the clock on the 58 of the 61 calibration instances that the weights price at 0.8 of their time
-or more, and a run typically ends at 70 to 95% of its limit."""
+spend the whole limit on an instance the weights price exactly; at 7.5e8 the budget ends before
+the clock on the 59 of the 61 calibration instances that the weights price at 0.75 of their
+time or more, and a run typically ends at 70 to 95% of its limit. (At 8e8 a 2,000-customer
+scenario ended on the clock at 98.7% of its budget, at 30 and 60 s.)"""
