@@ -16,7 +16,7 @@ one, so its gap means nothing: look at ``feasible`` and ``visits_missing`` first
 lines average gaps over feasible solutions only. ``seconds`` is the wall time of the solve call.
 
 Solvers: ``routeplan`` (default) is our engine; ``ortools-naive`` the naive OR-Tools routing
-model of ``routeplan.solver.ortools_naive`` (it has no seed; the seed is ignored); ``both`` runs
+model of ``routeplan.solver.routing_ortools`` (it has no seed; the seed is ignored); ``both`` runs
 ours into ``DIR/`` and the peer into ``DIR/ortools-naive/`` and writes ``DIR/comparison.csv``
 plus a Markdown table on stdout.
 
@@ -119,7 +119,7 @@ def solve_one(path: Path, solver: str, time_limit: float, seed: int, out: Path, 
         result = solve(inst, time_limit=time_limit, seed=seed)
         routes, stopped_by = result.sequences(inst.num_vehicles), result.stopped_by
     elif solver == "ortools-naive":
-        from routeplan.solver.ortools_naive import solve_naive
+        from routeplan.solver.routing_ortools import solve_naive
 
         routes = solve_naive(inst, time_limit=time_limit, seed=seed)
     else:

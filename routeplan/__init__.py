@@ -23,6 +23,7 @@ from .errors import ScenarioError as ScenarioError
 from .errors import StrategyError as StrategyError
 from .io.scenario import read_scenario as read_scenario
 from .io.scenario import write_scenario as write_scenario
+from .model.problem import BalanceSettings as BalanceSettings
 from .model.problem import Customer as Customer
 from .model.problem import Manager as Manager
 from .model.problem import Point as Point
@@ -35,6 +36,7 @@ from .model.routes import Unserved as Unserved
 from .planner import diagnose_problem as diagnose_problem
 from .planner import plan as plan
 from .planning.strategies import STRATEGIES as STRATEGIES
+from .results.balance import BalanceReport as BalanceReport
 from .results.files import read_plan as read_plan
 from .results.files import write_plan as write_plan
 from .results.visit_plan import ManagerFigures as ManagerFigures
@@ -55,6 +57,8 @@ from .version import __version__ as __version__
 __all__ = [
     "STRATEGIES",
     "ArgumentError",
+    "BalanceReport",
+    "BalanceSettings",
     "Comparison",
     "Customer",
     "DayRoute",

@@ -31,6 +31,7 @@ from .compare import compare
 from .errors import ArgumentError, InputIssue, InternalError, PlanFileError, RouteplanError, ScenarioError
 from .io.scenario import read_scenario
 from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable
+from .model.problem import Problem
 from .phases import Size, read_seconds, write_seconds
 from .planner import DEFAULT_TIME_LIMIT, diagnose_problem, plan_within
 from .planning.strategies import STRATEGIES
@@ -137,6 +138,7 @@ def _parser() -> argparse.ArgumentParser:
                         "same seed on any machine")
     p.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress display or summary")
+    _balance_options(p)
     _map_options(p)
     p.set_defaults(run=_plan)
 
@@ -155,6 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--strategies", type=_strategy_list, default=list(STRATEGIES),
                    help=f"comma-separated strategies (default: all of {','.join(STRATEGIES)})")
     c.add_argument("--quiet", action="store_true", help="no progress display or table")
+    _balance_options(c)
     c.set_defaults(run=_compare)
 
     k = sub.add_parser("check", help="check a scenario before planning: working time and unservable customers")
@@ -179,6 +182,31 @@ def _map_options(parser: argparse.ArgumentParser) -> None:
                         help="link Leaflet from the web instead of inlining it (smaller maps that need internet)")
     parser.add_argument("--start-date", type=_date, default=None,
                         help="first day of the cycle in calendars and schedules, YYYY-MM-DD (default: next Monday)")
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number; expected a share like 0.10 for 10%") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be a share between 0 and 1 (0.10 for 10%)")
+    return value
+
+
+def _balance_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--balance-tolerance", type=_share, default=None,
+                        help="how far a manager's utilisation may lie from the mean of its interchangeable "
+                             "managers, as a share (default: [balance] tolerance of scenario.toml, else 0.10)")
+    parser.add_argument("--day-balance-tolerance", type=_share, default=None,
+                        help="how far one of a manager's days may lie from its mean day, as a share (default: "
+                             "[balance] day_tolerance of scenario.toml, else 0.35)")
+
+
+def _with_balance_options(problem: Problem, args: argparse.Namespace) -> Problem:
+    if args.balance_tolerance is None and args.day_balance_tolerance is None:
+        return problem
+    return problem.with_balance(tolerance=args.balance_tolerance, day_tolerance=args.day_balance_tolerance)
 
 
 def _seconds(text: str) -> float:
@@ -236,7 +264,7 @@ def _plan(args: argparse.Namespace) -> int:
     if args.iterations is not None and args.time_limit is not None:
         raise ArgumentError("--iterations", "give --time-limit or --iterations, not both")
     limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
-    problem = read_scenario(args.scenario)
+    problem = _with_balance_options(read_scenario(args.scenario), args)
     logger.info("read %s in %.2f s (since the command started)", args.scenario, time.perf_counter() - started)
     check_replaceable(args.out, PLAN_MARKER)  # before solving, not after a minute of it
     show = not args.quiet
@@ -286,7 +314,7 @@ def _process_started() -> float:
 
 def _compare(args: argparse.Namespace) -> int:
     strategies = args.strategies
-    problem = read_scenario(args.scenario)
+    problem = _with_balance_options(read_scenario(args.scenario), args)
     check_replaceable(args.out, REPORT_MARKER)
     show = not args.quiet
     if show:

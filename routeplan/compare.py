@@ -25,7 +25,11 @@ from .solver.search import Progress
 logger = logging.getLogger(__name__)
 
 COMPARE_COLUMNS = ("strategy", "total_travel_km", "total_work_min", "max_day_work_min", "work_cv",
-                   "visits_planned", "visits_required", "unserved", "solve_seconds", "reassigned_pct")
+                   "visits_planned", "visits_required", "unserved", "solve_seconds", "reassigned_pct",
+                   "balance_deviation", "balance_within", "hull_overlap", "mean_centre_km")
+"""The contract's columns, then ours: the largest deviation of a manager's utilisation from its
+group's mean and whether every group is within the balance tolerance; the territories' hull
+overlap and mean distance to their centres (see :mod:`routeplan.results.territories`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,21 +47,26 @@ class Comparison:
                         "total_work_min": s["total_work_min"], "max_day_work_min": s["max_day_work_min"],
                         "work_cv": s["work_cv"], "visits_planned": s["visits_planned"],
                         "visits_required": s["visits_required"], "unserved": s["unserved"],
-                        "solve_seconds": s["solve_seconds"], "reassigned_pct": s["reassigned_pct"]})
+                        "solve_seconds": s["solve_seconds"], "reassigned_pct": s["reassigned_pct"],
+                        "balance_deviation": s["balance_deviation"], "balance_within": s["balance_within"],
+                        "hull_overlap": s["hull_overlap"], "mean_centre_km": s["mean_centre_km"]})
         return out
 
     def markdown(self) -> str:
         """The comparison as a Markdown table, with the figures beyond compare.csv."""
-        head = ("| strategy | travel km | work h | longest day h | work CV | visits | unserved | "
-                "in specialty | district crossings | reassigned |")
-        lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        head = ("| strategy | travel km | work h | longest day h | work CV | largest deviation | visits | unserved | "
+                "in specialty | district crossings | hull overlap | km to centre | reassigned |")
+        lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for name, p in self.plans.items():
             s = p.summary()
             reassigned = "" if s["reassigned_pct"] is None else f"{s['reassigned_pct']:.0f}%"
             lines.append(f"| {name} | {s['total_travel_km']:.0f} | {s['total_work_min'] / 60:.0f} | "
                          f"{s['max_day_work_min'] / 60:.2f} | {100 * s['work_cv']:.1f}% | "
+                         f"{100 * s['balance']['largest_deviation']:.1f}% | "
                          f"{s['visits_planned']}/{s['visits_required']} | {s['unserved']} | "
-                         f"{100 * s['specialty_share']:.0f}% | {s['district_crossings']} | {reassigned} |")
+                         f"{100 * s['specialty_share']:.0f}% | {s['district_crossings']} | "
+                         f"{100 * s['territories']['hull_overlap']:.0f}% | "
+                         f"{s['territories']['mean_centre_km']:.2f} | {reassigned} |")
         return "\n".join(lines)
 
     def write(self, folder: str | os.PathLike[str], *, maps: bool = True) -> Path:

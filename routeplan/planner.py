@@ -120,7 +120,7 @@ def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, st
     result = solve(form.instance, stop, seed=seed, params=params or SearchParams(), progress=progress)
     searched = time.perf_counter()
     logger.info("searched in %.2f s (construction included)", searched - prepared)
-    plan = _checked_plan(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup)
+    plan = checked_plan(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup)
     logger.info("plan built and validated in %.2f s", time.perf_counter() - searched)
     return plan
 
@@ -144,8 +144,8 @@ def _warn_before_solving(diagnosis: Diagnosis) -> None:
         logger.warning("... and %d more such customers (routeplan check lists all)", len(diagnosis.unservable) - 10)
 
 
-def _checked_plan(form: Formulation, result: EngineResult, *, seed: int, started: float, time_limit: float | None,
-                  startup: float) -> Plan:
+def checked_plan(form: Formulation, result: EngineResult, *, seed: int, started: float, time_limit: float | None,
+                 startup: float) -> Plan:
     """The plan of an engine result, validated."""
     managers = form.problem.managers
     groups = [[managers[i].manager_id for i in g] for g in form.instance.balance_groups]
@@ -159,6 +159,8 @@ def _checked_plan(form: Formulation, result: EngineResult, *, seed: int, started
     report = plan.validate()
     if not report.ok:
         raise InfeasiblePlanError("the planned routes break the contract:\n" + str(report))
+    for line in plan.balance().lines():
+        logger.warning("balance: %s", line)
     if result.stopped_by == "clock":
         logger.warning("the clock stopped the search before its work budget was spent (this machine is slower or "
                        "busier than the reference one); the plan is valid but the same seed may not repeat it: "

@@ -86,6 +86,17 @@ CASES = {
                                  "customers.csv, row 12: row has 18 fields but the header has 16"),
     "not text at all": (lambda d: (d / "managers.csv").write_bytes(b"\xff\xfe\x00\x81\x82" * 20),
                         "managers.csv: file is neither UTF-8 nor GBK text"),
+    "balance tolerance out of range": (lambda d: edit(d / "scenario.toml", "[tiers.large]",
+                                                      "[balance]\ntolerance = 1.5\n\n[tiers.large]"),
+                                       ("scenario.toml, column 'balance.tolerance': tolerance must be a share "
+                                        "between 0 and 1 (0.10 for 10%), got 1.5")),
+    "balance tolerance not a number": (lambda d: edit(d / "scenario.toml", "[tiers.large]",
+                                                      "[balance]\nday_tolerance = \"10%\"\n\n[tiers.large]"),
+                                       ("column 'balance.day_tolerance': day_tolerance must be a number between 0 "
+                                       "and 1 (0.10 for 10%), got '10%'")),
+    "unknown balance key": (lambda d: edit(d / "scenario.toml", "[tiers.large]",
+                                           "[balance]\ntolerence = 0.1\n\n[tiers.large]"),
+                            "column 'balance.tolerence': unknown key 'tolerence' in [balance]"),
     "negative service time": (lambda d: edit(d / "customers.csv", ",25,,,,,,D2", ",-25,,,,,,D2"),
                               "customers.csv, row 4, column 'service_min': -25 is out of range"),
 }

@@ -26,7 +26,8 @@ CUSTOMER_COLUMNS = ("customer_id", "lon", "lat", "tier", "business_type", "distr
                     "current_manager")
 MANAGER_COLUMNS = ("manager_id", "role", "name", "start_lon", "start_lat", "end_lon", "end_lat", "shift_start",
                    "shift_end", "max_visits", "days")
-_SCENARIO_KEYS = {"name", "days", "consistent", "depot", "travel", "tiers", "classification"}
+_SCENARIO_KEYS = {"name", "days", "consistent", "depot", "travel", "balance", "tiers", "classification"}
+_BALANCE_KEYS = {"tolerance", "day_tolerance"}
 _TIER_KEYS = {"visits", "min_gap", "service_min", "window", "roles"}
 
 
@@ -103,6 +104,26 @@ def _toml_line(message: str) -> int | None:
     return None
 
 
+def _read_balance(balance: Any, builder: ProblemBuilder, issues: list[InputIssue]) -> None:
+    """``[balance]``: the tolerances, shares between 0 and 1 (checked with the rest in build)."""
+    sf = "scenario.toml"
+    if not isinstance(balance, dict):
+        issues.append(InputIssue(sf, "balance must be a table with tolerance and day_tolerance", None, "balance"))
+        return
+    for key in sorted(set(balance) - _BALANCE_KEYS):
+        issues.append(InputIssue(sf, f"unknown key '{key}' in [balance]; expected tolerance or day_tolerance",
+                                 None, f"balance.{key}"))
+    values = {}
+    for key in sorted(_BALANCE_KEYS & set(balance)):
+        value = balance[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            issues.append(InputIssue(sf, f"{key} must be a number between 0 and 1 (0.10 for 10%), got {value!r}",
+                                     None, f"balance.{key}"))
+        else:
+            values[key] = float(value)
+    builder.set_balance(**values)
+
+
 def _builder_from_config(config: dict[str, Any], default_name: str, issues: list[InputIssue]) -> ProblemBuilder:
     sf = "scenario.toml"
     for key in sorted(set(config) - _SCENARIO_KEYS):
@@ -136,6 +157,7 @@ def _builder_from_config(config: dict[str, Any], default_name: str, issues: list
                            detour_factor=float(travel.get("detour_factor", 1.3)))
     except (TypeError, ValueError):
         issues.append(InputIssue(sf, "speed_kmh and detour_factor must be numbers", None, "travel"))
+    _read_balance(config.get("balance", {}), builder, issues)
     tiers = config.get("tiers")
     if not isinstance(tiers, dict) or not tiers:
         issues.append(InputIssue(sf, "missing tiers; expected at least one [tiers.NAME] table", None, "tiers"))
@@ -233,7 +255,9 @@ def _scenario_toml(problem: Problem) -> str:
              f"consistent = {'true' if problem.consistent else 'false'}", "",
              "[depot]", f"lon = {problem.depot.lon!r}", f"lat = {problem.depot.lat!r}", "",
              "[travel]", f"model = {q(problem.travel.model)}", f"speed_kmh = {problem.travel.speed_kmh!r}",
-             f"detour_factor = {problem.travel.detour_factor!r}", ""]
+             f"detour_factor = {problem.travel.detour_factor!r}", "",
+             "[balance]", f"tolerance = {problem.balance.tolerance!r}",
+             f"day_tolerance = {problem.balance.day_tolerance!r}", ""]
     for tier in problem.tiers:
         lines += [f"[tiers.{q(tier.name)}]", f"visits = {tier.visits}", f"min_gap = {tier.min_gap}",
                   f"service_min = {tier.service_min!r}",

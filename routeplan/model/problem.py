@@ -44,6 +44,39 @@ class TravelSettings:
         return HaversineTravel(speed_kmh=self.speed_kmh, detour_factor=self.detour_factor)
 
 
+DEFAULT_BALANCE_TOLERANCE = 0.10
+"""Default band of utilisation around a group's mean (relative): the reference case asks for
+*relatively* balanced lines, and within 10% two managers of one role have the same day's work
+to within about 45 minutes of a 9-hour shift, less than one visit more or less a day."""
+DEFAULT_DAY_BALANCE_TOLERANCE = 0.35
+"""Default band of one manager's day around its mean day (relative): shifts and windows bound
+every day anyway, and visit rules make some days fuller (a large customer's two visits four days
+apart); within 35%, a 6-hour mean day stays between 3.9 and 8.1 hours."""
+
+
+BALANCE_FLOOR_MIN = 60.0
+"""Smallest half-width of a manager's band, in minutes per cycle: work this close to its fair
+share is in balance however small the share (a few customers per manager)."""
+DAY_BALANCE_FLOOR_MIN = 30.0
+"""Smallest half-width of a day's band, in minutes."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BalanceSettings:
+    """How even the work must be (``[balance]`` of scenario.toml).
+
+    ``tolerance``: every manager's utilisation (work over available time) within
+    ``mean x (1 +- tolerance)`` of its group of interchangeable managers (those linked through
+    tiers they share); inside the band only travel counts, beyond it the plan pays steeply.
+    ``day_tolerance``: the same for the days of one manager, against its mean day. A band is
+    never narrower than :data:`BALANCE_FLOOR_MIN` (days: :data:`DAY_BALANCE_FLOOR_MIN`) either
+    side of the fair share, so that small problems are not held to minutes.
+    """
+
+    tolerance: float = DEFAULT_BALANCE_TOLERANCE
+    day_tolerance: float = DEFAULT_DAY_BALANCE_TOLERANCE
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tier:
     """A customer tier with its visit rules.
@@ -122,6 +155,7 @@ class Problem:
     managers: tuple[Manager, ...]
     classification: tuple[tuple[str, str], ...] = ()
     districts: tuple[District, ...] = ()
+    balance: BalanceSettings = BalanceSettings()
 
     @property
     def num_days(self) -> int:
@@ -178,6 +212,16 @@ class Problem:
                          f"{tier.service_min:g} min, roles {'/'.join(tier.roles)}")
         return "\n".join(lines)
 
+    def with_balance(self, *, tolerance: float | None = None, day_tolerance: float | None = None) -> Problem:
+        """A copy with other balance tolerances (those not given are kept)."""
+        balance = BalanceSettings(tolerance=self.balance.tolerance if tolerance is None else float(tolerance),
+                                  day_tolerance=self.balance.day_tolerance if day_tolerance is None
+                                  else float(day_tolerance))
+        issues = _balance_issues(balance, "balance")
+        if issues:
+            raise ScenarioError(issues)
+        return self.replace(balance=balance)
+
     def replace(self, **changes: Any) -> Problem:
         """A copy with some fields replaced (the problem itself never changes)."""
         values = {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -192,6 +236,7 @@ class Problem:
             "consistent": self.consistent,
             "depot": asdict(self.depot),
             "travel": asdict(self.travel),
+            "balance": asdict(self.balance),
             "tiers": [asdict(t) for t in self.tiers],
             "classification": [list(pair) for pair in self.classification],
             "customers": [],
@@ -234,6 +279,7 @@ class Problem:
                            for m in data["managers"]),
             districts=tuple(District(name=d["name"], geometry=shape(d["geometry"]))
                             for d in data.get("districts", ())),
+            balance=BalanceSettings(**data["balance"]) if "balance" in data else BalanceSettings(),
         )
 
 
@@ -273,6 +319,7 @@ class ProblemBuilder:
     consistent: bool = True
     _depot: Point | None = None
     _travel: TravelSettings = field(default_factory=TravelSettings)
+    _balance: BalanceSettings = field(default_factory=BalanceSettings)
     _tiers: list[_Pending] = field(default_factory=list)
     _classification: list[tuple[str, str, Origin]] = field(default_factory=list)
     _customers: list[_Pending] = field(default_factory=list)
@@ -289,6 +336,11 @@ class ProblemBuilder:
     def set_travel(self, *, model: str = "haversine", speed_kmh: float = 20.0, detour_factor: float = 1.3) -> None:
         """The travel model (see :mod:`routeplan.model.travel`)."""
         self._travel = TravelSettings(model=model, speed_kmh=float(speed_kmh), detour_factor=float(detour_factor))
+
+    def set_balance(self, *, tolerance: float = DEFAULT_BALANCE_TOLERANCE,
+                    day_tolerance: float = DEFAULT_DAY_BALANCE_TOLERANCE) -> None:
+        """How even the work must be (see :class:`BalanceSettings`)."""
+        self._balance = BalanceSettings(tolerance=float(tolerance), day_tolerance=float(day_tolerance))
 
     def add_tier(self, name: str, *, visits: int, service_min: float, roles: Iterable[str], min_gap: int = 0,
                  window: tuple[str | float, str | float] = ("08:30", "17:30"), origin: Origin | None = None) -> None:
@@ -367,6 +419,7 @@ class ProblemBuilder:
             issues.append(InputIssue(sf, "speed_kmh must be a positive number", None, "travel.speed_kmh"))
         if not (self._travel.detour_factor >= 1.0 and math.isfinite(self._travel.detour_factor)):
             issues.append(InputIssue(sf, "detour_factor must be a number >= 1", None, "travel.detour_factor"))
+        issues.extend(_balance_issues(self._balance, sf))
 
         tiers = self._build_tiers(len(days), issues)
         tier_by_name = {t.name: t for t in tiers}
@@ -386,7 +439,7 @@ class ProblemBuilder:
         return Problem(name=self.name, days=days, consistent=bool(self.consistent), depot=self._depot,
                        travel=self._travel, tiers=tuple(tiers), customers=tuple(customers),
                        managers=tuple(managers), classification=tuple(classification),
-                       districts=tuple(self._districts))
+                       districts=tuple(self._districts), balance=self._balance)
 
     def _build_tiers(self, num_days: int, issues: list[InputIssue]) -> list[Tier]:
         tiers: list[Tier] = []
@@ -729,3 +782,14 @@ def _check_visit_rule(visits: int, min_gap: int, num_days: int, file: str, row: 
     elif num_days and visits >= 2 and visits * min_gap > num_days:
         issues.append(InputIssue(file, f"{visits} visits at least {min_gap} days apart need a cycle of "
                                        f"{visits * min_gap} days, but it has {num_days}", row, f"{prefix}min_gap"))
+
+
+def _balance_issues(balance: BalanceSettings, source: str) -> list[InputIssue]:
+    """What is wrong with balance tolerances: each a share, 0 (as even as possible) up to 1."""
+    issues = []
+    for name in ("tolerance", "day_tolerance"):
+        value = getattr(balance, name)
+        if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+            issues.append(InputIssue(source, f"{name} must be a share between 0 and 1 (0.10 for 10%), got {value:g}",
+                                     None, f"balance.{name}"))
+    return issues

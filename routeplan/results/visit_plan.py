@@ -18,6 +18,8 @@ from ..model.districts import customer_districts
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
 from ..validate import ValidationReport, validate
+from .balance import BalanceReport, available_min, balance_report
+from .territories import TerritoryReport, territory_report
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -153,19 +155,34 @@ class Plan:
                 worst = max(worst, std / mean)
         return worst
 
+    def balance_groups(self) -> list[list[str]]:
+        """The groups of interchangeable managers the planner balanced (all managers when the
+        plan does not say)."""
+        return self.extra.get("balance_groups") or [[m.manager_id for m in self.problem.managers]]
+
+    def balance(self) -> BalanceReport:
+        """The plan's balance against the problem's tolerances: per group of interchangeable
+        managers, each one's utilisation and deviation from the mean, who is out of the band and by
+        how much, and the days outside the day tolerance."""
+        return balance_report(self.problem, self.routes, self.balance_groups())
+
+    def territories(self) -> TerritoryReport:
+        """How compact the territories are: hull overlap within each group of interchangeable
+        managers and mean distance of customers to their territory's centre."""
+        return territory_report(self.problem, self.assignment(), self.balance_groups())
+
     def utilisation_cv(self, groups: list[list[str]] | None = None) -> float:
         """Largest coefficient of variation of utilisation (work over shift time of the days
         worked) over groups of managers (default: the groups the planner balanced)."""
         if groups is None:
-            groups = self.extra.get("balance_groups") or [[m.manager_id for m in self.problem.managers]]
+            groups = self.balance_groups()
         managers = {m.manager_id: m for m in self.problem.managers}
         work = {f.manager_id: f.work_min for f in self.manager_figures()}
         worst = 0.0
         for group in groups:
             values = []
             for mid in group:
-                m = managers[mid]
-                available = (m.shift[1] - m.shift[0]) * len(m.days)
+                available = available_min(managers[mid])
                 values.append(work[mid] / available if available > 0 else 0.0)
             if len(values) < 2:
                 continue
@@ -196,6 +213,8 @@ class Plan:
                                       "districts": f.districts}
         visits = sum(f.visits for f in figures)
         reassigned = self.reassigned_pct()
+        balance = self.balance()
+        territories = self.territories()
         return {
             "scenario": self.problem.name,
             "strategy": self.strategy,
@@ -208,6 +227,12 @@ class Plan:
             "max_day_work_min": round(max((r.work_min for r in self.routes), default=0.0), 2),
             "work_cv": round(self.work_cv(self.extra.get("role_groups")), 5),
             "utilisation_cv": round(self.utilisation_cv(), 5),
+            "balance_deviation": round(balance.largest_deviation, 5),
+            "balance_within": balance.within,
+            "hull_overlap": round(territories.hull_overlap, 5),
+            "mean_centre_km": round(territories.mean_centre_km, 4),
+            "balance": balance.to_dict(),
+            "territories": territories.to_dict(),
             "visits_planned": self.visits_planned(),
             "visits_required": self.visits_required(),
             "unserved": len(self.unserved),
@@ -231,6 +256,10 @@ class Plan:
         lines.append(f"visits planned {self.visits_planned()} of {self.visits_required()}; unserved customers "
                      f"{len(self.unserved)}; work CV {100 * self.work_cv(self.extra.get('role_groups')):.1f}% "
                      f"(utilisation CV {100 * self.utilisation_cv():.1f}%)")
+        report = self.balance()
+        lines.append(f"balance: largest deviation from a group's mean utilisation "
+                     f"{100 * report.largest_deviation:.1f}% (tolerance {100 * report.tolerance:g}%)")
+        lines.extend(f"  {line}" for line in report.lines())
         return "\n".join(lines)
 
     # -- tables ---------------------------------------------------------------------------------

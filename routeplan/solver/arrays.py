@@ -83,7 +83,11 @@ class Data(NamedTuple):
     # The objective's switches and weights (see routeplan.solver.kernels.objective).
     consistent: bool
     balance_weight: float
+    balance_tolerance: float  # relative band around an owner's target that costs nothing
+    balance_floor: float  # the band's smallest half-width (time units)
     day_balance_weight: float
+    day_balance_tolerance: float
+    day_balance_floor: float
     missing_cost: float  # per missing visit: more than any routing saving it could bring
     symmetric: bool  # symmetric costs: 2-opt within a route may reverse a segment
 
@@ -220,7 +224,9 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
         day_first=day_first, by_day=by_day, owner_day_first=owner_day_first, by_owner_day=by_owner_day,
         owner_group=group, owner_working_time=working, group_working_time=group_working,
         consistent=bool(inst.consistent), balance_weight=float(inst.balance_weight),
-        day_balance_weight=float(inst.day_balance_weight), missing_cost=float(missing),
+        balance_tolerance=float(inst.balance_tolerance), balance_floor=float(inst.balance_floor),
+        day_balance_weight=float(inst.day_balance_weight), day_balance_tolerance=float(inst.day_balance_tolerance),
+        day_balance_floor=float(inst.day_balance_floor), missing_cost=float(missing),
         symmetric=bool(inst.symmetric))
 
 

@@ -88,8 +88,10 @@ def _part(inst: Instance, tasks: np.ndarray, owners: np.ndarray, vehicles: np.nd
     sub = Instance(num_days=inst.num_days, num_owners=len(owners), dist=inst.dist, time=inst.time,
                    vehicles=new_vehicles, tasks=new_tasks, consistent=inst.consistent,
                    distance_cost=inst.distance_cost, time_cost=inst.time_cost, balance_groups=tuple(groups),
-                   balance_weight=inst.balance_weight,
-                   day_balance_weight=inst.day_balance_weight, stability_cost=inst.stability_cost,
+                   balance_weight=inst.balance_weight, balance_tolerance=inst.balance_tolerance,
+                   balance_floor=inst.balance_floor, day_balance_weight=inst.day_balance_weight,
+                   day_balance_tolerance=inst.day_balance_tolerance, day_balance_floor=inst.day_balance_floor,
+                   stability_cost=inst.stability_cost,
                    compactness_weight=inst.compactness_weight, symmetric=inst.symmetric,
                    name=f"{inst.name}[{','.join(str(o) for o in owners[:4])}{'...' if len(owners) > 4 else ''}]")
     return Part(instance=sub, tasks=tasks, owners=owners, vehicles=vehicles)

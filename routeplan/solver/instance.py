@@ -71,13 +71,16 @@ class Instance:
     """A periodic routing instance (see the module docstring).
 
     The objective is ``distance_cost`` per unit of distance plus ``time_cost`` per unit of travel
-    time, plus ``balance_weight`` times the squared relative deviation of each owner's work
-    (travel plus service time) from the mean of its ``balance_groups`` group (times the mean), plus
-    ``day_balance_weight`` times the same measure for each route against its owner's mean route,
-    plus ``stability_cost`` per task not served by its preferred owner, plus (with consistency)
-    ``compactness_weight`` times each visit's travel time from its owner's territory centre (the
-    medoid of the owner's tasks), which keeps territories in one piece. ``symmetric`` says
-    whether both matrices equal their transposes (found out when not given).
+    time, plus ``balance_weight`` times the penalty of each owner's work (travel plus service
+    time) outside the band ``balance_tolerance`` around its share of its ``balance_groups``
+    group's work (never narrower than ``balance_floor`` either side), plus
+    ``day_balance_weight`` times the same for each route against its owner's mean route with
+    the band ``day_balance_tolerance`` (at least ``day_balance_floor``; the terms are defined in
+    :mod:`routeplan.solver.kernels.objective`), plus ``stability_cost`` per task not served by
+    its preferred owner, plus (with consistency) ``compactness_weight`` times each visit's
+    travel time from its owner's territory centre (the medoid of the owner's tasks), which keeps
+    territories in one piece. ``symmetric`` says whether both matrices equal their transposes
+    (found out when not given).
     """
 
     num_days: int
@@ -91,7 +94,11 @@ class Instance:
     time_cost: float = 0.0
     balance_groups: tuple[tuple[int, ...], ...] = ()
     balance_weight: float = 0.0
+    balance_tolerance: float = 0.0
+    balance_floor: float = 0.0
     day_balance_weight: float = 0.0
+    day_balance_tolerance: float = 0.0
+    day_balance_floor: float = 0.0
     stability_cost: float = 0.0
     compactness_weight: float = 0.0
     name: str = ""

@@ -86,6 +86,23 @@ def solve(inst: Instance, stop: StoppingCriterion | None = None, *, seed: int = 
     return merge(inst, parts, results)
 
 
+def evaluate_routes(inst: Instance, sequences: Sequence[Sequence[int]]) -> EngineResult:
+    """The result of given routes, one task sequence per vehicle, timed and priced by the
+    engine's rules without searching (``ValueError`` when a route breaks a rule or a task's
+    visit days form none of its patterns)."""
+    data = freeze(inst)
+    state = state_from_routes(data, inst, sequences, max_length=max(max_route_length(inst),
+                                                                    max((len(q) for q in sequences), default=0)))
+    view = SolutionView(data, state)
+    problems = view.check()
+    if problems:
+        raise ValueError("the given routes break the rules: " + "; ".join(problems[:5]))
+    n_tasks = view.num_tasks
+    return EngineResult(routes=view.timed_routes(), owners=tuple(view.owner(t) for t in range(n_tasks)),
+                        days=tuple(view.days(t) for t in range(n_tasks)), objective=view.objective(),
+                        stopped_by="given")
+
+
 def _result(view: SolutionView, outcome: Outcome) -> EngineResult:
     n_tasks = view.num_tasks
     return EngineResult(routes=view.timed_routes(), owners=tuple(view.owner(t) for t in range(n_tasks)),

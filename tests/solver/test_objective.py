@@ -11,7 +11,16 @@ from routeplan.solver.arrays import owner_costs, territory_centres, working_time
 from routeplan.solver.construct import initial_solution
 from routeplan.solver.kernels.edits import remove_task
 from routeplan.solver.kernels.insertion import choose, place, price_routes
-from routeplan.solver.kernels.objective import balance_delta, objective, squared_deviation
+from routeplan.solver.kernels.objective import balance_delta, band_penalty, objective
+
+
+def reference_band(work, target, scale, tolerance, floor=0.0):
+    """Nothing within max(tolerance x target, floor) of the target; beyond, the excess e as
+    e + e^2 / scale."""
+    half = max(tolerance * target, floor)
+    low, high = target - half, target + half
+    excess = low - work if work < low else work - high if work > high else 0.0
+    return excess + excess**2 / scale
 
 
 def reference_objective(inst, routes, owner_of, cost_of_owner):
@@ -36,13 +45,14 @@ def reference_objective(inst, routes, owner_of, cost_of_owner):
                 continue
             members = list(group)
             targets = work[members].sum() * hours[members] / hours[members].sum()
-            total += inst.balance_weight * sum((work[o] - t) ** 2 / t
+            total += inst.balance_weight * sum(reference_band(work[o], t, t, inst.balance_tolerance, inst.balance_floor)
                                                for o, t in zip(members, targets, strict=True) if t > 0)
     if inst.day_balance_weight > 0:
         routes_of = np.bincount([v.owner for v in inst.vehicles], minlength=inst.num_owners)
         for v, w in enumerate(route_work):
             target = work[inst.vehicles[v].owner] / routes_of[inst.vehicles[v].owner]
-            total += inst.day_balance_weight * (w - target) ** 2 / max(target, 60.0)
+            total += inst.day_balance_weight * reference_band(w, target, max(target, 60.0),
+                                                              inst.day_balance_tolerance, inst.day_balance_floor)
     missing = sum(t.visits for i, t in enumerate(inst.tasks) if i not in routed)
     if inst.consistent:
         total += sum(cost_of_owner[t, owner_of[t]] for t in routed)
@@ -53,6 +63,8 @@ def reference_objective(inst, routes, owner_of, cost_of_owner):
 @pytest.mark.parametrize("consistent", [True, False])
 def test_the_kernel_objective_is_the_defined_one(seed, consistent):
     weights = {"balance_groups": ((0, 1),), "balance_weight": 0.5 + seed % 3, "day_balance_weight": 0.1 * (seed % 4),
+               "balance_tolerance": 0.05 * (seed % 3), "day_balance_tolerance": 0.1 * (seed % 2),
+               "balance_floor": 10.0 * (seed % 2), "day_balance_floor": 5.0 * (seed % 3),
                "stability_cost": 7.0 * (seed % 2), "compactness_weight": 0.05 * (seed % 3)}
     inst = random_instance(seed, consistent=consistent, **weights)
     inst = replace(inst, tasks=tuple(replace(t, preferred_owner=i % 2) for i, t in enumerate(inst.tasks)))
@@ -74,10 +86,26 @@ def test_the_kernel_objective_is_the_defined_one(seed, consistent):
 
 def test_balance_delta_is_the_exact_change_of_a_term():
     rng = np.random.default_rng(0)
-    for _ in range(100):
+    for _ in range(200):
         work, target, scale, added = rng.uniform(0, 100, 4)
-        grown = squared_deviation(work + added, target, scale) - squared_deviation(work, target, scale)
-        assert balance_delta(work, target, scale, added) == pytest.approx(grown)
+        tolerance = rng.choice([0.0, 0.1, 0.3])
+        floor = rng.choice([0.0, 5.0])
+        grown = (band_penalty(work + added, target, scale, tolerance, floor)
+                 - band_penalty(work, target, scale, tolerance, floor))
+        assert balance_delta(work, target, scale, tolerance, floor, added) == pytest.approx(grown)
+        assert band_penalty(work, target, scale, tolerance, floor) == pytest.approx(
+            reference_band(work, target, scale, tolerance, floor))
+
+
+def test_work_inside_the_band_costs_nothing_and_outside_it_costs_from_the_first_second():
+    assert band_penalty(109.0, 100.0, 100.0, 0.10, 0.0) == 0.0
+    assert band_penalty(91.0, 100.0, 100.0, 0.10, 0.0) == 0.0
+    assert band_penalty(111.0, 100.0, 100.0, 0.10, 0.0) == pytest.approx(1.0 + 1.0 / 100.0)
+    assert band_penalty(80.0, 100.0, 100.0, 0.10, 0.0) == pytest.approx(10.0 + 100.0 / 100.0)
+    assert band_penalty(100.5, 100.0, 100.0, 0.0, 0.0) == pytest.approx(0.5 + 0.25 / 100.0)
+    # the floor widens a narrow band: 10% of 100 is 10, a floor of 15 makes it 15
+    assert band_penalty(114.0, 100.0, 100.0, 0.10, 15.0) == 0.0
+    assert band_penalty(116.0, 100.0, 100.0, 0.10, 15.0) == pytest.approx(1.0 + 1.0 / 100.0)
 
 
 @pytest.mark.parametrize("seed", range(8))

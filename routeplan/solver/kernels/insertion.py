@@ -38,6 +38,8 @@ def best_gap(d, s, v, task, blink):
     work = s.travel[v] + s.service[v]
     slack = d.vehicle_max_duration[v] - work - service
     day_weight = d.day_balance_weight
+    day_tolerance = d.day_balance_tolerance
+    day_floor = d.day_balance_floor
     target = day_target(d, s, v) if day_weight > 0 else 1.0
     scale = day_scale(target)
     found = -1
@@ -59,7 +61,7 @@ def best_gap(d, s, v, task, blink):
                     c = d.cost[prev, x] + d.cost[x, nxt] - d.cost[prev, nxt]
                     added = detour + service
                     if day_weight > 0:
-                        c += day_weight * balance_delta(work, target, scale, added)
+                        c += day_weight * balance_delta(work, target, scale, day_tolerance, day_floor, added)
                     if c < best:
                         best = c
                         found = i
@@ -165,7 +167,8 @@ def choose(d, s, task, targets, considered, route_cost, route_work):
                 if total >= IMPOSSIBLE:
                     continue
                 if d.balance_weight > 0 and targets[o] > 0:
-                    total += d.balance_weight * balance_delta(s.owner_work[o], targets[o], targets[o], added)
+                    total += d.balance_weight * balance_delta(s.owner_work[o], targets[o], targets[o],
+                                                              d.balance_tolerance, d.balance_floor, added)
                 total += d.task_owner_cost[task, o]
                 if total < best:
                     second = best

@@ -4,16 +4,19 @@ missing visits.
 
 - Routing: the sum of every route's leg costs.
 - Balance between owners: for each group of interchangeable owners, ``weights.balance`` times
-  the sum over its owners of ``(work - target)^2 / target``, where work is travel plus service
-  time and an owner's target its share of the group's work in proportion to its working time (a
-  part-timer working half the days gets half the work).
-- Balance between days: ``weights.day_balance`` times, for every route,
-  ``(work - target)^2 / max(target, 60)`` with the owner's mean route as target.
+  the sum over its owners of :func:`band_penalty` of its work (travel plus service time) against
+  its target, its share of the group's work in proportion to its working time (a part-timer
+  working half the days gets half the work), with the band ``weights.balance_tolerance``: work
+  within ``max(tolerance x target, balance_floor)`` of the target costs nothing, beyond it
+  every second of excess ``e`` costs ``e + e^2 / target``.
+- Balance between days: ``weights.day_balance`` times, for every route, :func:`band_penalty` of
+  its work against its owner's mean route, with the band ``day_balance_tolerance`` (at least
+  ``day_balance_floor``) and the target (at least 60 s) as scale.
 - Owners: ``d.task_owner_cost[t, owner]`` for every assigned task (consistent instances).
 - Missing visits: ``weights.missing`` per visit of an unassigned task.
 
 The insertion kernels price a change with :func:`balance_delta`, the exact change of one such
-squared term, so that insertion and objective never disagree.
+term, so that insertion and objective never disagree.
 """
 
 from __future__ import annotations
@@ -25,16 +28,21 @@ DAY_TARGET_FLOOR = 60.0
 
 
 @njit(cache=True)
-def squared_deviation(work, target, scale):
-    """One balance term: ``(work - target)^2 / scale``."""
-    dev = work - target
-    return dev * dev / scale
+def band_penalty(work, target, scale, tolerance, floor):
+    """One balance term: nothing while ``work`` is within ``max(tolerance x target, floor)`` of
+    ``target``; beyond, the excess ``e`` (seconds outside the band) as ``e + e^2 / scale``, steep
+    from the first second so that a plan leaves the band only where it must."""
+    excess = abs(work - target) - max(tolerance * target, floor)
+    if excess <= 0.0:
+        return 0.0
+    return excess + excess * excess / scale
 
 
 @njit(cache=True)
-def balance_delta(work, target, scale, added):
+def balance_delta(work, target, scale, tolerance, floor, added):
     """How much one balance term grows when ``added`` is added to ``work`` (target fixed)."""
-    return added * (2.0 * (work - target) + added) / scale
+    return (band_penalty(work + added, target, scale, tolerance, floor)
+            - band_penalty(work, target, scale, tolerance, floor))
 
 
 @njit(cache=True)
@@ -86,11 +94,13 @@ def objective(d, s, targets):
         group_targets(d, s.owner_work, targets)
         for o in range(targets.shape[0]):
             if targets[o] > 0:
-                total += d.balance_weight * squared_deviation(s.owner_work[o], targets[o], targets[o])
+                total += d.balance_weight * band_penalty(s.owner_work[o], targets[o], targets[o],
+                                                         d.balance_tolerance, d.balance_floor)
     if d.day_balance_weight > 0:
         for v in range(s.length.shape[0]):
             target = day_target(d, s, v)
-            total += d.day_balance_weight * squared_deviation(s.travel[v] + s.service[v], target, day_scale(target))
+            total += d.day_balance_weight * band_penalty(s.travel[v] + s.service[v], target, day_scale(target),
+                                                         d.day_balance_tolerance, d.day_balance_floor)
     missing = 0
     for t in range(s.pattern.shape[0]):
         if s.pattern[t] < 0:

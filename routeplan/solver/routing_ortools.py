@@ -1,8 +1,14 @@
-"""The naive OR-Tools peer: a periodic VRP put straight into OR-Tools routing.
+"""The OR-Tools routing adapter: the peers the engine is measured against.
 
-This is the one adapter module for OR-Tools routing. It exists to measure the engine against a
-fair, faithful baseline: the model a competent user writes on the first day, solved by OR-Tools'
-recommended search, not tuned for the benchmark.
+This is the one module that imports OR-Tools routing. It holds two models a competent user
+writes, solved by OR-Tools' recommended search, not tuned for the benchmarks:
+
+- :func:`solve_naive`: a periodic VRP put straight into OR-Tools routing (below);
+- :func:`route_day`: one manager's day with time windows, shift and a visit cap, the routing
+  step of the hand-made decomposition (:mod:`routeplan.planning.decomposition_peer`).
+
+The naive periodic model
+------------------------
 
 Model
 -----
@@ -214,3 +220,60 @@ def _honest_routes(inst: Instance, node_routes: list[list[int]], visit_task: lis
                        len(broken), sorted(broken)[:10])
     return [[visit_task[node - offset] for node in nodes if visit_task[node - offset] not in broken]
             for nodes in node_routes]
+
+
+def route_day(time: np.ndarray, *, start: int, end: int, visits: list[int], service: list[float],
+              windows: list[tuple[float, float]], shift: tuple[float, float], max_stops: int,
+              time_limit: float) -> tuple[list[int], list[int]]:
+    """One vehicle's route through ``visits`` with time windows, by OR-Tools routing.
+
+    ``time`` is the travel-seconds matrix over nodes; ``start`` and ``end`` are the vehicle's
+    places; ``visits`` the nodes to serve, each with its ``service`` seconds and the ``window``
+    its service must start in; ``shift`` bounds leaving and returning. Every visit may be
+    dropped at a penalty far above any route's cost (a first solution by parallel cheapest
+    insertion, then guided local search for ``time_limit`` seconds).
+
+    Returns
+    -------
+    tuple[list[int], list[int]]
+        Positions in ``visits`` in route order, and the positions dropped.
+    """
+    if not visits:
+        return [], []
+    places = [start, end, *visits]
+    sub = np.ceil(time[np.ix_(places, places)] - 1e-9).astype(np.int64)
+    service_int = [0, 0, *(math.ceil(s - 1e-9) for s in service)]
+    manager = pywrapcp.RoutingIndexManager(len(places), 1, [0], [1])
+    routing = pywrapcp.RoutingModel(manager)
+    cost_cb = routing.RegisterTransitMatrix(sub.tolist())
+    routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
+    clock = (sub + np.array(service_int, dtype=np.int64)[:, None]).tolist()  # service, then the leg
+    clock_cb = routing.RegisterTransitMatrix(clock)
+    horizon = math.floor(shift[1])
+    routing.AddDimension(clock_cb, horizon, horizon, False, "Time")
+    dimension = routing.GetDimensionOrDie("Time")
+    earliest, latest = math.ceil(shift[0]), math.floor(shift[1])
+    dimension.CumulVar(routing.Start(0)).SetRange(earliest, latest)
+    dimension.CumulVar(routing.End(0)).SetRange(earliest, latest)
+    for k, (early, late) in enumerate(windows):
+        index = manager.NodeToIndex(2 + k)
+        dimension.CumulVar(index).SetRange(max(earliest, math.ceil(early)), min(latest, math.floor(late)))
+        routing.AddDisjunction([index], 10**9)
+    if max_stops < len(visits):
+        count_cb = routing.RegisterUnaryTransitVector([0, 0] + [1] * len(visits))
+        routing.AddDimensionWithVehicleCapacity(count_cb, 0, [max_stops], True, "Stops")
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(max(1, round(time_limit * 1000)))
+    params.log_search = False
+    assignment = routing.SolveWithParameters(params)
+    if assignment is None:
+        return [], list(range(len(visits)))
+    order = []
+    index = assignment.Value(routing.NextVar(routing.Start(0)))
+    while not routing.IsEnd(index):
+        order.append(manager.IndexToNode(index) - 2)
+        index = assignment.Value(routing.NextVar(index))
+    served = set(order)
+    return order, [k for k in range(len(visits)) if k not in served]

@@ -5,7 +5,7 @@ import pytest
 from routeplan.io.cordeau import check_solution, read_instance
 from routeplan.planning.pvrp import cordeau_instance, cordeau_routes
 from routeplan.solver.instance import Instance
-from routeplan.solver.ortools_naive import solve_naive
+from routeplan.solver.routing_ortools import solve_naive
 
 from conftest import PVRP
 
