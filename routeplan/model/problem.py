@@ -131,6 +131,11 @@ class Manager:
     max_visits: int | None = None
     name: str | None = None
 
+    @property
+    def available_min(self) -> float:
+        """Minutes this manager can work over the cycle: its shift times the days it works."""
+        return (self.shift[1] - self.shift[0]) * len(self.days)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class District:

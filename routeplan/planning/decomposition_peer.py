@@ -33,6 +33,7 @@ from ..solver.routing_ortools import route_day
 from ..solver.search import evaluate_routes
 from ..solver.workload import task_workload
 from .formulate import Formulation
+from .strategies import manager_capacity
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def decomposition_routes(form: Formulation, *, time_limit: float, seed: int = 0)
     xy = np.column_stack([form.node_lon[:inst.num_tasks] * 111.32 * math.cos(math.radians(lat0)),
                           form.node_lat[:inst.num_tasks] * 111.32])
     work = task_workload(inst)
-    available = np.array([(m.shift[1] - m.shift[0]) * len(m.days) for m in problem.managers], dtype=float)
+    available = manager_capacity(problem)
     owner = territories(form, xy, work, available, rng)
     vehicle_of = {(v.owner, v.day): k for k, v in enumerate(inst.vehicles)}
     day_of = visit_days(form, xy, work, owner, vehicle_of)

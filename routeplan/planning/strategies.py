@@ -62,7 +62,7 @@ def formulate_strategy(problem: Problem, strategy: str, **options: float) -> For
 
 def manager_capacity(problem: Problem) -> np.ndarray:
     """Working minutes per cycle of each manager."""
-    return np.array([(m.shift[1] - m.shift[0]) * len(m.days) for m in problem.managers], dtype=float)
+    return np.array([m.available_min for m in problem.managers], dtype=float)
 
 
 def dhondt(weights: np.ndarray, seats: int) -> np.ndarray:

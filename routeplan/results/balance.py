@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..model.problem import BALANCE_FLOOR_MIN, DAY_BALANCE_FLOOR_MIN, Manager, Problem
+from ..model.problem import BALANCE_FLOOR_MIN, DAY_BALANCE_FLOOR_MIN, Problem
 from ..model.routes import DayRoute
 
 BAND_SLACK = 1e-6
@@ -28,11 +28,6 @@ BAND_SLACK = 1e-6
 def route_work_min(route: DayRoute) -> float:
     """The work of a route that balance counts: travel and time on site."""
     return route.travel_min + route.service_min
-
-
-def available_min(manager: Manager) -> float:
-    """Minutes a manager can work over the cycle: its shift times the days it works."""
-    return (manager.shift[1] - manager.shift[0]) * len(manager.days)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,13 +134,13 @@ def balance_report(problem: Problem, routes: Sequence[DayRoute], groups: Sequenc
     for group in groups:
         if len(group) < 2:
             continue
-        utilisation = {mid: work[mid] / available_min(managers[mid]) if available_min(managers[mid]) > 0 else 0.0
+        utilisation = {mid: work[mid] / managers[mid].available_min if managers[mid].available_min > 0 else 0.0
                        for mid in group}
         mean = sum(utilisation.values()) / len(group)
         members = []
         for mid in group:
             deviation = (utilisation[mid] - mean) / mean if mean > 0 else 0.0
-            off_min = abs(utilisation[mid] - mean) * available_min(managers[mid])  # minutes from its fair share
+            off_min = abs(utilisation[mid] - mean) * managers[mid].available_min  # minutes from its fair share
             within = abs(deviation) <= settings.tolerance + BAND_SLACK or off_min <= BALANCE_FLOOR_MIN + BAND_SLACK
             members.append(ManagerBalance(manager_id=mid, utilisation=utilisation[mid], deviation=deviation,
                                           within=within))

@@ -18,7 +18,7 @@ from ..model.districts import customer_districts
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
 from ..validate import ValidationReport, validate
-from .balance import BalanceReport, available_min, balance_report
+from .balance import BalanceReport, balance_report
 from .territories import TerritoryReport, territory_report
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ class Plan:
         for group in groups:
             values = []
             for mid in group:
-                available = available_min(managers[mid])
+                available = managers[mid].available_min
                 values.append(work[mid] / available if available > 0 else 0.0)
             if len(values) < 2:
                 continue

@@ -6,7 +6,7 @@ import pytest
 
 from routeplan.planner import checked_plan
 from routeplan.planning.decomposition_peer import decomposition_routes, territories, visit_days
-from routeplan.planning.strategies import formulate_strategy
+from routeplan.planning.strategies import formulate_strategy, manager_capacity
 from routeplan.solver.workload import task_workload
 from routeplan.synthetic import random_problem
 
@@ -24,7 +24,7 @@ def positions(form):
 def test_territories_respect_roles_and_share_the_work(city):
     inst = city.instance
     work = task_workload(inst)
-    available = np.array([(m.shift[1] - m.shift[0]) * len(m.days) for m in city.problem.managers])
+    available = manager_capacity(city.problem)
     owner = territories(city, positions(city), work, available, np.random.default_rng(0))
     for t, task in enumerate(inst.tasks):
         assert owner[t] in task.owners
@@ -39,7 +39,7 @@ def test_territories_respect_roles_and_share_the_work(city):
 def test_visit_days_follow_the_patterns_and_are_spread(city):
     inst = city.instance
     work = task_workload(inst)
-    available = np.array([(m.shift[1] - m.shift[0]) * len(m.days) for m in city.problem.managers])
+    available = manager_capacity(city.problem)
     xy = positions(city)
     owner = territories(city, xy, work, available, np.random.default_rng(0))
     vehicle_of = {(v.owner, v.day): k for k, v in enumerate(inst.vehicles)}

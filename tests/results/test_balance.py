@@ -3,7 +3,7 @@
 import pytest
 
 from routeplan import DayRoute, ProblemBuilder
-from routeplan.results.balance import available_min, balance_report
+from routeplan.results.balance import balance_report
 
 
 def three_managers(tolerance=0.10, day_tolerance=0.25):
@@ -31,8 +31,8 @@ def even_week(problem, minutes):
 
 def test_utilisation_is_work_over_shift_times_days():
     problem = three_managers()
-    assert available_min(problem.manager("C1")) == 600 * 4
-    assert available_min(problem.manager("C3")) == 300 * 4
+    assert problem.manager("C1").available_min == 600 * 4
+    assert problem.manager("C3").available_min == 300 * 4
 
 
 def test_a_part_timer_with_half_the_work_is_in_balance():
