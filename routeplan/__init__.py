@@ -9,8 +9,8 @@ The public API is what this module exports (``__all__``); everything else may ch
 
 import logging
 
-from .compare import Comparison as Comparison
-from .compare import compare as compare
+from .comparison import Comparison as Comparison
+from .comparison import compare as compare
 from .errors import ArgumentError as ArgumentError
 from .errors import InfeasiblePlanError as InfeasiblePlanError
 from .errors import InputIssue as InputIssue

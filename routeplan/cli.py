@@ -27,7 +27,7 @@ import traceback
 from pathlib import Path
 from typing import NoReturn
 
-from .compare import compare
+from .comparison import compare
 from .errors import ArgumentError, InputIssue, InternalError, PlanFileError, RouteplanError, ScenarioError
 from .io.scenario import read_scenario
 from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable

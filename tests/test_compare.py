@@ -3,9 +3,11 @@
 import csv
 import json
 
+import pytest
+
 from routeplan import compare, read_scenario
 from routeplan.cli import main
-from routeplan.compare import COMPARE_COLUMNS
+from routeplan.comparison import COMPARE_COLUMNS
 
 from conftest import DATA
 
@@ -65,3 +67,17 @@ def test_compare_command_and_plans_validate(tmp_path, capsys):
         assert main(["validate", str(DATA / "tiny"), str(out / name)]) == 0
     assert main(["compare", str(DATA / "tiny"), "--out", str(out), "--strategies", "bogus"]) == 64
     assert "unknown strategy 'bogus'" in capsys.readouterr().err
+
+
+def test_a_strategy_the_scenario_cannot_serve_is_refused_before_any_planning(monkeypatch):
+    import routeplan.comparison as comparison_module
+    from routeplan import StrategyError
+    from routeplan.synthetic import random_problem
+
+    def no_planning(*args, **kwargs):
+        raise AssertionError("planned before checking the strategies")
+
+    monkeypatch.setattr(comparison_module, "plan", no_planning)
+    problem = random_problem(1, customers=60)  # no districts: region cannot run
+    with pytest.raises(StrategyError, match="the region strategy needs districts"):
+        compare(problem, strategies=["hybrid", "region"], time_limit=2)

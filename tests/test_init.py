@@ -40,3 +40,11 @@ def test_listed_names_are_routeplans_own():
             assert value.__module__.startswith("routeplan."), (name, value.__module__)
             # The object is the one in the module it comes from (no stale copy).
             assert getattr(importlib.import_module(value.__module__), value.__name__) is value
+
+
+def test_no_exported_name_hides_a_module():
+    # `import routeplan.X as m` must give the module X, never a function bound over it
+    import pkgutil
+
+    modules = {m.name for m in pkgutil.iter_modules(routeplan.__path__)}
+    assert modules & set(routeplan.__all__) == set()

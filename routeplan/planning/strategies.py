@@ -36,6 +36,15 @@ STRATEGIES = ("hybrid", "region", "business-type", "value")
 VALUE_BANDS = 4
 
 
+def check_strategy(problem: Problem, strategy: str) -> None:
+    """Raise :class:`~routeplan.errors.StrategyError` (or ``ArgumentError`` for an unknown name)
+    when ``problem`` lacks what ``strategy`` needs, before any time is spent solving."""
+    if strategy not in STRATEGIES:
+        raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
+    if strategy == "region":
+        _required_districts(problem)
+
+
 def formulate_strategy(problem: Problem, strategy: str, **options: float) -> Formulation:
     """The engine formulation of ``problem`` under ``strategy`` (see the module docstring);
     ``options`` are the weights of :func:`routeplan.planning.formulate.formulate`."""

@@ -17,7 +17,7 @@ from .io.csvfile import write_table
 from .io.staging import REPORT_MARKER, staged_folder
 from .model.problem import Problem
 from .planner import DEFAULT_TIME_LIMIT, plan
-from .planning.strategies import STRATEGIES
+from .planning.strategies import STRATEGIES, check_strategy
 from .results.files import write_plan
 from .results.visit_plan import Plan
 from .solver.search import Progress
@@ -163,6 +163,8 @@ def compare(problem: Problem, *, strategies: Sequence[str] = STRATEGIES, time_li
     ``progress`` is called with the strategy name and each
     :class:`~routeplan.solver.search.Progress` report.
     """
+    for name in strategies:  # what a strategy lacks is told at once, not after the others have run
+        check_strategy(problem, name)
     plans = {}
     for name in strategies:
         logger.info("planning with strategy %s", name)
