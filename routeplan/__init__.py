@@ -48,10 +48,10 @@ from .solver.stop import MaxRuntime as MaxRuntime
 from .solver.stop import MaxWork as MaxWork
 from .solver.stop import MultipleCriteria as MultipleCriteria
 from .solver.stop import NoImprovement as NoImprovement
-from .validate import ValidationReport as ValidationReport
-from .validate import Violation as Violation
-from .validate import validate as validate
-from .validate import validate_folder as validate_folder
+from .validation import ValidationReport as ValidationReport
+from .validation import Violation as Violation
+from .validation import validate as validate
+from .validation import validate_folder as validate_folder
 from .version import __version__ as __version__
 
 __all__ = [

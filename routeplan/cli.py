@@ -38,7 +38,7 @@ from .planning.strategies import STRATEGIES
 from .results.files import read_plan, write_plan, write_views
 from .solver.lns import Progress
 from .solver.stop import MaxIterations
-from .validate import validate_folder
+from .validation import validate_folder
 from .version import __version__
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Tests of the plan validator (routeplan.validate) on tiny hand-written plans."""
+"""Tests of the plan validator (routeplan.validation) on tiny hand-written plans."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from routeplan import DayRoute, Plan, Stop, Unserved, write_plan
 from routeplan.model.problem import Problem, ProblemBuilder
 from routeplan.results.visit_plan import ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS
-from routeplan.validate import ValidationReport, Violation, great_circle_km, validate, validate_folder
+from routeplan.validation import ValidationReport, Violation, great_circle_km, validate, validate_folder
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]
 DEPOT = (119.13, 36.71)

@@ -17,7 +17,7 @@ from ..model.clock import format_hhmmss
 from ..model.districts import customer_districts
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
-from ..validate import ValidationReport, validate
+from ..validation import ValidationReport, validate
 from .balance import BalanceReport, balance_report
 from .territories import TerritoryReport, territory_report
 
