@@ -3,7 +3,8 @@
 Each scenario is a made-up town with clustered shops, four tiers with different rules (one
 visited four times a cycle at least two days apart, one with evening opening hours, one that two
 roles may serve), a staff sized to a target utilisation, a part-time manager, daily visit caps,
-a few customers locked to a manager and some customers known only by business type.
+a few customers locked to a manager, some customers known only by business type, and
+administrative districts (a 3 x 3 grid over the area, for the region strategy).
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def random_problem(seed: int, *, customers: int = 2000, days: int = 10, utilisat
         manager_ids[role] = ids
 
     locked_rows = set(rng.choice(customers, size=min(locked, customers), replace=False).tolist())
+    district = _grid_districts(lon, lat)
     for i in range(customers):
         name = names[tier_of[i]]
         business = str(rng.choice(_BUSINESS[name]))
@@ -115,6 +117,23 @@ def random_problem(seed: int, *, customers: int = 2000, days: int = 10, utilisat
             candidates = [m for m in manager_ids[roles[0]] if not (roles[0] == "R" and m == "R1")]
             lock = str(rng.choice(candidates or manager_ids[roles[0]]))
         b.add_customer(f"C{i + 1:05d}", lon=float(lon[i]), lat=float(lat[i]), tier=tier, business_type=business,
-                       value=float(np.round(rng.lognormal(9.5, 0.7))), locked_manager=lock)
+                       value=float(np.round(rng.lognormal(9.5, 0.7))), locked_manager=lock,
+                       district=district[i])
     return b.build()
+
+
+DISTRICT_GRID = 3
+"""Administrative districts: a grid of this many cells a side over the customers' extent."""
+
+
+def _grid_districts(lon: np.ndarray, lat: np.ndarray) -> list[str]:
+    """Each customer's district, a cell of a regular grid over the customers' extent (drawn
+    from the positions alone, so that it takes nothing from the random stream)."""
+    def cell(values: np.ndarray) -> np.ndarray:
+        low, high = float(values.min()), float(values.max())
+        span = high - low if high > low else 1.0
+        return np.minimum(((values - low) / span * DISTRICT_GRID).astype(int), DISTRICT_GRID - 1)
+
+    col, row = cell(lon), cell(lat)
+    return [f"D{r * DISTRICT_GRID + c + 1}" for r, c in zip(row, col, strict=True)]
 

@@ -1,6 +1,7 @@
 """The strategy comparison and its report."""
 
 import csv
+import dataclasses
 import json
 
 import pytest
@@ -78,6 +79,7 @@ def test_a_strategy_the_scenario_cannot_serve_is_refused_before_any_planning(mon
         raise AssertionError("planned before checking the strategies")
 
     monkeypatch.setattr(comparison_module, "plan", no_planning)
-    problem = random_problem(1, customers=60)  # no districts: region cannot run
+    city = random_problem(1, customers=60)
+    problem = city.replace(customers=tuple(dataclasses.replace(c, district=None) for c in city.customers))
     with pytest.raises(StrategyError, match="the region strategy needs districts"):
         compare(problem, strategies=["hybrid", "region"], time_limit=2)
