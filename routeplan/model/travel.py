@@ -15,6 +15,19 @@ import numpy.typing as npt
 from numba import njit
 
 EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = 111.32
+"""Kilometres per degree of latitude (and of longitude at the equator)."""
+
+
+def local_xy_km(lon: npt.ArrayLike, lat: npt.ArrayLike) -> np.ndarray:
+    """Points as ``(n, 2)`` kilometres east and north of their mean position (equirectangular
+    about it: exact enough over a city, for shapes and clusters rather than travel)."""
+    lon_a = np.asarray(lon, dtype=float)
+    lat_a = np.asarray(lat, dtype=float)
+    lat0 = float(lat_a.mean()) if lat_a.size else 0.0
+    lon0 = float(lon_a.mean()) if lon_a.size else 0.0
+    return np.column_stack([(lon_a - lon0) * KM_PER_DEGREE * np.cos(np.radians(lat0)),
+                            (lat_a - lat0) * KM_PER_DEGREE])
 
 
 @runtime_checkable

@@ -22,11 +22,11 @@ and becomes a plan like any other, checked by the validator.
 from __future__ import annotations
 
 import logging
-import math
 import time
 
 import numpy as np
 
+from ..model.travel import local_xy_km
 from ..solver.instance import Instance
 from ..solver.result import EngineResult
 from ..solver.routing_ortools import route_day
@@ -50,9 +50,7 @@ def decomposition_routes(form: Formulation, *, time_limit: float, seed: int = 0)
     inst = form.instance
     problem = form.problem
     rng = np.random.default_rng(seed)
-    lat0 = float(np.mean(form.node_lat[:inst.num_tasks]))
-    xy = np.column_stack([form.node_lon[:inst.num_tasks] * 111.32 * math.cos(math.radians(lat0)),
-                          form.node_lat[:inst.num_tasks] * 111.32])
+    xy = local_xy_km(form.node_lon[:inst.num_tasks], form.node_lat[:inst.num_tasks])
     work = task_workload(inst)
     available = manager_capacity(problem)
     owner = territories(form, xy, work, available, rng)

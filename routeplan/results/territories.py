@@ -18,9 +18,7 @@ from typing import Any
 from shapely import MultiPoint, Polygon, unary_union
 
 from ..model.problem import Problem
-
-KM_PER_DEGREE = 111.32
-"""Kilometres per degree of latitude (and of longitude at the equator)."""
+from ..model.travel import local_xy_km
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,13 +65,10 @@ def territory_report(problem: Problem, assignment: Mapping[str, str],
     customers = [c for c in problem.customers if c.customer_id in assignment]
     if not customers:
         return TerritoryReport(managers=(), group_overlap=())
-    lat0 = sum(c.lat for c in customers) / len(customers)
-    lon0 = sum(c.lon for c in customers) / len(customers)
-    x_scale = KM_PER_DEGREE * math.cos(math.radians(lat0))
+    xy = local_xy_km([c.lon for c in customers], [c.lat for c in customers])
     points: dict[str, list[tuple[float, float]]] = {}
-    for c in customers:
-        points.setdefault(assignment[c.customer_id], []).append(((c.lon - lon0) * x_scale,
-                                                                  (c.lat - lat0) * KM_PER_DEGREE))
+    for c, (x, y) in zip(customers, xy, strict=True):
+        points.setdefault(assignment[c.customer_id], []).append((float(x), float(y)))
     hulls: dict[str, Polygon] = {}
     figures = []
     for m in problem.managers:

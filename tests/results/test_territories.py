@@ -5,7 +5,8 @@ import math
 import pytest
 
 from routeplan import ProblemBuilder
-from routeplan.results.territories import KM_PER_DEGREE, territory_report
+from routeplan.model.travel import KM_PER_DEGREE
+from routeplan.results.territories import territory_report
 
 SQUARE = [(0.0, 0.0), (0.01, 0.0), (0.01, 0.01), (0.0, 0.01)]
 
