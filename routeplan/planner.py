@@ -149,12 +149,10 @@ def checked_plan(form: Formulation, result: EngineResult, *, seed: int, started:
     """The plan of an engine result, validated."""
     managers = form.problem.managers
     groups = [[managers[i].manager_id for i in g] for g in form.instance.balance_groups]
-    # work_cv compares one role's managers under hybrid and all managers otherwise (the contract).
-    role_groups = None if form.strategy == "hybrid" else [[m.manager_id for m in managers]]
     plan = Plan(problem=form.problem, routes=build_routes(form, result), unserved=unserved(form, result),
                 strategy=form.strategy, seed=seed, solve_seconds=time.perf_counter() - started, time_limit=time_limit,
                 iterations=result.iterations,
-                extra={"balance_groups": groups, "role_groups": role_groups, "startup_seconds": round(startup, 2),
+                extra={"balance_groups": groups, "startup_seconds": round(startup, 2),
                        "stopped_by": result.stopped_by, "work_units": round(result.work)})
     report = plan.validate()
     if not report.ok:

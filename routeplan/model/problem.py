@@ -203,6 +203,15 @@ class Problem:
             managers = [m for m in managers if m.manager_id == customer.locked_manager]
         return managers
 
+    def balance_groups(self) -> list[tuple[str, ...]]:
+        """Ids of the managers that can take over each other's customers under the roles
+        (directly or through others: under the usual roles, one group per role), in groups of at
+        least two: whose work is balanced against each other."""
+        index = {m.manager_id: i for i, m in enumerate(self.managers)}
+        eligible = [tuple(index[m.manager_id] for m in self.eligible_managers(c)) for c in self.customers]
+        return [tuple(self.managers[i].manager_id for i in g)
+                for g in interchangeable_groups(eligible, self.num_managers) if len(g) > 1]
+
     def visits_required(self) -> int:
         """Visits the whole cycle asks for."""
         return sum(c.visits for c in self.customers)
@@ -798,3 +807,24 @@ def _balance_issues(balance: BalanceSettings, source: str) -> list[InputIssue]:
             issues.append(InputIssue(source, f"{name} must be a share between 0 and 1 (0.10 for 10%), got {value:g}",
                                      None, f"balance.{name}"))
     return issues
+
+
+def interchangeable_groups(eligible: list[tuple[int, ...]], num_managers: int) -> list[tuple[int, ...]]:
+    """Managers linked by customers they may both serve (connected components)."""
+    parent = list(range(num_managers))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for allowed in eligible:
+        for other in allowed[1:]:
+            a, b = find(allowed[0]), find(other)
+            if a != b:
+                parent[b] = a
+    groups: dict[int, list[int]] = {}
+    for i in range(num_managers):
+        groups.setdefault(find(i), []).append(i)
+    return [tuple(g) for g in groups.values()]

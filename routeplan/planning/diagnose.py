@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..model.clock import format_hhmm
-from ..model.problem import Customer, Manager
+from ..model.problem import Customer, Manager, interchangeable_groups
 from ..model.routes import Unserved
 from ..solver.arrays import data_ref, freeze
 from ..solver.kernels.timing import reachable_owners
 from ..solver.patterns import enumerate_patterns
 from ..solver.result import EngineResult
 from ..solver.workload import task_workload
-from .formulate import Formulation, interchangeable_groups
+from .formulate import Formulation
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..model.problem import BALANCE_FLOOR_MIN, DAY_BALANCE_FLOOR_MIN, Point, Problem
+from ..model.problem import BALANCE_FLOOR_MIN, DAY_BALANCE_FLOOR_MIN, Point, Problem, interchangeable_groups
 from ..solver.instance import Instance, Task, Vehicle
 from ..solver.patterns import enumerate_patterns
 
@@ -158,24 +158,3 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
                        vehicle_day=np.array(vehicle_day, dtype=np.int64), node_lon=node_lon, node_lat=node_lat,
                        km=km, eligible=tuple(tuple(e) for e in eligible),
                        start_node=np.array(start_node, dtype=np.int64), end_node=np.array(end_node, dtype=np.int64))
-
-
-def interchangeable_groups(eligible: list[tuple[int, ...]], num_managers: int) -> list[tuple[int, ...]]:
-    """Managers linked by customers they may both serve (connected components)."""
-    parent = list(range(num_managers))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for allowed in eligible:
-        for other in allowed[1:]:
-            a, b = find(allowed[0]), find(other)
-            if a != b:
-                parent[b] = a
-    groups: dict[int, list[int]] = {}
-    for i in range(num_managers):
-        groups.setdefault(find(i), []).append(i)
-    return [tuple(g) for g in groups.values()]

@@ -13,7 +13,9 @@
 - ``value``: managers specialise by value band (价值群), city-wide: customers sorted by value are
   cut into up to four bands whose work matches the working time of the managers given to them.
 
-The last three keep the same managers, visit rules and shifts but ignore roles. A customer's
+The last three keep the same managers, visit rules and shifts but ignore roles. Their hand-out
+is then mended for shifts, windows and visit caps (:func:`fit_to_shifts`): an afternoon-shift
+manager is not left alone with a district of shops that close at half past five. A customer's
 ``locked_manager`` is honoured by every strategy.
 """
 
@@ -28,6 +30,7 @@ from ..errors import ArgumentError, InputIssue, StrategyError
 from ..model.districts import customer_districts
 from ..model.problem import Problem
 from ..solver.workload import task_workload
+from .capacity import CarryModel
 from .formulate import Formulation, formulate
 
 logger = logging.getLogger(__name__)
@@ -56,13 +59,113 @@ def formulate_strategy(problem: Problem, strategy: str, **options: float) -> For
     work = task_workload(base.instance)
     groups = {"region": region_groups, "business-type": business_type_groups, "value": value_groups}[strategy](
         problem, work)
-    eligible = []
-    for c, managers in zip(problem.customers, groups, strict=True):
-        allowed = managers
-        if c.locked_manager is not None:
-            allowed = (next(i for i, m in enumerate(problem.managers) if m.manager_id == c.locked_manager),)
-        eligible.append(tuple(sorted(allowed)))
+    index = {m.manager_id: i for i, m in enumerate(problem.managers)}
+    eligible = [tuple(sorted(managers)) if c.locked_manager is None else (index[c.locked_manager],)
+                for c, managers in zip(problem.customers, groups, strict=True)]
+    locked = np.array([c.locked_manager is not None for c in problem.customers], dtype=bool)
+    eligible = fit_to_shifts(problem, work, eligible, locked=locked, strategy=strategy)
     return base.with_eligible(eligible, strategy=strategy)
+
+
+# ----------------------------------------------------------------------------------------------
+# Shifts, windows and caps
+# ----------------------------------------------------------------------------------------------
+
+#: Minutes per cycle of work the managers may fall short by before the hand-out is mended (the
+#: estimate's own noise).
+SHORTFALL_SLACK_MIN = 1.0
+
+
+def fit_to_shifts(problem: Problem, work: np.ndarray, eligible: list[tuple[int, ...]], *, locked: np.ndarray,
+                  strategy: str) -> list[tuple[int, ...]]:
+    """Mend a role-blind hand-out so that every manager can carry what it was given.
+
+    Districts, business types and value bands are handed out on working time alone; but an
+    afternoon-shift manager cannot carry a district of shops that close at half past five, nor a
+    capped one a band of many short visits. Judged by :class:`~routeplan.planning.capacity.CarryModel`
+    (work placed in the hours where windows and shifts meet), the hand-out is mended in two
+    steps: first managers trade places wherever that lowers the shortfall (whole districts stay
+    whole), then, where no trade helps, the customers still short get a helper as well (the
+    nearest manager that has the time then): the district is split. Locked customers keep their
+    manager. What no manager can carry stays short, and the planner reports it.
+    """
+    carry = CarryModel.of(problem, work)
+    classes: dict[tuple[tuple[int, ...], int, int, bool], list[int]] = {}
+    for i, allowed in enumerate(eligible):
+        classes.setdefault((allowed, int(carry.span[i, 0]), int(carry.span[i, 1]), bool(locked[i])), []).append(i)
+    keys = list(classes)
+    members = [np.array(classes[k]) for k in keys]
+    allowed_of = [k[0] for k in keys]
+    fixed = [k[3] for k in keys]
+    span = np.array([[k[1], k[2]] for k in keys], dtype=np.int64)
+    demand = np.array([carry.work[ix].sum() for ix in members])
+
+    def total(trial: list[tuple[int, ...]]) -> tuple[float, np.ndarray]:
+        short = carry.shortfall(trial, span, demand)
+        return float(short.sum()), short
+
+    current, short = total(allowed_of)
+    if current <= SHORTFALL_SLACK_MIN:
+        return eligible
+    before = current
+    n_managers = problem.num_managers
+    names = [m.manager_id for m in problem.managers]
+    # 1. Trades: managers a and b swap everything they were handed (locks excepted).
+    for _ in range(n_managers):
+        involved = sorted({m for j in np.flatnonzero(short > 0) for m in allowed_of[j]})
+        best: tuple[float, list[tuple[int, ...]], np.ndarray, int, int] | None = None
+        for a in involved:
+            for b in range(n_managers):
+                if b == a:
+                    continue
+                swap = {a: b, b: a}
+                trial = [e if fixed[j] else tuple(sorted(swap.get(m, m) for m in e)) for j, e in enumerate(allowed_of)]
+                value, trial_short = total(trial)
+                if value < current - SHORTFALL_SLACK_MIN and (best is None or value < best[0]):
+                    best = (value, trial, trial_short, a, b)
+        if best is None:
+            break
+        current, allowed_of, short, a, b = best
+        logger.info("%s: %s and %s trade what they were handed, so that shifts carry it (%.0f h short -> %.0f h)",
+                    strategy, names[a], names[b], before / 60, current / 60)
+    # 2. Helpers: the class shortest of time also goes to the manager that relieves it most.
+    lon = np.array([c.lon for c in problem.customers])
+    lat = np.array([c.lat for c in problem.customers])
+    for _ in range(len(keys) * n_managers):
+        if current <= SHORTFALL_SLACK_MIN:
+            break
+        j = int(np.argmax(short))
+        if fixed[j]:
+            short[j] = 0.0
+            continue
+        centre = (lon[members[j]].mean(), lat[members[j]].mean())
+        options = []
+        for h in range(n_managers):
+            if h in allowed_of[j]:
+                continue
+            trial = list(allowed_of)
+            trial[j] = tuple(sorted((*allowed_of[j], h)))
+            value, trial_short = total(trial)
+            if value < current - SHORTFALL_SLACK_MIN:
+                own = np.concatenate([members[k] for k, e in enumerate(allowed_of) if h in e] or [np.zeros(0, int)])
+                where = (lon[own].mean(), lat[own].mean()) if len(own) else centre
+                options.append((value, math.dist(where, centre), h, trial, trial_short))
+        if not options:
+            short[j] = 0.0  # nobody can relieve it; leave it to the planner's report
+            current = float(short.sum())
+            continue
+        value, _, h, allowed_of, short = min(options, key=lambda o: (round(o[0]), o[1], o[2]))
+        logger.info("%s: %s also serves %d customers given to %s, whose shifts cannot carry them", strategy,
+                    names[h], len(members[j]), ", ".join(names[m] for m in keys[j][0]) or "nobody")
+        current = value
+    final, _ = total(allowed_of)
+    logger.info("%s: hand-out mended for shifts, windows and caps: %.0f h -> %.0f h of work not carried", strategy,
+                before / 60, final / 60)
+    out = list(eligible)
+    for j, ix in enumerate(members):
+        for i in ix:
+            out[int(i)] = allowed_of[j]
+    return out
 
 
 # ----------------------------------------------------------------------------------------------

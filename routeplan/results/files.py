@@ -121,12 +121,37 @@ def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
         cells.at("unserved.csv", line, row)
         missing.append(Unserved(customer_id=row["customer_id"], visits_missing=cells.integer("visits_missing"),
                                 reason=row["reason"]))
+    extra = _recorded_extra(problem, summary, issues)
     if issues:
         raise PlanFileError(issues)
     return Plan(problem=problem, routes=tuple(day_routes), unserved=tuple(missing),
                 strategy=summary.get("strategy", "hybrid"), seed=summary.get("seed", 0),
                 solve_seconds=summary.get("solve_seconds", 0.0), time_limit=summary.get("time_limit"),
-                iterations=summary.get("iterations", 0))
+                iterations=summary.get("iterations", 0), extra=extra)
+
+
+#: Run facts of summary.json that a plan read back keeps.
+RUN_FACTS = ("startup_seconds", "stopped_by", "work_units")
+
+
+def _recorded_extra(problem: Problem, summary: dict[str, Any], issues: list[InputIssue]) -> dict[str, Any]:
+    """What summary.json records beyond the routes: the groups of managers the planner balanced
+    (so that a plan read back reports the balance it was made for) and the run's facts."""
+    extra: dict[str, Any] = {k: summary[k] for k in RUN_FACTS if k in summary}
+    balance = summary.get("balance")
+    if not isinstance(balance, dict) or "groups" not in balance:
+        return extra
+    known = {m.manager_id for m in problem.managers}
+    groups = []
+    for position, group in enumerate(balance["groups"] if isinstance(balance["groups"], list) else [None]):
+        managers = group.get("managers") if isinstance(group, dict) else None
+        if not isinstance(managers, list) or not all(isinstance(m, str) and m in known for m in managers):
+            issues.append(InputIssue("summary.json", f"balance.groups[{position}].managers must list managers of "
+                                                     f"managers.csv, got {managers!r}"))
+            continue
+        groups.append(list(managers))
+    extra["balance_groups"] = groups
+    return extra
 
 
 class _Cells:

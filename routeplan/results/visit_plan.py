@@ -68,6 +68,8 @@ class Plan:
     time_limit: float | None = None
     iterations: int = 0
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    # Reports computed once per plan (the plan is immutable): balance and territories.
+    _reports: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, init=False)
 
     # -- figures --------------------------------------------------------------------------------
     def cost(self) -> float:
@@ -156,20 +158,41 @@ class Plan:
         return worst
 
     def balance_groups(self) -> list[list[str]]:
-        """The groups of interchangeable managers the planner balanced (all managers when the
-        plan does not say)."""
-        return self.extra.get("balance_groups") or [[m.manager_id for m in self.problem.managers]]
+        """The groups of interchangeable managers the planner balanced.
+
+        The planner records them (a role-blind strategy's districts make their own groups) and
+        :func:`routeplan.read_plan` reads them back from summary.json; a plan that does not say
+        takes the groups of the problem's roles under ``hybrid``, and all managers as one group
+        under the role-blind strategies, where any manager may be handed any customer.
+        """
+        recorded = self.extra.get("balance_groups")
+        if recorded is not None:
+            return [list(g) for g in recorded]
+        if self.strategy == "hybrid":
+            return [list(g) for g in self.problem.balance_groups()]
+        return [[m.manager_id for m in self.problem.managers]]
+
+    def role_groups(self) -> list[list[str]] | None:
+        """The managers whose work ``work_cv`` compares (the contract): one group per role under
+        ``hybrid`` (None), all managers under the role-blind strategies."""
+        return None if self.strategy == "hybrid" else [[m.manager_id for m in self.problem.managers]]
 
     def balance(self) -> BalanceReport:
         """The plan's balance against the problem's tolerances: per group of interchangeable
         managers, each one's utilisation and deviation from the mean, who is out of the band and by
         how much, and the days outside the day tolerance."""
-        return balance_report(self.problem, self.routes, self.balance_groups())
+        if "balance" not in self._reports:
+            self._reports["balance"] = balance_report(self.problem, self.routes, self.balance_groups())
+        report: BalanceReport = self._reports["balance"]
+        return report
 
     def territories(self) -> TerritoryReport:
         """How compact the territories are: hull overlap within each group of interchangeable
         managers and mean distance of customers to their territory's centre."""
-        return territory_report(self.problem, self.assignment(), self.balance_groups())
+        if "territories" not in self._reports:
+            self._reports["territories"] = territory_report(self.problem, self.assignment(), self.balance_groups())
+        report: TerritoryReport = self._reports["territories"]
+        return report
 
     def utilisation_cv(self, groups: list[list[str]] | None = None) -> float:
         """Largest coefficient of variation of utilisation (work over shift time of the days
@@ -225,7 +248,7 @@ class Plan:
             "total_travel_km": round(self.cost(), 3),
             "total_work_min": round(self.total_work_min(), 2),
             "max_day_work_min": round(max((r.work_min for r in self.routes), default=0.0), 2),
-            "work_cv": round(self.work_cv(self.extra.get("role_groups")), 5),
+            "work_cv": round(self.work_cv(self.role_groups()), 5),
             "utilisation_cv": round(self.utilisation_cv(), 5),
             "balance_deviation": round(balance.largest_deviation, 5),
             "balance_within": balance.within,
@@ -254,7 +277,7 @@ class Plan:
         lines.append(f"{'total':<14} {len(self.assignment()):>9} {self.visits_planned():>6} {self.cost():>8.1f} "
                      f"{self.total_work_min() / 60:>7.1f}")
         lines.append(f"visits planned {self.visits_planned()} of {self.visits_required()}; unserved customers "
-                     f"{len(self.unserved)}; work CV {100 * self.work_cv(self.extra.get('role_groups')):.1f}% "
+                     f"{len(self.unserved)}; work CV {100 * self.work_cv(self.role_groups()):.1f}% "
                      f"(utilisation CV {100 * self.utilisation_cv():.1f}%)")
         report = self.balance()
         lines.append(f"balance: largest deviation from a group's mean utilisation "

@@ -3,7 +3,8 @@
 import numpy as np
 
 from routeplan import plan
-from routeplan.planning.formulate import formulate, interchangeable_groups
+from routeplan.model.problem import interchangeable_groups
+from routeplan.planning.formulate import formulate
 
 
 def test_formulation_matches_the_problem(tiny_problem):

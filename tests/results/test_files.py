@@ -68,6 +68,32 @@ def test_a_written_folder_reads_back_as_the_plan_it_wrote(tiny_problem, tiny_pla
     assert again.is_valid()
 
 
+def test_a_plan_read_back_reports_the_balance_it_was_made_for(tiny_problem, tiny_plan, written):
+    assert tiny_plan.balance_groups() == [["D1", "D2"]]  # only the two D managers share customers
+    again = read_plan(tiny_problem, written)
+    assert again.balance_groups() == tiny_plan.balance_groups()
+    written_summary, read_summary = tiny_plan.summary(), again.summary()
+    for key in ("stopped_by", "work_units", "balance_within", "territories"):
+        assert read_summary[key] == written_summary[key], key
+    # Minutes are written rounded to hundredths, so the read-back figures agree to that.
+    for key in ("utilisation_cv", "work_cv", "balance_deviation", "hull_overlap"):
+        assert read_summary[key] == pytest.approx(written_summary[key], abs=1e-3), key
+    assert [g["managers"] for g in read_summary["balance"]["groups"]] == [["D1", "D2"]]
+
+
+def test_a_plan_without_summary_balances_the_groups_of_its_roles(tiny_problem, folder):
+    (folder / "summary.json").unlink()
+    assert read_plan(tiny_problem, folder).balance_groups() == [["D1", "D2"]]
+
+
+def test_a_summary_naming_unknown_managers_is_reported(tiny_problem, folder):
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    summary["balance"]["groups"][0]["managers"] = ["D1", "Z9"]
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    with pytest.raises(PlanFileError, match=r"summary.json.*balance.groups\[0\].managers"):
+        read_plan(tiny_problem, folder)
+
+
 def test_a_bad_cell_is_reported_by_file_row_and_column(tiny_problem, folder):
     _edit_cell(folder / "visits.csv", 3, "arrival", "8h30")
     _edit_cell(folder / "routes.csv", 2, "travel_km", "far")
