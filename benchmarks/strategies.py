@@ -4,7 +4,7 @@
     python benchmarks/strategies.py --synthetic 2000 --utilisation 0.75 --synthetic-seed 6 --time-limit 45 --out OUT
 
 With ``--synthetic N``, the scenario is :func:`routeplan.synthetic.random_problem` of N customers
-(written to OUT/scenario, so that the plans can be validated against it): at a utilisation of 0.75,
+(written to OUT-scenario beside OUT, so that the plans can be validated against it): at a utilisation of 0.75,
 its afternoon-shift managers are what a role-blind strategy must hand out with care.
 
 Writes the comparison report (each plan, compare.csv, compare.md, compare.html, workload.png) to
@@ -43,7 +43,8 @@ def main() -> int:
 
     if args.synthetic is not None:
         args.scenario = write_scenario(random_problem(args.synthetic_seed, customers=args.synthetic,
-                                                      utilisation=args.utilisation), args.out / "scenario")
+                                                      utilisation=args.utilisation),
+                                       args.out.with_name(args.out.name + "-scenario"))
     problem = read_scenario(args.scenario)
     started = time.perf_counter()
     result = compare(problem, strategies=args.strategies.split(","), time_limit=args.time_limit, seed=args.seed)

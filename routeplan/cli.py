@@ -17,15 +17,19 @@ Exit codes (each kind of failure its own, see :mod:`routeplan.errors`):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import difflib
+import importlib
 import logging
 import os
 import sys
 import time
 import traceback
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .comparison import compare
 from .errors import ArgumentError, InputIssue, InternalError, PlanFileError, RouteplanError, ScenarioError
@@ -138,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
                         "same seed on any machine")
     p.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress display or summary")
+    _fan_out_options(p)
     _balance_options(p)
     _map_options(p)
     p.set_defaults(run=_plan)
@@ -157,6 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--strategies", type=_strategy_list, default=list(STRATEGIES),
                    help=f"comma-separated strategies (default: all of {','.join(STRATEGIES)})")
     c.add_argument("--quiet", action="store_true", help="no progress display or table")
+    _fan_out_options(c)
     _balance_options(c)
     c.set_defaults(run=_compare)
 
@@ -278,9 +284,10 @@ def _plan(args: argparse.Namespace) -> int:
     size = Size(customers=problem.num_customers, managers=problem.num_managers, days=problem.num_days,
                 visits=problem.visits_required())
     stop = None if args.iterations is None else MaxIterations(args.iterations)
-    result = plan_within(problem, strategy=args.strategy, time_limit=None if stop else limit, stop=stop,
-                         seed=args.seed, progress=progress, started=started,
-                         before=read_seconds(size), after=write_seconds(size))
+    with _executor(args) as executor:
+        result = plan_within(problem, strategy=args.strategy, time_limit=None if stop else limit, stop=stop,
+                             seed=args.seed, progress=progress, started=started,
+                             before=read_seconds(size), after=write_seconds(size), executor=executor)
     if progress is not None:
         progress.finish()
     writing = time.perf_counter()
@@ -296,6 +303,38 @@ def _plan(args: argparse.Namespace) -> int:
                     f"{args.out / 'unserved.csv'}")
     print(message, file=sys.stderr)
     return EXIT_OK
+
+
+def _fan_out_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=_count, default=None, metavar="N",
+                        help="plan independent parts (or strategies) in N local processes; the same plan as one")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="send them to a Dask scheduler such as tcp://host:8786 (pip install 'routeplan[dask]')")
+
+
+@contextlib.contextmanager
+def _executor(args: argparse.Namespace) -> Iterator[Any]:
+    """The executor that --workers or --scheduler ask for (None: this process), shut down after."""
+    if args.workers is not None and args.scheduler is not None:
+        raise ArgumentError("--scheduler", "give --workers or --scheduler, not both")
+    if args.scheduler is not None:
+        try:
+            distributed = importlib.import_module("dask.distributed")
+        except ImportError:
+            raise ArgumentError("--scheduler", "needs Dask: pip install 'routeplan[dask]'") from None
+        try:
+            client = distributed.Client(args.scheduler, timeout=30)
+        except (OSError, TimeoutError, ValueError) as err:
+            raise ArgumentError("--scheduler", f"cannot reach the Dask scheduler at {args.scheduler}: {err}") from None
+        try:
+            yield client
+        finally:
+            client.close()
+    elif args.workers is not None and args.workers > 1:
+        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            yield pool
+    else:
+        yield None
 
 
 def _process_started() -> float:
@@ -326,8 +365,9 @@ def _compare(args: argparse.Namespace) -> int:
         if line is not None:
             line(report, prefix=f"{name:<13}")
 
-    result = compare(problem, strategies=strategies, time_limit=args.time_limit, seed=args.seed,
-                     progress=progress if line is not None else None)
+    with _executor(args) as executor:
+        result = compare(problem, strategies=strategies, time_limit=args.time_limit, seed=args.seed,
+                         progress=progress if line is not None else None, executor=executor)
     if line is not None:
         line.finish()
     result.write(args.out)
@@ -364,8 +404,13 @@ class _ProgressLine:
         self.started = time.perf_counter()
 
     def __call__(self, progress: Progress, prefix: str = "solving") -> None:
-        line = (f"\r{prefix} {progress.seconds:5.1f}/{self.limit:g} s  iterations {progress.iterations:7d}  "
-                f"objective {progress.best_cost:12.1f}  missing visits {progress.missing_visits:5d}")
+        elapsed = time.perf_counter() - self.started
+        done = min(1.0, elapsed / self.limit) if self.limit > 0 else 0.0
+        bar = "#" * round(20 * done) + "." * (20 - round(20 * done))
+        parts = f"  parts {progress.parts_done}/{progress.parts}" if progress.parts > 1 else ""
+        line = (f"\r{prefix} [{bar}] {max(0.0, self.limit - elapsed):5.0f} s left{parts}  "
+                f"iterations {progress.iterations:7d}  best {progress.best_cost:12.1f}  "
+                f"missing visits {progress.missing_visits:5d}")
         print(line, end="", file=sys.stderr, flush=True)
 
     def finish(self) -> None:

@@ -8,15 +8,17 @@ import html
 import logging
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from matplotlib.figure import Figure
 
 from .io.csvfile import write_table
 from .io.staging import REPORT_MARKER, staged_folder
 from .model.problem import Problem
-from .planner import DEFAULT_TIME_LIMIT, plan
+from .planner import DEFAULT_TIME_LIMIT, as_executor, plan
 from .planning.strategies import STRATEGIES, check_strategy
 from .results.files import write_plan
 from .results.visit_plan import Plan
@@ -157,14 +159,23 @@ def workload_chart(comparison: Comparison, path: Path) -> None:
 
 
 def compare(problem: Problem, *, strategies: Sequence[str] = STRATEGIES, time_limit: float = DEFAULT_TIME_LIMIT,
-            seed: int = 0, progress: Callable[[str, Progress], None] | None = None) -> Comparison:
+            seed: int = 0, progress: Callable[[str, Progress], None] | None = None,
+            executor: Executor | Any | None = None) -> Comparison:
     """Plan ``problem`` under each strategy with the same time limit and seed.
 
     ``progress`` is called with the strategy name and each
-    :class:`~routeplan.solver.search.Progress` report.
+    :class:`~routeplan.solver.search.Progress` report (when the strategies are planned here).
+    With an ``executor`` (a :class:`concurrent.futures.Executor` or a ``dask.distributed.Client``)
+    the strategies are planned side by side on it, each within the time limit; the plans are the
+    same as one after another.
     """
     for name in strategies:  # what a strategy lacks is told at once, not after the others have run
         check_strategy(problem, name)
+    pool = as_executor(executor)
+    if pool is not None:
+        futures = {name: pool.submit(plan, problem, strategy=name, time_limit=time_limit, seed=seed)
+                   for name in strategies}
+        return Comparison(plans={name: future.result() for name, future in futures.items()})
     plans = {}
     for name in strategies:
         logger.info("planning with strategy %s", name)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from typing import Any
 
 from .errors import ArgumentError, InfeasiblePlanError
-from .model.problem import Problem
+from .model.problem import Problem, interchangeable_groups
 from .phases import Size, finish_seconds, prepare_seconds
 from .planning.diagnose import Diagnosis, diagnose, unserved
-from .planning.formulate import Formulation
+from .planning.fan_out import BORDER_ROUNDS, formulate_with, plan_parts
+from .planning.formulate import Formulation, customer_work
+from .planning.partition import PART_CUSTOMERS, Part, partition
 from .planning.schedule import build_routes
-from .planning.strategies import STRATEGIES, formulate_strategy
+from .planning.strategies import STRATEGIES, formulate_strategy, strategy_eligibility
 from .results.visit_plan import Plan
 from .solver.lns import Progress, SearchParams, warm_up
 from .solver.result import EngineResult
@@ -29,7 +34,7 @@ MIN_SEARCH_SECONDS = 0.2
 
 def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None = None,
          stop: StoppingCriterion | None = None, seed: int = 0, progress: Callable[[Progress], None] | None = None,
-         params: SearchParams | None = None) -> Plan:
+         params: SearchParams | None = None, executor: Executor | Any | None = None) -> Plan:
     """Plan every manager's visits for one cycle.
 
     Parameters
@@ -58,6 +63,13 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None
         Called about once a second with a :class:`~routeplan.Progress`.
     params
         Tuning of the search (:class:`~routeplan.SearchParams`).
+    executor
+        Where the parts of a large problem are planned (see :mod:`routeplan.planning.partition`;
+        a problem of up to 5,000 customers is one part, planned here): any
+        :class:`concurrent.futures.Executor` (a ``ProcessPoolExecutor`` for local cores) or a
+        ``dask.distributed.Client``. Default: one after another in this process. Each part's
+        share of the work budget follows its visits, never the number of workers: the same
+        seed and limit give the same plan with any executor.
 
     Returns
     -------
@@ -78,12 +90,13 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None
     if stop is None and time_limit is None:
         time_limit = DEFAULT_TIME_LIMIT
     return plan_within(problem, strategy=strategy, time_limit=time_limit, stop=stop, seed=seed, progress=progress,
-                       params=params)
+                       params=params, executor=executor)
 
 
 def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, stop: StoppingCriterion | None = None,
                 seed: int = 0, progress: Callable[[Progress], None] | None = None, params: SearchParams | None = None,
-                started: float | None = None, before: float = 0.0, after: float = 0.0) -> Plan:
+                started: float | None = None, before: float = 0.0, after: float = 0.0,
+                executor: Executor | Any | None = None, max_part_customers: int = PART_CUSTOMERS) -> Plan:
     """:func:`plan`, for a caller that does more within the same time limit: the limit counts
     from ``started`` (a ``time.perf_counter()`` reading, default now); ``before`` and ``after``
     are estimates of the caller's own work before this call (such as reading files) and after
@@ -93,36 +106,83 @@ def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, st
     (and not recorded)."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
+    pool = as_executor(executor)
     startup = warm_up()  # compiles the search on first use; not counted in the time limit
     started = time.perf_counter() if started is None else started + startup
     formulating = time.perf_counter()
-    form = formulate_strategy(problem, strategy)
-    _warn_before_solving(diagnose(form))
-    prepared = time.perf_counter()
-    logger.info("formulated and diagnosed in %.2f s", prepared - formulating)
+    eligible = strategy_eligibility(problem, strategy)
+    parts = partition(problem, eligible, customer_work(problem), max_customers=max_part_customers)
     size = Size(customers=problem.num_customers, managers=problem.num_managers, days=problem.num_days,
                 visits=problem.visits_required())
     finish = finish_seconds(size)
+    prepare = sum(prepare_seconds(Size(customers=p.problem.num_customers, managers=p.problem.num_managers,
+                                       days=problem.num_days, visits=p.problem.visits_required())) for p in parts)
+    if len(parts) > 1:  # each border round plans about every part again, paired with a neighbour
+        prepare += BORDER_ROUNDS * sum(prepare_seconds(Size(
+            customers=2 * p.problem.num_customers, managers=2 * p.problem.num_managers, days=problem.num_days,
+            visits=2 * p.problem.visits_required())) for p in parts) / 2
     if stop is not None:
         time_limit = None
+        budget: StoppingCriterion = stop
+        clock = math.inf  # the end of the search on the wall clock: none
     else:
         if time_limit is None:
             raise ArgumentError("time_limit", "give a time limit or a stopping criterion")
-        least = before + after + prepare_seconds(size) + finish + MIN_SEARCH_SECONDS
+        least = before + after + prepare + finish + MIN_SEARCH_SECONDS
         if time_limit < least:
             logger.warning("a time limit of %g s is shorter than the %.0f s that reading, the travel matrices, "
                            "checking and writing are estimated to take for %d customers: the run will take longer",
                            time_limit, least, size.customers)
-        search = max(MIN_SEARCH_SECONDS, time_limit - before - after - prepare_seconds(size) - finish)
-        # The budget follows from sizes alone (repeatable); the clock allows what is really left.
-        clock = max(MIN_SEARCH_SECONDS, started + time_limit - after - finish - time.perf_counter())
-        stop = MultipleCriteria([MaxWork(search * UNITS_PER_SECOND), MaxRuntime(clock)])
-    result = solve(form.instance, stop, seed=seed, params=params or SearchParams(), progress=progress)
-    searched = time.perf_counter()
-    logger.info("searched in %.2f s (construction included)", searched - prepared)
-    plan = checked_plan(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup)
-    logger.info("plan built and validated in %.2f s", time.perf_counter() - searched)
-    return plan
+        search = max(MIN_SEARCH_SECONDS, time_limit - before - after - prepare - finish)
+        # The budget follows from sizes alone (repeatable); the clock allows what is really left
+        # (an end, on the wall clock that worker processes share).
+        clock = time.time() + started + time_limit - after - finish - time.perf_counter()
+        budget = MaxWork(search * UNITS_PER_SECOND)
+    if len(parts) == 1:
+        form = formulate_with(problem, strategy, eligible)
+        diagnose(form).log(logger)
+        prepared = time.perf_counter()
+        logger.info("formulated and diagnosed in %.2f s", prepared - formulating)
+        if math.isfinite(clock):
+            budget = MultipleCriteria([budget, MaxRuntime(max(MIN_SEARCH_SECONDS, clock - time.time()))])
+        result = solve(form.instance, budget, seed=seed, params=params or SearchParams(), progress=progress)
+        searched = time.perf_counter()
+        logger.info("searched in %.2f s (construction included)", searched - prepared)
+        plan = checked_plan(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup)
+        logger.info("plan built and validated in %.2f s", time.perf_counter() - searched)
+        return plan
+    return _plan_parts(problem, strategy, eligible, parts, budget=budget, clock=clock, seed=seed, params=params,
+                       progress=progress, executor=pool, started=started, time_limit=time_limit,
+                       startup=startup)
+
+
+def as_executor(executor: Executor | Any | None) -> Executor | None:
+    """``executor`` as a :class:`concurrent.futures.Executor`: a Dask ``Client`` gives its own
+    (``Client.get_executor()``); anything else must be one already."""
+    if executor is None or isinstance(executor, Executor):
+        return executor
+    if callable(getattr(executor, "get_executor", None)):
+        dask_executor: Executor = executor.get_executor()
+        return dask_executor
+    raise ArgumentError("executor", f"expected a concurrent.futures.Executor or a dask.distributed.Client, "
+                                    f"got {type(executor).__name__}")
+
+
+def _plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]], parts: Sequence[Part], *,
+                budget: StoppingCriterion, clock: float, seed: int, params: SearchParams | None,
+                progress: Callable[[Progress], None] | None, executor: Executor | None, started: float,
+                time_limit: float | None, startup: float) -> Plan:
+    """Plan each part (in turn, or on ``executor``: see :mod:`routeplan.planning.fan_out`) and
+    join them into one checked plan."""
+    joined = plan_parts(problem, strategy, eligible, parts, budget=budget, clock=clock, seed=seed,
+                        params=params or SearchParams(), progress=progress, executor=executor)
+    groups = [[problem.managers[i].manager_id for i in g]
+              for g in interchangeable_groups([tuple(e) for e in eligible], problem.num_managers) if len(g) > 1]
+    plan = Plan(problem=problem, routes=joined.routes, unserved=joined.unserved, strategy=strategy, seed=seed,
+                solve_seconds=time.perf_counter() - started, time_limit=time_limit, iterations=joined.iterations,
+                extra={"balance_groups": groups, "startup_seconds": round(startup, 2), "stopped_by": joined.stopped_by,
+                       "work_units": round(joined.work), "parts": len(parts)})
+    return _checked(plan, joined.stopped_by)
 
 
 def diagnose_problem(problem: Problem, *, strategy: str = "hybrid") -> Diagnosis:
@@ -131,17 +191,6 @@ def diagnose_problem(problem: Problem, *, strategy: str = "hybrid") -> Diagnosis
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
     return diagnose(formulate_strategy(problem, strategy))
-
-
-def _warn_before_solving(diagnosis: Diagnosis) -> None:
-    """Tell at once what cannot work, rather than after the time limit."""
-    for check in diagnosis.capacity:
-        if check.load_with_travel > 0.95:
-            logger.warning(check.line())
-    for customer_id, reason in diagnosis.unservable[:10]:
-        logger.warning("customer %s cannot be served: %s", customer_id, reason)
-    if len(diagnosis.unservable) > 10:
-        logger.warning("... and %d more such customers (routeplan check lists all)", len(diagnosis.unservable) - 10)
 
 
 def checked_plan(form: Formulation, result: EngineResult, *, seed: int, started: float, time_limit: float | None,
@@ -154,12 +203,17 @@ def checked_plan(form: Formulation, result: EngineResult, *, seed: int, started:
                 iterations=result.iterations,
                 extra={"balance_groups": groups, "startup_seconds": round(startup, 2),
                        "stopped_by": result.stopped_by, "work_units": round(result.work)})
+    return _checked(plan, result.stopped_by)
+
+
+def _checked(plan: Plan, stopped_by: str) -> Plan:
+    """``plan``, validated (an error if it breaks a rule), with its warnings logged."""
     report = plan.validate()
     if not report.ok:
         raise InfeasiblePlanError("the planned routes break the contract:\n" + str(report))
     for line in plan.balance().lines():
         logger.warning("balance: %s", line)
-    if result.stopped_by == "clock":
+    if stopped_by == "clock":
         logger.warning("the clock stopped the search before its work budget was spent (this machine is slower or "
                        "busier than the reference one); the plan is valid but the same seed may not repeat it: "
                        "give a longer limit, or stop on work or iterations (routeplan.stop) to repeat exactly")

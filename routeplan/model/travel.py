@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 from numba import njit
+from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE = 111.32
@@ -32,16 +33,42 @@ def local_xy_km(lon: npt.ArrayLike, lat: npt.ArrayLike) -> np.ndarray:
 
 @runtime_checkable
 class TravelModel(Protocol):
-    """Anything that can give distance (km) and time (minutes) matrices for a set of points."""
+    """Distance (km) and time (minutes) between points, served three ways so that memory stays
+    bounded whatever the number of customers: dense matrices only over the points of one
+    sub-problem, the nearest neighbours of every point over the whole area, and single pairs."""
 
     def matrices(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(km, minutes)``, both of shape ``(n, n)``, for ``n`` points."""
+        ...
+
+    def pairs(self, lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray,
+              lat2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(km, minutes)`` from each point ``(lon1[i], lat1[i])`` to ``(lon2[i], lat2[i])``."""
+        ...
+
+    def nearest(self, lon: np.ndarray, lat: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ``k`` points nearest in travel time from each point (itself excluded), as
+        ``(index, km, minutes)``, each of shape ``(n, k)``, nearest first."""
         ...
 
     @property
     def symmetric(self) -> bool:
         """True when the way from a to b is as long as the way back."""
         ...
+
+
+def _nearest_by_kdtree(points: np.ndarray, k: int) -> np.ndarray:
+    """Indices ``(n, k)`` of each point's ``k`` nearest others by straight distance (ties by index)."""
+    n = len(points)
+    k = min(k, n - 1)
+    if k <= 0:
+        return np.zeros((n, 0), dtype=np.int64)
+    _, index = cKDTree(points).query(points, k=k + 1)
+    index = np.asarray(index, dtype=np.int64).reshape(n, k + 1)
+    # Drop each point itself (usually first; not always, when points coincide).
+    own = index == np.arange(n)[:, None]
+    own[~own.any(axis=1), -1] = True
+    return index[~own].reshape(n, k)
 
 
 def haversine_km(lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike) -> np.ndarray:
@@ -99,6 +126,21 @@ class HaversineTravel:
     def symmetric(self) -> bool:
         return True
 
+    def pairs(self, lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray,
+              lat2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        km = self.km(lon1, lat1, lon2, lat2)
+        return km, km * (60.0 / self.speed_kmh)
+
+    def nearest(self, lon: np.ndarray, lat: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # Straight distance between unit vectors orders points as the great circle does.
+        phi = np.radians(np.asarray(lat, dtype=float))
+        lam = np.radians(np.asarray(lon, dtype=float))
+        unit = np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+        index = _nearest_by_kdtree(unit, k)
+        lon_a, lat_a = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        km, minutes = self.pairs(lon_a[:, None], lat_a[:, None], lon_a[index], lat_a[index])
+        return index, km, minutes
+
     def matrices(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lon = np.asarray(lon, dtype=float)
         lat = np.asarray(lat, dtype=float)
@@ -124,6 +166,18 @@ class EuclideanTravel:
     @property
     def symmetric(self) -> bool:
         return True
+
+    def pairs(self, lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray,
+              lat2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        dist = np.hypot(np.asarray(lon2, dtype=float) - np.asarray(lon1, dtype=float),
+                        np.asarray(lat2, dtype=float) - np.asarray(lat1, dtype=float))
+        return dist, dist / self.speed
+
+    def nearest(self, lon: np.ndarray, lat: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        index = _nearest_by_kdtree(np.column_stack([x, y]), k)
+        dist, minutes = self.pairs(x[:, None], y[:, None], x[index], y[index])
+        return index, dist, minutes
 
     def matrices(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x = np.asarray(lon, dtype=float)

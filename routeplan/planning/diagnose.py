@@ -4,6 +4,7 @@ available per group of managers, and customers that no eligible manager can serv
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -97,6 +98,16 @@ class Diagnosis:
     def certainly_infeasible(self) -> bool:
         """True when some visits cannot be served whatever the plan."""
         return bool(self.unservable) or any(c.load > 1.0 for c in self.capacity)
+
+    def log(self, logger: logging.Logger) -> None:
+        """Warn at once of what cannot work, rather than after the time limit."""
+        for check in self.capacity:
+            if check.load_with_travel > 0.95:
+                logger.warning(check.line())
+        for customer_id, reason in self.unservable[:10]:
+            logger.warning("customer %s cannot be served: %s", customer_id, reason)
+        if len(self.unservable) > 10:
+            logger.warning("... and %d more such customers (routeplan check lists all)", len(self.unservable) - 10)
 
     def lines(self) -> list[str]:
         out = [c.line() for c in self.capacity]

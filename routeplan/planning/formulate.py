@@ -15,6 +15,7 @@ import numpy as np
 from ..model.problem import BALANCE_FLOOR_MIN, DAY_BALANCE_FLOOR_MIN, Point, Problem, interchangeable_groups
 from ..solver.instance import Instance, Task, Vehicle
 from ..solver.patterns import enumerate_patterns
+from ..solver.workload import NEAREST, visit_work
 
 #: Weight of the workload-balance term (see :mod:`routeplan.solver.kernels.objective`): each
 #: second of a manager's work beyond its band costs half a second of travel, and more the farther
@@ -67,6 +68,27 @@ class Formulation:
                        eligible=tuple(tuple(e) for e in eligible))
 
 
+def whole_seconds(minutes: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
+    """Travel minutes as the engine's whole seconds, rounded up, so that written plans are exact
+    and conservative (``out=minutes`` converts in place: the matrices are large)."""
+    seconds = np.multiply(minutes, 60.0, out=out)
+    seconds -= 1e-7
+    return np.ceil(seconds, out=seconds)
+
+
+def customer_work(problem: Problem) -> np.ndarray:
+    """Each customer's estimated work per cycle in seconds (:func:`routeplan.solver.workload.visit_work`),
+    from the travel model's nearest neighbours over all customers: no matrix over them all. Gives
+    what :func:`~routeplan.solver.workload.task_workload` gives on the formulated instance."""
+    customers = problem.customers
+    lon = np.array([c.lon for c in customers], dtype=float)
+    lat = np.array([c.lat for c in customers], dtype=float)
+    _, _, minutes = problem.travel.travel_model().nearest(lon, lat, NEAREST)
+    near = whole_seconds(minutes).mean(axis=1) if minutes.shape[1] else np.zeros(len(customers))
+    return visit_work(np.array([c.visits for c in customers], dtype=float),
+                      np.array([round(c.service_min * 60) for c in customers], dtype=float), near)
+
+
 def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: float = DEFAULT_BALANCE_WEIGHT,
               day_balance_weight: float = DEFAULT_DAY_BALANCE_WEIGHT, stability_cost: float = 0.0,
               compactness_weight: float = DEFAULT_COMPACTNESS_WEIGHT) -> Formulation:
@@ -116,11 +138,7 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
     node_lon = np.array(lon, dtype=float)
     node_lat = np.array(lat, dtype=float)
     km, minutes = problem.travel.travel_model().matrices(node_lon, node_lat)
-    # Whole seconds, rounded up, so that written plans are exact and conservative.
-    seconds = minutes
-    seconds *= 60.0
-    seconds -= 1e-7
-    np.ceil(seconds, out=seconds)
+    seconds = whole_seconds(minutes, out=minutes)
     np.fill_diagonal(seconds, 0.0)
 
     vehicles = []

@@ -29,9 +29,8 @@ import numpy as np
 from ..errors import ArgumentError, InputIssue, StrategyError
 from ..model.districts import customer_districts
 from ..model.problem import Problem
-from ..solver.workload import task_workload
 from .capacity import CarryModel
-from .formulate import Formulation, formulate
+from .formulate import Formulation, customer_work, formulate
 
 logger = logging.getLogger(__name__)
 
@@ -56,15 +55,24 @@ def formulate_strategy(problem: Problem, strategy: str, **options: float) -> For
     base = formulate(problem, strategy="hybrid", **options)
     if strategy == "hybrid":
         return base
-    work = task_workload(base.instance)
+    return base.with_eligible(strategy_eligibility(problem, strategy), strategy=strategy)
+
+
+def strategy_eligibility(problem: Problem, strategy: str) -> list[tuple[int, ...]]:
+    """The managers (indices) ``strategy`` allows per customer, locks honoured, judged on the
+    travel model's nearest neighbours alone (no matrix over all customers)."""
+    if strategy not in STRATEGIES:
+        raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
+    index = {m.manager_id: i for i, m in enumerate(problem.managers)}
+    if strategy == "hybrid":
+        return [tuple(index[m.manager_id] for m in problem.eligible_managers(c)) for c in problem.customers]
+    work = customer_work(problem)
     groups = {"region": region_groups, "business-type": business_type_groups, "value": value_groups}[strategy](
         problem, work)
-    index = {m.manager_id: i for i, m in enumerate(problem.managers)}
     eligible = [tuple(sorted(managers)) if c.locked_manager is None else (index[c.locked_manager],)
                 for c, managers in zip(problem.customers, groups, strict=True)]
     locked = np.array([c.locked_manager is not None for c in problem.customers], dtype=bool)
-    eligible = fit_to_shifts(problem, work, eligible, locked=locked, strategy=strategy)
-    return base.with_eligible(eligible, strategy=strategy)
+    return fit_to_shifts(problem, work, eligible, locked=locked, strategy=strategy)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -91,6 +91,8 @@ class Progress:
     iterations: int
     best_cost: float
     missing_visits: int
+    parts_done: int = 0  # of a problem planned in parts (see routeplan.planning.partition)
+    parts: int = 1
 
 
 @dataclass(slots=True, kw_only=True)

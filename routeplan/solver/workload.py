@@ -33,13 +33,19 @@ def nearest_travel(time: np.ndarray, nodes: np.ndarray, *, k: int = NEAREST, blo
     return out
 
 
+def visit_work(visits: np.ndarray, service: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """The estimate itself: visits x (service + ``near``, the mean travel time to the task's
+    :data:`NEAREST` nearest others), per task, in the units of ``service``."""
+    return np.asarray(visits, dtype=float) * (np.asarray(service, dtype=float) + np.asarray(near, dtype=float))
+
+
 def task_workload(inst: Instance, tasks: np.ndarray | None = None) -> np.ndarray:
-    """Estimated work per cycle (time units of the instance) of each task: visits x (service
-    + travel to a near neighbour), the neighbours sought among ``tasks`` (default: all)."""
+    """Estimated work per cycle (time units of the instance) of each task (:func:`visit_work`),
+    the neighbours sought among ``tasks`` (default: all)."""
     chosen = np.arange(inst.num_tasks) if tasks is None else np.asarray(tasks, dtype=np.int64)
     if len(chosen) == 0:
         return np.zeros(0)
     nodes = np.array([inst.tasks[t].node for t in chosen], dtype=np.int64)
     service = np.array([inst.tasks[t].service for t in chosen], dtype=float)
     visits = np.array([inst.tasks[t].visits for t in chosen], dtype=float)
-    return visits * (service + nearest_travel(inst.time, nodes))
+    return visit_work(visits, service, nearest_travel(inst.time, nodes))

@@ -1,0 +1,325 @@
+"""Planning a large problem part by part, in this process or on an executor.
+
+The parts (:mod:`routeplan.planning.partition`) are planned independently, each by the engine
+on its own dense travel matrices; then a border phase plans neighbouring parts of one group of
+managers again as pairs, starting from their routes, so that customers near a cut can change
+side and the managers on both sides even out their work. Pairs of a round share no part, so they
+too are planned side by side.
+
+Each task's share of the work budget follows its visits, never the number of workers, and seeds
+follow the tasks' order: the same seed gives the same plan with one worker or many.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..model.problem import Problem, interchangeable_groups
+from ..model.routes import DayRoute, Unserved
+from ..solver.lns import Progress, SearchParams, warm_up
+from ..solver.search import solve
+from ..solver.stop import MaxRuntime, MultipleCriteria, StoppingCriterion
+from .diagnose import diagnose, unserved
+from .formulate import Formulation, formulate
+from .partition import Part
+from .schedule import build_routes
+
+logger = logging.getLogger(__name__)
+
+BORDER_SHARE = 0.3
+"""Share of the work budget spent on the border phase (the rest on the parts themselves)."""
+BORDER_ROUNDS = 2
+"""Rounds of the border phase: each plans a matching of neighbouring parts as pairs."""
+NEIGHBOURS = 6
+"""Nearest customers looked at when judging which parts are neighbours."""
+#: The least search a task gets from the clock.
+MIN_TASK_SECONDS = 0.2
+
+
+def formulate_with(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]]) -> Formulation:
+    """The formulation of ``problem`` with ``eligible`` managers per customer (a strategy's hand-out)."""
+    base = formulate(problem, strategy="hybrid")
+    if strategy == "hybrid" and tuple(map(tuple, eligible)) == base.eligible:
+        return base
+    return base.with_eligible([tuple(e) for e in eligible], strategy=strategy)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartTask:
+    """What a worker needs to plan one part: the part's problem, its hand-out (indices of the
+    part's managers), the routes to start from (none: from scratch), and the stop
+    (``deadline`` a ``time.time()`` reading for the clock, or None)."""
+
+    problem: Problem
+    strategy: str
+    eligible: tuple[tuple[int, ...], ...]
+    stop: StoppingCriterion
+    deadline: float | None
+    seed: int
+    params: SearchParams
+    start_from: tuple[DayRoute, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartOutcome:
+    """What a worker hands back: the part's routes and unserved customers, and the run's facts."""
+
+    routes: tuple[DayRoute, ...]
+    unserved: tuple[Unserved, ...]
+    iterations: int
+    work: float
+    stopped_by: str
+    startup: float
+    seconds: float
+
+
+def solve_part(task: PartTask, progress: Callable[[Progress], None] | None = None) -> PartOutcome:
+    """Plan one part (run in a worker process, or in this one, then with ``progress``)."""
+    startup = warm_up()
+    began = time.perf_counter()
+    form = formulate_with(task.problem, task.strategy, task.eligible)
+    if not task.start_from:
+        diagnose(form).log(logger)
+    stop = task.stop
+    if task.deadline is not None:
+        stop = MultipleCriteria([stop, MaxRuntime(max(MIN_TASK_SECONDS, task.deadline - time.time()))])
+    initial = _sequences(form, task.start_from) if task.start_from else None
+    result = solve(form.instance, stop, seed=task.seed, params=task.params, progress=progress, initial=initial)
+    return PartOutcome(routes=build_routes(form, result), unserved=unserved(form, result),
+                       iterations=result.iterations, work=result.work, stopped_by=result.stopped_by, startup=startup,
+                       seconds=time.perf_counter() - began)
+
+
+def _sequences(form: Formulation, routes: Sequence[DayRoute]) -> list[list[int]]:
+    """The task sequence of every vehicle of ``form`` that ``routes`` give."""
+    task_of = {c.customer_id: i for i, c in enumerate(form.problem.customers)}
+    manager_of = {m.manager_id: i for i, m in enumerate(form.problem.managers)}
+    vehicle_of = {(int(m), int(d)): v for v, (m, d) in enumerate(zip(form.vehicle_manager, form.vehicle_day,
+                                                                       strict=True))}
+    sequences: list[list[int]] = [[] for _ in range(form.instance.num_vehicles)]
+    for route in routes:
+        sequences[vehicle_of[(manager_of[route.manager_id], route.day_index)]] = [task_of[s.customer_id]
+                                                                                 for s in route.stops]
+    return sequences
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FannedOut:
+    """The joined result of all parts."""
+
+    routes: tuple[DayRoute, ...]
+    unserved: tuple[Unserved, ...]
+    iterations: int
+    work: float
+    stopped_by: str
+    tasks: int
+
+
+def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]], parts: Sequence[Part], *,
+               budget: StoppingCriterion, clock: float, seed: int, params: SearchParams,
+               progress: Callable[[Progress], None] | None = None, executor: Executor | None = None) -> FannedOut:
+    """Plan every part, then the border pairs, and join the routes.
+
+    ``budget`` is shared out by visits (the border phase takes :data:`BORDER_SHARE` of it);
+    ``clock`` is the search's end on the wall clock (``inf``: none), shared out the same way:
+    in this process each task may run to the end of its share, on an executor each task to the
+    end of its phase's.
+    """
+    group_of_manager = np.empty(problem.num_managers, dtype=np.int64)
+    for g, group in enumerate(interchangeable_groups([tuple(e) for e in eligible], problem.num_managers)):
+        group_of_manager[list(group)] = g
+    manager_part = np.empty(problem.num_managers, dtype=np.int64)
+    for k, part in enumerate(parts):
+        manager_part[part.managers] = k
+    part_group = [int(group_of_manager[p.managers[0]]) if len(p.managers) else -1 for p in parts]
+    pairs = border_rounds(problem, parts, part_group) if len(parts) > 1 else []
+    n_tasks = len(parts) + sum(len(r) for r in pairs)
+    state = _Joined(problem, parts)
+    began, start_epoch = time.perf_counter(), time.time()
+    tally = _Tally()
+
+    def deadline(upto: float) -> float | None:
+        """The wall-clock end of the budget's first ``upto`` share."""
+        return None if not math.isfinite(clock) else start_epoch + (clock - start_epoch) * min(1.0, upto)
+
+    def report(iterations: int, best: float, missing: int) -> None:
+        if progress is not None:
+            progress(Progress(seconds=time.perf_counter() - began, iterations=iterations, best_cost=best,
+                              missing_visits=missing, parts_done=tally.done, parts=n_tasks))
+
+    def note(outcome: PartOutcome) -> None:
+        tally.add(outcome)
+        report(tally.iterations, state.travel_min(), state.missing_visits())
+
+    def run(tasks: list[PartTask]) -> list[PartOutcome]:
+        outcomes = []
+        if executor is None:
+            for task in tasks:
+                outcomes.append(solve_part(task, lambda p: report(tally.iterations + p.iterations, p.best_cost,
+                                                                  p.missing_visits)))
+                note(outcomes[-1])
+            return outcomes
+        for future in [executor.submit(solve_part, task) for task in tasks]:
+            outcomes.append(future.result())
+            note(outcomes[-1])
+        return outcomes
+
+    def phase(members: list[_Member], start: float, size: float, first_seed: int) -> list[PartOutcome]:
+        """Plan ``members`` (customers, managers, name, routes to start from) with ``size`` of
+        the budget from ``start`` on, shared by visits."""
+        visits = np.array([max(1, sum(problem.customers[int(c)].visits for c in customers))
+                           for customers, _, _, _ in members], dtype=float)
+        shares = size * visits / visits.sum()
+        tasks = []
+        offset = start
+        for k, ((customers, managers, name, routes), share) in enumerate(zip(members, shares, strict=True)):
+            sub = problem.replace(name=name, customers=tuple(problem.customers[int(c)] for c in customers),
+                                  managers=tuple(problem.managers[int(m)] for m in managers))
+            tasks.append(PartTask(problem=sub, strategy=strategy, eligible=_local(eligible, customers, managers),
+                                  stop=budget.part(float(share), 0.0), seed=first_seed + k, params=params,
+                                  start_from=routes,
+                                  deadline=deadline(offset + share if executor is None else start + size)))
+            offset += float(share)
+        return run(tasks)
+
+    part_size = 1.0 - BORDER_SHARE if pairs else 1.0
+    logger.info("planning %d parts of up to %d customers%s", len(parts), max(p.problem.num_customers for p in parts),
+                "" if executor is None else " on the executor")
+    members: list[_Member] = [(p.customers, p.managers, p.problem.name, ()) for p in parts]
+    for part, outcome in zip(parts, phase(members, 0.0, part_size, seed), strict=True):
+        state.take(part.customers, part.managers, outcome)
+    # Border phase: pairs of neighbouring parts again, from their routes.
+    round_size = BORDER_SHARE / max(1, len(pairs))
+    first_seed = seed + len(parts)
+    for number, round_pairs in enumerate(pairs):
+        members = []
+        for a, b in round_pairs:
+            managers = np.sort(np.concatenate([parts[a].managers, parts[b].managers]))
+            members.append((np.flatnonzero(np.isin(state.customer_part, (a, b))), managers,
+                            f"{problem.name} border {a + 1}+{b + 1}", state.routes_of(managers)))
+        outcomes = phase(members, part_size + number * round_size, round_size, first_seed)
+        first_seed += len(members)
+        for (customers, managers, _, _), outcome in zip(members, outcomes, strict=True):
+            state.take(customers, managers, outcome, manager_part=manager_part)
+        logger.info("border round %d: %d pairs of neighbouring parts planned again", number + 1, len(round_pairs))
+    reasons = sorted(set(tally.stops))
+    order = {c.customer_id: i for i, c in enumerate(problem.customers)}
+    return FannedOut(routes=state.all_routes(),
+                     unserved=tuple(sorted(state.unserved.values(), key=lambda u: order[u.customer_id])),
+                     iterations=tally.iterations, work=tally.work,
+                     stopped_by="clock" if any("clock" in r for r in reasons) else "/".join(reasons), tasks=n_tasks)
+
+
+_Member = tuple[np.ndarray, np.ndarray, str, tuple[DayRoute, ...]]
+"""A task of a phase: its customers, its managers, its name and the routes it starts from."""
+
+
+@dataclass(slots=True)
+class _Tally:
+    """What the tasks so far did."""
+
+    done: int = 0
+    iterations: int = 0
+    work: float = 0.0
+    stops: list[str] = field(default_factory=list)
+
+    def add(self, outcome: PartOutcome) -> None:
+        self.done += 1
+        self.iterations += outcome.iterations
+        self.work += outcome.work
+        self.stops.append(outcome.stopped_by)
+
+
+def _local(eligible: Sequence[Sequence[int]], customers: np.ndarray, managers: np.ndarray) -> tuple[tuple[int, ...],
+                                                                                                     ...]:
+    """The hand-out of ``customers`` in the numbering of ``managers`` (those outside dropped)."""
+    local = {int(m): i for i, m in enumerate(managers)}
+    return tuple(tuple(sorted(local[int(m)] for m in eligible[int(c)] if int(m) in local)) for c in customers)
+
+
+class _Joined:
+    """The routes and unserved customers of the whole so far, and which part holds each customer."""
+
+    def __init__(self, problem: Problem, parts: Sequence[Part]):
+        self.problem = problem
+        self.customer_part = np.empty(problem.num_customers, dtype=np.int64)
+        for k, part in enumerate(parts):
+            self.customer_part[part.customers] = k
+        self.routes: dict[str, tuple[DayRoute, ...]] = {}
+        self.unserved: dict[str, Unserved] = {}
+        self.index = {c.customer_id: i for i, c in enumerate(problem.customers)}
+
+    def take(self, customers: np.ndarray, managers: np.ndarray, outcome: PartOutcome, *,
+             manager_part: np.ndarray | None = None) -> None:
+        """Replace what ``customers`` and ``managers`` had with ``outcome``; customers served move to
+        their manager's part."""
+        for c in customers:
+            self.unserved.pop(self.problem.customers[int(c)].customer_id, None)
+        by_manager: dict[str, list[DayRoute]] = {self.problem.managers[int(m)].manager_id: [] for m in managers}
+        for route in outcome.routes:
+            by_manager[route.manager_id].append(route)
+        for manager_id, routes in by_manager.items():
+            self.routes[manager_id] = tuple(routes)
+        for u in outcome.unserved:
+            self.unserved[u.customer_id] = u
+        if manager_part is not None:
+            part_of = {self.problem.managers[int(m)].manager_id: int(manager_part[m]) for m in managers}
+            for route in outcome.routes:
+                for stop in route.stops:
+                    self.customer_part[self.index[stop.customer_id]] = part_of[route.manager_id]
+
+    def routes_of(self, managers: np.ndarray) -> tuple[DayRoute, ...]:
+        return tuple(r for m in managers for r in self.routes.get(self.problem.managers[int(m)].manager_id, ()))
+
+    def all_routes(self) -> tuple[DayRoute, ...]:
+        return tuple(r for m in self.problem.managers for r in sorted(self.routes.get(m.manager_id, ()),
+                                                                       key=lambda r: r.day_index))
+
+    def travel_min(self) -> float:
+        return float(sum(r.travel_min for routes in self.routes.values() for r in routes))
+
+    def missing_visits(self) -> int:
+        return sum(u.visits_missing for u in self.unserved.values())
+
+
+def border_rounds(problem: Problem, parts: Sequence[Part], part_group: Sequence[int]) -> list[list[tuple[int, int]]]:
+    """Up to :data:`BORDER_ROUNDS` rounds of disjoint pairs of neighbouring parts of one group of
+    interchangeable managers, the most intertwined pairs first. Parts are neighbours where
+    customers of one have their nearest customers in the other."""
+    customer_part = np.empty(problem.num_customers, dtype=np.int64)
+    for k, part in enumerate(parts):
+        customer_part[part.customers] = k
+    lon = np.array([c.lon for c in problem.customers], dtype=float)
+    lat = np.array([c.lat for c in problem.customers], dtype=float)
+    index, _, _ = problem.travel.travel_model().nearest(lon, lat, NEIGHBOURS)
+    contact: dict[tuple[int, int], int] = {}
+    for i, near in enumerate(index):
+        a = int(customer_part[i])
+        for j in near:
+            b = int(customer_part[int(j)])
+            if a != b and part_group[a] == part_group[b] >= 0:
+                key = (min(a, b), max(a, b))
+                contact[key] = contact.get(key, 0) + 1
+    ranked = sorted(contact, key=lambda pair: (-contact[pair], pair))
+    rounds: list[list[tuple[int, int]]] = []
+    used: set[tuple[int, int]] = set()
+    for _ in range(BORDER_ROUNDS):
+        busy: set[int] = set()
+        chosen = []
+        for pair in ranked:
+            if pair in used or pair[0] in busy or pair[1] in busy:
+                continue
+            chosen.append(pair)
+            busy.update(pair)
+            used.add(pair)
+        if not chosen:
+            break
+        rounds.append(chosen)
+    return rounds

@@ -1,0 +1,96 @@
+"""Bounded parts of a large problem, and plans made part by part (here, in processes, on Dask)."""
+
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+
+from routeplan import MaxIterations, plan
+from routeplan.planner import plan_within
+from routeplan.planning.formulate import customer_work
+from routeplan.planning.partition import partition
+from routeplan.planning.strategies import strategy_eligibility
+from routeplan.synthetic import random_problem
+
+
+def rows(result):
+    return {name: (header, [list(map(str, r)) for r in body]) for name, (header, body) in result.tables().items()}
+
+
+@pytest.fixture(scope="module")
+def city():
+    return random_problem(4, customers=900)
+
+
+def test_a_problem_within_the_bound_is_one_part(city):
+    eligible = strategy_eligibility(city, "hybrid")
+    (whole,) = partition(city, eligible, customer_work(city), max_customers=city.num_customers)
+    assert whole.problem is city
+
+
+def test_parts_are_bounded_and_every_customer_can_be_served_in_its_part(city):
+    eligible = strategy_eligibility(city, "hybrid")
+    parts = partition(city, eligible, customer_work(city), max_customers=250)
+    assert len(parts) > 3
+    customers = np.concatenate([p.customers for p in parts])
+    managers = np.concatenate([p.managers for p in parts])
+    assert sorted(customers.tolist()) == list(range(city.num_customers))  # each customer in one part
+    assert sorted(managers.tolist()) == list(range(city.num_managers))  # each manager in one part
+    for part in parts:
+        assert part.problem.num_customers <= 250 * 1.2  # moved locks and strays aside
+        mine = set(part.managers.tolist())
+        for c in part.customers:
+            assert set(eligible[c]) & mine, city.customers[c].customer_id
+        ids = {m.manager_id for m in part.problem.managers}
+        assert all(c.locked_manager in ids for c in part.problem.customers if c.locked_manager)
+
+
+def test_regions_are_compact(city):
+    """Cut across the longer side: each region's customers lie closer to their own centre than
+    the group's customers to theirs."""
+    eligible = strategy_eligibility(city, "hybrid")
+    parts = partition(city, eligible, customer_work(city), max_customers=250)
+    xy = np.array([(c.lon, c.lat) for c in city.customers])
+    # The regular and basic tiers' managers (roles R and S) form the one group large enough to cut.
+    siblings = [p for p in parts if {m.role for m in p.problem.managers} <= {"R", "S"}]
+    assert len(siblings) > 1
+    whole = np.concatenate([p.customers for p in siblings])
+    spread = np.linalg.norm(xy[whole] - xy[whole].mean(axis=0), axis=1).mean()
+    for p in siblings:
+        assert np.linalg.norm(xy[p.customers] - xy[p.customers].mean(axis=0), axis=1).mean() < spread
+
+
+def test_a_plan_made_in_parts_is_valid_and_serves_every_visit(city):
+    result = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(4000), seed=3,
+                         max_part_customers=250)
+    assert result.extra["parts"] > 3
+    assert result.is_valid()
+    assert result.visits_planned() == result.visits_required()
+    assert result.balance_groups() == [list(g) for g in city.balance_groups()]
+
+
+def test_workers_give_the_same_plan(city):
+    alone = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(2000), seed=5,
+                        max_part_customers=250)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        two = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(2000), seed=5,
+                          max_part_customers=250, executor=pool)
+    assert rows(two) == rows(alone)
+
+
+def test_a_dask_cluster_gives_the_same_plan(city):
+    distributed = pytest.importorskip("dask.distributed")
+    alone = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(1000), seed=7,
+                        max_part_customers=300)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        remote = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(1000), seed=7,
+                             max_part_customers=300, executor=client)
+    assert rows(remote) == rows(alone)
+
+
+def test_an_executor_must_be_one():
+    from routeplan import ArgumentError
+
+    with pytest.raises(ArgumentError, match="executor"):
+        plan(random_problem(1, customers=40), stop=MaxIterations(10), executor=object())
