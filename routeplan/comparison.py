@@ -23,6 +23,7 @@ from .planning.strategies import STRATEGIES, check_strategy
 from .results.files import write_plan
 from .results.visit_plan import Plan
 from .solver.search import Progress
+from .solver.stop import StoppingCriterion
 
 logger = logging.getLogger(__name__)
 
@@ -91,8 +92,9 @@ class Comparison:
         problem = first.problem
         parts = [f"# Districting strategies for '{problem.name}'", "",
                  (f"{problem.num_customers} customers, {problem.num_managers} managers, {problem.num_days} days, "
-                  f"{problem.visits_required()} visits per cycle; every strategy planned with the same time limit "
-                  f"({first.time_limit:g} s) and seed ({first.seed})."), "", self.markdown(), "",
+                  f"{problem.visits_required()} visits per cycle; every strategy planned with the same "
+                  + (f"time limit ({first.time_limit:g} s)" if first.time_limit is not None else "stopping criterion")
+                  + f" and seed ({first.seed})."), "", self.markdown(), "",
                  ("- work CV: largest coefficient of variation of work minutes over interchangeable managers "
                   "(one role under hybrid, all managers otherwise)."),
                  "- in specialty: share of visits made by a manager whose role the customer's tier names.",
@@ -160,8 +162,9 @@ def workload_chart(comparison: Comparison, path: Path) -> None:
 
 def compare(problem: Problem, *, strategies: Sequence[str] = STRATEGIES, time_limit: float = DEFAULT_TIME_LIMIT,
             seed: int = 0, progress: Callable[[str, Progress], None] | None = None,
-            executor: Executor | Any | None = None) -> Comparison:
-    """Plan ``problem`` under each strategy with the same time limit and seed.
+            executor: Executor | Any | None = None, stop: StoppingCriterion | None = None) -> Comparison:
+    """Plan ``problem`` under each strategy with the same time limit (or ``stop`` criterion,
+    see :func:`routeplan.plan`) and seed.
 
     ``progress`` is called with the strategy name and each
     :class:`~routeplan.solver.search.Progress` report (when the strategies are planned here).
@@ -171,14 +174,15 @@ def compare(problem: Problem, *, strategies: Sequence[str] = STRATEGIES, time_li
     """
     for name in strategies:  # what a strategy lacks is told at once, not after the others have run
         check_strategy(problem, name)
+    limit = None if stop is not None else time_limit
     pool = as_executor(executor)
     if pool is not None:
-        futures = {name: pool.submit(plan, problem, strategy=name, time_limit=time_limit, seed=seed)
+        futures = {name: pool.submit(plan, problem, strategy=name, time_limit=limit, stop=stop, seed=seed)
                    for name in strategies}
         return Comparison(plans={name: future.result() for name, future in futures.items()})
     plans = {}
     for name in strategies:
         logger.info("planning with strategy %s", name)
         report = None if progress is None else (lambda p, name=name: progress(name, p))
-        plans[name] = plan(problem, strategy=name, time_limit=time_limit, seed=seed, progress=report)
+        plans[name] = plan(problem, strategy=name, time_limit=limit, stop=stop, seed=seed, progress=report)
     return Comparison(plans=plans)

@@ -27,7 +27,8 @@ _BUSINESS = {"key": ("hypermarket", "chain"), "regular": ("convenience", "liquor
 
 
 def random_problem(seed: int, *, customers: int = 2000, days: int = 10, utilisation: float = 0.6,
-                   locked: int = 5, unclassified_share: float = 0.05) -> Problem:
+                   locked: int = 5, unclassified_share: float = 0.05, towns: int | None = None,
+                   spread_km: float = 3.5, homes_in_towns: bool = False) -> Problem:
     """A random, servable scenario.
 
     Parameters
@@ -45,6 +46,13 @@ def random_problem(seed: int, *, customers: int = 2000, days: int = 10, utilisat
         Customers locked to a manager.
     unclassified_share
         Share of customers given only a business type (their tier comes from classification).
+    towns
+        Centres the shops cluster around (default: 4 to 8, drawn); a province has hundreds.
+    spread_km
+        Spread of the centres around the depot (standard deviation, km); a province spreads far.
+    homes_in_towns
+        Managers start and end their days in the towns (each where shops per manager of its
+        role are most), not at the depot: a province's managers live where they work.
     """
     rng = np.random.default_rng(seed)
     labels = [f"D{d + 1}" for d in range(days)]
@@ -60,7 +68,8 @@ def random_problem(seed: int, *, customers: int = 2000, days: int = 10, utilisat
 
     # Shops in clusters around a handful of centres, within about 8 km of the depot.
     km_per_lon = 111.32 * math.cos(math.radians(lat0))
-    centres = rng.normal(0.0, 3.5, size=(int(rng.integers(4, 9)), 2))
+    drawn = int(rng.integers(4, 9))  # drawn always, so that the defaults keep their random stream
+    centres = rng.normal(0.0, spread_km, size=(drawn if towns is None else towns, 2))
     which = rng.integers(len(centres), size=customers)
     offsets = centres[which] + rng.normal(0.0, 1.2, size=(customers, 2))
     lon = lon0 + offsets[:, 0] / km_per_lon
@@ -71,7 +80,7 @@ def random_problem(seed: int, *, customers: int = 2000, days: int = 10, utilisat
 
     # Staff sized from the work each role group faces.
     speed = b._travel.speed_kmh
-    spread_km = float(np.mean(np.hypot(offsets[:, 0], offsets[:, 1])))
+    mean_offset_km = float(np.mean(np.hypot(offsets[:, 0], offsets[:, 1])))
     shift_min = 540.0
 
     def managers_needed(tier_names: list[str], minutes_per_stop: float) -> int:
@@ -82,12 +91,14 @@ def random_problem(seed: int, *, customers: int = 2000, days: int = 10, utilisat
             work += count * visits * (service + minutes_per_stop)
         return max(1, math.ceil(work / (days * shift_min * utilisation)))
 
-    travel_per_stop = 60.0 * 0.9 / speed * 1.3 + 2.0 * spread_km / speed * 60.0 / 20.0
+    travel_per_stop = 60.0 * 0.9 / speed * 1.3 + 2.0 * mean_offset_km / speed * 60.0 / 20.0
     counts = {"K": managers_needed(["key"], travel_per_stop),
               "R": managers_needed(["regular", "basic"], travel_per_stop),
               "E": managers_needed(["evening"], travel_per_stop * 2.0),
               "S": 1}
     manager_ids: dict[str, list[str]] = {}
+    town_shops = np.bincount(which, minlength=len(centres)).astype(float)
+    town_managers = {role: np.zeros(len(centres)) for role in counts}
     part_time_done = False
     for role, count in counts.items():
         ids = []
@@ -99,8 +110,15 @@ def random_problem(seed: int, *, customers: int = 2000, days: int = 10, utilisat
                 worked = " ".join(str(d) for d in range(0, days, 2) if d < days)  # every other day
                 part_time_done = True
             cap = int(rng.integers(28, 40)) if k % 2 == 1 else None
+            home_lon = home_lat = None
+            if homes_in_towns:  # the k-th manager of a role lives in the town with most shops per manager
+                town = int(np.argmax(town_shops / (town_managers[role] + 1)))
+                town_managers[role][town] += 1
+                home_lon = float(lon0 + centres[town, 0] / km_per_lon)
+                home_lat = float(lat0 + centres[town, 1] / 111.32)
             b.add_manager(mid, role=role, name=f"Manager {mid}", shift_start=shift[0], shift_end=shift[1],
-                          max_visits=cap, days=worked)
+                          max_visits=cap, days=worked, start_lon=home_lon, start_lat=home_lat, end_lon=home_lon,
+                          end_lat=home_lat)
             ids.append(mid)
         manager_ids[role] = ids
 

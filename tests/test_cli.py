@@ -82,6 +82,7 @@ def test_a_missing_scenario_folder_exits_2(tmp_path, capsys):
     (["plan", TINY, "--out", "{out}", "--strategy", "zzz"],
      f"argument --strategy: unknown strategy 'zzz' {ONE_OF}"),
     (["plan", TINY, "--out", "{out}", "--seed", "one"], "argument --seed: invalid int value: 'one'"),
+    (["plan", TINY, "--out", "{out}", "--workers", "0"], "argument --workers: '0' must be a positive whole number"),
     (["plan", TINY], "the following arguments are required: --out"),
     (["replan", TINY], "argument command: invalid choice: 'replan'"),
 ])
@@ -169,3 +170,28 @@ def test_python_dash_m_works(tmp_path):
     done = subprocess.run([sys.executable, "-m", "routeplan", "--version"], capture_output=True, text=True,
                           check=False)
     assert (done.returncode, done.stdout) == (0, f"routeplan {routeplan.__version__}\n")
+
+
+def test_workers_and_a_scheduler_are_one_or_the_other(tmp_path, capsys):
+    out = tmp_path / "x"
+    assert main(["plan", TINY, "--out", str(out), "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786",
+                 "--iterations", "10"]) == 64
+    assert "give --workers or --scheduler, not both" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_compare_sends_its_strategies_to_a_dask_scheduler(tmp_path, capsys):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        code = main(["compare", TINY, "--out", str(tmp_path / "report"), "--time-limit", "2", "--quiet",
+                     "--strategies", "hybrid,value", "--scheduler", cluster.scheduler_address])
+    assert code == 0, capsys.readouterr().err
+    assert (tmp_path / "report" / "hybrid" / "visits.csv").is_file()
+    assert (tmp_path / "report" / "value" / "visits.csv").is_file()
+
+
+def test_plan_with_local_workers(tmp_path):
+    assert main(["plan", TINY, "--out", str(tmp_path / "plan"), "--iterations", "200", "--workers", "2",
+                 "--quiet"]) == 0
+    assert main(["validate", TINY, str(tmp_path / "plan")]) == 0

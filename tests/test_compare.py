@@ -83,3 +83,18 @@ def test_a_strategy_the_scenario_cannot_serve_is_refused_before_any_planning(mon
     problem = city.replace(customers=tuple(dataclasses.replace(c, district=None) for c in city.customers))
     with pytest.raises(StrategyError, match="the region strategy needs districts"):
         compare(problem, strategies=["hybrid", "region"], time_limit=2)
+
+
+def test_compare_on_an_executor_gives_the_same_plans():
+    from concurrent.futures import ProcessPoolExecutor
+
+    from routeplan import MaxIterations
+
+    problem = read_scenario(DATA / "tiny")
+    alone = compare(problem, stop=MaxIterations(300), seed=2)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        fanned = compare(problem, stop=MaxIterations(300), seed=2, executor=pool)
+    assert list(fanned.plans) == list(alone.plans)
+    for name, result in alone.plans.items():
+        assert fanned.plans[name].to_dict()["routes"] == result.to_dict()["routes"], name
+    assert "stopping criterion" in alone._report_markdown()

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 BORDER_SHARE = 0.3
 """Share of the work budget spent on the border phase (the rest on the parts themselves)."""
-BORDER_ROUNDS = 2
+BORDER_ROUNDS = 3
 """Rounds of the border phase: each plans a matching of neighbouring parts as pairs."""
 NEIGHBOURS = 6
 """Nearest customers looked at when judging which parts are neighbours."""
@@ -139,8 +139,9 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
     for k, part in enumerate(parts):
         manager_part[part.managers] = k
     part_group = [int(group_of_manager[p.managers[0]]) if len(p.managers) else -1 for p in parts]
-    pairs = border_rounds(problem, parts, part_group) if len(parts) > 1 else []
-    n_tasks = len(parts) + sum(len(r) for r in pairs)
+    contacts = border_contacts(problem, parts, part_group) if len(parts) > 1 else {}
+    rounds = BORDER_ROUNDS if contacts else 0
+    planned = {"tasks": len(parts) + rounds * _matching_size(contacts)}
     state = _Joined(problem, parts)
     began, start_epoch = time.perf_counter(), time.time()
     tally = _Tally()
@@ -152,7 +153,7 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
     def report(iterations: int, best: float, missing: int) -> None:
         if progress is not None:
             progress(Progress(seconds=time.perf_counter() - began, iterations=iterations, best_cost=best,
-                              missing_visits=missing, parts_done=tally.done, parts=n_tasks))
+                              missing_visits=missing, parts_done=tally.done, parts=planned["tasks"]))
 
     def note(outcome: PartOutcome) -> None:
         tally.add(outcome)
@@ -182,23 +183,32 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
         for k, ((customers, managers, name, routes), share) in enumerate(zip(members, shares, strict=True)):
             sub = problem.replace(name=name, customers=tuple(problem.customers[int(c)] for c in customers),
                                   managers=tuple(problem.managers[int(m)] for m in managers))
-            tasks.append(PartTask(problem=sub, strategy=strategy, eligible=_local(eligible, customers, managers),
+            tasks.append(PartTask(problem=sub, strategy=strategy,
+                                  eligible=local_eligibility(eligible, customers, managers),
                                   stop=budget.part(float(share), 0.0), seed=first_seed + k, params=params,
                                   start_from=routes,
                                   deadline=deadline(offset + share if executor is None else start + size)))
             offset += float(share)
         return run(tasks)
 
-    part_size = 1.0 - BORDER_SHARE if pairs else 1.0
+    part_size = 1.0 - BORDER_SHARE if rounds else 1.0
     logger.info("planning %d parts of up to %d customers%s", len(parts), max(p.problem.num_customers for p in parts),
                 "" if executor is None else " on the executor")
     members: list[_Member] = [(p.customers, p.managers, p.problem.name, ()) for p in parts]
     for part, outcome in zip(parts, phase(members, 0.0, part_size, seed), strict=True):
         state.take(part.customers, part.managers, outcome)
-    # Border phase: pairs of neighbouring parts again, from their routes.
-    round_size = BORDER_SHARE / max(1, len(pairs))
+    # Border phase: pairs of neighbouring parts again, from their routes, the most unevenly
+    # loaded neighbours first.
+    round_size = BORDER_SHARE / max(1, rounds)
     first_seed = seed + len(parts)
-    for number, round_pairs in enumerate(pairs):
+    used: set[tuple[int, int]] = set()
+    for number in range(rounds):
+        load = [state.utilisation(p.managers) for p in parts]
+        round_pairs = _matching(contacts, used, load)
+        if not round_pairs:
+            break
+        used.update(round_pairs)
+        planned["tasks"] = tally.done + len(round_pairs) * (rounds - number)
         members = []
         for a, b in round_pairs:
             managers = np.sort(np.concatenate([parts[a].managers, parts[b].managers]))
@@ -209,12 +219,13 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
         for (customers, managers, _, _), outcome in zip(members, outcomes, strict=True):
             state.take(customers, managers, outcome, manager_part=manager_part)
         logger.info("border round %d: %d pairs of neighbouring parts planned again", number + 1, len(round_pairs))
+    planned["tasks"] = tally.done
     reasons = sorted(set(tally.stops))
     order = {c.customer_id: i for i, c in enumerate(problem.customers)}
     return FannedOut(routes=state.all_routes(),
                      unserved=tuple(sorted(state.unserved.values(), key=lambda u: order[u.customer_id])),
                      iterations=tally.iterations, work=tally.work,
-                     stopped_by="clock" if any("clock" in r for r in reasons) else "/".join(reasons), tasks=n_tasks)
+                     stopped_by="clock" if any("clock" in r for r in reasons) else "/".join(reasons), tasks=tally.done)
 
 
 _Member = tuple[np.ndarray, np.ndarray, str, tuple[DayRoute, ...]]
@@ -237,8 +248,8 @@ class _Tally:
         self.stops.append(outcome.stopped_by)
 
 
-def _local(eligible: Sequence[Sequence[int]], customers: np.ndarray, managers: np.ndarray) -> tuple[tuple[int, ...],
-                                                                                                     ...]:
+def local_eligibility(eligible: Sequence[Sequence[int]], customers: np.ndarray,
+                      managers: np.ndarray) -> tuple[tuple[int, ...], ...]:
     """The hand-out of ``customers`` in the numbering of ``managers`` (those outside dropped)."""
     local = {int(m): i for i, m in enumerate(managers)}
     return tuple(tuple(sorted(local[int(m)] for m in eligible[int(c)] if int(m) in local)) for c in customers)
@@ -275,6 +286,12 @@ class _Joined:
                 for stop in route.stops:
                     self.customer_part[self.index[stop.customer_id]] = part_of[route.manager_id]
 
+    def utilisation(self, managers: np.ndarray) -> float:
+        """Work over working time of ``managers`` together."""
+        available = sum(self.problem.managers[int(m)].available_min for m in managers)
+        work = sum(r.work_min for r in self.routes_of(managers))
+        return work / available if available > 0 else 0.0
+
     def routes_of(self, managers: np.ndarray) -> tuple[DayRoute, ...]:
         return tuple(r for m in managers for r in self.routes.get(self.problem.managers[int(m)].manager_id, ()))
 
@@ -289,10 +306,9 @@ class _Joined:
         return sum(u.visits_missing for u in self.unserved.values())
 
 
-def border_rounds(problem: Problem, parts: Sequence[Part], part_group: Sequence[int]) -> list[list[tuple[int, int]]]:
-    """Up to :data:`BORDER_ROUNDS` rounds of disjoint pairs of neighbouring parts of one group of
-    interchangeable managers, the most intertwined pairs first. Parts are neighbours where
-    customers of one have their nearest customers in the other."""
+def border_contacts(problem: Problem, parts: Sequence[Part], part_group: Sequence[int]) -> dict[tuple[int, int], int]:
+    """Neighbouring parts of one group of interchangeable managers: for each pair, how many
+    customers of one have one of their :data:`NEIGHBOURS` nearest customers in the other."""
     customer_part = np.empty(problem.num_customers, dtype=np.int64)
     for k, part in enumerate(parts):
         customer_part[part.customers] = k
@@ -307,19 +323,23 @@ def border_rounds(problem: Problem, parts: Sequence[Part], part_group: Sequence[
             if a != b and part_group[a] == part_group[b] >= 0:
                 key = (min(a, b), max(a, b))
                 contact[key] = contact.get(key, 0) + 1
-    ranked = sorted(contact, key=lambda pair: (-contact[pair], pair))
-    rounds: list[list[tuple[int, int]]] = []
-    used: set[tuple[int, int]] = set()
-    for _ in range(BORDER_ROUNDS):
-        busy: set[int] = set()
-        chosen = []
-        for pair in ranked:
-            if pair in used or pair[0] in busy or pair[1] in busy:
-                continue
-            chosen.append(pair)
-            busy.update(pair)
-            used.add(pair)
-        if not chosen:
-            break
-        rounds.append(chosen)
-    return rounds
+    return contact
+
+
+def _matching(contacts: dict[tuple[int, int], int], used: set[tuple[int, int]],
+              load: Sequence[float]) -> list[tuple[int, int]]:
+    """Disjoint pairs of neighbours not planned together yet: the largest difference in
+    utilisation first (the border phase evens them out), then the most contact."""
+    ranked = sorted((pair for pair in contacts if pair not in used),
+                    key=lambda pair: (-round(abs(load[pair[0]] - load[pair[1]]), 4), -contacts[pair], pair))
+    busy: set[int] = set()
+    chosen = []
+    for a, b in ranked:
+        if a not in busy and b not in busy:
+            chosen.append((a, b))
+            busy.update((a, b))
+    return chosen
+
+
+def _matching_size(contacts: dict[tuple[int, int], int]) -> int:
+    return len(_matching(contacts, set(), [0.0] * (1 + max((b for _, b in contacts), default=0))))

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from ..model.problem import Problem, interchangeable_groups
 from ..model.travel import local_xy_km
@@ -67,11 +68,12 @@ def partition(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndar
         group_of_manager[list(group)] = g
     # A customer nobody may serve stays with the first group (the planner reports why).
     group_of_customer = np.array([group_of_manager[e[0]] if len(e) else 0 for e in eligible], dtype=np.int64)
+    weight = work + _way_out(problem, points, homes, work)
     regions: list[tuple[np.ndarray, np.ndarray]] = []
     for g, group in enumerate(groups):
         mine = np.flatnonzero(group_of_customer == g)
         k = max(1, min(math.ceil(len(mine) / max_customers), len(group)))
-        regions.extend(_bisect(points, homes, work, capacity, mine, np.array(group, dtype=np.int64), k))
+        regions.extend(_bisect(points, homes, weight, capacity, mine, np.array(group, dtype=np.int64), k))
     region_of = np.empty(n_customers, dtype=np.int64)
     for r, (customers, _) in enumerate(regions):
         region_of[customers] = r
@@ -87,6 +89,25 @@ def partition(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndar
                               managers=tuple(problem.managers[m] for m in managers))
         parts.append(Part(problem=sub, customers=customers, managers=managers))
     return parts
+
+
+def _way_out(problem: Problem, points: np.ndarray, homes: np.ndarray, work: np.ndarray) -> np.ndarray:
+    """Each customer's share of the daily ride from the nearest manager's home and back (seconds
+    per cycle): a region far from where its managers start costs more than its visits, and the
+    cut must give it the managers for that."""
+    if not len(homes) or not len(points):
+        return np.zeros(len(points))
+    _, nearest = cKDTree(homes).query(points)
+    start = [problem.managers[int(m)].start for m in np.atleast_1d(nearest)]
+    _, minutes = problem.travel.travel_model().pairs(
+        np.array([c.lon for c in problem.customers]), np.array([c.lat for c in problem.customers]),
+        np.array([p.lon for p in start]), np.array([p.lat for p in start]))
+    seconds = 2.0 * 60.0 * np.asarray(minutes, dtype=float)
+    visits = np.array([c.visits for c in problem.customers], dtype=float)
+    shift = float(np.mean([m.shift[1] - m.shift[0] for m in problem.managers])) * 60.0
+    per_visit = float(work.sum() / visits.sum()) if visits.sum() > 0 else shift
+    stops_per_day = max(1.0, shift / max(per_visit, 1.0))
+    return visits * seconds / stops_per_day
 
 
 def _bisect(points: np.ndarray, homes: np.ndarray, work: np.ndarray, capacity: np.ndarray, customers: np.ndarray,

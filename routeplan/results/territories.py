@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shapely import MultiPoint, Polygon, unary_union
+from shapely import MultiPoint, Polygon, STRtree, unary_union
 
 from ..model.problem import Problem
 from ..model.travel import local_xy_km
@@ -93,12 +93,13 @@ def territory_report(problem: Problem, assignment: Mapping[str, str],
 
 
 def _area_in_two_or_more(shapes: Sequence[Polygon]) -> float:
-    """Area covered by at least two of ``shapes``: the union of their pairwise intersections."""
+    """Area covered by at least two of ``shapes``: the union of their pairwise intersections
+    (pairs found through a spatial index: a province has thousands of territories)."""
+    left, right = STRtree(shapes).query(shapes, predicate="intersects")
     pieces = []
-    for i, a in enumerate(shapes):
-        for b in shapes[i + 1:]:
-            if a.intersects(b):
-                piece = a.intersection(b)
-                if piece.area > 0:
-                    pieces.append(piece)
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i < j:
+            piece = shapes[i].intersection(shapes[j])
+            if piece.area > 0:
+                pieces.append(piece)
     return float(unary_union(pieces).area) if pieces else 0.0

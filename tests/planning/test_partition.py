@@ -94,3 +94,34 @@ def test_an_executor_must_be_one():
 
     with pytest.raises(ArgumentError, match="executor"):
         plan(random_problem(1, customers=40), stop=MaxIterations(10), executor=object())
+
+
+def test_progress_counts_parts_and_border_pairs(city):
+    reports = []
+    plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(1000), seed=1, max_part_customers=250,
+                progress=reports.append)
+    assert reports, "a long run reports its progress"
+    last = reports[-1]
+    assert last.parts > 4  # the parts and the border pairs
+    assert last.parts_done == last.parts
+    assert [r.parts_done for r in reports] == sorted(r.parts_done for r in reports)
+
+
+def test_a_large_problem_is_diagnosed_part_by_part(city):
+    from routeplan.planner import diagnose_problem
+
+    whole = diagnose_problem(city)
+    in_parts = diagnose_problem(city, max_part_customers=250)
+    assert not whole.unservable
+    assert not in_parts.unservable
+    assert len(in_parts.capacity) > len(whole.capacity)  # one check per part
+    assert sum(c.service_min for c in in_parts.capacity) == pytest.approx(sum(c.service_min for c in whole.capacity))
+
+
+def test_a_province_has_managers_living_in_its_towns():
+    province = random_problem(2, customers=3000, towns=25, spread_km=40.0, homes_in_towns=True)
+    homes = {(m.start.lon, m.start.lat) for m in province.managers}
+    assert len(homes) > 10  # not all at the depot
+    assert all(m.start == m.end for m in province.managers)
+    town = random_problem(2, customers=3000)
+    assert {(m.start.lon, m.start.lat) for m in town.managers} == {(town.depot.lon, town.depot.lat)}
