@@ -29,11 +29,12 @@ from routeplan import write_scenario
 from routeplan.synthetic import random_problem
 
 
-def run(command: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak resident GB and exit code of ``command``."""
+def run(command: list[str], log: Path) -> tuple[float, float, int]:
+    """Wall seconds, peak resident GB and exit code of ``command``, its messages written to ``log``."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
+    with log.open("w", encoding="utf-8") as messages:
+        child = subprocess.Popen(command, stdout=messages, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     return wall, usage.ru_maxrss / 1024 ** 2, child.returncode
@@ -58,15 +59,15 @@ def main() -> int:
                    "--seed", str(args.seed), "--quiet"]
         if args.workers:
             command += ["--workers", str(args.workers)]
-        wall, peak_gb, code = run(command)
+        wall, peak_gb, code = run(command, args.out / f"plan-{n}.log")
         if code != 0:
             print(f"{n}: plan exited {code}", file=sys.stderr)
             return 1
-        _, _, valid = run([*cli, "validate", str(scenario), str(plan_dir)])
+        _, _, valid = run([*cli, "validate", str(scenario), str(plan_dir)], args.out / f"validate-{n}.log")
         summary = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
         fixed_dir = args.out / f"plan-{n}-fixed"
         fixed_wall, fixed_gb, fixed_code = run([*cli, "plan", str(scenario), "--out", str(fixed_dir), "--iterations",
-                                                "1", "--seed", str(args.seed), "--quiet"])
+                                                "1", "--seed", str(args.seed), "--quiet"], args.out / f"fixed-{n}.log")
         rows.append({"customers": n, "managers": len(summary["managers"]), "limit": limit, "wall": wall,
                      "peak_gb": peak_gb, "valid": valid == 0,
                      "visits": f"{summary['visits_planned']}/{summary['visits_required']}",

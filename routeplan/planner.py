@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_TIME_LIMIT = 60.0
 #: The least search a time limit buys, whatever the estimates of the other phases say.
 MIN_SEARCH_SECONDS = 0.2
+#: Balance lines logged at most (a province has thousands of managers; summary.json has them all).
+MAX_BALANCE_LINES = 12
 #: The clock ends the search this many times the estimated checking and writing before the limit
 #: (with a margin of 1, a 10,000-customer plan on a machine at 0.6 of the reference speed took
 #: 126 s for a limit of 120).
@@ -226,8 +228,12 @@ def _checked(plan: Plan, stopped_by: str) -> Plan:
     report = plan.validate()
     if not report.ok:
         raise InfeasiblePlanError("the planned routes break the contract:\n" + str(report))
-    for line in plan.balance().lines():
+    lines = plan.balance().lines()
+    for line in lines[:MAX_BALANCE_LINES]:
         logger.warning("balance: %s", line)
+    if len(lines) > MAX_BALANCE_LINES:
+        logger.warning("balance: ... and %d more lines like these (summary.json lists every manager and day out of "
+                       "its band)", len(lines) - MAX_BALANCE_LINES)
     if stopped_by == "clock":
         logger.warning("the clock stopped the search before its work budget was spent (this machine is slower or "
                        "busier than the reference one); the plan is valid but the same seed may not repeat it: "

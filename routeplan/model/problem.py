@@ -819,7 +819,7 @@ def interchangeable_groups(eligible: list[tuple[int, ...]], num_managers: int) -
             i = parent[i]
         return i
 
-    for allowed in eligible:
+    for allowed in set(map(tuple, eligible)):  # customers share few distinct sets of managers
         for other in allowed[1:]:
             a, b = find(allowed[0]), find(other)
             if a != b:
