@@ -189,7 +189,8 @@ def _plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int
     plan = Plan(problem=problem, routes=joined.routes, unserved=joined.unserved, strategy=strategy, seed=seed,
                 solve_seconds=time.perf_counter() - started, time_limit=time_limit, iterations=joined.iterations,
                 extra={"balance_groups": groups, "startup_seconds": round(startup, 2), "stopped_by": joined.stopped_by,
-                       "work_units": round(joined.work), "parts": len(parts)})
+                       "work_units": round(joined.work), "parts": len(parts), "tasks": joined.tasks,
+                       "worker_startup_seconds": round(joined.worker_startup, 2)})
     return _checked(plan, joined.stopped_by)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
@@ -120,6 +121,7 @@ class FannedOut:
     work: float
     stopped_by: str
     tasks: int
+    worker_startup: float  # the longest kernel loading of a task (compiling would take half a minute)
 
 
 def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]], parts: Sequence[Part], *,
@@ -129,8 +131,8 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
 
     ``budget`` is shared out by visits (the border phase takes :data:`BORDER_SHARE` of it);
     ``clock`` is the search's end on the wall clock (``inf``: none), shared out the same way:
-    in this process each task may run to the end of its share, on an executor each task to the
-    end of its phase's.
+    each task may run to the end of its share in the queue of the worker it will likely run on
+    (:func:`worker_count` queues on an executor, one here).
     """
     group_of_manager = np.empty(problem.num_managers, dtype=np.int64)
     for g, group in enumerate(interchangeable_groups([tuple(e) for e in eligible], problem.num_managers)):
@@ -179,18 +181,21 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
                            for customers, _, _, _ in members], dtype=float)
         shares = size * visits / visits.sum()
         tasks = []
-        offset = start
+        # The clock of each task: the end of its share in the lane (worker) it will likely run in,
+        # tasks going in order to the least loaded of the workers' lanes (one lane here).
+        lanes = np.full(lanes_count, start)
         for k, ((customers, managers, name, routes), share) in enumerate(zip(members, shares, strict=True)):
             sub = problem.replace(name=name, customers=tuple(problem.customers[int(c)] for c in customers),
                                   managers=tuple(problem.managers[int(m)] for m in managers))
+            lane = int(np.argmin(lanes))
+            lanes[lane] += float(share)
             tasks.append(PartTask(problem=sub, strategy=strategy,
                                   eligible=local_eligibility(eligible, customers, managers),
                                   stop=budget.part(float(share), 0.0), seed=first_seed + k, params=params,
-                                  start_from=routes,
-                                  deadline=deadline(offset + share if executor is None else start + size)))
-            offset += float(share)
+                                  start_from=routes, deadline=deadline(float(lanes[lane]))))
         return run(tasks)
 
+    lanes_count = 1 if executor is None else worker_count(executor)
     part_size = 1.0 - BORDER_SHARE if rounds else 1.0
     logger.info("planning %d parts of up to %d customers%s", len(parts), max(p.problem.num_customers for p in parts),
                 "" if executor is None else " on the executor")
@@ -225,7 +230,8 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
     return FannedOut(routes=state.all_routes(),
                      unserved=tuple(sorted(state.unserved.values(), key=lambda u: order[u.customer_id])),
                      iterations=tally.iterations, work=tally.work,
-                     stopped_by="clock" if any("clock" in r for r in reasons) else "/".join(reasons), tasks=tally.done)
+                     stopped_by="clock" if any("clock" in r for r in reasons) else "/".join(reasons), tasks=tally.done,
+                     worker_startup=tally.startup)
 
 
 _Member = tuple[np.ndarray, np.ndarray, str, tuple[DayRoute, ...]]
@@ -239,13 +245,29 @@ class _Tally:
     done: int = 0
     iterations: int = 0
     work: float = 0.0
+    startup: float = 0.0
     stops: list[str] = field(default_factory=list)
 
     def add(self, outcome: PartOutcome) -> None:
         self.done += 1
+        self.startup = max(self.startup, outcome.startup)
         self.iterations += outcome.iterations
         self.work += outcome.work
         self.stops.append(outcome.stopped_by)
+
+
+def worker_count(executor: Executor) -> int:
+    """How many tasks ``executor`` runs at once: a process or thread pool's workers, a Dask
+    cluster's threads, or else this machine's cores."""
+    workers = getattr(executor, "_max_workers", None)
+    if isinstance(workers, int) and workers > 0:
+        return workers
+    client = getattr(executor, "_client", None)
+    if client is not None and callable(getattr(client, "nthreads", None)):
+        threads = sum(client.nthreads().values())
+        if threads > 0:
+            return int(threads)
+    return os.cpu_count() or 1
 
 
 def local_eligibility(eligible: Sequence[Sequence[int]], customers: np.ndarray,

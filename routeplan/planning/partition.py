@@ -106,7 +106,11 @@ def _way_out(problem: Problem, points: np.ndarray, homes: np.ndarray, work: np.n
     visits = np.array([c.visits for c in problem.customers], dtype=float)
     shift = float(np.mean([m.shift[1] - m.shift[0] for m in problem.managers])) * 60.0
     per_visit = float(work.sum() / visits.sum()) if visits.sum() > 0 else shift
-    stops_per_day = max(1.0, shift / max(per_visit, 1.0))
+    # A day holds as many visits as the managers' load fills of a shift: the emptier the days,
+    # the more of each day's ride every visit carries. (On 10,000 and 20,000 synthetic customers,
+    # counting full days left regions far from the depot 10 % busier than their estimate.)
+    load = min(1.0, float(work.sum()) / 60.0 / max(sum(m.available_min for m in problem.managers), 1e-9))
+    stops_per_day = max(1.0, load * shift / max(per_visit, 1.0))
     return visits * seconds / stops_per_day
 
 

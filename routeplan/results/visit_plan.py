@@ -109,9 +109,12 @@ class Plan:
         tier_roles = {t.name: set(t.roles) for t in problem.tiers}
         customers = {c.customer_id: c for c in problem.customers}
         district = dict(zip(customers, customer_districts(problem), strict=True))
+        by_manager: dict[str, list[DayRoute]] = {}
+        for route in self.routes:
+            by_manager.setdefault(route.manager_id, []).append(route)
         figures = []
         for m in problem.managers:
-            mine = [r for r in self.routes if r.manager_id == m.manager_id]
+            mine = by_manager.get(m.manager_id, [])
             served = {s.customer_id for r in mine for s in r.stops}
             visits = sum(len(r.stops) for r in mine)
             special = sum(1 for r in mine for s in r.stops if m.role in tier_roles[customers[s.customer_id].tier])

@@ -87,6 +87,9 @@ def test_a_dask_cluster_gives_the_same_plan(city):
         remote = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(1000), seed=7,
                              max_part_customers=300, executor=client)
     assert rows(remote) == rows(alone)
+    # The workers load the kernels this process compiled from numba's cache (compiling anew takes
+    # half a minute or more).
+    assert remote.extra["worker_startup_seconds"] < 15
 
 
 def test_an_executor_must_be_one():
@@ -125,3 +128,10 @@ def test_a_province_has_managers_living_in_its_towns():
     assert all(m.start == m.end for m in province.managers)
     town = random_problem(2, customers=3000)
     assert {(m.start.lon, m.start.lat) for m in town.managers} == {(town.depot.lon, town.depot.lat)}
+
+
+def test_the_clock_is_shared_by_the_workers_an_executor_has():
+    from routeplan.planning.fan_out import worker_count
+
+    with ProcessPoolExecutor(max_workers=3) as pool:
+        assert worker_count(pool) == 3
