@@ -46,6 +46,7 @@ def main() -> int:
     parser.add_argument("--ms-per-customer", type=float, default=12.0, help="time limit per customer")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--no-fixed", action="store_true", help="skip the --iterations 1 runs")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -65,9 +66,12 @@ def main() -> int:
             return 1
         _, _, valid = run([*cli, "validate", str(scenario), str(plan_dir)], args.out / f"validate-{n}.log")
         summary = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
-        fixed_dir = args.out / f"plan-{n}-fixed"
-        fixed_wall, fixed_gb, fixed_code = run([*cli, "plan", str(scenario), "--out", str(fixed_dir), "--iterations",
-                                                "1", "--seed", str(args.seed), "--quiet"], args.out / f"fixed-{n}.log")
+        fixed_wall, fixed_gb, fixed_code = 0.0, 0.0, 1
+        if not args.no_fixed:
+            fixed_dir = args.out / f"plan-{n}-fixed"
+            fixed_wall, fixed_gb, fixed_code = run([*cli, "plan", str(scenario), "--out", str(fixed_dir),
+                                                    "--iterations", "1", "--seed", str(args.seed), "--quiet"],
+                                                   args.out / f"fixed-{n}.log")
         rows.append({"customers": n, "managers": len(summary["managers"]), "limit": limit, "wall": wall,
                      "peak_gb": peak_gb, "valid": valid == 0,
                      "visits": f"{summary['visits_planned']}/{summary['visits_required']}",
