@@ -35,6 +35,7 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=300_000)
     parser.add_argument("--towns", type=int, default=300)
     parser.add_argument("--spread-km", type=float, default=50.0)
+    parser.add_argument("--utilisation", type=float, default=0.5, help="staff sized for this load (2,500 managers)")
     parser.add_argument("--time-limit", type=float, default=1800.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
@@ -44,7 +45,7 @@ def main() -> int:
 
     made = time.perf_counter()
     problem = random_problem(args.seed, customers=args.customers, towns=args.towns, spread_km=args.spread_km,
-                             homes_in_towns=True)
+                             homes_in_towns=True, utilisation=args.utilisation)
     made = time.perf_counter() - made
     with (distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, memory_limit=0) as cluster,

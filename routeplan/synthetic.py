@@ -80,7 +80,9 @@ def random_problem(seed: int, *, customers: int = 2000, days: int = 10, utilisat
 
     # Staff sized from the work each role group faces.
     speed = b._travel.speed_kmh
-    mean_offset_km = float(np.mean(np.hypot(offsets[:, 0], offsets[:, 1])))
+    # How far a manager rides out to its shops: from the depot, or from its town.
+    away = offsets - centres[which] if homes_in_towns else offsets
+    mean_offset_km = float(np.mean(np.hypot(away[:, 0], away[:, 1])))
     shift_min = 540.0
 
     def managers_needed(tier_names: list[str], minutes_per_stop: float) -> int:

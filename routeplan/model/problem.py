@@ -203,12 +203,24 @@ class Problem:
             managers = [m for m in managers if m.manager_id == customer.locked_manager]
         return managers
 
+    def eligible_indices(self) -> list[tuple[int, ...]]:
+        """Per customer, the positions of :meth:`eligible_managers` in ``managers``; customers of
+        one tier and lock share one tuple (a province has thousands of managers per role)."""
+        index = {m.manager_id: i for i, m in enumerate(self.managers)}
+        shared: dict[tuple[str, str | None], tuple[int, ...]] = {}
+        out = []
+        for c in self.customers:
+            key = (c.tier, c.locked_manager)
+            if key not in shared:
+                shared[key] = tuple(index[m.manager_id] for m in self.eligible_managers(c))
+            out.append(shared[key])
+        return out
+
     def balance_groups(self) -> list[tuple[str, ...]]:
         """Ids of the managers that can take over each other's customers under the roles
         (directly or through others: under the usual roles, one group per role), in groups of at
         least two: whose work is balanced against each other."""
-        index = {m.manager_id: i for i, m in enumerate(self.managers)}
-        eligible = [tuple(index[m.manager_id] for m in self.eligible_managers(c)) for c in self.customers]
+        eligible = self.eligible_indices()
         return [tuple(self.managers[i].manager_id for i in g)
                 for g in interchangeable_groups(eligible, self.num_managers) if len(g) > 1]
 
@@ -819,7 +831,9 @@ def interchangeable_groups(eligible: list[tuple[int, ...]], num_managers: int) -
             i = parent[i]
         return i
 
-    for allowed in set(map(tuple, eligible)):  # customers share few distinct sets of managers
+    # Customers share few distinct sets of managers, often the very same tuple: look at each once.
+    distinct = set(map(tuple, {id(e): e for e in eligible}.values()))
+    for allowed in distinct:
         for other in allowed[1:]:
             a, b = find(allowed[0]), find(other)
             if a != b:

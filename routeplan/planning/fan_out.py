@@ -274,7 +274,15 @@ def local_eligibility(eligible: Sequence[Sequence[int]], customers: np.ndarray,
                       managers: np.ndarray) -> tuple[tuple[int, ...], ...]:
     """The hand-out of ``customers`` in the numbering of ``managers`` (those outside dropped)."""
     local = {int(m): i for i, m in enumerate(managers)}
-    return tuple(tuple(sorted(local[int(m)] for m in eligible[int(c)] if int(m) in local)) for c in customers)
+    mapped: dict[int, tuple[int, ...]] = {}  # by the tuple's identity: customers share them
+    out = []
+    for c in customers:
+        allowed = eligible[int(c)]
+        key = id(allowed)
+        if key not in mapped:
+            mapped[key] = tuple(sorted(local[int(m)] for m in allowed if int(m) in local))
+        out.append(mapped[key])
+    return tuple(out)
 
 
 class _Joined:

@@ -118,7 +118,7 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
     customers = problem.customers
     managers = problem.managers
     manager_index = {m.manager_id: i for i, m in enumerate(managers)}
-    eligible = [tuple(manager_index[m.manager_id] for m in problem.eligible_managers(c)) for c in customers]
+    eligible = problem.eligible_indices()
     balance_groups = [g for g in interchangeable_groups(eligible, len(managers)) if len(g) > 1]
 
     places: dict[tuple[float, float], int] = {}

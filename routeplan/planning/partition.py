@@ -143,10 +143,14 @@ def _mend(problem: Problem, eligible: Sequence[Sequence[int]], points: np.ndarra
     region_of = region_of.copy()
     region_of_manager = {int(m): r for r, (_, managers) in enumerate(regions) for m in managers}
     centres = np.array([points[c].mean(axis=0) if len(c) else np.zeros(2) for c, _ in regions])
+    regions_of: dict[int, list[int]] = {}  # by the tuple's identity: customers share them
     for i, allowed in enumerate(eligible):
         if not len(allowed):
             continue
-        homes = sorted({region_of_manager[int(m)] for m in allowed if int(m) in region_of_manager})
+        if id(allowed) not in regions_of:
+            regions_of[id(allowed)] = sorted({region_of_manager[int(m)] for m in allowed
+                                              if int(m) in region_of_manager})
+        homes = regions_of[id(allowed)]
         if region_of[i] in homes or not homes:
             continue
         region_of[i] = min(homes, key=lambda r: (float(np.hypot(*(centres[r] - points[i]))), r))

@@ -65,7 +65,7 @@ def strategy_eligibility(problem: Problem, strategy: str) -> list[tuple[int, ...
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
     index = {m.manager_id: i for i, m in enumerate(problem.managers)}
     if strategy == "hybrid":
-        return [tuple(index[m.manager_id] for m in problem.eligible_managers(c)) for c in problem.customers]
+        return problem.eligible_indices()
     work = customer_work(problem)
     groups = {"region": region_groups, "business-type": business_type_groups, "value": value_groups}[strategy](
         problem, work)
