@@ -1,6 +1,7 @@
 """How routeplan grows with the number of customers: wall time, peak memory, coverage, balance.
 
     python benchmarks/scale.py --sizes 5000,10000,20000,50000 --ms-per-customer 12 --seed 1 --out OUT [--workers N]
+        [--utilisation 0.5]
 
 For each size, a :func:`routeplan.synthetic.random_problem` scenario (about 110 customers per
 manager) is written to OUT, planned by the command a user runs (``routeplan plan --time-limit``,
@@ -45,6 +46,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="5000,10000,20000,50000")
     parser.add_argument("--ms-per-customer", type=float, default=12.0, help="time limit per customer")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--utilisation", type=float, default=0.5,
+                        help="staff sized for this load (0.5: about 110 customers per manager)")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--no-fixed", action="store_true", help="skip the --iterations 1 runs")
     parser.add_argument("--out", type=Path, required=True)
@@ -53,7 +56,8 @@ def main() -> int:
     cli = [sys.executable, "-m", "routeplan"]
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
-        scenario = write_scenario(random_problem(args.seed, customers=n), args.out / f"synthetic-{n}")
+        problem = random_problem(args.seed, customers=n, utilisation=args.utilisation)
+        scenario = write_scenario(problem, args.out / f"synthetic-{n}")
         limit = max(10.0, n * args.ms_per_customer / 1000.0)
         plan_dir = args.out / f"plan-{n}"
         command = [*cli, "plan", str(scenario), "--out", str(plan_dir), "--time-limit", f"{limit:g}",
@@ -75,22 +79,26 @@ def main() -> int:
         rows.append({"customers": n, "managers": len(summary["managers"]), "limit": limit, "wall": wall,
                      "peak_gb": peak_gb, "valid": valid == 0,
                      "visits": f"{summary['visits_planned']}/{summary['visits_required']}",
-                     "km": summary["total_travel_km"], "deviation": summary["balance_deviation"],
+                     "km": summary["total_travel_km"],
+                     "customers_per_manager": round(n / len(summary["managers"]), 1),
+                     "deviation": summary["balance_deviation"],
                      "within": summary["balance_within"], "parts": summary.get("parts", 1),
                      "stopped_by": summary["stopped_by"], "fixed_wall": fixed_wall if fixed_code == 0 else None,
                      "fixed_gb": fixed_gb})
         print(json.dumps(rows[-1]), flush=True)
     print()
     print(f"command: python benchmarks/scale.py --sizes {args.sizes} --ms-per-customer {args.ms_per_customer:g} "
-          f"--seed {args.seed}" + (f" --workers {args.workers}" if args.workers else ""))
+          f"--seed {args.seed} --utilisation {args.utilisation:g}"
+          + (f" --workers {args.workers}" if args.workers else ""))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print()
-    print("| customers | managers | parts | limit s | wall s | peak GB | visits | km | km/customer | largest deviation "
-          "| stopped by | valid | fixed part s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
+    print("| customers | managers | per manager | parts | limit s | wall s | peak GB | visits | km | km/customer "
+          "| largest deviation | stopped by | valid | fixed part s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
     for r in rows:
         fixed = "failed" if r["fixed_wall"] is None else f"{r['fixed_wall']:.1f}"
-        print(f"| {r['customers']:,} | {r['managers']} | {r['parts']} | {r['limit']:g} | {r['wall']:.1f} | "
+        print(f"| {r['customers']:,} | {r['managers']} | {r['customers_per_manager']:g} | {r['parts']} | "
+              f"{r['limit']:g} | {r['wall']:.1f} | "
               f"{r['peak_gb']:.2f} | {r['visits']} | {r['km']:,.0f} | {r['km'] / r['customers']:.3f} | "
               f"{100 * r['deviation']:.1f}% | {r['stopped_by']} | {r['valid']} | {fixed} |")
     if len(rows) > 1:

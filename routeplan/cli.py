@@ -281,8 +281,7 @@ def _plan(args: argparse.Namespace) -> int:
               f"{budget}, seed {args.seed}", file=sys.stderr)
     progress = _ProgressLine(limit) if show and sys.stderr.isatty() else None
     # The limit covers the whole command: what reading took, and an estimate of the writing.
-    size = Size(customers=problem.num_customers, managers=problem.num_managers, days=problem.num_days,
-                visits=problem.visits_required())
+    size = Size.of(problem)
     stop = None if args.iterations is None else MaxIterations(args.iterations)
     with _executor(args) as executor:
         result = plan_within(problem, strategy=args.strategy, time_limit=None if stop else limit, stop=stop,

@@ -14,6 +14,10 @@ The search itself counts its work (see :mod:`routeplan.solver.work`), constructi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model.problem import Problem
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -24,6 +28,13 @@ class Size:
     managers: int
     days: int
     visits: int
+
+    @classmethod
+    def of(cls, problem: Problem, *, times: int = 1) -> Size:
+        """The size of ``problem``, or of ``times`` such problems planned as one (a pair of
+        neighbouring parts)."""
+        return cls(customers=times * problem.num_customers, managers=times * problem.num_managers,
+                   days=problem.num_days, visits=times * problem.visits_required())
 
     @property
     def nodes(self) -> int:

@@ -116,17 +116,14 @@ def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, st
     startup = warm_up()  # compiles the search on first use; not counted in the time limit
     started = time.perf_counter() if started is None else started + startup
     formulating = time.perf_counter()
-    eligible = strategy_eligibility(problem, strategy)
-    parts = partition(problem, eligible, customer_work(problem), max_customers=max_part_customers)
-    size = Size(customers=problem.num_customers, managers=problem.num_managers, days=problem.num_days,
-                visits=problem.visits_required())
+    work = customer_work(problem)
+    eligible = strategy_eligibility(problem, strategy, work=work)
+    parts = partition(problem, eligible, work, max_customers=max_part_customers)
+    size = Size.of(problem)
     finish = finish_seconds(size)
-    prepare = sum(prepare_seconds(Size(customers=p.problem.num_customers, managers=p.problem.num_managers,
-                                       days=problem.num_days, visits=p.problem.visits_required())) for p in parts)
+    prepare = sum(prepare_seconds(Size.of(p.problem)) for p in parts)
     if len(parts) > 1:  # each border round plans about every part again, paired with a neighbour
-        prepare += BORDER_ROUNDS * sum(prepare_seconds(Size(
-            customers=2 * p.problem.num_customers, managers=2 * p.problem.num_managers, days=problem.num_days,
-            visits=2 * p.problem.visits_required())) for p in parts) / 2
+        prepare += BORDER_ROUNDS * sum(prepare_seconds(Size.of(p.problem, times=2)) for p in parts) / 2
     if stop is not None:
         time_limit = None
         budget: StoppingCriterion = stop
@@ -200,8 +197,9 @@ def diagnose_problem(problem: Problem, *, strategy: str = "hybrid",
     needed against available per group of managers, and customers no plan can serve."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
-    eligible = strategy_eligibility(problem, strategy)
-    parts = partition(problem, eligible, customer_work(problem), max_customers=max_part_customers)
+    work = customer_work(problem)
+    eligible = strategy_eligibility(problem, strategy, work=work)
+    parts = partition(problem, eligible, work, max_customers=max_part_customers)
     if len(parts) == 1:
         return diagnose(formulate_with(problem, strategy, eligible))
     # A large problem part by part, as it is planned: no travel matrix over all its customers.

@@ -18,7 +18,8 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -55,7 +56,8 @@ def formulate_with(problem: Problem, strategy: str, eligible: Sequence[Sequence[
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PartTask:
     """What a worker needs to plan one part: the part's problem, its hand-out (indices of the
-    part's managers), the routes to start from (none: from scratch), and the stop
+    part's managers), the routes to start from (none: from scratch), the utilisation its managers'
+    work aims at (the whole group's, in the border phase; 0: the part's own mean) and the stop
     (``deadline`` a ``time.time()`` reading for the clock, or None)."""
 
     problem: Problem
@@ -66,17 +68,25 @@ class PartTask:
     seed: int
     params: SearchParams
     start_from: tuple[DayRoute, ...] = ()
+    aim_utilisation: float = 0.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PartOutcome:
-    """What a worker hands back: the part's routes and unserved customers, and the run's facts."""
+class Planned:
+    """Routes and unserved customers, and what the search that made them did."""
 
     routes: tuple[DayRoute, ...]
     unserved: tuple[Unserved, ...]
     iterations: int
     work: float
     stopped_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartOutcome(Planned):
+    """What a worker hands back for one part: its plan, how long loading the kernels took and
+    the task's seconds."""
+
     startup: float
     seconds: float
 
@@ -86,6 +96,11 @@ def solve_part(task: PartTask, progress: Callable[[Progress], None] | None = Non
     startup = warm_up()
     began = time.perf_counter()
     form = formulate_with(task.problem, task.strategy, task.eligible)
+    if task.aim_utilisation > 0:
+        # Balance is judged over the whole group: a pair of parts evens its managers around
+        # the group's mean, not its own (else each part's band adds to the drift between parts).
+        form = replace(form, instance=replace(
+            form.instance, balance_utilisation=(task.aim_utilisation,) * len(form.instance.balance_groups)))
     if not task.start_from:
         diagnose(form).log(logger)
     stop = task.stop
@@ -112,14 +127,9 @@ def _sequences(form: Formulation, routes: Sequence[DayRoute]) -> list[list[int]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FannedOut:
-    """The joined result of all parts."""
+class FannedOut(Planned):
+    """The joined result of all parts (the searches' figures summed over its tasks)."""
 
-    routes: tuple[DayRoute, ...]
-    unserved: tuple[Unserved, ...]
-    iterations: int
-    work: float
-    stopped_by: str
     tasks: int
     worker_startup: float  # the longest kernel loading of a task (compiling would take half a minute)
 
@@ -174,9 +184,10 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
             note(outcomes[-1])
         return outcomes
 
-    def phase(members: list[_Member], start: float, size: float, first_seed: int) -> list[PartOutcome]:
+    def phase(members: list[_Member], start: float, size: float, first_seed: int,
+              aims: Sequence[float] | None = None) -> list[PartOutcome]:
         """Plan ``members`` (customers, managers, name, routes to start from) with ``size`` of
-        the budget from ``start`` on, shared by visits."""
+        the budget from ``start`` on, shared by visits, each aiming at its ``aims`` utilisation."""
         visits = np.array([max(1, sum(problem.customers[int(c)].visits for c in customers))
                            for customers, _, _, _ in members], dtype=float)
         shares = size * visits / visits.sum()
@@ -192,14 +203,15 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
             tasks.append(PartTask(problem=sub, strategy=strategy,
                                   eligible=local_eligibility(eligible, customers, managers),
                                   stop=budget.part(float(share), 0.0), seed=first_seed + k, params=params,
-                                  start_from=routes, deadline=deadline(float(lanes[lane]))))
+                                  start_from=routes, deadline=deadline(float(lanes[lane])),
+                                  aim_utilisation=0.0 if aims is None else float(aims[k])))
         return run(tasks)
 
     lanes_count = 1 if executor is None else worker_count(executor)
     part_size = 1.0 - BORDER_SHARE if rounds else 1.0
     logger.info("planning %d parts of up to %d customers%s", len(parts), max(p.problem.num_customers for p in parts),
                 "" if executor is None else " on the executor")
-    members: list[_Member] = [(p.customers, p.managers, p.problem.name, ()) for p in parts]
+    members = [_Member(p.customers, p.managers, p.problem.name, ()) for p in parts]
     for part, outcome in zip(parts, phase(members, 0.0, part_size, seed), strict=True):
         state.take(part.customers, part.managers, outcome)
     # Border phase: pairs of neighbouring parts again, from their routes, the most unevenly
@@ -214,12 +226,13 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
             break
         used.update(round_pairs)
         planned["tasks"] = tally.done + len(round_pairs) * (rounds - number)
-        members = []
+        members, aims = [], []
         for a, b in round_pairs:
+            aims.append(state.utilisation(np.flatnonzero(group_of_manager == part_group[a])))
             managers = np.sort(np.concatenate([parts[a].managers, parts[b].managers]))
-            members.append((np.flatnonzero(np.isin(state.customer_part, (a, b))), managers,
-                            f"{problem.name} border {a + 1}+{b + 1}", state.routes_of(managers)))
-        outcomes = phase(members, part_size + number * round_size, round_size, first_seed)
+            members.append(_Member(np.flatnonzero(np.isin(state.customer_part, (a, b))), managers,
+                                   f"{problem.name} border {a + 1}+{b + 1}", state.routes_of(managers)))
+        outcomes = phase(members, part_size + number * round_size, round_size, first_seed, aims)
         first_seed += len(members)
         for (customers, managers, _, _), outcome in zip(members, outcomes, strict=True):
             state.take(customers, managers, outcome, manager_part=manager_part)
@@ -234,8 +247,14 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
                      worker_startup=tally.startup)
 
 
-_Member = tuple[np.ndarray, np.ndarray, str, tuple[DayRoute, ...]]
-"""A task of a phase: its customers, its managers, its name and the routes it starts from."""
+class _Member(NamedTuple):
+    """A task of a phase: its customers and managers (indices in the whole), its name and the
+    routes it starts from."""
+
+    customers: np.ndarray
+    managers: np.ndarray
+    name: str
+    routes: tuple[DayRoute, ...]
 
 
 @dataclass(slots=True)

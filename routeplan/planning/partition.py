@@ -4,12 +4,21 @@ A problem of up to :data:`PART_CUSTOMERS` customers is one part, itself: the sam
 benchmarks and a 5,000-customer city are planned whole, as before. A larger one is cut along its
 groups of interchangeable managers (managers linked by customers they may both serve: under the
 usual roles, one group per role), which share nothing; a group still too large is cut into
-regions of neighbouring customers by recursive bisection across the longer side of the area,
-each region given managers in proportion to its estimated work (so that the regions' managers
-are as busy as each other) and the managers nearest to it. Locked customers go with their
-manager; a customer whose region has none of its managers goes to the nearest region that has
-one. Nothing here needs travel between all pairs of customers: only the estimated work of each
-(:func:`routeplan.planning.formulate.customer_work`) and positions.
+regions of neighbouring customers by recursive bisection across the longer side of the area.
+
+Where the managers of a group live in different settlements (towns: customers linked to their
+nearest neighbours within :data:`LINK_KM`, as in a province), a cut runs between settlements,
+each going whole with the managers who live in it, at the gap where the work on each side best
+matches its managers' working time; and towns that carry their own work (each side within
+:data:`LOAD_SLACK` of the whole's load) are planned apart even where size does not call for it:
+small, independent parts, none of whose managers would ride to another town. A settlement too
+large for one part, or a group whose managers all start in one place (a city's office), is cut
+by position: the customers where the work matches the working time of each side's managers,
+those managers the ones whose homes lie on that side (so that the regions' managers are as busy
+as each other). Locked customers go with their manager; a customer whose region has none of its
+managers goes to the nearest region that has one. Nothing here needs travel between all pairs
+of customers: only the estimated work of each (:func:`routeplan.planning.formulate.customer_work`)
+and positions.
 """
 
 from __future__ import annotations
@@ -19,6 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from ..model.problem import Problem, interchangeable_groups
@@ -27,6 +38,15 @@ from ..model.travel import local_xy_km
 PART_CUSTOMERS = 5000
 """Most customers in one part (the engine's dense travel matrices over a part of this size take
 about 0.4 GB); a problem no larger is planned whole."""
+LINK_KM = 2.0
+"""Customers this close (straight line) to one of their :data:`LINK_NEIGHBOURS` nearest belong to
+one settlement; towns farther apart are cut between, never across."""
+LINK_NEIGHBOURS = 8
+SIZE_SLACK = 0.2
+"""How far (share of the customers) a cut between settlements may stray from an even split."""
+LOAD_SLACK = 0.15
+"""How far each side's work over its managers' working time may stray from the whole's (share)
+for settlements to be planned apart."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +89,13 @@ def partition(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndar
     # A customer nobody may serve stays with the first group (the planner reports why).
     group_of_customer = np.array([group_of_manager[e[0]] if len(e) else 0 for e in eligible], dtype=np.int64)
     weight = work + _way_out(problem, points, homes, work)
+    cut = _Cut(points=points, homes=homes, work=weight, capacity=capacity,
+               settlement=settlements(points), max_customers=max_customers)
     regions: list[tuple[np.ndarray, np.ndarray]] = []
     for g, group in enumerate(groups):
         mine = np.flatnonzero(group_of_customer == g)
         k = max(1, min(math.ceil(len(mine) / max_customers), len(group)))
-        regions.extend(_bisect(points, homes, weight, capacity, mine, np.array(group, dtype=np.int64), k))
+        regions.extend(cut.bisect(mine, np.array(group, dtype=np.int64), k))
     region_of = np.empty(n_customers, dtype=np.int64)
     for r, (customers, _) in enumerate(regions):
         region_of[customers] = r
@@ -114,26 +136,112 @@ def _way_out(problem: Problem, points: np.ndarray, homes: np.ndarray, work: np.n
     return visits * seconds / stops_per_day
 
 
-def _bisect(points: np.ndarray, homes: np.ndarray, work: np.ndarray, capacity: np.ndarray, customers: np.ndarray,
-            managers: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``k`` regions of ``customers`` with their ``managers``: cut across the longer side, the
-    managers whose homes lie on the low side going with it, the customers cut where the work
-    matches the working time of each side's managers."""
-    if k <= 1 or len(managers) <= 1 or len(customers) <= 1:
-        return [(customers, managers)]
-    low_k = k // 2
-    spread = np.ptp(points[customers], axis=0)
-    axis = int(np.argmax(spread))
-    by_home = managers[np.lexsort((managers, homes[managers, axis]))]
-    low_count = min(len(managers) - 1, max(1, round(len(managers) * low_k / k)))
-    low_managers, high_managers = by_home[:low_count], by_home[low_count:]
-    share = capacity[low_managers].sum() / capacity[managers].sum()
-    order = customers[np.lexsort((customers, points[customers, axis]))]
-    weight = np.maximum(work[order], 1e-9)
-    cut = int(np.searchsorted(np.cumsum(weight) / weight.sum(), share))
-    cut = min(max(cut, 1), len(order) - 1)
-    return (_bisect(points, homes, work, capacity, order[:cut], low_managers, low_k)
-            + _bisect(points, homes, work, capacity, order[cut:], high_managers, k - low_k))
+def settlements(points: np.ndarray, *, link_km: float = LINK_KM) -> np.ndarray:
+    """The settlement of each point (local km): connected parts of the graph linking every point
+    to those of its :data:`LINK_NEIGHBOURS` nearest within ``link_km`` (a sparse graph, never all
+    pairs)."""
+    n = len(points)
+    if n <= 1:
+        return np.zeros(n, dtype=np.int64)
+    k = min(LINK_NEIGHBOURS + 1, n)
+    distance, near = cKDTree(points).query(points, k=k)
+    rows = np.repeat(np.arange(n), k)
+    keep = np.asarray(distance).ravel() <= link_km
+    graph = coo_matrix((np.ones(int(keep.sum())), (rows[keep], np.asarray(near).ravel()[keep])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return labels.astype(np.int64)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Cut:
+    """What a recursive bisection reads: customers' and homes' positions (local km), each
+    customer's weight and settlement, each manager's working time."""
+
+    points: np.ndarray
+    homes: np.ndarray
+    work: np.ndarray
+    capacity: np.ndarray
+    settlement: np.ndarray
+    max_customers: int
+
+    def bisect(self, customers: np.ndarray, managers: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """About ``k`` regions of ``customers`` with their ``managers``; more where settlements
+        with their own managers can be planned apart (each side carrying its own work), or where
+        a cut between settlements leaves a side larger than its share."""
+        if len(managers) <= 1 or len(customers) <= 1:
+            return [(customers, managers)]
+        low_k, high_k = k // 2, k - k // 2
+        sides = self._between_settlements(customers, managers, low_k / k if k > 1 else None)
+        if sides is None:
+            if k <= 1:
+                return [(customers, managers)]
+            sides = self._across(customers, managers, low_k / k)
+        else:  # a cut between settlements may leave a side larger than its share
+            low_k = max(low_k, 1, math.ceil(len(sides[0][0]) / self.max_customers))
+            high_k = max(high_k, math.ceil(len(sides[1][0]) / self.max_customers))
+        (low, low_managers), (high, high_managers) = sides
+        return self.bisect(low, low_managers, low_k) + self.bisect(high, high_managers, high_k)
+
+    def _across(self, customers: np.ndarray, managers: np.ndarray,
+                low_share: float) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """Cut across the longer side: the managers whose homes lie on the low side go with it,
+        the customers cut where the work matches the working time of each side's managers."""
+        spread = np.ptp(self.points[customers], axis=0)
+        axis = int(np.argmax(spread))
+        by_home = managers[np.lexsort((managers, self.homes[managers, axis]))]
+        low_count = min(len(managers) - 1, max(1, round(len(managers) * low_share)))
+        low_managers, high_managers = by_home[:low_count], by_home[low_count:]
+        share = self.capacity[low_managers].sum() / self.capacity[managers].sum()
+        order = customers[np.lexsort((customers, self.points[customers, axis]))]
+        weight = np.maximum(self.work[order], 1e-9)
+        cut = int(np.searchsorted(np.cumsum(weight) / weight.sum(), share))
+        cut = min(max(cut, 1), len(order) - 1)
+        return (order[:cut], low_managers), (order[cut:], high_managers)
+
+    def _between_settlements(self, customers: np.ndarray, managers: np.ndarray, low_share: float | None
+                             ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
+        """A cut between whole settlements, each with the managers living in it (the settlement
+        of the customer nearest to the home), where each side's work over its managers' working
+        time best matches the whole's. With ``low_share`` (the size calls for a cut), the low
+        side holds that share of the customers to within :data:`SIZE_SLACK`; without, the cut is
+        optional and made only where each side stays within :data:`LOAD_SLACK` of the whole's
+        load (each side carries its own work). None where the managers live in one settlement
+        or no such cut exists."""
+        units, unit_of = np.unique(self.settlement[customers], return_inverse=True)
+        if len(units) < 2:
+            return None
+        _, nearest = cKDTree(self.points[customers]).query(self.homes[managers])
+        manager_unit = unit_of[np.atleast_1d(nearest)]
+        if len(np.unique(manager_unit)) < 2:
+            return None
+        centres = np.array([np.bincount(unit_of, weights=self.points[customers, d], minlength=len(units))
+                            for d in (0, 1)]).T / np.bincount(unit_of, minlength=len(units))[:, None]
+        axis = int(np.argmax(np.ptp(centres, axis=0)))
+        order = np.lexsort((units, centres[:, axis]))  # units along the longer side
+        rank = np.empty(len(units), dtype=np.int64)
+        rank[order] = np.arange(len(units))
+        count = np.cumsum(np.bincount(rank[unit_of], minlength=len(units))) / len(customers)
+        work = np.cumsum(np.bincount(rank[unit_of], weights=self.work[customers], minlength=len(units)))
+        capacity = np.cumsum(np.bincount(rank[manager_unit], weights=self.capacity[managers], minlength=len(units)))
+        staffed = np.cumsum(np.bincount(rank[manager_unit], minlength=len(units)))
+        load = work[-1] / capacity[-1]
+        best, best_gap = -1, math.inf
+        for i in range(len(units) - 1):  # the cut after the i-th unit along the side
+            if not 0 < staffed[i] < len(managers):
+                continue
+            if low_share is not None and abs(count[i] - low_share) > SIZE_SLACK:
+                continue
+            low_load = work[i] / capacity[i] / load
+            high_load = (work[-1] - work[i]) / (capacity[-1] - capacity[i]) / load
+            gap = max(abs(low_load - 1.0), abs(high_load - 1.0))
+            if (gap <= LOAD_SLACK or low_share is not None) and gap < best_gap:
+                best, best_gap = i, gap
+        if best < 0:
+            return None
+        low_unit = rank <= best
+        low_customer, low_manager = low_unit[unit_of], low_unit[manager_unit]
+        return ((customers[low_customer], managers[low_manager]),
+                (customers[~low_customer], managers[~low_manager]))
 
 
 def _mend(problem: Problem, eligible: Sequence[Sequence[int]], points: np.ndarray,

@@ -58,15 +58,17 @@ def formulate_strategy(problem: Problem, strategy: str, **options: float) -> For
     return base.with_eligible(strategy_eligibility(problem, strategy), strategy=strategy)
 
 
-def strategy_eligibility(problem: Problem, strategy: str) -> list[tuple[int, ...]]:
+def strategy_eligibility(problem: Problem, strategy: str, *, work: np.ndarray | None = None) -> list[tuple[int, ...]]:
     """The managers (indices) ``strategy`` allows per customer, locks honoured, judged on the
-    travel model's nearest neighbours alone (no matrix over all customers)."""
+    travel model's nearest neighbours alone (no matrix over all customers); ``work`` is each
+    customer's estimated work (:func:`~routeplan.planning.formulate.customer_work`, computed
+    here when not given)."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
     index = {m.manager_id: i for i, m in enumerate(problem.managers)}
     if strategy == "hybrid":
         return problem.eligible_indices()
-    work = customer_work(problem)
+    work = customer_work(problem) if work is None else work
     groups = {"region": region_groups, "business-type": business_type_groups, "value": value_groups}[strategy](
         problem, work)
     eligible = [tuple(sorted(managers)) if c.locked_manager is None else (index[c.locked_manager],)

@@ -80,6 +80,7 @@ class Data(NamedTuple):
     owner_group: np.ndarray  # balance group, -1 when not balanced
     owner_working_time: np.ndarray  # shift time over the cycle
     group_working_time: np.ndarray
+    group_utilisation: np.ndarray  # the utilisation a group's targets aim at (0: the group's own mean)
     # The objective's switches and weights (see routeplan.solver.kernels.objective).
     consistent: bool
     balance_weight: float
@@ -191,10 +192,13 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
 
     working = working_time(inst)
     group = np.full(inst.num_owners, -1, dtype=np.int64)
-    groups = [g for g in inst.balance_groups if len(g) > 1] if inst.balance_weight > 0 else []
+    kept = [k for k, g in enumerate(inst.balance_groups) if len(g) > 1] if inst.balance_weight > 0 else []
+    groups = [inst.balance_groups[k] for k in kept]
     for k, members in enumerate(groups):
         group[list(members)] = k
     group_working = np.array([working[list(m)].sum() for m in groups], dtype=float)
+    aims = inst.balance_utilisation
+    group_utilisation = np.array([aims[k] if k < len(aims) else 0.0 for k in kept], dtype=float)
 
     first_start = vehicles[0].start if vehicles else 0
     scale = float(np.max(cost)) if cost.size else 1.0
@@ -223,6 +227,7 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
         vehicle_owner_routes=routes_of_owner[veh_owner] if len(vehicles) else np.zeros(0),
         day_first=day_first, by_day=by_day, owner_day_first=owner_day_first, by_owner_day=by_owner_day,
         owner_group=group, owner_working_time=working, group_working_time=group_working,
+        group_utilisation=group_utilisation,
         consistent=bool(inst.consistent), balance_weight=float(inst.balance_weight),
         balance_tolerance=float(inst.balance_tolerance), balance_floor=float(inst.balance_floor),
         day_balance_weight=float(inst.day_balance_weight), day_balance_tolerance=float(inst.day_balance_tolerance),

@@ -80,15 +80,17 @@ def _part(inst: Instance, tasks: np.ndarray, owners: np.ndarray, vehicles: np.nd
                            owners=tuple(owner_index[o] for o in task.owners if o in owner_index),
                            preferred_owner=owner_index.get(task.preferred_owner, -1), label=task.label)
                       for task in (inst.tasks[t] for t in tasks))
-    groups = []
-    for group in inst.balance_groups:
+    groups, aims = [], []
+    for k, group in enumerate(inst.balance_groups):
         members = tuple(owner_index[o] for o in group if o in owner_index)
         if len(members) > 1:
             groups.append(members)
+            aims.append(inst.balance_utilisation[k] if k < len(inst.balance_utilisation) else 0.0)
     sub = Instance(num_days=inst.num_days, num_owners=len(owners), dist=inst.dist, time=inst.time,
                    vehicles=new_vehicles, tasks=new_tasks, consistent=inst.consistent,
                    distance_cost=inst.distance_cost, time_cost=inst.time_cost, balance_groups=tuple(groups),
-                   balance_weight=inst.balance_weight, balance_tolerance=inst.balance_tolerance,
+                   balance_utilisation=tuple(aims), balance_weight=inst.balance_weight,
+                   balance_tolerance=inst.balance_tolerance,
                    balance_floor=inst.balance_floor, day_balance_weight=inst.day_balance_weight,
                    day_balance_tolerance=inst.day_balance_tolerance, day_balance_floor=inst.day_balance_floor,
                    stability_cost=inst.stability_cost,

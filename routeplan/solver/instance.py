@@ -73,7 +73,9 @@ class Instance:
     The objective is ``distance_cost`` per unit of distance plus ``time_cost`` per unit of travel
     time, plus ``balance_weight`` times the penalty of each owner's work (travel plus service
     time) outside the band ``balance_tolerance`` around its share of its ``balance_groups``
-    group's work (never narrower than ``balance_floor`` either side), plus
+    group's work (never narrower than ``balance_floor`` either side), or, where
+    ``balance_utilisation`` gives the group a utilisation above 0, around its working time times
+    that utilisation (a part of a larger plan aims at the whole group's mean), plus
     ``day_balance_weight`` times the same for each route against its owner's mean route with
     the band ``day_balance_tolerance`` (at least ``day_balance_floor``; the terms are defined in
     :mod:`routeplan.solver.kernels.objective`), plus ``stability_cost`` per task not served by
@@ -93,6 +95,7 @@ class Instance:
     distance_cost: float = 1.0
     time_cost: float = 0.0
     balance_groups: tuple[tuple[int, ...], ...] = ()
+    balance_utilisation: tuple[float, ...] = ()
     balance_weight: float = 0.0
     balance_tolerance: float = 0.0
     balance_floor: float = 0.0

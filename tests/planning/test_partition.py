@@ -1,6 +1,7 @@
 """Bounded parts of a large problem, and plans made part by part (here, in processes, on Dask)."""
 
-from concurrent.futures import ProcessPoolExecutor
+import math
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 import numpy as np
 import pytest
@@ -92,6 +93,38 @@ def test_a_dask_cluster_gives_the_same_plan(city):
     assert remote.extra["worker_startup_seconds"] < 15
 
 
+class RecordingExecutor(Executor):
+    """Runs each task here, keeping what it was given."""
+
+    def __init__(self):
+        self.tasks = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.tasks.extend(args)
+        future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_border_pairs_balance_around_the_whole_groups_utilisation(city):
+    """A pair of parts evens its managers around the mean of their whole group (each part
+    around its own would let the parts' means drift apart beyond the tolerance)."""
+    recorder = RecordingExecutor()
+    result = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(1000), seed=2,
+                         max_part_customers=250, executor=recorder)
+    first = [t for t in recorder.tasks if not t.start_from]
+    border = [t for t in recorder.tasks if t.start_from]
+    assert first
+    assert border
+    assert all(t.aim_utilisation == 0.0 for t in first)
+    assert all(0.0 < t.aim_utilisation < 1.0 for t in border)
+    # The aim is the group's utilisation in the plan so far: between its parts' extremes.
+    report = result.balance()
+    means = [g.mean_utilisation for g in report.groups]
+    assert min(t.aim_utilisation for t in border) > 0.5 * min(means)
+    assert max(t.aim_utilisation for t in border) < 1.5 * max(means)
+
+
 def test_an_executor_must_be_one():
     from routeplan import ArgumentError
 
@@ -135,3 +168,28 @@ def test_the_clock_is_shared_by_the_workers_an_executor_has():
 
     with ProcessPoolExecutor(max_workers=3) as pool:
         assert worker_count(pool) == 3
+
+
+def test_a_province_is_cut_between_its_towns_with_the_managers_living_there():
+    """Managers live in the towns: a part holds whole towns with their managers, never a town
+    whose managers sit in another part (they would ride for hours, the town left short)."""
+    from routeplan.model.travel import local_xy_km
+    from routeplan.planning.partition import settlements
+
+    province = random_problem(2, customers=3000, towns=12, spread_km=50.0, homes_in_towns=True)
+    eligible = strategy_eligibility(province, "hybrid")
+    parts = partition(province, eligible, customer_work(province), max_customers=800)
+    xy = local_xy_km([c.lon for c in province.customers] + [m.start.lon for m in province.managers],
+                     [c.lat for c in province.customers] + [m.start.lat for m in province.managers])
+    points, homes = xy[:province.num_customers], xy[province.num_customers:]
+    town = settlements(points)
+    assert len(np.unique(town)) > 8
+    home_town = town[np.argmin(np.linalg.norm(points[None, :, :] - homes[:, None, :], axis=2), axis=1)]
+    strays = 0
+    for part in parts:
+        towns_here = set(town[part.customers].tolist())
+        strays += sum(int(home_town[m]) not in towns_here for m in part.managers)
+    assert strays == 0
+    assert max(p.problem.num_customers for p in parts) <= 800 * 1.3
+    # Towns that carry their own work are planned apart even where size does not call for it.
+    assert len(parts) > math.ceil(province.num_customers / 800) + 4

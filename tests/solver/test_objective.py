@@ -40,11 +40,13 @@ def reference_objective(inst, routes, owner_of, cost_of_owner):
         routed.update(seq)
     hours = working_time(inst)
     if inst.balance_weight > 0:
-        for group in inst.balance_groups:
+        for k, group in enumerate(inst.balance_groups):
             if len(group) < 2:
                 continue
             members = list(group)
-            targets = work[members].sum() * hours[members] / hours[members].sum()
+            aim = inst.balance_utilisation[k] if k < len(inst.balance_utilisation) else 0.0
+            targets = (aim * hours[members] if aim > 0  # the group's given utilisation
+                       else work[members].sum() * hours[members] / hours[members].sum())
             total += inst.balance_weight * sum(reference_band(work[o], t, t, inst.balance_tolerance, inst.balance_floor)
                                                for o, t in zip(members, targets, strict=True) if t > 0)
     if inst.day_balance_weight > 0:
@@ -65,7 +67,8 @@ def test_the_kernel_objective_is_the_defined_one(seed, consistent):
     weights = {"balance_groups": ((0, 1),), "balance_weight": 0.5 + seed % 3, "day_balance_weight": 0.1 * (seed % 4),
                "balance_tolerance": 0.05 * (seed % 3), "day_balance_tolerance": 0.1 * (seed % 2),
                "balance_floor": 10.0 * (seed % 2), "day_balance_floor": 5.0 * (seed % 3),
-               "stability_cost": 7.0 * (seed % 2), "compactness_weight": 0.05 * (seed % 3)}
+               "stability_cost": 7.0 * (seed % 2), "compactness_weight": 0.05 * (seed % 3),
+               "balance_utilisation": (0.3,) if seed % 4 == 3 else ()}
     inst = random_instance(seed, consistent=consistent, **weights)
     inst = replace(inst, tasks=tuple(replace(t, preferred_owner=i % 2) for i, t in enumerate(inst.tasks)))
     built = Built(inst)

@@ -6,7 +6,8 @@ missing visits.
 - Balance between owners: for each group of interchangeable owners, ``weights.balance`` times
   the sum over its owners of :func:`band_penalty` of its work (travel plus service time) against
   its target, its share of the group's work in proportion to its working time (a part-timer
-  working half the days gets half the work), with the band ``weights.balance_tolerance``: work
+  working half the days gets half the work; or, where the instance gives the group a
+  utilisation, its working time times that), with the band ``weights.balance_tolerance``: work
   within ``max(tolerance x target, balance_floor)`` of the target costs nothing, beyond it
   every second of excess ``e`` costs ``e + e^2 / target``.
 - Balance between days: ``weights.day_balance`` times, for every route, :func:`band_penalty` of
@@ -48,7 +49,8 @@ def balance_delta(work, target, scale, tolerance, floor, added):
 @njit(cache=True)
 def group_targets(d, owner_work, out):
     """Each balanced owner's fair share of its group's work (``owner_work`` summed over the
-    group, shared in proportion to working time) into ``out`` (0 when not balanced)."""
+    group, shared in proportion to working time, or its working time times the group's given
+    utilisation) into ``out`` (0 when not balanced)."""
     totals = d.group_working_time * 0.0
     for o in range(d.owner_group.shape[0]):
         g = d.owner_group[o]
@@ -56,7 +58,9 @@ def group_targets(d, owner_work, out):
             totals[g] += owner_work[o]
     for o in range(d.owner_group.shape[0]):
         g = d.owner_group[o]
-        if g >= 0 and d.group_working_time[g] > 0:
+        if g >= 0 and d.group_utilisation[g] > 0:
+            out[o] = d.group_utilisation[g] * d.owner_working_time[o]
+        elif g >= 0 and d.group_working_time[g] > 0:
             out[o] = totals[g] * d.owner_working_time[o] / d.group_working_time[g]
         else:
             out[o] = 0.0
