@@ -3,7 +3,8 @@
 This checker is deliberately independent of the solver: it imports nothing from
 :mod:`routeplan.solver` or :mod:`routeplan.planning` and does not use the solver's travel
 matrices. It reads the plan *as written* -- the rows of visits.csv, routes.csv and unserved.csv,
-as text -- and recomputes every leg from the contract's haversine definition. A :class:`Plan`
+as text -- and recomputes every leg from the contract's definitions: the haversine model, or
+paths along the road network with its own Dijkstra (section 4). A :class:`Plan`
 object is checked through the very rows it would write, so checking a plan and checking its
 written folder give the same verdict.
 
@@ -13,6 +14,7 @@ Rows are named by their line number in the file (the header is line 1), also for
 
 from __future__ import annotations
 
+import heapq
 import json
 import logging
 import math
@@ -24,11 +26,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import networkx as nx
+import numpy as np
+from scipy.spatial import cKDTree
+
 from .errors import InputIssue
 from .io.csvfile import read_table
 from .io.scenario import read_scenario
 from .model.clock import format_hhmmss, parse_hhmmss
 from .model.problem import Customer, Manager, Point, Problem
+from .roads.files import read_network
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +239,99 @@ class _Tables:
     strategy: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Leg:
+    """One leg as the contract defines it: its km (the range of lengths of the fastest paths,
+    ``low`` to ``high``; one value for straight lines) and its seconds."""
+
+    low: float
+    high: float
+    seconds: float
+
+    @property
+    def km(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+
+class _RoadLegs:
+    """Legs along a road network, by the contract's section 4, computed here and nowhere else:
+    the graph is read with the reader that defines what a network file means
+    (:func:`routeplan.roads.files.read_network`), but its largest strongly connected part
+    (networkx), the snapping (a tree of unit vectors, exact for the great circle), the fastest
+    paths (a plain Dijkstra that keeps the range of lengths of equally fast paths) and the sums
+    are this checker's own."""
+
+    def __init__(self, problem: Problem):
+        network = read_network(problem.travel.network, speed_kmh=problem.travel.speed_kmh)
+        self.speed_kmh = problem.travel.speed_kmh
+        self.out: list[list[tuple[int, float, float]]] = [[] for _ in range(network.num_nodes)]
+        graph: nx.DiGraph[int] = nx.DiGraph()
+        graph.add_nodes_from(range(network.num_nodes))
+        for u, v, metres, seconds in zip(network.tail.tolist(), network.head.tolist(), network.length_m.tolist(),
+                                         network.seconds.tolist(), strict=True):
+            self.out[u].append((v, seconds, metres))
+            graph.add_edge(u, v)
+        parts: list[set[int]] = list(nx.strongly_connected_components(graph))
+        part = np.array(sorted(parts[int(np.argmax([len(p) for p in parts]))]), dtype=np.int64)
+        self.part = part
+        self.lon, self.lat = network.lon, network.lat
+        phi, lam = np.radians(network.lat[part]), np.radians(network.lon[part])
+        self.tree = cKDTree(np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)]))
+        self.known: dict[tuple[int, int], tuple[float, float, float]] = {}
+        self.snapped: dict[tuple[float, float], tuple[int, float]] = {}
+
+    def snap(self, p: Point) -> tuple[int, float]:
+        """The node a point snaps to and the great-circle km to it."""
+        key = (p.lon, p.lat)
+        if key not in self.snapped:
+            phi, lam = math.radians(p.lat), math.radians(p.lon)
+            _, i = self.tree.query([math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)])
+            node = int(self.part[int(i)])
+            self.snapped[key] = (node, great_circle_km(p, Point(float(self.lon[node]), float(self.lat[node]))))
+        return self.snapped[key]
+
+    def leg(self, a: Point, b: Point) -> _Leg:
+        if a == b:
+            return _Leg(0.0, 0.0, 0.0)
+        (u, access_a), (v, access_b) = self.snap(a), self.snap(b)
+        seconds, low, high = self.path(u, v)
+        access = access_a + access_b
+        return _Leg(access + low / 1000.0, access + high / 1000.0, access / self.speed_kmh * 3600.0 + seconds)
+
+    def path(self, source: int, target: int) -> tuple[float, float, float]:
+        """Seconds of the fastest path, and the shortest and longest length (metres) among paths
+        that fast."""
+        if (source, target) in self.known:
+            return self.known[(source, target)]
+        best: dict[int, tuple[float, float, float]] = {source: (0.0, 0.0, 0.0)}
+        settled: set[int] = set()
+        queue = [(0.0, source)]
+        while queue:
+            time, node = heapq.heappop(queue)
+            if node in settled:
+                continue
+            settled.add(node)
+            if node == target:
+                break
+            _, low, high = best[node]
+            for other, seconds, metres in self.out[node]:
+                if other in settled:
+                    continue
+                candidate = time + seconds
+                known = best.get(other)
+                if known is None or candidate < known[0] - _SAME_TIME * max(1.0, candidate):
+                    best[other] = (candidate, low + metres, high + metres)
+                    heapq.heappush(queue, (candidate, other))
+                elif abs(candidate - known[0]) <= _SAME_TIME * max(1.0, candidate):
+                    best[other] = (min(known[0], candidate), min(known[1], low + metres), max(known[2], high + metres))
+        self.known[(source, target)] = best[target]
+        return best[target]
+
+
+_SAME_TIME = 1e-9
+"""Paths whose times differ by this share or less are equally fast."""
+
+
 def _tables_from_plan(plan: PlanTables) -> _Tables:
     """The rows a plan object would write, turned into text exactly as the CSV writer does."""
     tables = _Tables(strategy=plan.strategy)
@@ -373,6 +473,7 @@ class _Checker:
         self.managers = {m.manager_id: m for m in problem.managers}
         self.violations: list[Violation] = []
         self._unknown_managers: set[tuple[str, str]] = set()
+        self._roads: _RoadLegs | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
     def add(self, rule: str, file: str | None, row: int | None, text: str) -> None:
@@ -389,13 +490,15 @@ class _Checker:
     def route_name(self, key: RouteKey) -> str:
         return f"{key[0]} on {self.day(key[1])}"
 
-    def km(self, a: Point, b: Point) -> float:
-        """Road km of a leg: great-circle km times the detour factor."""
-        return great_circle_km(a, b) * self.problem.travel.detour_factor
-
-    def travel_s(self, km: float) -> float:
-        """Seconds to drive ``km`` at the scenario's speed."""
-        return km / self.problem.travel.speed_kmh * 3600.0
+    def leg(self, a: Point, b: Point) -> _Leg:
+        """A leg by the scenario's travel model: along its roads, or great-circle km times the
+        detour factor at its speed."""
+        if self.problem.travel.model == "road":
+            if self._roads is None:
+                self._roads = _RoadLegs(self.problem)
+            return self._roads.leg(a, b)
+        km = great_circle_km(a, b) * self.problem.travel.detour_factor
+        return _Leg(km, km, km / self.problem.travel.speed_kmh * 3600.0)
 
     # -- driver -----------------------------------------------------------------------------
     def run(self, tables: _Tables) -> ValidationReport:
@@ -672,31 +775,33 @@ class _Checker:
                 legs.lose()
                 continue
             here = Point(customer.lon, customer.lat)
-            km = None if legs.place is None else self.km(legs.place, here)
-            legs.add(km)
-            if km is not None:
-                self.check_leg_km(name, visit, km, legs.place_name)
+            leg = None if legs.place is None else self.leg(legs.place, here)
+            legs.add(leg)
+            if leg is not None:
+                self.check_leg_km(name, visit, leg, legs.place_name)
                 if visit.arrival is not None and legs.clock is not None:
-                    self.check_arrival(name, visit, legs.clock + self.travel_s(km), km, legs.origin)
+                    self.check_arrival(name, visit, legs.clock + leg.seconds, leg, legs.origin)
             self.check_visit_times(name, visit, customer)
             legs.place, legs.place_name, legs.clock = here, customer.customer_id, visit.end
             legs.origin = None if visit.end is None else f"end at {customer.customer_id} {_clock(visit.end)}"
         return legs
 
-    def check_leg_km(self, name: str, visit: _Visit, km: float, origin: str) -> None:
+    def check_leg_km(self, name: str, visit: _Visit, leg: _Leg, origin: str) -> None:
         if visit.travel_km is None:
             return
-        if abs(visit.travel_km - km) > max(LEG_KM_TOLERANCE, LEG_KM_RELATIVE * km):
+        slack = max(LEG_KM_TOLERANCE, LEG_KM_RELATIVE * leg.high)
+        if not leg.low - slack <= visit.travel_km <= leg.high + slack:
+            length = f"{leg.low:.4f}" if leg.high - leg.low < 5e-5 else f"{leg.low:.4f} to {leg.high:.4f}"
             self.add("travel-km", VISITS_FILE, visit.line,
                      f"{name}: travel_km {visit.travel_km:.4f} to {visit.customer_id}, but the leg from {origin} "
-                     f"is {km:.4f} km")
+                     f"is {length} km")
 
-    def check_arrival(self, name: str, visit: _Visit, earliest: float, km: float, origin: str | None) -> None:
+    def check_arrival(self, name: str, visit: _Visit, earliest: float, leg: _Leg, origin: str | None) -> None:
         assert visit.arrival is not None
         if visit.arrival < earliest - TIME_TOLERANCE_S:
             self.add("travel-time", VISITS_FILE, visit.line,
                      f"{name} arrives at {visit.customer_id} at {_clock(visit.arrival)} but cannot arrive before "
-                     f"{_clock(earliest)} ({origin} + {self.travel_s(km) / 60.0:.1f} min travel for {km:.2f} km)")
+                     f"{_clock(earliest)} ({origin} + {leg.seconds / 60.0:.1f} min travel for {leg.km:.2f} km)")
 
     def check_visit_times(self, name: str, visit: _Visit, customer: Customer) -> None:
         """Start after arrival and inside the window; end = start + service."""
@@ -723,22 +828,24 @@ class _Checker:
         returned = route.return_time
         if legs is None:
             legs = _Legs(place=None, clock=None, origin=None, complete=False)
-        back = None if legs.place is None else self.km(legs.place, manager.end)
+        back = None if legs.place is None else self.leg(legs.place, manager.end)
         legs.add(back)
         if returned is not None and back is not None and legs.clock is not None:
-            earliest = legs.clock + self.travel_s(back)
+            earliest = legs.clock + back.seconds
             if returned < earliest - TIME_TOLERANCE_S:
                 self.add("return", ROUTES_FILE, route.line,
                          f"{name} returns at {_clock(returned)} but cannot return before {_clock(earliest)} "
-                         f"({legs.origin} + {self.travel_s(back) / 60.0:.1f} min travel for {back:.2f} km back to "
+                         f"({legs.origin} + {back.seconds / 60.0:.1f} min travel for {back.km:.2f} km back to "
                          f"the end place)")
         if returned is not None and returned > manager.shift[1] * 60.0 + TIME_TOLERANCE_S:
             self.add("shift-end", ROUTES_FILE, route.line, f"{name} returns at {_clock(returned)}, after the shift "
                                                            f"ends at {_clock(manager.shift[1] * 60.0)}")
-        if legs.complete and route.travel_km is not None and abs(route.travel_km - legs.km) > ROUTE_KM_TOLERANCE:
+        if legs.complete and route.travel_km is not None and not (
+                legs.low - ROUTE_KM_TOLERANCE <= route.travel_km <= legs.high + ROUTE_KM_TOLERANCE):
+            total = f"{legs.low:.4f}" if legs.high - legs.low < 5e-5 else f"{legs.low:.4f} to {legs.high:.4f}"
             self.add("travel-km", ROUTES_FILE, route.line,
                      f"{name}: travel_km {route.travel_km:.4f}, but its legs including the way back sum to "
-                     f"{legs.km:.4f} km")
+                     f"{total} km")
         if route.depart is not None and returned is not None and route.work_min is not None:
             work = (returned - route.depart) / 60.0
             if abs(route.work_min - work) > WORK_MIN_TOLERANCE:
@@ -755,15 +862,17 @@ class _Legs:
     clock: float | None
     origin: str | None
     place_name: str = "the start place"
-    km: float = 0.0
+    low: float = 0.0
+    high: float = 0.0
     complete: bool = True
 
-    def add(self, km: float | None) -> None:
+    def add(self, leg: _Leg | None) -> None:
         """Count one leg (``None``: its length is unknown)."""
-        if km is None:
+        if leg is None:
             self.complete = False
         else:
-            self.km += km
+            self.low += leg.low
+            self.high += leg.high
 
     def lose(self) -> None:
         """The position is unknown from here on (a visit to an unknown customer)."""

@@ -15,6 +15,19 @@ REPO = Path(__file__).resolve().parent.parent
 PVRP = Path(os.environ.get("ROUTEPLAN_PVRP_DIR", REPO.parent / "shared" / "benchmarks" / "pvrp"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _travel_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory):
+    """Road travel tables are cached on disk; tests keep theirs out of the user's cache."""
+    folder = tmp_path_factory.mktemp("travel-cache")
+    before = os.environ.get("ROUTEPLAN_CACHE")
+    os.environ["ROUTEPLAN_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("ROUTEPLAN_CACHE", None)
+    else:
+        os.environ["ROUTEPLAN_CACHE"] = before
+
+
 @pytest.fixture
 def tiny_dir(tmp_path: Path) -> Path:
     """A private copy of tests/data/tiny that a test may edit."""

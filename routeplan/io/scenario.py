@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ def read_scenario(folder: str | os.PathLike[str]) -> Problem:
     config = _read_toml(folder / "scenario.toml", issues)
     if config is None:
         raise ScenarioError(issues)
-    builder = _builder_from_config(config, folder.name, issues)
+    builder = _builder_from_config(config, folder, issues)
     rows = read_table(folder / "managers.csv", required=("manager_id", "role"), issues=issues)
     _warn_extra(rows, MANAGER_COLUMNS, "managers.csv")
     for line, row in rows:
@@ -124,7 +125,7 @@ def _read_balance(balance: Any, builder: ProblemBuilder, issues: list[InputIssue
     builder.set_balance(**values)
 
 
-def _builder_from_config(config: dict[str, Any], default_name: str, issues: list[InputIssue]) -> ProblemBuilder:
+def _builder_from_config(config: dict[str, Any], folder: Path, issues: list[InputIssue]) -> ProblemBuilder:
     sf = "scenario.toml"
     for key in sorted(set(config) - _SCENARIO_KEYS):
         logger.warning("scenario.toml: key '%s' is not part of the format and is ignored", key)
@@ -136,7 +137,7 @@ def _builder_from_config(config: dict[str, Any], default_name: str, issues: list
     if not isinstance(consistent, bool):
         issues.append(InputIssue(sf, "consistent must be true or false", None, "consistent"))
         consistent = True
-    builder = ProblemBuilder(name=str(config.get("name", default_name)), days=[str(d) for d in days],
+    builder = ProblemBuilder(name=str(config.get("name", folder.name)), days=[str(d) for d in days],
                              consistent=consistent)
     builder._scenario_file = sf
     depot = config.get("depot")
@@ -151,10 +152,15 @@ def _builder_from_config(config: dict[str, Any], default_name: str, issues: list
     if not isinstance(travel, dict):
         issues.append(InputIssue(sf, "travel must be a table", None, "travel"))
         travel = {}
+    network = travel.get("network")
+    if network is not None and not isinstance(network, str):
+        issues.append(InputIssue(sf, "network must be a file name (text)", None, "travel.network"))
+        network = None
     try:
         builder.set_travel(model=str(travel.get("model", "haversine")),
                            speed_kmh=float(travel.get("speed_kmh", 20.0)),
-                           detour_factor=float(travel.get("detour_factor", 1.3)))
+                           detour_factor=float(travel.get("detour_factor", 1.3)),
+                           network=None if not network else folder / network)
     except (TypeError, ValueError):
         issues.append(InputIssue(sf, "speed_kmh and detour_factor must be numbers", None, "travel"))
     _read_balance(config.get("balance", {}), builder, issues)
@@ -238,6 +244,8 @@ def write_scenario(problem: Problem, folder: str | os.PathLike[str]) -> Path:
                          "" if m.max_visits is None else m.max_visits,
                          "" if all_days else " ".join(str(d) for d in m.days)])
         write_table(stage / "managers.csv", MANAGER_COLUMNS, rows)
+        if problem.travel.network:  # the scenario carries its road network
+            shutil.copyfile(problem.travel.network, stage / Path(problem.travel.network).name)
         if problem.districts:
             collection = {"type": "FeatureCollection", "features": [
                 {"type": "Feature", "properties": {"district": d.name}, "geometry": mapping(d.geometry)}
@@ -255,7 +263,8 @@ def _scenario_toml(problem: Problem) -> str:
              f"consistent = {'true' if problem.consistent else 'false'}", "",
              "[depot]", f"lon = {problem.depot.lon!r}", f"lat = {problem.depot.lat!r}", "",
              "[travel]", f"model = {q(problem.travel.model)}", f"speed_kmh = {problem.travel.speed_kmh!r}",
-             f"detour_factor = {problem.travel.detour_factor!r}", "",
+             f"detour_factor = {problem.travel.detour_factor!r}",
+             *([f"network = {q(Path(problem.travel.network).name)}"] if problem.travel.network else []), "",
              "[balance]", f"tolerance = {problem.balance.tolerance!r}",
              f"day_tolerance = {problem.balance.day_tolerance!r}", ""]
     for tier in problem.tiers:

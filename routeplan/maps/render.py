@@ -109,6 +109,7 @@ class _Drawing:
         self.plan = plan
         self.arrows = arrows
         problem = plan.problem
+        self.streets = problem.travel.model == "road"
         self.customers = {c.customer_id: c for c in problem.customers}
         self.managers = {x.manager_id: x for x in problem.managers}
         self.manager_ids = list(self.managers)
@@ -214,11 +215,8 @@ def _day_data(drawing: _Drawing, route: DayRoute) -> str:
     point ``i + 1``. Text is HTML-escaped here, in Python, exactly as the tooltips always were,
     so the script only joins the parts.
     """
-    manager = drawing.managers[route.manager_id]
     customers = drawing.customers
-    points = [[manager.start.lat, manager.start.lon]]
-    points += [[customers[s.customer_id].lat, customers[s.customer_id].lon] for s in route.stops]
-    points.append([manager.end.lat, manager.end.lon])
+    points = [[lat, lon] for lon, lat in drawing.plan.route_places(route)]
     angles: list[int | None] = []
     if drawing.arrows:
         for (lat1, lon1), (lat2, lon2) in pairwise(points):
@@ -233,8 +231,10 @@ def _day_data(drawing: _Drawing, route: DayRoute) -> str:
                       format_hhmm(stop.end / 60)])
     line = (f"{route.manager_id} {route.day}: {len(route.stops)} visits, {route.travel_km:.1f} km, "
             f"{format_hhmm(route.depart / 60)}-{format_hhmm(route.return_time / 60)}")
-    data = [drawing.colours[route.manager_id], f"{html.escape(route.manager_id)}, {html.escape(route.day)}: ",
-            line, points, angles, stops]
+    who = f"{html.escape(route.manager_id)}, {html.escape(route.day)}: "
+    data: list[Any] = [drawing.colours[route.manager_id], who, line, points, angles, stops]
+    if drawing.streets:  # the line along the streets, the stops and arrows where they were
+        data.append([[lat, lon] for lon, lat in drawing.plan.route_line(route)])
     return _script_json(data)
 
 
@@ -295,12 +295,13 @@ class _Style(MacroElement):
         .rp-panel td:first-child, .rp-panel th:first-child { text-align: left; }
         </style>
         <script>
-        // One manager-day: d = [colour, "manager, day: ", line tooltip, points, arrow angles, stops].
+        // One manager-day: d = [colour, "manager, day: ", line tooltip, points, arrow angles, stops,
+        // and, on streets, the line along them].
         // Draws what Folium's PolyLine and DivIcon markers drew: the line (under), an arrow in the
         // middle of each leg, and the numbered stops (on top), each with its tooltip.
         function routeplanDay(layer, d) {
             var colour = d[0], who = d[1], points = d[3], angles = d[4], stops = d[5], i, a, b, s;
-            L.polyline(points, {color: colour, weight: 3, opacity: 0.8})
+            L.polyline(d.length > 6 ? d[6] : points, {color: colour, weight: 3, opacity: 0.8})
                 .bindTooltip("<div>" + d[2] + "</div>", {sticky: true}).addTo(layer);
             for (i = 0; i < angles.length; i++) {
                 if (angles[i] === null) { continue; }

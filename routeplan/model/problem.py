@@ -6,21 +6,27 @@ checks them all at once and freezes them into an immutable, picklable :class:`Pr
 
 from __future__ import annotations
 
+import logging
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from shapely.geometry import mapping, shape
 
 from ..errors import InputIssue, ScenarioError
+from ..roads.travel import FAR_ACCESS_KM, road_travel
 from .clock import parse_clock
 from .frames import customer_records
 from .travel import TRAVEL_MODELS, HaversineTravel, TravelModel, haversine_km
 
 DEFAULT_SHIFT = (510.0, 1050.0)  # 08:30-17:30, minutes after midnight
 FAR_KM = 50.0  # a customer this far beyond the others is taken for a typo
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +44,12 @@ class TravelSettings:
     model: str = "haversine"
     speed_kmh: float = 20.0
     detour_factor: float = 1.3
+    network: str = ""  # model "road": the road network file (an absolute path)
 
     def travel_model(self) -> TravelModel:
-        """The travel model these settings describe."""
+        """The travel model these settings describe (a road network is read once per process)."""
+        if self.model == "road":
+            return road_travel(self.network, speed_kmh=self.speed_kmh)
         return HaversineTravel(speed_kmh=self.speed_kmh, detour_factor=self.detour_factor)
 
 
@@ -359,9 +368,12 @@ class ProblemBuilder:
         """Where managers start and end unless they say otherwise."""
         self._depot = Point(float(lon), float(lat))
 
-    def set_travel(self, *, model: str = "haversine", speed_kmh: float = 20.0, detour_factor: float = 1.3) -> None:
-        """The travel model (see :mod:`routeplan.model.travel`)."""
-        self._travel = TravelSettings(model=model, speed_kmh=float(speed_kmh), detour_factor=float(detour_factor))
+    def set_travel(self, *, model: str = "haversine", speed_kmh: float = 20.0, detour_factor: float = 1.3,
+                   network: str | os.PathLike[str] | None = None) -> None:
+        """The travel model (see :mod:`routeplan.model.travel`; ``"road"`` needs the ``network``
+        file, see :mod:`routeplan.roads`)."""
+        self._travel = TravelSettings(model=model, speed_kmh=float(speed_kmh), detour_factor=float(detour_factor),
+                                      network="" if network is None else str(Path(network).resolve()))
 
     def set_balance(self, *, tolerance: float = DEFAULT_BALANCE_TOLERANCE,
                     day_tolerance: float = DEFAULT_DAY_BALANCE_TOLERANCE) -> None:
@@ -445,6 +457,10 @@ class ProblemBuilder:
             issues.append(InputIssue(sf, "speed_kmh must be a positive number", None, "travel.speed_kmh"))
         if not (self._travel.detour_factor >= 1.0 and math.isfinite(self._travel.detour_factor)):
             issues.append(InputIssue(sf, "detour_factor must be a number >= 1", None, "travel.detour_factor"))
+        if self._travel.model == "road" and not self._travel.network:
+            issues.append(InputIssue(sf, 'model "road" needs the road network file: network = "roads.graphml" (or '
+                                         "an OpenStreetMap extract .osm / .osm.pbf) in the scenario folder", None,
+                                     "travel.network"))
         issues.extend(_balance_issues(self._balance, sf))
 
         tiers = self._build_tiers(len(days), issues)
@@ -459,6 +475,8 @@ class ProblemBuilder:
         self._check_positions(customers, issues)
         if len(managers) == len(self._managers):  # a manager row that failed would only confuse this
             self._check_roles(tiers, customers, managers, issues)
+        if not issues and self._travel.model == "road":
+            self._check_roads(customers, issues)
         if issues:
             raise ScenarioError(issues)
         assert self._depot is not None
@@ -466,6 +484,23 @@ class ProblemBuilder:
                        travel=self._travel, tiers=tuple(tiers), customers=tuple(customers),
                        managers=tuple(managers), classification=tuple(classification),
                        districts=tuple(self._districts), balance=self._balance)
+
+    def _check_roads(self, customers: list[Customer], issues: list[InputIssue]) -> None:
+        """Read the road network (its faults are the scenario's) and tell which customers lie
+        :data:`~routeplan.roads.travel.FAR_ACCESS_KM` or farther from any road node."""
+        try:
+            travel = road_travel(self._travel.network, speed_kmh=self._travel.speed_kmh)
+        except ScenarioError as error:
+            issues.extend(error.issues)
+            return
+        _, access = travel.snap(np.array([c.lon for c in customers]), np.array([c.lat for c in customers]))
+        far = [(c, float(a)) for c, a in zip(customers, access, strict=True) if a >= FAR_ACCESS_KM]
+        if far:
+            shown = ", ".join(f"{c.customer_id} ({a:.2f} km)" for c, a in far[:10])
+            logger.warning("%d customer(s) lie %.1f km or more from the nearest node of the road network %s, "
+                           "reached at %g km/h off the roads: %s%s", len(far), FAR_ACCESS_KM,
+                           Path(self._travel.network).name, self._travel.speed_kmh, shown,
+                           f" and {len(far) - 10} more" if len(far) > 10 else "")
 
     def _build_tiers(self, num_days: int, issues: list[InputIssue]) -> list[Tier]:
         tiers: list[Tier] = []

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..model.problem import Problem, interchangeable_groups
 from ..model.routes import DayRoute, Unserved
+from ..results.balance import route_work_min
 from ..solver.lns import Progress, SearchParams, warm_up
 from ..solver.search import solve
 from ..solver.stop import MaxRuntime, MultipleCriteria, StoppingCriterion
@@ -38,7 +39,11 @@ logger = logging.getLogger(__name__)
 BORDER_SHARE = 0.3
 """Share of the work budget spent on the border phase (the rest on the parts themselves)."""
 BORDER_ROUNDS = 3
-"""Rounds of the border phase: each plans a matching of neighbouring parts as pairs."""
+"""Rounds of the border phase: each plans a matching of neighbouring parts as pairs (then one
+more share of the phase polishes parts still out of balance)."""
+POLISH_BAND = 0.8
+"""A part is polished where one of its managers strays from the group's mean by more than this
+share of the balance tolerance."""
 NEIGHBOURS = 6
 """Nearest customers looked at when judging which parts are neighbours."""
 #: The least search a task gets from the clock.
@@ -216,7 +221,7 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
         state.take(part.customers, part.managers, outcome)
     # Border phase: pairs of neighbouring parts again, from their routes, the most unevenly
     # loaded neighbours first.
-    round_size = BORDER_SHARE / max(1, rounds)
+    round_size = BORDER_SHARE / (rounds + 1) if rounds else 0.0  # the last share: the polish
     first_seed = seed + len(parts)
     used: set[tuple[int, int]] = set()
     for number in range(rounds):
@@ -237,6 +242,25 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
         for (customers, managers, _, _), outcome in zip(members, outcomes, strict=True):
             state.take(customers, managers, outcome, manager_part=manager_part)
         logger.info("border round %d: %d pairs of neighbouring parts planned again", number + 1, len(round_pairs))
+    if rounds:
+        # Polish: a part whose managers still stray from their group's band (say a part no pair
+        # took) is planned once more on its own, around the group's mean.
+        aim = {g: state.utilisation(np.flatnonzero(group_of_manager == g)) for g in set(part_group) if g >= 0}
+        band = POLISH_BAND * problem.balance.tolerance
+        astray = [k for k, part in enumerate(parts) if part_group[k] >= 0 and aim[part_group[k]] > 0
+                  and any(abs(state.utilisation(np.array([m])) / aim[part_group[k]] - 1.0) > band
+                          for m in part.managers)]
+        if astray:
+            planned["tasks"] = tally.done + len(astray)
+            members = [_Member(np.flatnonzero(state.customer_part == k), parts[k].managers,
+                               f"{problem.name} part {k + 1} polished", state.routes_of(parts[k].managers))
+                       for k in astray]
+            outcomes = phase(members, part_size + rounds * round_size, round_size, first_seed,
+                             [aim[part_group[k]] for k in astray])
+            for member, outcome in zip(members, outcomes, strict=True):
+                state.take(member.customers, member.managers, outcome, manager_part=manager_part)
+            logger.info("polish: %d parts with managers beyond %.0f%% of their group's mean planned again", len(astray),
+                        100 * band)
     planned["tasks"] = tally.done
     reasons = sorted(set(tally.stops))
     order = {c.customer_id: i for i, c in enumerate(problem.customers)}
@@ -336,9 +360,10 @@ class _Joined:
                     self.customer_part[self.index[stop.customer_id]] = part_of[route.manager_id]
 
     def utilisation(self, managers: np.ndarray) -> float:
-        """Work over working time of ``managers`` together."""
+        """Work that balance counts (travel and time on site, not waiting) over working time of
+        ``managers`` together."""
         available = sum(self.problem.managers[int(m)].available_min for m in managers)
-        work = sum(r.work_min for r in self.routes_of(managers))
+        work = sum(route_work_min(r) for r in self.routes_of(managers))
         return work / available if available > 0 else 0.0
 
     def routes_of(self, managers: np.ndarray) -> tuple[DayRoute, ...]:

@@ -164,14 +164,18 @@ class _Cut:
     settlement: np.ndarray
     max_customers: int
 
-    def bisect(self, customers: np.ndarray, managers: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    def bisect(self, customers: np.ndarray, managers: np.ndarray, k: int,
+               load: float | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
         """About ``k`` regions of ``customers`` with their ``managers``; more where settlements
-        with their own managers can be planned apart (each side carrying its own work), or where
-        a cut between settlements leaves a side larger than its share."""
+        with their own managers can be planned apart (each side carrying its own work, against
+        ``load``, the whole group's work over its working time), or where a cut between
+        settlements leaves a side larger than its share."""
         if len(managers) <= 1 or len(customers) <= 1:
             return [(customers, managers)]
+        if load is None:
+            load = float(self.work[customers].sum() / max(self.capacity[managers].sum(), 1e-9))
         low_k, high_k = k // 2, k - k // 2
-        sides = self._between_settlements(customers, managers, low_k / k if k > 1 else None)
+        sides = self._between_settlements(customers, managers, low_k / k if k > 1 else None, load)
         if sides is None:
             if k <= 1:
                 return [(customers, managers)]
@@ -180,7 +184,7 @@ class _Cut:
             low_k = max(low_k, 1, math.ceil(len(sides[0][0]) / self.max_customers))
             high_k = max(high_k, math.ceil(len(sides[1][0]) / self.max_customers))
         (low, low_managers), (high, high_managers) = sides
-        return self.bisect(low, low_managers, low_k) + self.bisect(high, high_managers, high_k)
+        return self.bisect(low, low_managers, low_k, load) + self.bisect(high, high_managers, high_k, load)
 
     def _across(self, customers: np.ndarray, managers: np.ndarray,
                 low_share: float) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -198,15 +202,16 @@ class _Cut:
         cut = min(max(cut, 1), len(order) - 1)
         return (order[:cut], low_managers), (order[cut:], high_managers)
 
-    def _between_settlements(self, customers: np.ndarray, managers: np.ndarray, low_share: float | None
+    def _between_settlements(self, customers: np.ndarray, managers: np.ndarray, low_share: float | None,
+                             group_load: float
                              ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
         """A cut between whole settlements, each with the managers living in it (the settlement
         of the customer nearest to the home), where each side's work over its managers' working
         time best matches the whole's. With ``low_share`` (the size calls for a cut), the low
         side holds that share of the customers to within :data:`SIZE_SLACK`; without, the cut is
-        optional and made only where each side stays within :data:`LOAD_SLACK` of the whole's
-        load (each side carries its own work). None where the managers live in one settlement
-        or no such cut exists."""
+        optional and made only where each side stays within :data:`LOAD_SLACK` of
+        ``group_load`` (each side carries its own work as the whole group does). None where the
+        managers live in one settlement or no such cut exists."""
         units, unit_of = np.unique(self.settlement[customers], return_inverse=True)
         if len(units) < 2:
             return None
@@ -224,7 +229,9 @@ class _Cut:
         work = np.cumsum(np.bincount(rank[unit_of], weights=self.work[customers], minlength=len(units)))
         capacity = np.cumsum(np.bincount(rank[manager_unit], weights=self.capacity[managers], minlength=len(units)))
         staffed = np.cumsum(np.bincount(rank[manager_unit], minlength=len(units)))
-        load = work[-1] / capacity[-1]
+        # A forced cut matches this region's load; an optional one keeps both sides near the
+        # group's (a chain of optional cuts would otherwise let far towns drift apart).
+        load = work[-1] / capacity[-1] if low_share is not None else group_load
         best, best_gap = -1, math.inf
         for i in range(len(units) - 1):  # the cut after the i-th unit along the side
             if not 0 < staffed[i] < len(managers):

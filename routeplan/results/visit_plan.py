@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 from shapely.geometry import Point as ShapelyPoint
@@ -339,15 +340,10 @@ class Plan:
 
     def routes_geojson(self) -> dict[str, Any]:
         """routes.geojson: one LineString feature per manager-day (start place, visits in order,
-        end place), EPSG:4326."""
-        managers = {m.manager_id: m for m in self.problem.managers}
-        customers = {c.customer_id: c for c in self.problem.customers}
+        end place; along the streets with the road model, see :meth:`route_line`), EPSG:4326."""
         features = []
         for route in self.routes:
-            m = managers[route.manager_id]
-            coords = [[m.start.lon, m.start.lat]]
-            coords += [[customers[s.customer_id].lon, customers[s.customer_id].lat] for s in route.stops]
-            coords.append([m.end.lon, m.end.lat])
+            coords = [list(p) for p in self.route_line(route)]
             features.append({"type": "Feature",
                              "properties": {"manager_id": route.manager_id, "day_index": route.day_index,
                                             "day": route.day, "stops": len(route.stops),
@@ -355,6 +351,30 @@ class Plan:
                                             "work_min": round(route.work_min, 2)},
                              "geometry": {"type": "LineString", "coordinates": coords}})
         return {"type": "FeatureCollection", "features": features}
+
+    def route_places(self, route: DayRoute) -> list[tuple[float, float]]:
+        """``(lon, lat)`` of a route's start place, its stops in order and its end place."""
+        if "places" not in self._reports:
+            self._reports["places"] = ({m.manager_id: m for m in self.problem.managers},
+                                       {c.customer_id: c for c in self.problem.customers})
+        managers, customers = self._reports["places"]
+        m = managers[route.manager_id]
+        return ([(m.start.lon, m.start.lat)] + [(customers[s.customer_id].lon, customers[s.customer_id].lat)
+                                                for s in route.stops] + [(m.end.lon, m.end.lat)])
+
+    def route_line(self, route: DayRoute) -> list[tuple[float, float]]:
+        """The line a route rides, ``(lon, lat)`` from its start place to its end place: through
+        the nodes of every leg's path with the road model, straight from stop to stop otherwise."""
+        places = self.route_places(route)
+        model = self.problem.travel.travel_model()
+        legs = getattr(model, "leg_lines", None)
+        if legs is None:
+            return places
+        lon, lat = np.array([p[0] for p in places]), np.array([p[1] for p in places])
+        line: list[tuple[float, float]] = [places[0]]
+        for leg in legs(lon, lat):
+            line.extend(leg[1:])
+        return line
 
     def visits_frame(self) -> pd.DataFrame:
         """The visits as a pandas DataFrame (columns of visits.csv)."""
