@@ -188,6 +188,8 @@ def _map_options(parser: argparse.ArgumentParser) -> None:
                         help="link Leaflet from the web instead of inlining it (smaller maps that need internet)")
     parser.add_argument("--start-date", type=_date, default=None,
                         help="first day of the cycle in calendars and schedules, YYYY-MM-DD (default: next Monday)")
+    parser.add_argument("--streets", action="store_true",
+                        help='with travel model "road", draw the road network faintly under the routes of map.html')
 
 
 def _share(text: str) -> float:
@@ -260,7 +262,7 @@ def _date(text: str) -> dt.date:
 def _map(args: argparse.Namespace) -> int:
     problem = read_scenario(args.scenario)
     result = read_plan(problem, args.plan)
-    write_views(result, args.plan, offline=not args.online, start_date=args.start_date)
+    write_views(result, args.plan, offline=not args.online, start_date=args.start_date, streets=args.streets)
     print(f"redrew {args.plan / 'map.html'} and {args.plan / 'maps'}", file=sys.stderr)
     return EXIT_OK
 
@@ -290,7 +292,7 @@ def _plan(args: argparse.Namespace) -> int:
     if progress is not None:
         progress.finish()
     writing = time.perf_counter()
-    write_plan(result, args.out, offline=not args.online, start_date=args.start_date)
+    write_plan(result, args.out, offline=not args.online, start_date=args.start_date, streets=args.streets)
     logger.info("wrote %s in %.2f s; %.2f s since the command started", args.out, time.perf_counter() - writing,
                 time.perf_counter() - started)
     if show:

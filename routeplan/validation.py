@@ -14,6 +14,7 @@ Rows are named by their line number in the file (the header is line 1), also for
 
 from __future__ import annotations
 
+import csv
 import heapq
 import json
 import logging
@@ -328,6 +329,19 @@ class _RoadLegs:
         return best[target]
 
 
+def _read_table(path: str) -> dict[tuple[str, str], tuple[float, float]]:
+    """travel.csv as ``(from_id, to_id) -> (km, minutes)``, read here (unreadable rows are left
+    out: a leg without a row then fails its checks)."""
+    table: dict[tuple[str, str], tuple[float, float]] = {}
+    with Path(path).open(encoding="utf-8-sig", newline="") as stream:
+        for row in csv.DictReader(stream):
+            try:
+                table[(row["from_id"].strip(), row["to_id"].strip())] = (float(row["km"]), float(row["minutes"]))
+            except (KeyError, TypeError, ValueError):
+                continue
+    return table
+
+
 _SAME_TIME = 1e-9
 """Paths whose times differ by this share or less are equally fast."""
 
@@ -474,6 +488,7 @@ class _Checker:
         self.violations: list[Violation] = []
         self._unknown_managers: set[tuple[str, str]] = set()
         self._roads: _RoadLegs | None = None
+        self._table: dict[tuple[str, str], tuple[float, float]] | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
     def add(self, rule: str, file: str | None, row: int | None, text: str) -> None:
@@ -490,15 +505,27 @@ class _Checker:
     def route_name(self, key: RouteKey) -> str:
         return f"{key[0]} on {self.day(key[1])}"
 
-    def leg(self, a: Point, b: Point) -> _Leg:
-        """A leg by the scenario's travel model: along its roads, or great-circle km times the
-        detour factor at its speed."""
+    def leg(self, a: Point, b: Point, a_id: str, b_id: str) -> _Leg:
+        """A leg by the scenario's travel model: along its roads, looked up in its table (by the
+        ids of the places), or great-circle km times the detour factor at its speed."""
+        if self.problem.travel.model == "matrix":
+            if self._table is None:
+                self._table = _read_table(self.problem.travel.matrix)
+            if a_id == b_id:
+                return _Leg(0.0, 0.0, 0.0)
+            km, minutes = self._table.get((a_id, b_id), (math.nan, math.nan))
+            return _Leg(km, km, minutes * 60.0)
         if self.problem.travel.model == "road":
             if self._roads is None:
                 self._roads = _RoadLegs(self.problem)
             return self._roads.leg(a, b)
         km = great_circle_km(a, b) * self.problem.travel.detour_factor
         return _Leg(km, km, km / self.problem.travel.speed_kmh * 3600.0)
+
+    def place_id(self, manager: Manager, which: str) -> str:
+        """The id of a manager's start or end place in a travel table (section 4)."""
+        point = manager.start if which == "start" else manager.end
+        return "depot" if point == self.problem.depot else f"{manager.manager_id}:{which}"
 
     # -- driver -----------------------------------------------------------------------------
     def run(self, tables: _Tables) -> ValidationReport:
@@ -767,7 +794,7 @@ class _Checker:
 
     def check_stops(self, name: str, manager: Manager, visits: list[_Visit], depart: int | None) -> _Legs:
         """Arrival after travel, start, window, service and leg km of each visit in order."""
-        legs = _Legs(place=manager.start, clock=depart,
+        legs = _Legs(place=manager.start, clock=depart, place_id=self.place_id(manager, "start"),
                      origin=None if depart is None else f"departure from the start place {_clock(depart)}")
         for visit in visits:
             customer = visit.customer
@@ -775,7 +802,7 @@ class _Checker:
                 legs.lose()
                 continue
             here = Point(customer.lon, customer.lat)
-            leg = None if legs.place is None else self.leg(legs.place, here)
+            leg = None if legs.place is None else self.leg(legs.place, here, legs.place_id, customer.customer_id)
             legs.add(leg)
             if leg is not None:
                 self.check_leg_km(name, visit, leg, legs.place_name)
@@ -783,6 +810,7 @@ class _Checker:
                     self.check_arrival(name, visit, legs.clock + leg.seconds, leg, legs.origin)
             self.check_visit_times(name, visit, customer)
             legs.place, legs.place_name, legs.clock = here, customer.customer_id, visit.end
+            legs.place_id = customer.customer_id
             legs.origin = None if visit.end is None else f"end at {customer.customer_id} {_clock(visit.end)}"
         return legs
 
@@ -828,7 +856,8 @@ class _Checker:
         returned = route.return_time
         if legs is None:
             legs = _Legs(place=None, clock=None, origin=None, complete=False)
-        back = None if legs.place is None else self.leg(legs.place, manager.end)
+        back = None if legs.place is None else self.leg(legs.place, manager.end, legs.place_id,
+                                                        self.place_id(manager, "end"))
         legs.add(back)
         if returned is not None and back is not None and legs.clock is not None:
             earliest = legs.clock + back.seconds
@@ -862,6 +891,7 @@ class _Legs:
     clock: float | None
     origin: str | None
     place_name: str = "the start place"
+    place_id: str = ""  # the place's id in a travel table (model "matrix")
     low: float = 0.0
     high: float = 0.0
     complete: bool = True

@@ -152,15 +152,19 @@ def _builder_from_config(config: dict[str, Any], folder: Path, issues: list[Inpu
     if not isinstance(travel, dict):
         issues.append(InputIssue(sf, "travel must be a table", None, "travel"))
         travel = {}
-    network = travel.get("network")
+    network, matrix = travel.get("network"), travel.get("matrix")
     if network is not None and not isinstance(network, str):
         issues.append(InputIssue(sf, "network must be a file name (text)", None, "travel.network"))
         network = None
+    if matrix is not None and not isinstance(matrix, str):
+        issues.append(InputIssue(sf, "matrix must be a file name (text)", None, "travel.matrix"))
+        matrix = None
     try:
         builder.set_travel(model=str(travel.get("model", "haversine")),
                            speed_kmh=float(travel.get("speed_kmh", 20.0)),
                            detour_factor=float(travel.get("detour_factor", 1.3)),
-                           network=None if not network else folder / network)
+                           network=None if not network else folder / network,
+                           matrix=None if not matrix else folder / matrix)
     except (TypeError, ValueError):
         issues.append(InputIssue(sf, "speed_kmh and detour_factor must be numbers", None, "travel"))
     _read_balance(config.get("balance", {}), builder, issues)
@@ -244,8 +248,9 @@ def write_scenario(problem: Problem, folder: str | os.PathLike[str]) -> Path:
                          "" if m.max_visits is None else m.max_visits,
                          "" if all_days else " ".join(str(d) for d in m.days)])
         write_table(stage / "managers.csv", MANAGER_COLUMNS, rows)
-        if problem.travel.network:  # the scenario carries its road network
-            shutil.copyfile(problem.travel.network, stage / Path(problem.travel.network).name)
+        for carried in (problem.travel.network, problem.travel.matrix):  # its road network or travel table
+            if carried:
+                shutil.copyfile(carried, stage / Path(carried).name)
         if problem.districts:
             collection = {"type": "FeatureCollection", "features": [
                 {"type": "Feature", "properties": {"district": d.name}, "geometry": mapping(d.geometry)}
@@ -264,7 +269,8 @@ def _scenario_toml(problem: Problem) -> str:
              "[depot]", f"lon = {problem.depot.lon!r}", f"lat = {problem.depot.lat!r}", "",
              "[travel]", f"model = {q(problem.travel.model)}", f"speed_kmh = {problem.travel.speed_kmh!r}",
              f"detour_factor = {problem.travel.detour_factor!r}",
-             *([f"network = {q(Path(problem.travel.network).name)}"] if problem.travel.network else []), "",
+             *([f"network = {q(Path(problem.travel.network).name)}"] if problem.travel.network else []),
+             *([f"matrix = {q(Path(problem.travel.matrix).name)}"] if problem.travel.matrix else []), "",
              "[balance]", f"tolerance = {problem.balance.tolerance!r}",
              f"day_tolerance = {problem.balance.day_tolerance!r}", ""]
     for tier in problem.tiers:

@@ -25,14 +25,17 @@ from itertools import pairwise
 from typing import Any
 
 import folium
+import numpy as np
 import shapely
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 from shapely.geometry import MultiPoint, mapping
 
 from ..model.clock import format_hhmm
+from ..model.problem import Problem
 from ..model.routes import DayRoute
 from ..results.visit_plan import ManagerFigures, Plan
+from ..roads.travel import RoadTravel
 from .colours import palette
 
 # Legs shorter than this (degrees, |dlat| + |dlon|) get no arrow: it would sit on the stop.
@@ -41,7 +44,7 @@ _SHORT_LEG = 1e-4
 
 def render(plan: Plan, *, m: folium.Map | None = None, managers: Iterable[str] | None = None,
            tiles: str | None = "OpenStreetMap", territories: bool = True, districts: bool = True,
-           legend: bool = True, arrows: bool = True) -> folium.Map:
+           legend: bool = True, arrows: bool = True, streets: bool = False) -> folium.Map:
     """Draw ``plan`` onto ``m`` (a new map around the plan when omitted) and return the map.
 
     Parameters
@@ -57,6 +60,9 @@ def render(plan: Plan, *, m: folium.Map | None = None, managers: Iterable[str] |
     territories, districts, legend, arrows
         Whether to draw each manager's territory outline, the administrative districts, the
         legend and the direction arrows on route lines.
+    streets
+        With the road model, draw the road network faintly under the routes (a layer of its
+        own; routes follow the streets either way).
 
     Returns
     -------
@@ -64,12 +70,12 @@ def render(plan: Plan, *, m: folium.Map | None = None, managers: Iterable[str] |
         ``m``, or the new map.
     """
     return _compose(_Drawing(plan, arrows=arrows), m=m, managers=managers, tiles=tiles,
-                    territories=territories, districts=districts, legend=legend)
+                    territories=territories, districts=districts, legend=legend, streets=streets)
 
 
 def render_views(plan: Plan, *, tiles: str | None = "OpenStreetMap", territories: bool = True,
-                 districts: bool = True, legend: bool = True,
-                 arrows: bool = True) -> tuple[folium.Map, dict[str, folium.Map]]:
+                 districts: bool = True, legend: bool = True, arrows: bool = True,
+                 streets: bool = False) -> tuple[folium.Map, dict[str, folium.Map]]:
     """The map of the whole plan and one map per manager, drawn from one preparation of the plan.
 
     Each map is the one :func:`render` draws (``render(plan)`` and ``render(plan,
@@ -82,6 +88,8 @@ def render_views(plan: Plan, *, tiles: str | None = "OpenStreetMap", territories
         The plan to draw.
     tiles, territories, districts, legend, arrows
         As for :func:`render`.
+    streets
+        As for :func:`render`, on the whole plan's map only (a manager's map stays small).
 
     Returns
     -------
@@ -92,7 +100,7 @@ def render_views(plan: Plan, *, tiles: str | None = "OpenStreetMap", territories
     drawing = _Drawing(plan, arrows=arrows)
     options: dict[str, Any] = {"tiles": tiles, "territories": territories, "districts": districts,
                                "legend": legend}
-    whole = _compose(drawing, **options)
+    whole = _compose(drawing, streets=streets, **options)
     each = {mid: _compose(drawing, managers=[mid], **options) for mid in drawing.manager_ids
             if drawing.routes.get(mid)}
     return whole, each
@@ -159,7 +167,7 @@ class _Drawing:
 
 def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterable[str] | None = None,
              tiles: str | None = "OpenStreetMap", territories: bool = True, districts: bool = True,
-             legend: bool = True) -> folium.Map:
+             legend: bool = True, streets: bool = False) -> folium.Map:
     """:func:`render` from prepared pieces."""
     problem = drawing.plan.problem
     wanted = None if managers is None else set(managers)
@@ -172,6 +180,8 @@ def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterab
             m.fit_bounds([[min(b[0] for b in boxes), min(b[1] for b in boxes)],
                           [max(b[2] for b in boxes), max(b[3] for b in boxes)]])
     _Style().add_to(m)
+    if streets and problem.travel.model == "road":
+        _streets_layer(problem).add_to(m)
     if districts and problem.districts:
         _districts_layer(drawing).add_to(m)
     day_layers: dict[int, list[tuple[folium.FeatureGroup, folium.FeatureGroup]]] = {}
@@ -266,6 +276,21 @@ def _territory(shape: dict[str, Any], colour: str) -> folium.GeoJson:
                           style_function=lambda _feature, colour=colour: {
                               "color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": 0.08,
                               "dashArray": "4 4"})
+
+
+def _streets_layer(problem: Problem) -> folium.FeatureGroup:
+    """The road network's segments (each once, whatever its directions), faint and grey."""
+    model = problem.travel.travel_model()
+    assert isinstance(model, RoadTravel)
+    network = model.network
+    pairs = np.unique(np.sort(np.stack([network.tail, network.head], axis=1), axis=1), axis=0)
+    lines = [[[round(float(network.lon[a]), 7), round(float(network.lat[a]), 7)],
+              [round(float(network.lon[b]), 7), round(float(network.lat[b]), 7)]] for a, b in pairs]
+    layer = folium.FeatureGroup(name="streets", show=True)
+    folium.GeoJson({"type": "Feature", "properties": {}, "geometry": {"type": "MultiLineString", "coordinates": lines}},
+                   style_function=lambda _: {"color": "#777777", "weight": 1, "opacity": 0.35},
+                   interactive=False).add_to(layer)
+    return layer
 
 
 def _districts_layer(drawing: _Drawing) -> folium.FeatureGroup:

@@ -18,6 +18,7 @@ import numpy as np
 from shapely.geometry import mapping, shape
 
 from ..errors import InputIssue, ScenarioError
+from ..roads.matrix import MatrixTravel, check_table, required_pairs, travel_table
 from ..roads.travel import FAR_ACCESS_KM, road_travel
 from .clock import parse_clock
 from .frames import customer_records
@@ -45,11 +46,16 @@ class TravelSettings:
     speed_kmh: float = 20.0
     detour_factor: float = 1.3
     network: str = ""  # model "road": the road network file (an absolute path)
+    matrix: str = ""  # model "matrix": travel.csv (an absolute path)
+    places: tuple[tuple[str, float, float], ...] = ()  # model "matrix": the table's id at each place
 
     def travel_model(self) -> TravelModel:
-        """The travel model these settings describe (a road network is read once per process)."""
+        """The travel model these settings describe (a road network or a table is read once per
+        process)."""
         if self.model == "road":
             return road_travel(self.network, speed_kmh=self.speed_kmh)
+        if self.model == "matrix":
+            return MatrixTravel(table=travel_table(self.matrix), places=self.places)
         return HaversineTravel(speed_kmh=self.speed_kmh, detour_factor=self.detour_factor)
 
 
@@ -303,7 +309,8 @@ class Problem:
             days=tuple(data["days"]),
             consistent=bool(data["consistent"]),
             depot=Point(**data["depot"]),
-            travel=TravelSettings(**data["travel"]),
+            travel=TravelSettings(**{**data["travel"],
+                                     "places": tuple(tuple(p) for p in data["travel"].get("places", ()))}),
             tiers=tuple(Tier(**{**t, "window": tuple(t["window"]), "roles": tuple(t["roles"])})
                         for t in data["tiers"]),
             classification=tuple(tuple(pair) for pair in data.get("classification", ())),
@@ -369,11 +376,13 @@ class ProblemBuilder:
         self._depot = Point(float(lon), float(lat))
 
     def set_travel(self, *, model: str = "haversine", speed_kmh: float = 20.0, detour_factor: float = 1.3,
-                   network: str | os.PathLike[str] | None = None) -> None:
+                   network: str | os.PathLike[str] | None = None,
+                   matrix: str | os.PathLike[str] | None = None) -> None:
         """The travel model (see :mod:`routeplan.model.travel`; ``"road"`` needs the ``network``
-        file, see :mod:`routeplan.roads`)."""
+        file, ``"matrix"`` the ``matrix`` table, see :mod:`routeplan.roads`)."""
         self._travel = TravelSettings(model=model, speed_kmh=float(speed_kmh), detour_factor=float(detour_factor),
-                                      network="" if network is None else str(Path(network).resolve()))
+                                      network="" if network is None else str(Path(network).resolve()),
+                                      matrix="" if matrix is None else str(Path(matrix).resolve()))
 
     def set_balance(self, *, tolerance: float = DEFAULT_BALANCE_TOLERANCE,
                     day_tolerance: float = DEFAULT_DAY_BALANCE_TOLERANCE) -> None:
@@ -457,6 +466,9 @@ class ProblemBuilder:
             issues.append(InputIssue(sf, "speed_kmh must be a positive number", None, "travel.speed_kmh"))
         if not (self._travel.detour_factor >= 1.0 and math.isfinite(self._travel.detour_factor)):
             issues.append(InputIssue(sf, "detour_factor must be a number >= 1", None, "travel.detour_factor"))
+        if self._travel.model == "matrix" and not self._travel.matrix:
+            issues.append(InputIssue(sf, 'model "matrix" needs its table: matrix = "travel.csv" (columns from_id, '
+                                         "to_id, km, minutes) in the scenario folder", None, "travel.matrix"))
         if self._travel.model == "road" and not self._travel.network:
             issues.append(InputIssue(sf, 'model "road" needs the road network file: network = "roads.graphml" (or '
                                          "an OpenStreetMap extract .osm / .osm.pbf) in the scenario folder", None,
@@ -477,13 +489,51 @@ class ProblemBuilder:
             self._check_roles(tiers, customers, managers, issues)
         if not issues and self._travel.model == "road":
             self._check_roads(customers, issues)
+        travel = self._travel
+        if not issues and travel.model == "matrix":
+            travel = self._matrix_places(customers, managers, issues)
         if issues:
             raise ScenarioError(issues)
         assert self._depot is not None
         return Problem(name=self.name, days=days, consistent=bool(self.consistent), depot=self._depot,
-                       travel=self._travel, tiers=tuple(tiers), customers=tuple(customers),
+                       travel=travel, tiers=tuple(tiers), customers=tuple(customers),
                        managers=tuple(managers), classification=tuple(classification),
                        districts=tuple(self._districts), balance=self._balance)
+
+    def _matrix_places(self, customers: list[Customer], managers: list[Manager],
+                       issues: list[InputIssue]) -> TravelSettings:
+        """The travel settings with the table's id at every place, after checking that the table
+        has every pair a plan may use and that ids at one place share their rows."""
+        assert self._depot is not None
+        depot = self._depot
+        places: list[tuple[str, float, float]] = [("depot", depot.lon, depot.lat)]
+        ends = []
+        for m in managers:
+            start = "depot" if m.start == depot else f"{m.manager_id}:start"
+            end = "depot" if m.end == depot else f"{m.manager_id}:end"
+            places += [(start, m.start.lon, m.start.lat), (end, m.end.lon, m.end.lat)]
+            ends.append((start, end))
+        places += [(c.customer_id, c.lon, c.lat) for c in customers]
+        try:
+            table = travel_table(self._travel.matrix)
+        except ScenarioError as error:
+            issues.extend(error.issues)
+            return self._travel
+        found = check_table(table, required_pairs([c.customer_id for c in customers], ends))
+        index = table.index()
+        first: dict[tuple[float, float], str] = {}
+        for place_id, lon, lat in places:
+            other = first.setdefault((lon, lat), place_id)
+            if other != place_id and other in index and place_id in index and not (
+                    np.array_equal(table.minutes[index[other]], table.minutes[index[place_id]], equal_nan=True)
+                    and np.array_equal(table.km[index[other]], table.km[index[place_id]], equal_nan=True)):
+                found.append(InputIssue(table.name, f"{other} and {place_id} stand at the same place but their rows "
+                                                    "differ; give them distinct positions"))
+                break
+        issues.extend(found)
+        unique = tuple(dict.fromkeys(places))
+        return TravelSettings(model="matrix", speed_kmh=self._travel.speed_kmh,
+                              detour_factor=self._travel.detour_factor, matrix=self._travel.matrix, places=unique)
 
     def _check_roads(self, customers: list[Customer], issues: list[InputIssue]) -> None:
         """Read the road network (its faults are the scenario's) and tell which customers lie

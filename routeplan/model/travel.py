@@ -186,4 +186,4 @@ class EuclideanTravel:
         return dist, dist / self.speed
 
 
-TRAVEL_MODELS = ("haversine", "road")
+TRAVEL_MODELS = ("haversine", "road", "matrix")

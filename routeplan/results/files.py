@@ -22,7 +22,7 @@ from .visit_plan import ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS, Plan
 
 
 def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True, offline: bool = True,
-               start_date: dt.date | None = None) -> Path:
+               start_date: dt.date | None = None, streets: bool = False) -> Path:
     """Write every file of the plan folder; the folder appears only once all are written.
 
     Parameters
@@ -38,6 +38,8 @@ def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True,
         Make the maps self-contained (Leaflet inlined; no network needed except for tiles).
     start_date
         First day of the cycle in the calendars and schedules (default: next Monday).
+    streets
+        With the road model, draw the road network faintly under the routes of map.html.
     """
     folder = Path(folder)
     start = start_date or next_monday()
@@ -48,14 +50,15 @@ def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True,
                                             encoding="utf-8")
         (stage / "routes.geojson").write_text(json.dumps(plan.routes_geojson(), ensure_ascii=False) + "\n",
                                               encoding="utf-8")
-        write_views(plan, stage, maps=maps, offline=offline, start_date=start)
+        write_views(plan, stage, maps=maps, offline=offline, start_date=start, streets=streets)
     return folder
 
 
 def write_views(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True, offline: bool = True,
-                start_date: dt.date | None = None) -> None:
+                start_date: dt.date | None = None, streets: bool = False) -> None:
     """The files people look at, in an existing plan folder: map.html, maps/<manager_id>.html,
-    schedules/<manager_id>.csv and calendars/<manager_id>.ics (each replaced as a whole)."""
+    schedules/<manager_id>.csv and calendars/<manager_id>.ics (each replaced as a whole);
+    ``streets`` draws the road network under the routes of map.html."""
     folder = Path(folder)
     start = start_date or next_monday()
     with staged_folder(folder / "schedules") as stage:
@@ -65,7 +68,7 @@ def write_views(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True
     if not maps:
         return
     # One preparation of the plan for every map: each manager's map then costs its own share.
-    whole, each = render_views(plan)
+    whole, each = render_views(plan, streets=streets)
     with staged_folder(folder / "maps") as stage:
         for manager_id, manager_map in each.items():
             save(manager_map, stage / f"{manager_id}.html", offline=offline)

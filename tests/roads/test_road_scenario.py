@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from routeplan.maps import render
 from routeplan import MaxIterations, ScenarioError, plan, read_scenario, validate_folder, write_plan, write_scenario
+from routeplan.maps import render
 
 REPO = Path(__file__).resolve().parents[2]
 ROADS = REPO / "data" / "samples" / "kuiwen-roads"
@@ -124,3 +124,25 @@ def test_a_written_scenario_carries_its_network(road_problem, tmp_path):
     assert Path(again.travel.network).name == "roads.osm"
     summary = json.dumps(again.to_dict()["travel"])
     assert "roads.osm" in summary
+
+
+def test_the_map_can_show_the_streets_under_the_routes(road_plan):
+    result, _ = road_plan
+    plain = render(result, tiles=None).get_root().render()
+    with_streets = render(result, tiles=None, streets=True).get_root().render()
+    assert "MultiLineString" not in plain
+    assert "MultiLineString" in with_streets
+
+
+def test_the_sample_on_streets_is_what_its_seeded_generator_writes(tmp_path):
+    """data/samples/kuiwen-roads is generated, never edited: the committed files are the
+    generator's output for its default seed (and its shops are the plain sample's)."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "kuiwen-roads"
+    subprocess.run([sys.executable, str(REPO / "data" / "samples" / "generate_kuiwen_roads.py"), "--out", str(out)],
+                   check=True, capture_output=True)
+    for name in ("scenario.toml", "customers.csv", "managers.csv", "districts.geojson", "roads.osm"):
+        assert (out / name).read_bytes() == (ROADS / name).read_bytes(), name
+    assert (ROADS / "customers.csv").read_bytes() == (SAMPLE / "customers.csv").read_bytes()

@@ -82,6 +82,7 @@ def test_pairs_and_nearest_agree_with_the_table(travel, points):
     assert pair_minutes == pytest.approx(minutes[a, b], abs=1e-9)
     assert pair_km == pytest.approx(km[a, b], abs=1e-9)
     index, near_km, near_minutes = travel.nearest(lon, lat, 4)
+    assert near_km == pytest.approx(np.take_along_axis(km, index, axis=1), abs=1e-9)
     truth = np.sort(np.argsort(minutes + np.eye(len(lon)) * 1e9, axis=1)[:, :4], axis=1)
     assert np.mean(np.sort(index, axis=1) == truth) > 0.95  # candidates come from the straight line
     assert near_minutes == pytest.approx(np.take_along_axis(minutes, index, axis=1), abs=1e-9)
