@@ -27,7 +27,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from ..model.travel import haversine_km
-from .dijkstra import own_targets, path, shared_targets
+from .dijkstra import own_targets, path, point_tables, shared_targets
 from .files import read_network
 from .network import RoadNetwork
 
@@ -178,10 +178,9 @@ class RoadTravel:
         nodes, access = self.snap(lon, lat)
         unique, position = np.unique(nodes, return_inverse=True)
         path_s, path_m = self.router().shared(unique, unique)
-        path_s, path_m = path_s[np.ix_(position, position)], path_m[np.ix_(position, position)]
-        km, minutes = self._combine(path_s, path_m, access[:, None], access[None, :])
-        np.fill_diagonal(km, 0.0)
-        np.fill_diagonal(minutes, 0.0)
+        km = np.empty((len(lon), len(lon)))
+        minutes = np.empty((len(lon), len(lon)))
+        point_tables(path_s, path_m, position.astype(np.int64), access, float(self.speed_kmh), km, minutes)
         self._store(lon, lat, km, minutes)
         return km, minutes
 
