@@ -740,7 +740,7 @@ def write_folder(stage: Path, rng: np.random.Generator) -> None:
     (stage / "scenario.toml").write_text(scenario_toml(), encoding="utf-8")
 
 
-def generate(out: Path, seed: int = DEFAULT_SEED) -> Path:
+def generate(out: Path, seed: int = DEFAULT_SEED, write=None) -> Path:
     """Write the scenario folder ``out``, replacing any previous one only once complete.
 
     Parameters
@@ -749,6 +749,9 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> Path:
         Target folder.
     seed : int
         Seed of ``numpy.random.default_rng``.
+    write : callable, optional
+        What writes the folder's files, ``write(stage, rng)`` (default :func:`write_folder`;
+        ``generate_kuiwen_roads.py`` adds its street network).
 
     Returns
     -------
@@ -759,7 +762,7 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        write_folder(stage, np.random.default_rng(seed))
+        (write or write_folder)(stage, np.random.default_rng(seed))
         stage.chmod(0o755)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))

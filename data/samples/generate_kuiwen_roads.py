@@ -39,9 +39,7 @@ import argparse
 import importlib.util
 import itertools
 import math
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -207,15 +205,14 @@ def osm_xml(nodes: list[tuple[float, float]], ways: list[tuple[list[int], dict[s
 
 
 def generate(out: Path, seed: int) -> Path:
-    """Write the scenario folder ``out`` (replacing it only once complete)."""
+    """Write the scenario folder ``out`` (replacing it only once complete, as the sample's own
+    generator does)."""
     g = _sample_generator()
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        g.write_folder(stage, np.random.default_rng(seed))
+
+    def write(stage: Path, rng: np.random.Generator) -> None:
+        g.write_folder(stage, rng)
         toml = (stage / "scenario.toml").read_text(encoding="utf-8")
-        haversine = ('model = "haversine"\nspeed_kmh = 20.0\ndetour_factor = 1.3\n')
+        haversine = 'model = "haversine"\nspeed_kmh = 20.0\ndetour_factor = 1.3\n'
         assert haversine in toml, "the sample's travel table changed: update this generator"
         toml = toml.replace(
             "# assumption: straight-line distance x 1.3 for the street network, 20 km/h in town traffic.\n",
@@ -226,14 +223,8 @@ def generate(out: Path, seed: int) -> Path:
         (stage / "scenario.toml").write_text(toml, encoding="utf-8")
         nodes, ways = build(seed)
         (stage / "roads.osm").write_text(osm_xml(nodes, ways), encoding="utf-8")
-        stage.chmod(0o755)
-        if out.exists():
-            shutil.rmtree(out)
-        stage.rename(out)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    return out
+
+    return g.generate(out, seed, write=write)
 
 
 def main(argv: list[str] | None = None) -> None:

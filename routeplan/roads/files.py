@@ -44,6 +44,18 @@ RULES_VERSION = "1"
 that cached travel tables of the old rules are not reused."""
 
 
+def file_key(path: str | Path) -> tuple[str, int, int]:
+    """What tells a file's versions apart for a cache held by a process: its full path, size
+    and change time (the size and time -1 for a file that cannot be read; reading it then says
+    why)."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
 def read_network(path: str | Path, *, speed_kmh: float, label: str | None = None) -> RoadNetwork:
     """Read the road network at ``path`` (by its ending, :data:`SUFFIXES`); ``speed_kmh`` is the
     speed of edges that carry none; ``label`` names the file in messages (default: its name)."""

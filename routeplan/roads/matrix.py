@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import InputIssue, ScenarioError
 from ..io.csvfile import read_table
+from .files import file_key
 
 MATRIX_COLUMNS = ("from_id", "to_id", "km", "minutes")
 SHOWN_MISSING = 10
@@ -164,12 +165,7 @@ _LOADING = threading.Lock()
 
 def travel_table(path: str | Path) -> TravelTable:
     """The table at ``path``, read once per process (and again when the file changes)."""
-    path = Path(path)
-    try:
-        stat = path.stat()
-        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    except OSError:
-        key = (str(path), -1, -1)
+    key = file_key(path)
     with _LOADING:
         if key not in _LOADED:
             _LOADED[key] = read_travel_table(path)

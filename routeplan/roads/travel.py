@@ -28,7 +28,7 @@ from scipy.spatial import cKDTree
 
 from ..model.travel import haversine_km
 from .dijkstra import own_targets, path, point_tables, shared_targets
-from .files import read_network
+from .files import file_key, read_network
 from .network import RoadNetwork
 
 logger = logging.getLogger(__name__)
@@ -265,19 +265,14 @@ class RoadTravel:
             logger.info("could not cache a travel table (%s)", error)
 
 
-_LOADED: dict[tuple[str, float, int, int], RoadTravel] = {}
+_LOADED: dict[tuple[tuple[str, int, int], float], RoadTravel] = {}
 _LOADING = threading.Lock()
 
 
 def road_travel(path: str | Path, *, speed_kmh: float) -> RoadTravel:
     """The road travel of the network file at ``path``, read once per process (and again when
     the file changes)."""
-    path = Path(path)
-    try:
-        stat = path.stat()
-        key = (str(path.resolve()), float(speed_kmh), stat.st_size, stat.st_mtime_ns)
-    except OSError:
-        key = (str(path), float(speed_kmh), -1, -1)
+    key = (file_key(path), float(speed_kmh))
     with _LOADING:
         if key not in _LOADED:
             _LOADED[key] = RoadTravel(network=read_network(path, speed_kmh=speed_kmh), speed_kmh=speed_kmh)
