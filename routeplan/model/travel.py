@@ -57,7 +57,15 @@ class TravelModel(Protocol):
         ...
 
 
-def _nearest_by_kdtree(points: np.ndarray, k: int) -> np.ndarray:
+def unit_vectors(lon: npt.ArrayLike, lat: npt.ArrayLike) -> np.ndarray:
+    """Points as ``(n, 3)`` unit vectors: straight distance between them orders points as the
+    great circle does (what k-d trees of geographic points are built on)."""
+    phi = np.radians(np.asarray(lat, dtype=float))
+    lam = np.radians(np.asarray(lon, dtype=float))
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+def nearest_by_straight_line(points: np.ndarray, k: int) -> np.ndarray:
     """Indices ``(n, k)`` of each point's ``k`` nearest others by straight distance (ties by index)."""
     n = len(points)
     k = min(k, n - 1)
@@ -132,11 +140,7 @@ class HaversineTravel:
         return km, km * (60.0 / self.speed_kmh)
 
     def nearest(self, lon: np.ndarray, lat: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        # Straight distance between unit vectors orders points as the great circle does.
-        phi = np.radians(np.asarray(lat, dtype=float))
-        lam = np.radians(np.asarray(lon, dtype=float))
-        unit = np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
-        index = _nearest_by_kdtree(unit, k)
+        index = nearest_by_straight_line(unit_vectors(lon, lat), k)
         lon_a, lat_a = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
         km, minutes = self.pairs(lon_a[:, None], lat_a[:, None], lon_a[index], lat_a[index])
         return index, km, minutes
@@ -175,7 +179,7 @@ class EuclideanTravel:
 
     def nearest(self, lon: np.ndarray, lat: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         x, y = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-        index = _nearest_by_kdtree(np.column_stack([x, y]), k)
+        index = nearest_by_straight_line(np.column_stack([x, y]), k)
         dist, minutes = self.pairs(x[:, None], y[:, None], x[index], y[index])
         return index, dist, minutes
 

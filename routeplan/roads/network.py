@@ -65,14 +65,7 @@ class RoadNetwork:
     def length_graph(self) -> csr_matrix:
         """Lengths (metres) of the same edges as :meth:`time_graph` keeps (the fastest of
         parallel edges)."""
-        if "length" not in self._cache:
-            order = self._fastest_edges()
-            n = self.num_nodes
-            self._cache["length"] = csr_matrix(
-                (np.maximum(self.length_m[order], 1e-6), (self.tail[order], self.head[order])), shape=(n, n))
-        graph = self._cache["length"]
-        assert isinstance(graph, csr_matrix)
-        return graph
+        return self._graph("length", self.length_m)
 
     def _fastest_edges(self) -> np.ndarray:
         """Indices of the edges kept: for each (tail, head) the fastest (then shortest)."""

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..model.travel import haversine_km
+from ..model.travel import haversine_km, nearest_by_straight_line, unit_vectors
 from .dijkstra import own_targets, path, point_tables, shared_targets
 from .files import file_key, read_network
 from .network import RoadNetwork
@@ -41,12 +41,6 @@ CACHE_ENV = "ROUTEPLAN_CACHE"
 ``~/.cache/routeplan``; ``off`` for none)."""
 CACHE_MIN_POINTS = 200
 """Tables over fewer points are computed, not cached (faster than reading them)."""
-
-
-def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    phi = np.radians(np.asarray(lat, dtype=float))
-    lam = np.radians(np.asarray(lon, dtype=float))
-    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
 
 
 class _Router:
@@ -72,7 +66,7 @@ class _Router:
         self.stamp = 0
         self.lock = threading.Lock()
         self.component = network.largest_strong_component()
-        self.tree = cKDTree(_unit_vectors(network.lon[self.component], network.lat[self.component]))
+        self.tree = cKDTree(unit_vectors(network.lon[self.component], network.lat[self.component]))
         self.lon, self.lat = network.lon, network.lat
 
     def _stamps(self, count: int) -> int:
@@ -112,7 +106,7 @@ class _Router:
         lon, lat = np.asarray(lon, dtype=float).ravel(), np.asarray(lat, dtype=float).ravel()
         if not len(lon):
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        _, nearest = self.tree.query(_unit_vectors(lon, lat))
+        _, nearest = self.tree.query(unit_vectors(lon, lat))
         nodes = self.component[np.asarray(nearest, dtype=np.int64)]
         return nodes, haversine_km(lon, lat, self.lon[nodes], self.lat[nodes])
 
@@ -211,12 +205,7 @@ class RoadTravel:
         k = min(k, n - 1)
         if k <= 0:
             return np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0)), np.zeros((n, 0))
-        many = min(n - 1, max(4 * k, k + 8))
-        _, candidates = cKDTree(_unit_vectors(lon, lat)).query(_unit_vectors(lon, lat), k=many + 1)
-        candidates = np.asarray(candidates, dtype=np.int64).reshape(n, many + 1)
-        own = candidates == np.arange(n)[:, None]
-        own[~own.any(axis=1), -1] = True
-        candidates = candidates[~own].reshape(n, many)
+        candidates = nearest_by_straight_line(unit_vectors(lon, lat), max(4 * k, k + 8))
         km, minutes = self.pairs(lon[:, None], lat[:, None], lon[candidates], lat[candidates])
         best = np.argsort(minutes, axis=1, kind="stable")[:, :k]
         take = np.take_along_axis
