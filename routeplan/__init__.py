@@ -10,7 +10,9 @@ The public API is what this module exports (``__all__``); everything else may ch
 import logging
 
 from .comparison import Comparison as Comparison
+from .comparison import Variants as Variants
 from .comparison import compare as compare
+from .comparison import try_variants as try_variants
 from .errors import ArgumentError as ArgumentError
 from .errors import InfeasiblePlanError as InfeasiblePlanError
 from .errors import InputIssue as InputIssue
@@ -29,14 +31,18 @@ from .model.problem import Manager as Manager
 from .model.problem import Point as Point
 from .model.problem import Problem as Problem
 from .model.problem import ProblemBuilder as ProblemBuilder
+from .model.problem import StabilitySettings as StabilitySettings
 from .model.problem import Tier as Tier
 from .model.routes import DayRoute as DayRoute
 from .model.routes import Stop as Stop
 from .model.routes import Unserved as Unserved
 from .planner import diagnose_problem as diagnose_problem
 from .planner import plan as plan
+from .planner import replan as replan
 from .planning.strategies import STRATEGIES as STRATEGIES
 from .results.balance import BalanceReport as BalanceReport
+from .results.changes import PlanDiff as PlanDiff
+from .results.changes import diff_plans as diff_plans
 from .results.files import read_plan as read_plan
 from .results.files import write_plan as write_plan
 from .results.visit_plan import ManagerFigures as ManagerFigures
@@ -75,6 +81,7 @@ __all__ = [
     "OfflineError",
     "OutputFolderError",
     "Plan",
+    "PlanDiff",
     "PlanFileError",
     "Point",
     "Problem",
@@ -83,18 +90,23 @@ __all__ = [
     "RouteplanError",
     "ScenarioError",
     "SearchParams",
+    "StabilitySettings",
     "Stop",
     "StrategyError",
     "Tier",
     "Unserved",
     "ValidationReport",
+    "Variants",
     "Violation",
     "__version__",
     "compare",
     "diagnose_problem",
+    "diff_plans",
     "plan",
     "read_plan",
     "read_scenario",
+    "replan",
+    "try_variants",
     "validate",
     "validate_folder",
     "write_plan",

@@ -1,4 +1,4 @@
-"""The ``routeplan`` command: plan, validate, compare, map and check.
+"""The ``routeplan`` command: plan, validate, compare, map, check and diff.
 
 Exit codes (each kind of failure its own, see :mod:`routeplan.errors`):
 
@@ -37,8 +37,9 @@ from .io.scenario import read_scenario
 from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable
 from .model.problem import Problem
 from .phases import Size, read_seconds, write_seconds
-from .planner import DEFAULT_TIME_LIMIT, diagnose_problem, plan_within
+from .planner import DEFAULT_TIME_LIMIT, diagnose_problem, from_previous, plan_within, stability_settings
 from .planning.strategies import STRATEGIES
+from .results.changes import diff_plans
 from .results.files import read_plan, write_plan, write_views
 from .solver.lns import Progress
 from .solver.stop import MaxIterations
@@ -144,8 +145,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress display or summary")
     _fan_out_options(p)
     _balance_options(p)
+    p.add_argument("--previous", type=Path, default=None, metavar="PLAN_DIR",
+                   help="re-plan from this earlier plan folder: its managers and days are kept where they can be, "
+                        "and changes.csv says what changed and why")
+    p.add_argument("--max-reassigned", type=_share, default=None, metavar="SHARE",
+                   help="at most this share of the customers whose manager is still present moves to another "
+                        "(default: [stability] max_reassigned of scenario.toml, else no limit)")
+    p.add_argument("--keep-days", action=argparse.BooleanOptionalAction, default=None,
+                   help="keep each customer's weekdays where possible when re-planning (default: on)")
     _map_options(p)
     p.set_defaults(run=_plan)
+
+    d = sub.add_parser("diff", help="what changed between two plan folders: per manager and per customer")
+    d.add_argument("old", type=Path, help="the earlier plan folder")
+    d.add_argument("new", type=Path, help="the later plan folder")
+    d.add_argument("--scenario", type=Path, default=None,
+                   help="the new plan's scenario folder: tells closed customers and managers that may no longer "
+                        "serve a customer apart")
+    d.add_argument("--out", type=Path, default=None,
+                   help="also write changes.csv and managers.csv (one row per manager) into this folder")
+    d.set_defaults(run=_diff)
 
     mp = sub.add_parser("map", help="redraw the maps, schedules and calendars of a plan folder")
     mp.add_argument("scenario", type=Path, help=scenario_help)
@@ -273,6 +292,13 @@ def _plan(args: argparse.Namespace) -> int:
         raise ArgumentError("--iterations", "give --time-limit or --iterations, not both")
     limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
     problem = _with_balance_options(read_scenario(args.scenario), args)
+    closed: list[tuple[str, str, tuple[str, ...]]] = []
+    if args.previous is not None:
+        problem, closed = from_previous(problem, args.previous, max_reassigned=args.max_reassigned,
+                                        keep_days=args.keep_days)
+    elif args.max_reassigned is not None or args.keep_days is not None:
+        problem = problem.with_stability(stability_settings(problem, max_reassigned=args.max_reassigned,
+                                                            keep_days=args.keep_days))
     logger.info("read %s in %.2f s (since the command started)", args.scenario, time.perf_counter() - started)
     check_replaceable(args.out, PLAN_MARKER)  # before solving, not after a minute of it
     show = not args.quiet
@@ -291,6 +317,7 @@ def _plan(args: argparse.Namespace) -> int:
                              before=read_seconds(size), after=write_seconds(size), executor=executor)
     if progress is not None:
         progress.finish()
+    result.extra["closed_customers"] = closed
     writing = time.perf_counter()
     write_plan(result, args.out, offline=not args.online, start_date=args.start_date, streets=args.streets)
     logger.info("wrote %s in %.2f s; %.2f s since the command started", args.out, time.perf_counter() - writing,
@@ -302,7 +329,21 @@ def _plan(args: argparse.Namespace) -> int:
     if result.unserved:
         message += (f"; {len(result.unserved)} customers unserved ({missing} visits), reasons in "
                     f"{args.out / 'unserved.csv'}")
+    if problem.stability is not None:
+        reassigned, same = result.reassigned_pct(), result.same_days_pct()
+        message += (f"; reassigned {'-' if reassigned is None else f'{reassigned:.1f}%'}, on the same days "
+                    f"{'-' if same is None else f'{same:.1f}%'} (changes in {args.out / 'changes.csv'})")
     print(message, file=sys.stderr)
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    problem = read_scenario(args.scenario) if args.scenario is not None else None
+    difference = diff_plans(args.old, args.new, problem=problem)
+    print(difference.table())
+    if args.out is not None:
+        difference.write(args.out)
+        print(f"wrote {args.out / 'changes.csv'} and {args.out / 'managers.csv'}", file=sys.stderr)
     return EXIT_OK
 
 

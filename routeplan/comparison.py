@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from .io.csvfile import write_table
 from .io.staging import REPORT_MARKER, staged_folder
 from .model.problem import Problem
-from .planner import DEFAULT_TIME_LIMIT, as_executor, plan
+from .planner import DEFAULT_TIME_LIMIT, as_executor, plan, replan
 from .planning.strategies import STRATEGIES, check_strategy
 from .results.files import write_plan
 from .results.visit_plan import Plan
@@ -186,3 +186,62 @@ def compare(problem: Problem, *, strategies: Sequence[str] = STRATEGIES, time_li
         report = None if progress is None else (lambda p, name=name: progress(name, p))
         plans[name] = plan(problem, strategy=name, time_limit=limit, stop=stop, seed=seed, progress=report)
     return Comparison(plans=plans)
+
+
+@dataclass(frozen=True, slots=True)
+class Variants:
+    """Variants of a scenario re-planned from one current plan (see :func:`try_variants`)."""
+
+    current: Plan
+    plans: dict[str, Plan]
+
+    def rows(self) -> list[dict[str, object]]:
+        """Per variant: reassigned and same-day shares, travel and its change against the current
+        plan, the largest deviation from a balance group's mean, visits and unserved customers."""
+        base = self.current.cost()
+        out: list[dict[str, object]] = []
+        for name, p in self.plans.items():
+            report = p.balance()
+            out.append({"variant": name, "reassigned_pct": p.reassigned_pct(), "same_days_pct": p.same_days_pct(),
+                        "total_travel_km": round(p.cost(), 1),
+                        "travel_change_pct": round(100 * (p.cost() / base - 1), 2) if base else None,
+                        "balance_deviation": round(report.largest_deviation, 4), "balance_within": report.within,
+                        "visits_planned": p.visits_planned(), "visits_required": p.visits_required(),
+                        "unserved": len(p.unserved)})
+        return out
+
+    def markdown(self) -> str:
+        """The variants as a Markdown table, the current plan first."""
+        lines = ["| variant | reassigned | same days | travel km | change | largest deviation | visits | unserved |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        base = self.current.cost()
+        for name, p in {"current": self.current, **self.plans}.items():
+            reassigned, same = (None, None) if p is self.current else (p.reassigned_pct(), p.same_days_pct())
+            change = "" if p is self.current or not base else f"{100 * (p.cost() / base - 1):+.1f}%"
+            lines.append(f"| {name} | {'' if reassigned is None else f'{reassigned:.1f}%'} | "
+                         f"{'' if same is None else f'{same:.1f}%'} | {p.cost():.0f} | {change} | "
+                         f"{100 * p.balance().largest_deviation:.1f}% | {p.visits_planned()}/{p.visits_required()} | "
+                         f"{len(p.unserved)} |")
+        return "\n".join(lines)
+
+
+def try_variants(current: Plan, variants: dict[str, Problem], *, max_reassigned: float | None = None,
+                 keep_days: bool | None = None, **options: Any) -> Variants:
+    """Re-plan each variant of the current plan's problem from the current plan, side by side,
+    the current plan untouched.
+
+    Parameters
+    ----------
+    current
+        The plan in force.
+    variants
+        Name -> the problem as it would be: ``current.problem.without_managers("C3")``,
+        ``.with_customers([...])``, ``.with_tier_rules("medium", visits=3)`` and so on.
+    max_reassigned, keep_days
+        The re-plan's limit and day keeping (see :func:`routeplan.replan`).
+    **options
+        Passed to :func:`routeplan.replan` for every variant (``time_limit``, ``stop``, ``seed``).
+    """
+    plans = {name: replan(problem, current, max_reassigned=max_reassigned, keep_days=keep_days, **options)
+             for name, problem in variants.items()}
+    return Variants(current=current, plans=plans)

@@ -28,13 +28,15 @@ class Size:
     managers: int
     days: int
     visits: int
+    junctions: int = 0  # of the road network searched for its travel tables (0: no roads)
 
     @classmethod
     def of(cls, problem: Problem, *, times: int = 1) -> Size:
         """The size of ``problem``, or of ``times`` such problems planned as one (a pair of
         neighbouring parts)."""
         return cls(customers=times * problem.num_customers, managers=times * problem.num_managers,
-                   days=problem.num_days, visits=times * problem.visits_required())
+                   days=problem.num_days, visits=times * problem.visits_required(),
+                   junctions=problem.travel.road_junctions())
 
     @property
     def nodes(self) -> int:
@@ -47,6 +49,11 @@ class Size:
 #: problem is planned in parts of at most 5,000 customers, and the planner adds up their squares).
 PREPARE_PER_NODE2 = 1.4e-7
 PREPARE_FIXED = 0.2
+#: Seconds per node and junction of a road network's travel tables (a search per node over the
+#: junction graph, see :mod:`routeplan.roads.chains`). Measured: 6.5 s for 3,000 points spread
+#: over Coquimbo's 8,756 junctions (benchmarks/real_city.py); a part's points lie closer together
+#: and its searches stop earlier, so this is an upper bound.
+ROAD_PER_NODE_JUNCTION = 2.5e-7
 #: Seconds per visit of turning the engine's result into a checked plan (timetables, reasons,
 #: validation), and fixed. Measured: 0.07 s for 2,678 visits, 0.65 s for 17,541.
 FINISH_PER_VISIT = 4.5e-5
@@ -65,7 +72,7 @@ WRITE_FIXED = 0.15
 
 def prepare_seconds(size: Size) -> float:
     """Formulating the problem and preparing the search's arrays."""
-    return PREPARE_FIXED + PREPARE_PER_NODE2 * size.nodes ** 2
+    return PREPARE_FIXED + PREPARE_PER_NODE2 * size.nodes ** 2 + ROAD_PER_NODE_JUNCTION * size.nodes * size.junctions
 
 
 def finish_seconds(size: Size) -> float:

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
 from .errors import ArgumentError, InfeasiblePlanError
-from .model.problem import Problem, interchangeable_groups
+from .model.problem import Problem, StabilitySettings, interchangeable_groups
 from .phases import Size, finish_seconds, prepare_seconds
 from .planning.diagnose import Diagnosis, diagnose, unserved
-from .planning.fan_out import BORDER_ROUNDS, formulate_with, local_eligibility, plan_parts
+from .planning.fan_out import BORDER_ROUNDS, formulate_with, local_eligibility, plan_parts, previous_sequences
 from .planning.formulate import Formulation, customer_work
 from .planning.partition import PART_CUSTOMERS, Part, partition
+from .planning.replan import log_terms, stability_terms, with_previous
 from .planning.schedule import build_routes
 from .planning.strategies import STRATEGIES, strategy_eligibility
+from .results.changes import PlanRecord, plan_record
 from .results.visit_plan import Plan
 from .solver.lns import Progress, SearchParams, warm_up
 from .solver.result import EngineResult
@@ -99,6 +102,71 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None
                        params=params, executor=executor)
 
 
+def replan(problem: Problem, previous: Plan | PlanRecord | str | os.PathLike[str], *,
+           max_reassigned: float | None = None, keep_days: bool | None = None, move_cost_min: float | None = None,
+           day_cost_min: float | None = None, **options: Any) -> Plan:
+    """Plan ``problem`` again from a previous plan, keeping what can be kept (the contract's
+    section 6): the previous assignment and visit days are the search's first solution and
+    moving away from them costs (see :mod:`routeplan.planning.replan`).
+
+    Parameters
+    ----------
+    problem
+        The planning problem now (customers added or closed, managers gone or new, rules changed
+        since the previous plan).
+    previous
+        The previous plan: a plan object, or its folder.
+    max_reassigned
+        At most this share of the customers whose manager is still present moves to another
+        (default: ``[stability]`` of the scenario, else no limit).
+    keep_days
+        Keep each customer's weekdays where possible (default: the scenario's, else True).
+    move_cost_min, day_cost_min
+        The costs, in minutes of travel, of a customer moved and of a visit on a new day (default:
+        the scenario's, else :data:`~routeplan.model.problem.DEFAULT_MOVE_COST_MIN` and
+        :data:`~routeplan.model.problem.DEFAULT_DAY_COST_MIN`).
+    **options
+        Passed to :func:`plan` (``time_limit``, ``stop``, ``seed``, ``strategy``, ...).
+
+    Returns
+    -------
+    Plan
+        The new plan; its ``changes.csv`` (:meth:`Plan.tables`) lists every customer whose manager
+        or days changed, and why; :func:`routeplan.diff_plans` compares it with ``previous``.
+    """
+    replanned, closed = from_previous(problem, previous, max_reassigned=max_reassigned, keep_days=keep_days,
+                                      move_cost_min=move_cost_min, day_cost_min=day_cost_min)
+    result = plan(replanned, **options)
+    result.extra["closed_customers"] = closed
+    return result
+
+
+def from_previous(problem: Problem, previous: Plan | PlanRecord | str | os.PathLike[str], *,
+                  max_reassigned: float | None = None, keep_days: bool | None = None,
+                  move_cost_min: float | None = None,
+                  day_cost_min: float | None = None) -> tuple[Problem, list[tuple[str, str, tuple[str, ...]]]]:
+    """``problem`` set to re-plan from ``previous`` (see :func:`replan`), and the previous
+    plan's customers that ``problem`` no longer has (id, manager, day labels)."""
+    record = plan_record(previous)
+    settings = stability_settings(problem, max_reassigned=max_reassigned, keep_days=keep_days,
+                                  move_cost_min=move_cost_min, day_cost_min=day_cost_min)
+    known = {c.customer_id for c in problem.customers}
+    closed = [(cid, manager, record.days(cid)) for cid, manager in record.manager_of.items() if cid not in known]
+    return with_previous(problem, record.manager_of, record.days_of, stability=settings), closed
+
+
+def stability_settings(problem: Problem, *, max_reassigned: float | None = None, keep_days: bool | None = None,
+                       move_cost_min: float | None = None, day_cost_min: float | None = None) -> StabilitySettings:
+    """The problem's re-plan settings (``[stability]``, else the defaults) with the given ones
+    replacing them."""
+    base = problem.stability or StabilitySettings()
+    return StabilitySettings(
+        max_reassigned=base.max_reassigned if max_reassigned is None else float(max_reassigned),
+        keep_days=base.keep_days if keep_days is None else bool(keep_days),
+        move_cost_min=base.move_cost_min if move_cost_min is None else float(move_cost_min),
+        day_cost_min=base.day_cost_min if day_cost_min is None else float(day_cost_min))
+
+
 def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, stop: StoppingCriterion | None = None,
                 seed: int = 0, progress: Callable[[Progress], None] | None = None, params: SearchParams | None = None,
                 started: float | None = None, before: float = 0.0, after: float = 0.0,
@@ -118,6 +186,7 @@ def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, st
     formulating = time.perf_counter()
     work = customer_work(problem)
     eligible = strategy_eligibility(problem, strategy, work=work)
+    log_terms(problem, stability_terms(problem, eligible))
     parts = partition(problem, eligible, work, max_customers=max_part_customers)
     size = Size.of(problem)
     finish = finish_seconds(size)
@@ -150,7 +219,8 @@ def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, st
         logger.info("formulated and diagnosed in %.2f s", prepared - formulating)
         if math.isfinite(clock):
             budget = MultipleCriteria([budget, MaxRuntime(max(MIN_SEARCH_SECONDS, clock - time.time()))])
-        result = solve(form.instance, budget, seed=seed, params=params or SearchParams(), progress=progress)
+        result = solve(form.instance, budget, seed=seed, params=params or SearchParams(), progress=progress,
+                       initial=previous_sequences(form))
         searched = time.perf_counter()
         logger.info("searched in %.2f s (construction included)", searched - prepared)
         plan = checked_plan(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup)

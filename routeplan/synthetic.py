@@ -10,10 +10,11 @@ administrative districts (a 3 x 3 grid over the area, for the region strategy).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
-from .model.problem import Problem, ProblemBuilder
+from .model.problem import Customer, Problem, ProblemBuilder
 
 _TIERS = {
     # name: (visits, min_gap, service_min, window, roles, share of customers)
@@ -157,3 +158,39 @@ def _grid_districts(lon: np.ndarray, lat: np.ndarray) -> list[str]:
     col, row = cell(lon), cell(lat)
     return [f"D{r * DISTRICT_GRID + c + 1}" for r, c in zip(row, col, strict=True)]
 
+
+
+def perturbed(problem: Problem, seed: int, *, new_share: float = 0.05, closed_share: float = 0.03,
+              managers_gone: int = 1, managers_new: int = 1, role: str | None = None) -> Problem:
+    """``problem`` a quarter later: ``new_share`` new customers (each beside a random existing one,
+    of its tier, ids ``N00001``...), ``closed_share`` of the customers closed, ``managers_gone``
+    managers of ``role`` (default: the role with most managers) gone and ``managers_new`` new
+    ones of that role (``<role>-new1``...), starting where the first of them starts. Customers
+    locked to a manager who left are unlocked.
+
+    A quarter's drift for re-planning tests and benchmarks (``benchmarks/replan.py``)."""
+    rng = np.random.default_rng(seed)
+    customers = list(problem.customers)
+    closed = set(rng.choice(len(customers), size=round(closed_share * len(customers)), replace=False).tolist())
+    kept = [c for i, c in enumerate(customers) if i not in closed]
+    added = []
+    for k, i in enumerate(rng.integers(len(customers), size=round(new_share * len(customers)))):
+        like = customers[int(i)]
+        lon_km = 111.32 * math.cos(math.radians(like.lat))
+        dx, dy = rng.normal(0.0, 0.3, size=2)
+        added.append(Customer(customer_id=f"N{k + 1:05d}", lon=float(like.lon + dx / lon_km),
+                              lat=float(like.lat + dy / 111.32),
+                              tier=like.tier, visits=like.visits, min_gap=like.min_gap, service_min=like.service_min,
+                              window=like.window, business_type=like.business_type, district=like.district,
+                              value=like.value))
+    roles = [m.role for m in problem.managers]
+    role = role or max(sorted(set(roles)), key=roles.count)
+    full_time = [m for m in problem.managers if m.role == role and len(m.days) == problem.num_days]
+    gone = {m.manager_id for m in (full_time[int(i)] for i in rng.choice(len(full_time), size=managers_gone,
+                                                                          replace=False))}
+    managers = [m for m in problem.managers if m.manager_id not in gone]
+    template = full_time[0]
+    managers += [replace(template, manager_id=f"{role}-new{k + 1}", name=f"New manager {k + 1}")
+                 for k in range(managers_new)]
+    kept = [replace(c, locked_manager=None) if c.locked_manager in gone else c for c in kept]
+    return problem.replace(name=f"{problem.name} perturbed", customers=tuple(kept + added), managers=tuple(managers))

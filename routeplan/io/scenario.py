@@ -27,8 +27,9 @@ CUSTOMER_COLUMNS = ("customer_id", "lon", "lat", "tier", "business_type", "distr
                     "current_manager")
 MANAGER_COLUMNS = ("manager_id", "role", "name", "start_lon", "start_lat", "end_lon", "end_lat", "shift_start",
                    "shift_end", "max_visits", "days")
-_SCENARIO_KEYS = {"name", "days", "consistent", "depot", "travel", "balance", "tiers", "classification"}
+_SCENARIO_KEYS = {"name", "days", "consistent", "depot", "travel", "balance", "tiers", "classification", "stability"}
 _BALANCE_KEYS = {"tolerance", "day_tolerance"}
+_STABILITY_KEYS = {"max_reassigned", "keep_days", "move_cost_min", "day_cost_min"}
 _TIER_KEYS = {"visits", "min_gap", "service_min", "window", "roles"}
 
 
@@ -125,6 +126,31 @@ def _read_balance(balance: Any, builder: ProblemBuilder, issues: list[InputIssue
     builder.set_balance(**values)
 
 
+def _read_stability(stability: Any, builder: ProblemBuilder, issues: list[InputIssue]) -> None:
+    """``[stability]``: re-plan keeping the current assignment (values checked in build)."""
+    sf = "scenario.toml"
+    if not isinstance(stability, dict):
+        issues.append(InputIssue(sf, "stability must be a table such as max_reassigned = 0.10", None, "stability"))
+        return
+    for key in sorted(set(stability) - _STABILITY_KEYS):
+        issues.append(InputIssue(sf, f"unknown key '{key}' in [stability]; expected one of "
+                                     f"{', '.join(sorted(_STABILITY_KEYS))}", None, f"stability.{key}"))
+    values: dict[str, Any] = {}
+    for key in sorted(_STABILITY_KEYS & set(stability)):
+        value = stability[key]
+        if key == "keep_days":
+            if isinstance(value, bool):
+                values[key] = value
+            else:
+                issues.append(InputIssue(sf, f"keep_days must be true or false, got {value!r}", None,
+                                         "stability.keep_days"))
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            issues.append(InputIssue(sf, f"{key} must be a number, got {value!r}", None, f"stability.{key}"))
+        else:
+            values[key] = float(value)
+    builder.set_stability(**values)
+
+
 def _builder_from_config(config: dict[str, Any], folder: Path, issues: list[InputIssue]) -> ProblemBuilder:
     sf = "scenario.toml"
     for key in sorted(set(config) - _SCENARIO_KEYS):
@@ -168,6 +194,8 @@ def _builder_from_config(config: dict[str, Any], folder: Path, issues: list[Inpu
     except (TypeError, ValueError):
         issues.append(InputIssue(sf, "speed_kmh and detour_factor must be numbers", None, "travel"))
     _read_balance(config.get("balance", {}), builder, issues)
+    if "stability" in config:
+        _read_stability(config["stability"], builder, issues)
     tiers = config.get("tiers")
     if not isinstance(tiers, dict) or not tiers:
         issues.append(InputIssue(sf, "missing tiers; expected at least one [tiers.NAME] table", None, "tiers"))
@@ -273,6 +301,12 @@ def _scenario_toml(problem: Problem) -> str:
              *([f"matrix = {q(Path(problem.travel.matrix).name)}"] if problem.travel.matrix else []), "",
              "[balance]", f"tolerance = {problem.balance.tolerance!r}",
              f"day_tolerance = {problem.balance.day_tolerance!r}", ""]
+    if problem.stability is not None:
+        stability = problem.stability
+        lines += ["[stability]",
+                  *([f"max_reassigned = {stability.max_reassigned!r}"] if stability.max_reassigned is not None else []),
+                  f"keep_days = {'true' if stability.keep_days else 'false'}",
+                  f"move_cost_min = {stability.move_cost_min!r}", f"day_cost_min = {stability.day_cost_min!r}", ""]
     for tier in problem.tiers:
         lines += [f"[tiers.{q(tier.name)}]", f"visits = {tier.visits}", f"min_gap = {tier.min_gap}",
                   f"service_min = {tier.service_min!r}",

@@ -10,7 +10,7 @@ import logging
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,10 @@ class TravelSettings:
     network: str = ""  # model "road": the road network file (an absolute path)
     matrix: str = ""  # model "matrix": travel.csv (an absolute path)
     places: tuple[tuple[str, float, float], ...] = ()  # model "matrix": the table's id at each place
+
+    def road_junctions(self) -> int:
+        """Junctions of the road network the travel tables search (0 unless ``model = "road"``)."""
+        return road_travel(self.network, speed_kmh=self.speed_kmh).router().junctions if self.model == "road" else 0
 
     def travel_model(self) -> TravelModel:
         """The travel model these settings describe (a road network or a table is read once per
@@ -92,6 +96,35 @@ class BalanceSettings:
     day_tolerance: float = DEFAULT_DAY_BALANCE_TOLERANCE
 
 
+DEFAULT_MOVE_COST_MIN = 30.0
+"""What moving a customer to another manager costs in a re-plan, in minutes of travel: a move
+must save half an hour of riding over the cycle (or even out the work) to be made."""
+DEFAULT_DAY_COST_MIN = 10.0
+"""What moving one visit to another day costs in a re-plan (``keep_days``), in minutes of
+travel: a shop expects its manager on the same weekday."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StabilitySettings:
+    """How a re-plan keeps the current plan (``[stability]`` of scenario.toml, or
+    ``routeplan plan --previous``): each customer's current manager (``current_manager``, or the
+    previous plan's) and days.
+
+    ``max_reassigned``: at most this share of the customers served by a manager still present is
+    served by another (a hard limit; None: no limit). Customers whose manager left, new
+    customers, and customers their manager may no longer serve (its role no longer serves their
+    tier, a lock) are placed freely; the last count as reassigned, so the limit can be met only
+    where it is at least their share. ``move_cost_min``: below the limit, each customer moved
+    costs this many minutes of travel. ``keep_days``: each visit on a day the customer was not
+    visited on before costs ``day_cost_min`` minutes of travel.
+    """
+
+    max_reassigned: float | None = None
+    keep_days: bool = True
+    move_cost_min: float = DEFAULT_MOVE_COST_MIN
+    day_cost_min: float = DEFAULT_DAY_COST_MIN
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tier:
     """A customer tier with its visit rules.
@@ -130,6 +163,8 @@ class Customer:
     address: str | None = None
     locked_manager: str | None = None
     current_manager: str | None = None
+    current_days: tuple[int, ...] = ()  # the days it is visited on now (a previous plan's)
+    current_seq: tuple[int, ...] = ()  # its place in each of those days' routes
     overrides: frozenset[str] = frozenset()
 
 
@@ -176,6 +211,7 @@ class Problem:
     classification: tuple[tuple[str, str], ...] = ()
     districts: tuple[District, ...] = ()
     balance: BalanceSettings = BalanceSettings()
+    stability: StabilitySettings | None = None  # None: a plan from scratch (no cost of moving)
 
     @property
     def num_days(self) -> int:
@@ -263,6 +299,57 @@ class Problem:
             raise ScenarioError(issues)
         return self.replace(balance=balance)
 
+    # -- variants (what-if) ---------------------------------------------------------------------
+    def without_managers(self, *manager_ids: str) -> Problem:
+        """A copy without these managers (customers locked to them are unlocked)."""
+        unknown = sorted(set(manager_ids) - {m.manager_id for m in self.managers})
+        if unknown:
+            raise ScenarioError([InputIssue("managers", f"no manager {', '.join(unknown)}")])
+        gone = set(manager_ids)
+        customers = tuple(replace(c, locked_manager=None) if c.locked_manager in gone else c for c in self.customers)
+        return self.replace(managers=tuple(m for m in self.managers if m.manager_id not in gone), customers=customers)
+
+    def with_tier_rules(self, tier: str, *, visits: int | None = None, min_gap: int | None = None,
+                        service_min: float | None = None) -> Problem:
+        """A copy where tier ``tier`` has other visit rules; its customers follow them except
+        where they set the rule themselves (``overrides``)."""
+        old = self.tier(tier)
+        new = replace(old, visits=old.visits if visits is None else int(visits),
+                      min_gap=old.min_gap if min_gap is None else int(min_gap),
+                      service_min=old.service_min if service_min is None else float(service_min))
+        if not 1 <= new.visits <= self.num_days or new.min_gap * (new.visits if new.visits > 1 else 0) > self.num_days:
+            raise ScenarioError([InputIssue("tiers", f"tier '{tier}': {new.visits} visits at least {new.min_gap} days "
+                                                     f"apart do not fit a cycle of {self.num_days} days", None,
+                                            f"tiers.{tier}")])
+        customers = tuple(
+            replace(c, **{f: getattr(new, f) for f in ("visits", "min_gap", "service_min") if f not in c.overrides})
+            if c.tier == tier else c for c in self.customers)
+        return self.replace(tiers=tuple(new if t.name == tier else t for t in self.tiers), customers=customers)
+
+    def with_customers(self, customers: Iterable[Customer]) -> Problem:
+        """A copy with these customers added (see :meth:`new_customer`); ids must be new."""
+        added = tuple(customers)
+        known = {c.customer_id for c in self.customers}
+        clash = sorted({c.customer_id for c in added} & known)
+        if clash:
+            raise ScenarioError([InputIssue("customers", f"customer ids already in use: {', '.join(clash[:10])}")])
+        return self.replace(customers=self.customers + added)
+
+    def new_customer(self, customer_id: str, *, lon: float, lat: float, tier: str, **fields: Any) -> Customer:
+        """A customer of ``tier`` with the tier's visit rules (for :meth:`with_customers`);
+        ``fields`` sets any other field of :class:`Customer`."""
+        rules = self.tier(tier)
+        return Customer(customer_id=customer_id, lon=float(lon), lat=float(lat), tier=tier, visits=rules.visits,
+                        min_gap=rules.min_gap, service_min=rules.service_min, window=rules.window, **fields)
+
+    def with_stability(self, stability: StabilitySettings | None) -> Problem:
+        """A copy that re-plans with ``stability`` (None: plans from scratch)."""
+        if stability is not None:
+            issues = stability_issues(stability, "stability")
+            if issues:
+                raise ScenarioError(issues)
+        return self.replace(stability=stability)
+
     def replace(self, **changes: Any) -> Problem:
         """A copy with some fields replaced (the problem itself never changes)."""
         values = {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -278,6 +365,7 @@ class Problem:
             "depot": asdict(self.depot),
             "travel": asdict(self.travel),
             "balance": asdict(self.balance),
+            "stability": None if self.stability is None else asdict(self.stability),
             "tiers": [asdict(t) for t in self.tiers],
             "classification": [list(pair) for pair in self.classification],
             "customers": [],
@@ -287,6 +375,8 @@ class Problem:
         for c in self.customers:
             record = {name: getattr(c, name) for name in c.__dataclass_fields__}
             record["window"] = list(c.window)
+            record["current_days"] = list(c.current_days)
+            record["current_seq"] = list(c.current_seq)
             record["overrides"] = sorted(c.overrides)
             data["customers"].append(record)
         for m in self.managers:
@@ -314,7 +404,9 @@ class Problem:
             tiers=tuple(Tier(**{**t, "window": tuple(t["window"]), "roles": tuple(t["roles"])})
                         for t in data["tiers"]),
             classification=tuple(tuple(pair) for pair in data.get("classification", ())),
-            customers=tuple(Customer(**{**c, "window": tuple(c["window"]), "overrides": frozenset(c["overrides"])})
+            customers=tuple(Customer(**{**c, "window": tuple(c["window"]), "overrides": frozenset(c["overrides"]),
+                                        "current_days": tuple(c.get("current_days", ())),
+                                        "current_seq": tuple(c.get("current_seq", ()))})
                             for c in data["customers"]),
             managers=tuple(Manager(**{**m, "start": Point(**m["start"]), "end": Point(**m["end"]),
                                       "shift": tuple(m["shift"]), "days": tuple(m["days"])})
@@ -322,6 +414,7 @@ class Problem:
             districts=tuple(District(name=d["name"], geometry=shape(d["geometry"]))
                             for d in data.get("districts", ())),
             balance=BalanceSettings(**data["balance"]) if "balance" in data else BalanceSettings(),
+            stability=StabilitySettings(**data["stability"]) if data.get("stability") else None,
         )
 
 
@@ -362,6 +455,7 @@ class ProblemBuilder:
     _depot: Point | None = None
     _travel: TravelSettings = field(default_factory=TravelSettings)
     _balance: BalanceSettings = field(default_factory=BalanceSettings)
+    _stability: StabilitySettings | None = None
     _tiers: list[_Pending] = field(default_factory=list)
     _classification: list[tuple[str, str, Origin]] = field(default_factory=list)
     _customers: list[_Pending] = field(default_factory=list)
@@ -388,6 +482,13 @@ class ProblemBuilder:
                     day_tolerance: float = DEFAULT_DAY_BALANCE_TOLERANCE) -> None:
         """How even the work must be (see :class:`BalanceSettings`)."""
         self._balance = BalanceSettings(tolerance=float(tolerance), day_tolerance=float(day_tolerance))
+
+    def set_stability(self, *, max_reassigned: float | None = None, keep_days: bool = True,
+                      move_cost_min: float = DEFAULT_MOVE_COST_MIN, day_cost_min: float = DEFAULT_DAY_COST_MIN) -> None:
+        """Re-plan keeping the current assignment (see :class:`StabilitySettings`)."""
+        self._stability = StabilitySettings(max_reassigned=None if max_reassigned is None else float(max_reassigned),
+                                            keep_days=bool(keep_days), move_cost_min=float(move_cost_min),
+                                            day_cost_min=float(day_cost_min))
 
     def add_tier(self, name: str, *, visits: int, service_min: float, roles: Iterable[str], min_gap: int = 0,
                  window: tuple[str | float, str | float] = ("08:30", "17:30"), origin: Origin | None = None) -> None:
@@ -474,6 +575,8 @@ class ProblemBuilder:
                                          "an OpenStreetMap extract .osm / .osm.pbf) in the scenario folder", None,
                                      "travel.network"))
         issues.extend(_balance_issues(self._balance, sf))
+        if self._stability is not None:
+            issues.extend(stability_issues(self._stability, sf))
 
         tiers = self._build_tiers(len(days), issues)
         tier_by_name = {t.name: t for t in tiers}
@@ -498,7 +601,7 @@ class ProblemBuilder:
         return Problem(name=self.name, days=days, consistent=bool(self.consistent), depot=self._depot,
                        travel=travel, tiers=tuple(tiers), customers=tuple(customers),
                        managers=tuple(managers), classification=tuple(classification),
-                       districts=tuple(self._districts), balance=self._balance)
+                       districts=tuple(self._districts), balance=self._balance, stability=self._stability)
 
     def _matrix_places(self, customers: list[Customer], managers: list[Manager],
                        issues: list[InputIssue]) -> TravelSettings:
@@ -903,6 +1006,21 @@ def _balance_issues(balance: BalanceSettings, source: str) -> list[InputIssue]:
         if not (math.isfinite(value) and 0.0 <= value <= 1.0):
             issues.append(InputIssue(source, f"{name} must be a share between 0 and 1 (0.10 for 10%), got {value:g}",
                                      None, f"balance.{name}"))
+    return issues
+
+
+def stability_issues(stability: StabilitySettings, source: str) -> list[InputIssue]:
+    """What is wrong with stability settings: a share between 0 and 1, costs of 0 or more."""
+    issues = []
+    share = stability.max_reassigned
+    if share is not None and not (math.isfinite(share) and 0.0 <= share <= 1.0):
+        issues.append(InputIssue(source, f"max_reassigned must be a share between 0 and 1 (0.10 for 10%), got "
+                                         f"{share:g}", None, "stability.max_reassigned"))
+    for name in ("move_cost_min", "day_cost_min"):
+        value = getattr(stability, name)
+        if not (math.isfinite(value) and value >= 0.0):
+            issues.append(InputIssue(source, f"{name} must be a number of minutes, 0 or more, got {value:g}", None,
+                                     f"stability.{name}"))
     return issues
 
 

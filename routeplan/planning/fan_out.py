@@ -25,13 +25,16 @@ import numpy as np
 
 from ..model.problem import Problem, interchangeable_groups
 from ..model.routes import DayRoute, Unserved
+from ..phases import Size, prepare_seconds
 from ..results.balance import route_work_min
 from ..solver.lns import Progress, SearchParams, warm_up
 from ..solver.search import solve
+from ..solver.solution import kept_routes
 from ..solver.stop import MaxRuntime, MultipleCriteria, StoppingCriterion
 from .diagnose import diagnose, unserved
 from .formulate import Formulation, formulate
 from .partition import Part
+from .replan import previous_routes, stability_terms
 from .schedule import build_routes
 
 logger = logging.getLogger(__name__)
@@ -111,11 +114,31 @@ def solve_part(task: PartTask, progress: Callable[[Progress], None] | None = Non
     stop = task.stop
     if task.deadline is not None:
         stop = MultipleCriteria([stop, MaxRuntime(max(MIN_TASK_SECONDS, task.deadline - time.time()))])
-    initial = _sequences(form, task.start_from) if task.start_from else None
+    initial = _sequences(form, task.start_from) if task.start_from else previous_sequences(form)
     result = solve(form.instance, stop, seed=task.seed, params=task.params, progress=progress, initial=initial)
     return PartOutcome(routes=build_routes(form, result), unserved=unserved(form, result),
                        iterations=result.iterations, work=result.work, stopped_by=result.stopped_by, startup=startup,
                        seconds=time.perf_counter() - began)
+
+
+def previous_sequences(form: Formulation) -> list[list[int]] | None:
+    """A re-plan's first solution: the current routes that still hold (see
+    :func:`routeplan.planning.replan.previous_routes`), one task sequence per vehicle; None for
+    a plan from scratch, or when nothing of the current routes is left."""
+    terms = stability_terms(form.problem, form.eligible)
+    if terms is None:
+        return None
+    routes = previous_routes(form.problem, terms, form.eligible)
+    if not routes:
+        return None
+    vehicle_of = {(int(m), int(d)): v for v, (m, d) in enumerate(zip(form.vehicle_manager, form.vehicle_day,
+                                                                       strict=True))}
+    sequences: list[list[int]] = [[] for _ in range(form.instance.num_vehicles)]
+    for (manager, day), customers in routes.items():
+        if (manager, day) in vehicle_of:
+            sequences[vehicle_of[(manager, day)]] = customers
+    kept = kept_routes(form.instance, sequences)
+    return kept if any(kept) else None
 
 
 def _sequences(form: Formulation, routes: Sequence[DayRoute]) -> list[list[int]]:
@@ -213,6 +236,21 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
         return run(tasks)
 
     lanes_count = 1 if executor is None else worker_count(executor)
+    junctions = problem.travel.road_junctions()
+
+    def too_late(members: list[_Member], what: str) -> bool:
+        """Whether the clock ends before ``members`` could even be prepared (their travel
+        tables built): then they are left as they are."""
+        if not math.isfinite(clock):
+            return False
+        need = sum(prepare_seconds(Size(customers=len(m.customers), managers=len(m.managers), days=problem.num_days,
+                                        visits=sum(problem.customers[int(c)].visits for c in m.customers),
+                                        junctions=junctions)) for m in members) / lanes_count
+        if time.time() + need <= clock:
+            return False
+        logger.info("%s left out: about %.0f s to prepare, %.0f s left on the clock", what, need,
+                    max(0.0, clock - time.time()))
+        return True
     part_size = 1.0 - BORDER_SHARE if rounds else 1.0
     logger.info("planning %d parts of up to %d customers%s", len(parts), max(p.problem.num_customers for p in parts),
                 "" if executor is None else " on the executor")
@@ -237,6 +275,8 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
             managers = np.sort(np.concatenate([parts[a].managers, parts[b].managers]))
             members.append(_Member(np.flatnonzero(np.isin(state.customer_part, (a, b))), managers,
                                    f"{problem.name} border {a + 1}+{b + 1}", state.routes_of(managers)))
+        if too_late(members, f"border round {number + 1}"):
+            break
         outcomes = phase(members, part_size + number * round_size, round_size, first_seed, aims)
         first_seed += len(members)
         for (customers, managers, _, _), outcome in zip(members, outcomes, strict=True):
@@ -255,12 +295,13 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
             members = [_Member(np.flatnonzero(state.customer_part == k), parts[k].managers,
                                f"{problem.name} part {k + 1} polished", state.routes_of(parts[k].managers))
                        for k in astray]
-            outcomes = phase(members, part_size + rounds * round_size, round_size, first_seed,
-                             [aim[part_group[k]] for k in astray])
-            for member, outcome in zip(members, outcomes, strict=True):
-                state.take(member.customers, member.managers, outcome, manager_part=manager_part)
-            logger.info("polish: %d parts with managers beyond %.0f%% of their group's mean planned again", len(astray),
-                        100 * band)
+            if not too_late(members, "polish"):
+                outcomes = phase(members, part_size + rounds * round_size, round_size, first_seed,
+                                 [aim[part_group[k]] for k in astray])
+                for member, outcome in zip(members, outcomes, strict=True):
+                    state.take(member.customers, member.managers, outcome, manager_part=manager_part)
+                logger.info("polish: %d parts with managers beyond %.0f%% of their group's mean planned again",
+                            len(astray), 100 * band)
     planned["tasks"] = tally.done
     reasons = sorted(set(tally.stops))
     order = {c.customer_id: i for i, c in enumerate(problem.customers)}

@@ -16,6 +16,7 @@ from ..model.problem import BALANCE_FLOOR_MIN, DAY_BALANCE_FLOOR_MIN, Point, Pro
 from ..solver.instance import Instance, Task, Vehicle
 from ..solver.patterns import enumerate_patterns
 from ..solver.workload import NEAREST, visit_work
+from .replan import StabilityTerms, stability_terms
 
 #: Weight of the workload-balance term (see :mod:`routeplan.solver.kernels.objective`): each
 #: second of a manager's work beyond its band costs half a second of travel, and more the farther
@@ -62,10 +63,17 @@ class Formulation:
         """The same problem and travel matrices with other managers allowed per customer (a
         districting strategy), balanced over the managers that become interchangeable."""
         inst = self.instance
-        tasks = tuple(replace(task, owners=tuple(allowed)) for task, allowed in zip(inst.tasks, eligible, strict=True))
+        terms = stability_terms(self.problem, eligible)
+        tasks = tuple(replace(task, owners=tuple(allowed), preferred_owner=_preferred(terms, i, task.preferred_owner))
+                      for i, (task, allowed) in enumerate(zip(inst.tasks, eligible, strict=True)))
         groups = tuple(g for g in interchangeable_groups(eligible, self.problem.num_managers) if len(g) > 1)
-        return replace(self, instance=replace(inst, tasks=tasks, balance_groups=groups), strategy=strategy,
-                       eligible=tuple(tuple(e) for e in eligible))
+        moved = inst.max_moved if terms is None else terms.max_moved
+        return replace(self, instance=replace(inst, tasks=tasks, balance_groups=groups, max_moved=moved),
+                       strategy=strategy, eligible=tuple(tuple(e) for e in eligible))
+
+
+def _preferred(terms: StabilityTerms | None, customer: int, otherwise: int) -> int:
+    return otherwise if terms is None else terms.preferred[customer]
 
 
 def whole_seconds(minutes: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
@@ -90,7 +98,7 @@ def customer_work(problem: Problem) -> np.ndarray:
 
 
 def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: float = DEFAULT_BALANCE_WEIGHT,
-              day_balance_weight: float = DEFAULT_DAY_BALANCE_WEIGHT, stability_cost: float = 0.0,
+              day_balance_weight: float = DEFAULT_DAY_BALANCE_WEIGHT, stability_cost: float | None = None,
               compactness_weight: float = DEFAULT_COMPACTNESS_WEIGHT) -> Formulation:
     """Build the engine instance of ``problem``: the managers its roles and locks allow per
     customer (:meth:`routeplan.Problem.eligible_managers`), balanced over the managers that can
@@ -110,7 +118,9 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
         Weight of the balance term between one manager's days (outside the band of
         ``problem.balance.day_tolerance``).
     stability_cost
-        Cost, in seconds of travel, of moving a customer away from its ``current_manager``.
+        Cost, in seconds of travel, of moving a customer away from its ``current_manager``
+        (default: the problem's re-plan settings, :mod:`routeplan.planning.replan`; 0 for a plan
+        from scratch).
     compactness_weight
         Cost per second of travel between a visit and its manager's territory centre; keeps each
         manager's customers together rather than scattered over several day areas.
@@ -119,6 +129,9 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
     managers = problem.managers
     manager_index = {m.manager_id: i for i, m in enumerate(managers)}
     eligible = problem.eligible_indices()
+    terms = stability_terms(problem, eligible)
+    if stability_cost is None:
+        stability_cost = 0.0 if terms is None else terms.move_cost
     balance_groups = [g for g in interchangeable_groups(eligible, len(managers)) if len(g) > 1]
 
     places: dict[tuple[float, float], int] = {}
@@ -161,7 +174,8 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
         preferred = manager_index.get(c.current_manager, -1) if c.current_manager else -1
         tasks.append(Task(node=i, service=round(c.service_min * 60), earliest=round(c.window[0] * 60),
                           latest=round(c.window[1] * 60), patterns=pattern_cache[key], owners=tuple(eligible[i]),
-                          preferred_owner=preferred, label=c.customer_id))
+                          preferred_owner=_preferred(terms, i, preferred),
+                          kept_days=() if terms is None else terms.kept_days[i], label=c.customer_id))
     instance = Instance(num_days=problem.num_days, num_owners=len(managers), dist=km, time=seconds,
                         vehicles=tuple(vehicles), tasks=tuple(tasks), consistent=problem.consistent,
                         distance_cost=0.0, time_cost=1.0, balance_groups=tuple(balance_groups),
@@ -169,7 +183,9 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
                         balance_floor=BAND_AIM * BALANCE_FLOOR_MIN * 60.0, day_balance_weight=day_balance_weight,
                         day_balance_tolerance=BAND_AIM * problem.balance.day_tolerance,
                         day_balance_floor=BAND_AIM * DAY_BALANCE_FLOOR_MIN * 60.0,
-                        stability_cost=stability_cost, compactness_weight=compactness_weight, name=problem.name,
+                        stability_cost=stability_cost, day_change_cost=0.0 if terms is None else terms.day_cost,
+                        max_moved=-1 if terms is None else terms.max_moved,
+                        compactness_weight=compactness_weight, name=problem.name,
                         symmetric=problem.travel.travel_model().symmetric)
     return Formulation(problem=problem, instance=instance, strategy=strategy,
                        vehicle_manager=np.array(vehicle_manager, dtype=np.int64),

@@ -20,6 +20,7 @@ from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
 from ..validation import ValidationReport, validate
 from .balance import BalanceReport, balance_report
+from .changes import CHANGES_COLUMNS, plan_changes
 from .territories import TerritoryReport, territory_report
 
 if TYPE_CHECKING:
@@ -219,14 +220,28 @@ class Plan:
         return worst
 
     def reassigned_pct(self) -> float | None:
-        """Share (%) of customers whose manager differs from ``current_manager``; None when the
-        problem has no current assignment."""
-        current = {c.customer_id: c.current_manager for c in self.problem.customers if c.current_manager}
+        """Share (%) of the customers whose ``current_manager`` is still among the managers that
+        another serves now (or none); None when no customer has a current manager still present."""
+        present = {m.manager_id for m in self.problem.managers}
+        current = {c.customer_id: c.current_manager for c in self.problem.customers
+                   if c.current_manager in present}
         if not current:
             return None
         assignment = self.assignment()
         changed = sum(1 for cid, m in current.items() if assignment.get(cid) != m)
         return 100.0 * changed / len(current)
+
+    def same_days_pct(self) -> float | None:
+        """Share (%) of the customers with current days (a re-plan's) that are served on exactly
+        those days now; None when none has current days."""
+        days = {c.customer_id: c.current_days for c in self.problem.customers if c.current_days}
+        if not days:
+            return None
+        now: dict[str, list[int]] = {}
+        for route, stop in self.visits():
+            now.setdefault(stop.customer_id, []).append(route.day_index)
+        same = sum(1 for cid, d in days.items() if tuple(sorted(now.get(cid, ()))) == tuple(sorted(d)))
+        return 100.0 * same / len(days)
 
     def summary(self) -> dict[str, Any]:
         """The figures written to summary.json."""
@@ -264,6 +279,7 @@ class Plan:
             "visits_required": self.visits_required(),
             "unserved": len(self.unserved),
             "reassigned_pct": None if reassigned is None else round(reassigned, 2),
+            **({} if self.problem.stability is None else {"same_days_pct": _rounded(self.same_days_pct())}),
             "specialty_share": round(sum(f.specialty_share * f.visits for f in figures) / visits, 4) if visits else 0.0,
             "district_crossings": sum(max(0, f.districts - 1) for f in figures),
             "managers": managers,
@@ -311,9 +327,13 @@ class Plan:
 
     def tables(self) -> dict[str, tuple[tuple[str, ...], Iterable[Sequence[Any]]]]:
         """The plan's CSV files by name: (header, rows) of visits.csv, routes.csv and
-        unserved.csv."""
-        return {"visits.csv": (VISIT_COLUMNS, self.visit_rows()), "routes.csv": (ROUTE_COLUMNS, self.route_rows()),
-                "unserved.csv": (UNSERVED_COLUMNS, self.unserved_rows())}
+        unserved.csv, and of a re-plan's changes.csv."""
+        tables: dict[str, tuple[tuple[str, ...], Iterable[Sequence[Any]]]] = {
+            "visits.csv": (VISIT_COLUMNS, self.visit_rows()), "routes.csv": (ROUTE_COLUMNS, self.route_rows()),
+            "unserved.csv": (UNSERVED_COLUMNS, self.unserved_rows())}
+        if self.problem.stability is not None:  # a re-plan: what changed from the current plan, and why
+            tables["changes.csv"] = (CHANGES_COLUMNS, (c.row() for c in plan_changes(self)))
+        return tables
 
     def stops_gdf(self) -> gpd.GeoDataFrame:
         """Every visit as a point (GeoDataFrame, EPSG:4326) with the columns of visits.csv and
@@ -421,3 +441,7 @@ class Plan:
     @classmethod
     def from_json(cls, text: str) -> Plan:
         return cls.from_dict(json.loads(text))
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)

@@ -1,5 +1,7 @@
 """Dijkstra's algorithm on a road network's arrays (compiled): one search per origin, stopping
 once every destination asked for is settled, with the time and length of the fastest path.
+Tables search the junction graph (:mod:`routeplan.roads.chains`); a leg's line follows the
+full graph (:func:`path`).
 
 The graph is in compressed rows (``indptr``, ``indices``; per edge ``seconds`` and ``metres``).
 Work arrays are shared between searches and never cleared: a node's ``dist`` and ``length``
@@ -88,46 +90,6 @@ def _search(indptr, indices, seconds, metres, source, wanted, mark, wanted_count
 
 
 @njit(cache=True)
-def shared_targets(indptr, indices, seconds, metres, sources, targets, out_seconds, out_metres, stamp0, reached,
-                    done, wanted, dist, length, previous, heap_key, heap_node):
-    """Path seconds and metres from every node of ``sources`` to every node of ``targets`` (rows,
-    columns); stamps ``stamp0`` up to ``stamp0 + len(sources)`` are used."""
-    count = 0
-    for t in targets:
-        if wanted[t] != stamp0:
-            wanted[t] = stamp0
-            count += 1
-    for i in range(sources.shape[0]):
-        stamp = stamp0 + i
-        _search(indptr, indices, seconds, metres, sources[i], wanted, stamp0, count, stamp, reached, done, dist,
-                length, previous, heap_key, heap_node)
-        for j in range(targets.shape[0]):
-            t = targets[j]
-            out_seconds[i, j] = dist[t]
-            out_metres[i, j] = length[t]
-
-
-@njit(cache=True)
-def own_targets(indptr, indices, seconds, metres, sources, first, targets, out_seconds, out_metres, stamp0, reached,
-                 done, wanted, dist, length, previous, heap_key, heap_node):
-    """Path seconds and metres from node ``sources[i]`` to each node of its own targets
-    ``targets[first[i]:first[i + 1]]`` (results in the same positions)."""
-    for i in range(sources.shape[0]):
-        stamp = stamp0 + i
-        count = 0
-        for j in range(first[i], first[i + 1]):
-            t = targets[j]
-            if wanted[t] != stamp:
-                wanted[t] = stamp
-                count += 1
-        _search(indptr, indices, seconds, metres, sources[i], wanted, stamp, count, stamp, reached, done, dist,
-                length, previous, heap_key, heap_node)
-        for j in range(first[i], first[i + 1]):
-            out_seconds[j] = dist[targets[j]]
-            out_metres[j] = length[targets[j]]
-
-
-@njit(cache=True)
 def path(indptr, indices, seconds, metres, source, target, stamp, reached, done, wanted, dist, length, previous,
          heap_key, heap_node):
     """The nodes of the fastest path from ``source`` to ``target``, in order."""
@@ -148,21 +110,158 @@ def path(indptr, indices, seconds, metres, source, target, stamp, reached, done,
     return out
 
 
+# -- searches on the junction graph (routeplan.roads.chains) -----------------------------------
+
+
 @njit(cache=True)
-def point_tables(path_seconds, path_metres, position, access_km, speed_kmh, km, minutes):
-    """Fill the points' tables in one pass: ``km[i, j]`` = access + path metres / 1000 + access,
-    ``minutes[i, j]`` = both accesses at ``speed_kmh`` + path seconds / 60, for the path between
-    the nodes ``position[i]`` and ``position[j]`` (rows and columns of the node tables); zero
-    from a point to itself."""
-    n = position.shape[0]
-    for i in range(n):
-        a = position[i]
-        for j in range(n):
-            if i == j:
-                km[i, j] = 0.0
-                minutes[i, j] = 0.0
+def _search_from(indptr, indices, seconds, metres, node, exit_node, exit_cost, wanted, mark, wanted_count, stamp,
+                 reached, done, dist, length, heap_key, heap_node):
+    """Dijkstra on the junction graph from the exits of ``node`` (each at its cost) until the
+    ``wanted_count`` junctions with ``wanted[j] == mark`` are settled (work arrays as in
+    :func:`_search`)."""
+    size = 0
+    for k in range(2):
+        start = exit_node[node, k]
+        if start < 0:
+            continue
+        if reached[start] != stamp or exit_cost[node, k, 0] < dist[start]:
+            reached[start] = stamp
+            dist[start] = exit_cost[node, k, 0]
+            length[start] = exit_cost[node, k, 1]
+            size = _heap_push(heap_key, heap_node, size, dist[start], start)
+    left = wanted_count
+    while size > 0:
+        key, junction, size = _heap_pop(heap_key, heap_node, size)
+        if done[junction] == stamp or key > dist[junction]:
+            continue
+        done[junction] = stamp
+        if wanted[junction] == mark:
+            left -= 1
+            if left <= 0:
+                return
+        for e in range(indptr[junction], indptr[junction + 1]):
+            other = indices[e]
+            if done[other] == stamp:
                 continue
-            b = position[j]
-            # The same operations, in the same order, as the travel model's pairs.
-            km[i, j] = access_km[i] + path_metres[a, b] / 1000.0 + access_km[j]
-            minutes[i, j] = (access_km[i] + access_km[j]) / speed_kmh * 60.0 + path_seconds[a, b] / 60.0
+            candidate = key + seconds[e]
+            if reached[other] != stamp or candidate < dist[other]:
+                reached[other] = stamp
+                dist[other] = candidate
+                length[other] = length[junction] + metres[e]
+                size = _heap_push(heap_key, heap_node, size, candidate, other)
+
+
+@njit(cache=True)
+def _want(entry_node, target, mark, wanted):
+    """Mark the entries of node ``target``; how many were not marked yet."""
+    added = 0
+    for k in range(2):
+        e = entry_node[target, k]
+        if e >= 0 and wanted[e] != mark:
+            wanted[e] = mark
+            added += 1
+    return added
+
+
+@njit(cache=True)
+def _reach(chain_of, position, chain_fwd, chain_bwd, head_in, tail_in, entry_node, entry_cost, source, target,
+           stamp, reached, dist, length):
+    """Seconds and metres of the fastest path from ``source`` to ``target`` once the search from
+    ``source`` has settled the entries of ``target``: through an entry, or along their own chain."""
+    if source == target:
+        return 0.0, 0.0
+    best_s = np.inf
+    best_m = np.inf
+    for k in range(2):
+        e = entry_node[target, k]
+        if e >= 0 and reached[e] == stamp:
+            s = dist[e] + entry_cost[target, k, 0]
+            if s < best_s:
+                best_s = s
+                best_m = length[e] + entry_cost[target, k, 1]
+    c = chain_of[source]
+    if c >= 0 and chain_of[target] == c:
+        if chain_fwd[c] and position[source] < position[target]:
+            s = head_in[target, 0] - head_in[source, 0]
+            if s < best_s:
+                best_s = s
+                best_m = head_in[target, 1] - head_in[source, 1]
+        if chain_bwd[c] and position[source] > position[target]:
+            s = tail_in[target, 0] - tail_in[source, 0]
+            if s < best_s:
+                best_s = s
+                best_m = tail_in[target, 1] - tail_in[source, 1]
+    return best_s, best_m
+
+
+@njit(cache=True)
+def chain_tables(indptr, indices, seconds, metres, chain_of, position, chain_fwd, chain_bwd, head_in, tail_in,
+                 exit_node, exit_cost, entry_node, entry_cost, sources, targets, out_seconds, out_metres, stamp0,
+                 reached, done, wanted, dist, length, heap_key, heap_node):
+    """Path seconds and metres from every node of ``sources`` to every node of ``targets`` (rows,
+    columns) by the junction graph; stamps ``stamp0`` up to ``stamp0 + len(sources)`` are used."""
+    count = 0
+    for t in targets:
+        count += _want(entry_node, t, stamp0, wanted)
+    for i in range(sources.shape[0]):
+        stamp = stamp0 + i
+        _search_from(indptr, indices, seconds, metres, sources[i], exit_node, exit_cost, wanted, stamp0, count,
+                     stamp, reached, done, dist, length, heap_key, heap_node)
+        for j in range(targets.shape[0]):
+            out_seconds[i, j], out_metres[i, j] = _reach(chain_of, position, chain_fwd, chain_bwd, head_in, tail_in,
+                                                         entry_node, entry_cost, sources[i], targets[j], stamp,
+                                                         reached, dist, length)
+
+
+@njit(cache=True)
+def chain_own_targets(indptr, indices, seconds, metres, chain_of, position, chain_fwd, chain_bwd, head_in, tail_in,
+                      exit_node, exit_cost, entry_node, entry_cost, sources, first, targets, out_seconds, out_metres,
+                      stamp0, reached, done, wanted, dist, length, heap_key, heap_node):
+    """Path seconds and metres from node ``sources[i]`` to each node of its own targets
+    ``targets[first[i]:first[i + 1]]`` (results in the same positions)."""
+    for i in range(sources.shape[0]):
+        stamp = stamp0 + i
+        count = 0
+        for j in range(first[i], first[i + 1]):
+            count += _want(entry_node, targets[j], stamp, wanted)
+        _search_from(indptr, indices, seconds, metres, sources[i], exit_node, exit_cost, wanted, stamp, count, stamp,
+                     reached, done, dist, length, heap_key, heap_node)
+        for j in range(first[i], first[i + 1]):
+            out_seconds[j], out_metres[j] = _reach(chain_of, position, chain_fwd, chain_bwd, head_in, tail_in,
+                                                   entry_node, entry_cost, sources[i], targets[j], stamp, reached,
+                                                   dist, length)
+
+
+@njit(cache=True)
+def chain_point_tables(indptr, indices, seconds, metres, chain_of, position, chain_fwd, chain_bwd, head_in, tail_in,
+                       exit_node, exit_cost, entry_node, entry_cost, nodes, point_node, members, first, access_km,
+                       speed_kmh, km, minutes, stamp0, reached, done, wanted, dist, length, heap_key, heap_node):
+    """The points' tables straight from the searches, one per distinct node (``nodes``; point
+    ``i`` at ``nodes[point_node[i]]``; the points at ``nodes[u]`` are
+    ``members[first[u]:first[u + 1]]``): ``km[i, j]`` = access + path metres / 1000 + access,
+    ``minutes[i, j]`` = both accesses at ``speed_kmh`` + path seconds / 60; zero from a point to
+    itself. No table over the nodes is kept: one row of it at a time."""
+    count = 0
+    for t in nodes:
+        count += _want(entry_node, t, stamp0, wanted)
+    row_s = np.empty(nodes.shape[0])
+    row_m = np.empty(nodes.shape[0])
+    n = point_node.shape[0]
+    for u in range(nodes.shape[0]):
+        stamp = stamp0 + u
+        _search_from(indptr, indices, seconds, metres, nodes[u], exit_node, exit_cost, wanted, stamp0, count, stamp,
+                     reached, done, dist, length, heap_key, heap_node)
+        for w in range(nodes.shape[0]):
+            row_s[w], row_m[w] = _reach(chain_of, position, chain_fwd, chain_bwd, head_in, tail_in, entry_node,
+                                        entry_cost, nodes[u], nodes[w], stamp, reached, dist, length)
+        for k in range(first[u], first[u + 1]):
+            i = members[k]
+            for j in range(n):
+                if i == j:
+                    km[i, j] = 0.0
+                    minutes[i, j] = 0.0
+                    continue
+                b = point_node[j]
+                # The same operations, in the same order, as the travel model's pairs.
+                km[i, j] = access_km[i] + row_m[b] / 1000.0 + access_km[j]
+                minutes[i, j] = (access_km[i] + access_km[j]) / speed_kmh * 60.0 + row_s[b] / 60.0

@@ -27,7 +27,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from ..model.travel import haversine_km, nearest_by_straight_line, unit_vectors
-from .dijkstra import own_targets, path, point_tables, shared_targets
+from .chains import build_chains
+from .dijkstra import chain_own_targets, chain_point_tables, chain_tables, path
 from .files import file_key, read_network
 from .network import RoadNetwork
 
@@ -39,6 +40,8 @@ access at ``speed_kmh``: check the point or the network)."""
 CACHE_ENV = "ROUTEPLAN_CACHE"
 """Environment variable naming the folder of cached travel tables (default
 ``~/.cache/routeplan``; ``off`` for none)."""
+TABLE_VERSION = 2
+"""Part of the cache key: raised whenever the way tables are computed changes."""
 CACHE_MIN_POINTS = 200
 """Tables over fewer points are computed, not cached (faster than reading them)."""
 
@@ -61,8 +64,14 @@ class _Router:
         self.dist = np.zeros(n)
         self.length = np.zeros(n)
         self.previous = np.zeros(n, dtype=np.int64)
-        self.heap_key = np.zeros(len(self.indices) + 1)
-        self.heap_node = np.zeros(len(self.indices) + 1, dtype=np.int64)
+        self.heap_key = np.zeros(len(self.indices) + 3)
+        self.heap_node = np.zeros(len(self.indices) + 3, dtype=np.int64)
+        chains = build_chains(graph, lengths)
+        # The junction graph and each node's ends, in the order the chain kernels take them.
+        self.chains = (chains.indptr, chains.indices, chains.seconds, chains.metres, chains.chain_of,
+                       chains.position, chains.chain_fwd, chains.chain_bwd, chains.head_in, chains.tail_in,
+                       chains.exit_node, chains.exit_cost, chains.entry_node, chains.entry_cost)
+        self.junctions = chains.junctions
         self.stamp = 0
         self.lock = threading.Lock()
         self.component = network.largest_strong_component()
@@ -74,25 +83,40 @@ class _Router:
         self.stamp += count + 1
         return first
 
+    def _work(self) -> tuple[np.ndarray, ...]:
+        return (self.reached, self.done, self.wanted, self.dist, self.length, self.heap_key, self.heap_node)
+
     def shared(self, sources: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Path seconds and metres from each node of ``sources`` to each of ``targets``."""
         out_s = np.empty((len(sources), len(targets)))
         out_m = np.empty((len(sources), len(targets)))
         with self.lock:
-            shared_targets(self.indptr, self.indices, self.seconds, self.metres, sources.astype(np.int64),
-                            targets.astype(np.int64), out_s, out_m, self._stamps(len(sources)), self.reached,
-                            self.done, self.wanted, self.dist, self.length, self.previous, self.heap_key,
-                            self.heap_node)
+            chain_tables(*self.chains, sources.astype(np.int64), targets.astype(np.int64), out_s, out_m,
+                         self._stamps(len(sources)), *self._work())
         return out_s, out_m
 
     def own(self, sources: np.ndarray, first: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Path seconds and metres from node ``sources[i]`` to each of ``targets[first[i]:first[i + 1]]``."""
         out_s = np.empty(len(targets))
         out_m = np.empty(len(targets))
         with self.lock:
-            own_targets(self.indptr, self.indices, self.seconds, self.metres, sources.astype(np.int64),
-                         first.astype(np.int64), targets.astype(np.int64), out_s, out_m, self._stamps(len(sources)),
-                         self.reached, self.done, self.wanted, self.dist, self.length, self.previous, self.heap_key,
-                         self.heap_node)
+            chain_own_targets(*self.chains, sources.astype(np.int64), first.astype(np.int64),
+                              targets.astype(np.int64), out_s, out_m, self._stamps(len(sources)), *self._work())
         return out_s, out_m
+
+    def point_tables(self, nodes: np.ndarray, access_km: np.ndarray, speed_kmh: float) -> tuple[np.ndarray, np.ndarray]:
+        """km and minutes between points at ``nodes`` with ``access_km`` to them (see
+        :func:`~routeplan.roads.dijkstra.chain_point_tables`)."""
+        unique, point_node = np.unique(nodes, return_inverse=True)
+        members = np.argsort(point_node, kind="stable")
+        first = np.searchsorted(point_node[members], np.arange(len(unique) + 1))
+        km = np.empty((len(nodes), len(nodes)))
+        minutes = np.empty((len(nodes), len(nodes)))
+        with self.lock:
+            chain_point_tables(*self.chains, unique.astype(np.int64), point_node.astype(np.int64),
+                               members.astype(np.int64), first.astype(np.int64), access_km.astype(np.float64),
+                               float(speed_kmh), km, minutes, self._stamps(len(unique)), *self._work())
+        return km, minutes
 
     def path(self, source: int, target: int) -> np.ndarray:
         """The nodes of the fastest path from node ``source`` to node ``target``."""
@@ -170,11 +194,7 @@ class RoadTravel:
         if cached is not None:
             return cached
         nodes, access = self.snap(lon, lat)
-        unique, position = np.unique(nodes, return_inverse=True)
-        path_s, path_m = self.router().shared(unique, unique)
-        km = np.empty((len(lon), len(lon)))
-        minutes = np.empty((len(lon), len(lon)))
-        point_tables(path_s, path_m, position.astype(np.int64), access, float(self.speed_kmh), km, minutes)
+        km, minutes = self.router().point_tables(nodes, access, self.speed_kmh)
         self._store(lon, lat, km, minutes)
         return km, minutes
 
@@ -220,7 +240,7 @@ class RoadTravel:
         if folder == "off":
             return None
         key = hashlib.sha256()
-        key.update(f"{self.network.digest} {self.speed_kmh!r} {len(lon)}".encode())
+        key.update(f"{self.network.digest} {self.speed_kmh!r} {len(lon)} {TABLE_VERSION}".encode())
         key.update(np.ascontiguousarray(lon, dtype=np.float64).tobytes())
         key.update(np.ascontiguousarray(lat, dtype=np.float64).tobytes())
         return Path(folder) / "travel" / f"{key.hexdigest()[:40]}.npz"

@@ -54,11 +54,13 @@ class Data(NamedTuple):
     task_num_patterns: np.ndarray
     task_eligible: np.ndarray  # (tasks, owners) bool: may this owner serve the task
     task_owner_cost: np.ndarray  # (tasks, owners): stability and compactness cost of that owner
+    task_preferred: np.ndarray  # the owner that keeps the task without moving it (-1: none)
     task_depot_cost: np.ndarray  # cost from the first vehicle's start (orders re-insertions)
     task_neighbours: np.ndarray  # (tasks, k): nearest tasks first
     # The allowed visit-day sets of every task, one row per pattern (-1 padded).
     pattern_days: np.ndarray
     pattern_size: np.ndarray
+    pattern_cost: np.ndarray  # what choosing the pattern costs: visits on days the task was not visited before
     # Per vehicle (one route slot: an owner's day).
     vehicle_day: np.ndarray
     vehicle_owner: np.ndarray
@@ -90,6 +92,7 @@ class Data(NamedTuple):
     day_balance_tolerance: float
     day_balance_floor: float
     missing_cost: float  # per missing visit: more than any routing saving it could bring
+    max_moved: int  # at most this many tasks served by another than their preferred owner (-1: no limit)
     symmetric: bool  # symmetric costs: 2-opt within a route may reverse a segment
 
 
@@ -172,6 +175,13 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
         rows.extend(list(days) + [-1] * (max_visits - len(days)) for days in task.patterns)
     pattern_days = np.array(rows, dtype=np.int64).reshape(-1, max_visits)
     pattern_size = (pattern_days >= 0).sum(axis=1).astype(np.int64)
+    pattern_cost = np.zeros(len(rows))
+    if inst.day_change_cost > 0:
+        for i, task in enumerate(tasks):
+            if task.kept_days:
+                before = set(task.kept_days)
+                for k, days in enumerate(task.patterns):
+                    pattern_cost[first[i] + k] = inst.day_change_cost * sum(1 for day in days if day not in before)
 
     eligible = np.ones((n_tasks, inst.num_owners), dtype=np.bool_)
     for t, task in enumerate(tasks):
@@ -213,9 +223,10 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
         task_visits=np.array([t.visits for t in tasks], dtype=np.int64),
         task_first_pattern=first, task_num_patterns=count, task_eligible=eligible,
         task_owner_cost=stability_costs(inst),
+        task_preferred=np.array([t.preferred_owner for t in tasks], dtype=np.int64),
         task_depot_cost=np.ascontiguousarray(cost[first_start, nodes], dtype=float),
         task_neighbours=nearest_tasks(cost, nodes, neighbours),
-        pattern_days=pattern_days, pattern_size=pattern_size,
+        pattern_days=pattern_days, pattern_size=pattern_size, pattern_cost=pattern_cost,
         vehicle_day=veh_day, vehicle_owner=veh_owner,
         vehicle_start=np.array([v.start for v in vehicles], dtype=np.int64),
         vehicle_end=np.array([v.end for v in vehicles], dtype=np.int64),
@@ -232,6 +243,7 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
         balance_tolerance=float(inst.balance_tolerance), balance_floor=float(inst.balance_floor),
         day_balance_weight=float(inst.day_balance_weight), day_balance_tolerance=float(inst.day_balance_tolerance),
         day_balance_floor=float(inst.day_balance_floor), missing_cost=float(missing),
+        max_moved=int(inst.max_moved) if inst.consistent else -1,
         symmetric=bool(inst.symmetric))
 
 

@@ -78,7 +78,8 @@ def _part(inst: Instance, tasks: np.ndarray, owners: np.ndarray, vehicles: np.nd
     new_tasks = tuple(Task(node=task.node, service=task.service, earliest=task.earliest, latest=task.latest,
                            demand=task.demand, patterns=task.patterns,
                            owners=tuple(owner_index[o] for o in task.owners if o in owner_index),
-                           preferred_owner=owner_index.get(task.preferred_owner, -1), label=task.label)
+                           preferred_owner=owner_index.get(task.preferred_owner, -1),
+                           kept_days=task.kept_days, label=task.label)
                       for task in (inst.tasks[t] for t in tasks))
     groups, aims = [], []
     for k, group in enumerate(inst.balance_groups):
@@ -93,10 +94,21 @@ def _part(inst: Instance, tasks: np.ndarray, owners: np.ndarray, vehicles: np.nd
                    balance_tolerance=inst.balance_tolerance,
                    balance_floor=inst.balance_floor, day_balance_weight=inst.day_balance_weight,
                    day_balance_tolerance=inst.day_balance_tolerance, day_balance_floor=inst.day_balance_floor,
-                   stability_cost=inst.stability_cost,
-                   compactness_weight=inst.compactness_weight, symmetric=inst.symmetric,
+                   stability_cost=inst.stability_cost, day_change_cost=inst.day_change_cost,
+                   max_moved=_moved_share(inst, new_tasks), compactness_weight=inst.compactness_weight,
+                   symmetric=inst.symmetric,
                    name=f"{inst.name}[{','.join(str(o) for o in owners[:4])}{'...' if len(owners) > 4 else ''}]")
     return Part(instance=sub, tasks=tasks, owners=owners, vehicles=vehicles)
+
+
+def _moved_share(inst: Instance, tasks: tuple[Task, ...]) -> int:
+    """A part's share of the instance's limit on moved tasks, by its tasks that have a preferred
+    owner (rounded down: the parts' limits add up to at most the whole's)."""
+    if inst.max_moved < 0:
+        return -1
+    whole = sum(1 for t in inst.tasks if t.preferred_owner >= 0)
+    mine = sum(1 for t in tasks if t.preferred_owner >= 0)
+    return inst.max_moved * mine // whole if whole else inst.max_moved
 
 
 def merge(inst: Instance, parts: list[Part], results: list[EngineResult]) -> EngineResult:

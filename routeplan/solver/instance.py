@@ -48,7 +48,9 @@ class Task:
 
     ``patterns`` lists the allowed sets of days (each a sorted tuple); a visit starts within
     ``[earliest, latest]``. ``owners`` lists the owners allowed to serve the task (empty: any).
-    ``preferred_owner`` (or -1) is the owner that keeps the task without a stability cost.
+    ``preferred_owner`` (or -1) is the owner that keeps the task without a stability cost;
+    ``kept_days`` are the days it was visited on before (a visit on any other day costs the
+    instance's ``day_change_cost``).
     """
 
     node: int
@@ -59,6 +61,7 @@ class Task:
     patterns: tuple[tuple[int, ...], ...]
     owners: tuple[int, ...] = ()
     preferred_owner: int = -1
+    kept_days: tuple[int, ...] = ()
     label: str = ""
 
     @property
@@ -79,10 +82,12 @@ class Instance:
     ``day_balance_weight`` times the same for each route against its owner's mean route with
     the band ``day_balance_tolerance`` (at least ``day_balance_floor``; the terms are defined in
     :mod:`routeplan.solver.kernels.objective`), plus ``stability_cost`` per task not served by
-    its preferred owner, plus (with consistency) ``compactness_weight`` times each visit's
-    travel time from its owner's territory centre (the medoid of the owner's tasks), which keeps
-    territories in one piece. ``symmetric`` says whether both matrices equal their transposes
-    (found out when not given).
+    its preferred owner, plus ``day_change_cost`` per visit on a day not among the task's
+    ``kept_days`` (when it has any), plus (with consistency) ``compactness_weight`` times each
+    visit's travel time from its owner's territory centre (the medoid of the owner's tasks),
+    which keeps territories in one piece. With ``max_moved`` of 0 or more, at most that many
+    tasks that have a preferred owner are served by another (a hard limit). ``symmetric`` says
+    whether both matrices equal their transposes (found out when not given).
     """
 
     num_days: int
@@ -103,6 +108,8 @@ class Instance:
     day_balance_tolerance: float = 0.0
     day_balance_floor: float = 0.0
     stability_cost: float = 0.0
+    day_change_cost: float = 0.0
+    max_moved: int = -1
     compactness_weight: float = 0.0
     name: str = ""
     symmetric: bool | None = None

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .arrays import Data, State, data_ref, empty_state, state_ref
+from .arrays import Data, State, data_ref, empty_state, freeze, max_route_length, state_ref
 from .instance import Instance
 from .kernels.objective import missing_visits, objective
-from .kernels.timing import schedule, schedule_all, timetable
+from .kernels.timing import evaluate, schedule, schedule_all, timetable
 from .result import TimedRoute
 
 
@@ -161,3 +161,45 @@ def state_from_routes(data: Data, inst: Instance, sequences: Sequence[Sequence[i
         state.route[v, :len(seq)] = seq
         schedule(*refs, v)
     return state
+
+
+def kept_routes(inst: Instance, sequences: Sequence[Sequence[int]]) -> list[list[int]]:
+    """``sequences`` (one task sequence per vehicle, such as a previous plan's) with every task
+    left out that keeps them from being a first solution: visits whose days form none of the
+    task's patterns, owners it may not have or several owners (with consistency), and then, route
+    by route in order, each visit after which the route would break a rule (all of that task's
+    visits go: it is inserted again by the search)."""
+    data = freeze(inst, neighbours=0)
+    d = data_ref(data)
+    width = max_route_length(inst)
+    routes = [[int(t) for t in seq] for seq in sequences]
+    where: dict[int, list[int]] = {}
+    for v, seq in enumerate(routes):
+        for t in seq:
+            where.setdefault(t, []).append(v)
+    dropped = set()
+    for t, vehicles in where.items():
+        task = inst.tasks[t]
+        days = tuple(sorted(inst.vehicles[v].day for v in vehicles))
+        owners = {inst.vehicles[v].owner for v in vehicles}
+        if (days not in task.patterns or (task.owners and not owners <= set(task.owners))
+                or (inst.consistent and len(owners) > 1)):
+            dropped.add(t)
+    scratch = np.empty(width + 2)
+    changed = True
+    while changed:  # leaving a visit out could, without the triangle inequality, break a route before it
+        changed = False
+        for v, seq in enumerate(routes):
+            seq[:] = [t for t in seq if t not in dropped]
+            if not seq or (len(seq) <= width and evaluate(d, v, np.array(seq, dtype=np.int64), len(seq), scratch)[0]):
+                continue
+            kept: list[int] = []
+            for t in seq:
+                trial = np.array([*kept, t], dtype=np.int64)
+                if len(trial) <= width and evaluate(d, v, trial, len(trial), scratch)[0]:
+                    kept.append(t)
+                else:
+                    dropped.add(t)
+                    changed = True
+            seq[:] = kept
+    return [[t for t in seq if t not in dropped] for seq in routes]

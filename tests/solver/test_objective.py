@@ -58,7 +58,14 @@ def reference_objective(inst, routes, owner_of, cost_of_owner):
     missing = sum(t.visits for i, t in enumerate(inst.tasks) if i not in routed)
     if inst.consistent:
         total += sum(cost_of_owner[t, owner_of[t]] for t in routed)
-    return total, missing
+    days = {t: [inst.vehicles[v].day for v, seq in enumerate(routes) if t in seq] for t in routed}
+    total += sum(inst.day_change_cost * sum(1 for d in days[t] if d not in inst.tasks[t].kept_days)
+                 for t in routed if inst.tasks[t].kept_days)
+    beyond = 0  # tasks moved beyond the limit, each priced as a missing visit
+    if inst.max_moved >= 0 and inst.consistent:
+        moved = sum(1 for t in routed if 0 <= inst.tasks[t].preferred_owner != owner_of[t])
+        beyond = max(0, moved - inst.max_moved)
+    return total, missing, beyond
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -69,8 +76,10 @@ def test_the_kernel_objective_is_the_defined_one(seed, consistent):
                "balance_floor": 10.0 * (seed % 2), "day_balance_floor": 5.0 * (seed % 3),
                "stability_cost": 7.0 * (seed % 2), "compactness_weight": 0.05 * (seed % 3),
                "balance_utilisation": (0.3,) if seed % 4 == 3 else ()}
-    inst = random_instance(seed, consistent=consistent, **weights)
-    inst = replace(inst, tasks=tuple(replace(t, preferred_owner=i % 2) for i, t in enumerate(inst.tasks)))
+    inst = random_instance(seed, consistent=consistent, **weights, day_change_cost=3.0 * (seed % 3),
+                           max_moved=seed % 4 - 1)
+    inst = replace(inst, tasks=tuple(replace(t, preferred_owner=i % 2, kept_days=(i % 3,) if i % 2 else ())
+                                     for i, t in enumerate(inst.tasks)))
     built = Built(inst)
     state = initial_solution(inst, built.data, np.random.default_rng(seed)).state
     built = Built(inst, [list(state.route[v, :state.length[v]]) for v in range(inst.num_vehicles)])
@@ -81,10 +90,10 @@ def test_the_kernel_objective_is_the_defined_one(seed, consistent):
         remove_task(built.d, built.s, int(t))
     view = built.view
     assert view.check() == []
-    expected, missing = reference_objective(inst, view.routes, built.state.owner, built.data.task_owner_cost)
+    expected, missing, beyond = reference_objective(inst, view.routes, built.state.owner, built.data.task_owner_cost)
     assert missing > 0
     assert view.missing_visits() == missing
-    assert view.objective() == pytest.approx(expected + built.data.missing_cost * missing, rel=1e-9)
+    assert view.objective() == pytest.approx(expected + built.data.missing_cost * (missing + beyond), rel=1e-9)
 
 
 def test_balance_delta_is_the_exact_change_of_a_term():
@@ -115,7 +124,9 @@ def test_work_inside_the_band_costs_nothing_and_outside_it_costs_from_the_first_
 def test_an_insertion_costs_what_the_objective_says(seed):
     """With fixed targets (no balance terms) the price insertion puts on a task is exactly the
     objective's change when it is inserted there."""
-    inst = random_instance(seed, stability_cost=5.0)
+    inst = random_instance(seed, stability_cost=5.0, day_change_cost=4.0)
+    inst = replace(inst, tasks=tuple(replace(t, preferred_owner=i % 2, kept_days=(i % 3,))
+                                     for i, t in enumerate(inst.tasks)))
     built = Built(inst)
     state = initial_solution(inst, built.data, np.random.default_rng(seed)).state
     built = Built(inst, [list(state.route[v, :state.length[v]]) for v in range(inst.num_vehicles)])

@@ -18,7 +18,7 @@ from numba import njit
 from .edits import copy_changes, copy_everything
 from .insertion import insert_task
 from .moves import local_search_day
-from .objective import group_targets, objective
+from .objective import group_targets, is_moved, moved_tasks, objective
 from .ruin import remove_strings
 
 
@@ -157,11 +157,16 @@ def run_chunk(d, cur, best, trial, steps, temperature_start, temperature_end, se
             group_targets(d, trial.owner_work, targets)
         order = _order(d, removed, count, scratch)
         scanned += count * considered.shape[0]  # each insertion weighs every owner
+        # Under a limit on moved tasks, once it is reached a task goes back to its preferred owner.
+        moved = moved_tasks(d, trial) if d.max_moved >= 0 else 0
         for k in range(count):
             t = order[k]
+            only = d.task_preferred[t] if d.max_moved >= 0 and moved >= d.max_moved else -1
             placed, p, _ = insert_task(d, trial, t, settings.blink, targets, considered, route_cost, route_gap,
-                                       route_work)
+                                       route_work, only)
             positions += p
+            if placed and d.max_moved >= 0 and is_moved(d, trial, t):
+                moved += 1
             if placed:
                 for j in range(trial.vehicle.shape[1]):
                     v = trial.vehicle[t, j]

@@ -169,7 +169,7 @@ def choose(d, s, task, targets, considered, route_cost, route_work):
                 if d.balance_weight > 0 and targets[o] > 0:
                     total += d.balance_weight * balance_delta(s.owner_work[o], targets[o], targets[o],
                                                               d.balance_tolerance, d.balance_floor, added)
-                total += d.task_owner_cost[task, o]
+                total += d.task_owner_cost[task, o] + d.pattern_cost[p]
                 if total < best:
                     second = best
                     best = total
@@ -188,6 +188,7 @@ def choose(d, s, task, targets, considered, route_cost, route_work):
                 total += c
                 if total >= IMPOSSIBLE:
                     break
+            total += d.pattern_cost[p]
             if total < best:
                 second = best
                 best = total
@@ -217,11 +218,15 @@ def place(d, s, task, pattern, owner, considered, route_cost, route_gap):
 
 
 @njit(cache=True)
-def insert_task(d, s, task, blink, targets, considered, route_cost, route_gap, route_work):
-    """Insert ``task`` where it costs least (pattern, owner among :func:`nearby_owners`, gaps).
-    Returns ``(inserted, positions, options)``: whether anything fitted, and the work done
-    (gaps examined, options weighed). ``considered`` is scratch space of one entry per owner."""
-    nearby_owners(d, s, task, considered)
+def insert_task(d, s, task, blink, targets, considered, route_cost, route_gap, route_work, only=-1):
+    """Insert ``task`` where it costs least (pattern, owner among :func:`nearby_owners`, or
+    ``only`` that owner when it is 0 or more, gaps). Returns ``(inserted, positions, options)``:
+    whether anything fitted, and the work done (gaps examined, options weighed).
+    ``considered`` is scratch space of one entry per owner."""
+    if only >= 0:
+        _confine(only, considered)
+    else:
+        nearby_owners(d, s, task, considered)
     positions = price_routes(d, s, task, blink, considered, route_cost, route_gap, route_work)
     cost, pattern, owner, _, options = choose(d, s, task, targets, considered, route_cost, route_work)
     if pattern < 0 or cost >= IMPOSSIBLE:

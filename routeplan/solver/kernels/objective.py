@@ -14,6 +14,11 @@ missing visits.
   its work against its owner's mean route, with the band ``day_balance_tolerance`` (at least
   ``day_balance_floor``) and the target (at least 60 s) as scale.
 - Owners: ``d.task_owner_cost[t, owner]`` for every assigned task (consistent instances).
+- Days: ``d.pattern_cost[pattern]`` for every assigned task (visits on days it was not
+  visited on before).
+- Moves beyond the limit: with ``d.max_moved`` of 0 or more, ``d.missing_cost`` per task
+  beyond that many served by another than their preferred owner (the search never accepts
+  such a state when it has a way back: the limit is hard; see :func:`moved_tasks`).
 - Missing visits: ``weights.missing`` per visit of an unassigned task.
 
 The insertion kernels price a change with :func:`balance_delta`, the exact change of one such
@@ -88,6 +93,22 @@ def missing_visits(d, s):
 
 
 @njit(cache=True)
+def is_moved(d, s, t):
+    """Whether assigned task ``t`` is served by another than its preferred owner."""
+    return d.task_preferred[t] >= 0 and s.pattern[t] >= 0 and s.owner[t] != d.task_preferred[t]
+
+
+@njit(cache=True)
+def moved_tasks(d, s):
+    """Tasks served by another than their preferred owner."""
+    moved = 0
+    for t in range(s.pattern.shape[0]):
+        if is_moved(d, s, t):
+            moved += 1
+    return moved
+
+
+@njit(cache=True)
 def objective(d, s, targets):
     """The objective of state ``s`` (see the module docstring); ``targets`` is scratch space of
     one entry per owner."""
@@ -109,6 +130,10 @@ def objective(d, s, targets):
     for t in range(s.pattern.shape[0]):
         if s.pattern[t] < 0:
             missing += d.task_visits[t]
-        elif s.owner[t] >= 0:
+            continue
+        total += d.pattern_cost[s.pattern[t]]
+        if s.owner[t] >= 0:
             total += d.task_owner_cost[t, s.owner[t]]
+    if d.max_moved >= 0:
+        missing += max(0, moved_tasks(d, s) - d.max_moved)
     return total + d.missing_cost * missing
