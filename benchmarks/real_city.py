@@ -20,7 +20,8 @@ then measures, on that street network:
    with straight lines x 1.3 at 25 km/h and re-timed on the streets (as ``benchmarks/roads.py``
    does for the sample), then planned on the streets and checked by ``routeplan validate``.
 3. **A city's customers on roads.** The same at ``--city`` customers (default 20,000), planned
-   on the streets with ``--time-limit`` seconds, written and validated.
+   on the streets with ``--time-limit`` seconds (``routeplan.plan(time_limit=...)``: the call,
+   tables and checking included), written and validated.
 
 Nothing is downloaded at run time: the wheel is a file you fetched once.
 """
@@ -54,7 +55,6 @@ from roads import retime  # noqa: E402  (the sibling benchmark's re-timing of a 
 
 from routeplan import (  # noqa: E402
     MaxIterations,
-    MaxRuntime,
     plan,
     read_scenario,
     validate_folder,
@@ -231,10 +231,10 @@ def tables(network_file: Path, points: int, seed: int) -> dict[str, object]:
     return result
 
 
-def planned(folder: Path, out: Path, stop: object, seed: int) -> tuple[object, dict[str, object]]:
+def planned(folder: Path, out: Path, seed: int, **limit: object) -> tuple[object, dict[str, object]]:
     problem = read_scenario(folder)
     began = time.perf_counter()
-    result = plan(problem, stop=stop, seed=seed)
+    result = plan(problem, seed=seed, **limit)
     seconds = time.perf_counter() - began
     write_plan(result, out, maps=False)
     began = time.perf_counter()
@@ -255,8 +255,8 @@ def main() -> int:
     parser.add_argument("--aequilibrae", type=Path, help="the aequilibrae wheel, its coquimbo.zip, or the "
                         "project's project_database.sqlite")
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--points", type=int, default=3000, help="points of the table measurement")
-    parser.add_argument("--shops", type=int, default=1200, help="shops of the straight-versus-streets plan")
+    parser.add_argument("--points", type=int, default=3000, help="points of the table measurement (0: none)")
+    parser.add_argument("--shops", type=int, default=1200, help="shops of the straight-versus-streets plan (0: none)")
     parser.add_argument("--iterations", type=int, default=20000, help="search iterations of the shops' plans")
     parser.add_argument("--city", type=int, default=20000, help="customers of the city plan on roads (0: none)")
     parser.add_argument("--time-limit", type=float, default=240.0, help="seconds of the city plan")
@@ -283,27 +283,35 @@ def main() -> int:
     result: dict[str, object] = {"command": " ".join(["python", "benchmarks/real_city.py", *sys.argv[1:]]),
                                  "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                                             f"Python {sys.version.split()[0]}",
-                                 "network": written, "tables": tables(network_file, args.points, args.seed)}
+                                 "network": written}
+    if args.points:
+        result["tables"] = tables(network_file, args.points, args.seed)
     ok = True
-    straight_folder = street_scenario(network_file, args.shops, args.seed, args.out / "shops-straight", road=False)
-    road_folder = street_scenario(network_file, args.shops, args.seed, args.out / "shops-road", road=True)
-    straight, straight_figures = planned(straight_folder, args.out / "plan-straight", MaxIterations(args.iterations),
-                                         args.seed)
-    retimed = retime(straight, read_scenario(road_folder))
-    retimed["violations_on_streets"] = len(validate_folder(road_folder, args.out / "plan-straight").violations)
-    _, road_figures = planned(road_folder, args.out / "plan-road", MaxIterations(args.iterations), args.seed)
-    ok &= bool(road_figures["valid"])
-    result |= {"straight_plan": straight_figures, "straight_on_streets": retimed, "road_plan": road_figures}
-    print(json.dumps({"straight_on_streets": retimed, "road_plan": road_figures}), flush=True)
+    if args.shops:
+        ok &= shops(network_file, args, result)
     if args.city:
         city_folder = street_scenario(network_file, args.city, args.seed, args.out / "city-road", road=True)
-        _, city = planned(city_folder, args.out / "plan-city", MaxRuntime(args.time_limit), args.seed)
+        _, city = planned(city_folder, args.out / "plan-city", args.seed, time_limit=args.time_limit)
         city["time_limit"] = args.time_limit
         ok &= bool(city["valid"])
         result["city_plan"] = city
         print(json.dumps({"city_plan": city}), flush=True)
     (args.out / "real_city.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0 if ok else 1
+
+
+def shops(network_file: Path, args: argparse.Namespace, result: dict[str, object]) -> bool:
+    """The straight-line plan of ``args.shops`` shops re-timed on the streets, and the plan on them."""
+    straight_folder = street_scenario(network_file, args.shops, args.seed, args.out / "shops-straight", road=False)
+    road_folder = street_scenario(network_file, args.shops, args.seed, args.out / "shops-road", road=True)
+    straight, straight_figures = planned(straight_folder, args.out / "plan-straight", args.seed,
+                                         stop=MaxIterations(args.iterations))
+    retimed = retime(straight, read_scenario(road_folder))
+    retimed["violations_on_streets"] = len(validate_folder(road_folder, args.out / "plan-straight").violations)
+    _, road_figures = planned(road_folder, args.out / "plan-road", args.seed, stop=MaxIterations(args.iterations))
+    result |= {"straight_plan": straight_figures, "straight_on_streets": retimed, "road_plan": road_figures}
+    print(json.dumps({"straight_on_streets": retimed, "road_plan": road_figures}), flush=True)
+    return bool(road_figures["valid"])
 
 
 if __name__ == "__main__":

@@ -39,6 +39,11 @@ MAX_BALANCE_LINES = 12
 #: (with a margin of 1, a 10,000-customer plan on a machine at 0.6 of the reference speed took
 #: 126 s for a limit of 120).
 CLOCK_MARGIN = 2.0
+#: The border rounds' travel tables, with everything else outside the search, may take at most
+#: this share of the time limit: on a road network a round's tables can take longer than its
+#: search is worth (a 20,000-customer city on 8,756 junctions: about 45 s a round), and the
+#: planner then runs fewer rounds (a size-only decision: the same limit gives the same plan).
+BORDER_PREPARE_SHARE = 0.6
 
 
 def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None = None,
@@ -186,13 +191,22 @@ def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, st
     formulating = time.perf_counter()
     work = customer_work(problem)
     eligible = strategy_eligibility(problem, strategy, work=work)
-    log_terms(problem, stability_terms(problem, eligible))
+    terms = stability_terms(problem, eligible)
+    log_terms(problem, terms)
     parts = partition(problem, eligible, work, max_customers=max_part_customers)
     size = Size.of(problem)
     finish = finish_seconds(size)
     prepare = sum(prepare_seconds(Size.of(p.problem)) for p in parts)
-    if len(parts) > 1:  # each border round plans about every part again, paired with a neighbour
-        prepare += BORDER_ROUNDS * sum(prepare_seconds(Size.of(p.problem, times=2)) for p in parts) / 2
+    # Each border round plans about every part again, paired with a neighbour.
+    per_round = sum(prepare_seconds(Size.of(p.problem, times=2)) for p in parts) / 2 if len(parts) > 1 else 0.0
+    rounds = BORDER_ROUNDS
+    if stop is None and time_limit is not None:
+        rounds = border_rounds(time_limit, fixed=before + after + prepare + finish, per_round=per_round,
+                               polish=prepare)
+        if len(parts) > 1 and rounds < BORDER_ROUNDS:
+            logger.info("%d border rounds of the %d: their travel tables (about %.0f s each) would leave too little "
+                        "of the %g s for the search", rounds, BORDER_ROUNDS, per_round, time_limit)
+    prepare += rounds * per_round
     if stop is not None:
         time_limit = None
         budget: StoppingCriterion = stop
@@ -225,10 +239,23 @@ def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, st
         logger.info("searched in %.2f s (construction included)", searched - prepared)
         plan = checked_plan(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup)
         logger.info("plan built and validated in %.2f s", time.perf_counter() - searched)
-        return plan
-    return _plan_parts(problem, strategy, eligible, parts, budget=budget, clock=clock, seed=seed, params=params,
-                       progress=progress, executor=pool, started=started, time_limit=time_limit,
-                       startup=startup)
+    else:
+        plan = _plan_parts(problem, strategy, eligible, parts, budget=budget, clock=clock, seed=seed, params=params,
+                           progress=progress, executor=pool, started=started, time_limit=time_limit,
+                           startup=startup, border_rounds=rounds)
+    if terms is not None:  # who had to move under the strategy: changes.csv's "no longer eligible"
+        plan.extra["no_longer_eligible"] = list(terms.forced_ids)
+    return plan
+
+
+def border_rounds(time_limit: float, *, fixed: float, per_round: float, polish: float) -> int:
+    """How many border rounds fit a time limit: at most :data:`BORDER_ROUNDS`, and as many as
+    keep everything outside the search (``fixed`` seconds, ``per_round`` for each round's tables,
+    ``polish`` for the polish after them) within :data:`BORDER_PREPARE_SHARE` of the limit."""
+    rounds = BORDER_ROUNDS
+    while rounds > 0 and fixed + rounds * per_round + polish > BORDER_PREPARE_SHARE * time_limit:
+        rounds -= 1
+    return rounds
 
 
 def as_executor(executor: Executor | Any | None) -> Executor | None:
@@ -246,11 +273,12 @@ def as_executor(executor: Executor | Any | None) -> Executor | None:
 def _plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]], parts: Sequence[Part], *,
                 budget: StoppingCriterion, clock: float, seed: int, params: SearchParams | None,
                 progress: Callable[[Progress], None] | None, executor: Executor | None, started: float,
-                time_limit: float | None, startup: float) -> Plan:
+                time_limit: float | None, startup: float, border_rounds: int = BORDER_ROUNDS) -> Plan:
     """Plan each part (in turn, or on ``executor``: see :mod:`routeplan.planning.fan_out`) and
     join them into one checked plan."""
     joined = plan_parts(problem, strategy, eligible, parts, budget=budget, clock=clock, seed=seed,
-                        params=params or SearchParams(), progress=progress, executor=executor)
+                        params=params or SearchParams(), progress=progress, executor=executor,
+                        border_rounds=border_rounds)
     groups = [[problem.managers[i].manager_id for i in g]
               for g in interchangeable_groups([tuple(e) for e in eligible], problem.num_managers) if len(g) > 1]
     plan = Plan(problem=problem, routes=joined.routes, unserved=joined.unserved, strategy=strategy, seed=seed,

@@ -7,6 +7,8 @@ import pytest
 
 from routeplan import planner
 from routeplan.phases import Size, finish_seconds, prepare_seconds
+from routeplan.planner import BORDER_PREPARE_SHARE, border_rounds
+from routeplan.planning.fan_out import BORDER_ROUNDS
 from routeplan.solver.stop import MaxRuntime, MaxWork, MultipleCriteria
 
 
@@ -46,3 +48,13 @@ def test_time_spent_before_the_call_is_counted_once(tiny_problem, captured_stop)
     # the budget: the limit less every estimated phase, so that it depends on sizes alone
     expected = (20.0 - 2.0 - 1.0 - prepare_seconds(size) - finish) * planner.UNITS_PER_SECOND
     assert budgets[0].units == pytest.approx(expected)
+
+
+def test_border_rounds_give_way_when_their_tables_would_crowd_out_the_search():
+    # A synthetic city on straight lines: tables are cheap, every round runs.
+    assert border_rounds(240.0, fixed=20.6, per_round=21.6, polish=9.0) == BORDER_ROUNDS
+    # The same city on a road network of 8,756 junctions: a round's tables take about 45 s.
+    assert border_rounds(240.0, fixed=110.0, per_round=44.0, polish=44.0) == 0
+    assert border_rounds(600.0, fixed=110.0, per_round=44.0, polish=44.0) == BORDER_ROUNDS
+    limit = (100.0 + 2 * 10.0 + 5.0) / BORDER_PREPARE_SHARE
+    assert border_rounds(limit, fixed=100.0, per_round=10.0, polish=5.0) == 2

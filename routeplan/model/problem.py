@@ -49,9 +49,13 @@ class TravelSettings:
     matrix: str = ""  # model "matrix": travel.csv (an absolute path)
     places: tuple[tuple[str, float, float], ...] = ()  # model "matrix": the table's id at each place
 
-    def road_junctions(self) -> int:
-        """Junctions of the road network the travel tables search (0 unless ``model = "road"``)."""
-        return road_travel(self.network, speed_kmh=self.speed_kmh).router().junctions if self.model == "road" else 0
+    def road_size(self) -> tuple[int, int]:
+        """Nodes of the road network, and junctions its travel tables search (0, 0 unless
+        ``model = "road"``)."""
+        if self.model != "road":
+            return 0, 0
+        travel = road_travel(self.network, speed_kmh=self.speed_kmh)
+        return travel.network.num_nodes, travel.router().junctions
 
     def travel_model(self) -> TravelModel:
         """The travel model these settings describe (a road network or a table is read once per

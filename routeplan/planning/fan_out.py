@@ -164,13 +164,15 @@ class FannedOut(Planned):
 
 def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]], parts: Sequence[Part], *,
                budget: StoppingCriterion, clock: float, seed: int, params: SearchParams,
-               progress: Callable[[Progress], None] | None = None, executor: Executor | None = None) -> FannedOut:
+               progress: Callable[[Progress], None] | None = None, executor: Executor | None = None,
+               border_rounds: int = BORDER_ROUNDS) -> FannedOut:
     """Plan every part, then the border pairs, and join the routes.
 
     ``budget`` is shared out by visits (the border phase takes :data:`BORDER_SHARE` of it);
     ``clock`` is the search's end on the wall clock (``inf``: none), shared out the same way:
     each task may run to the end of its share in the queue of the worker it will likely run on
-    (:func:`worker_count` queues on an executor, one here).
+    (:func:`worker_count` queues on an executor, one here). ``border_rounds`` (at most
+    :data:`BORDER_ROUNDS`) is how many border rounds to run.
     """
     group_of_manager = np.empty(problem.num_managers, dtype=np.int64)
     for g, group in enumerate(interchangeable_groups([tuple(e) for e in eligible], problem.num_managers)):
@@ -180,7 +182,7 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
         manager_part[part.managers] = k
     part_group = [int(group_of_manager[p.managers[0]]) if len(p.managers) else -1 for p in parts]
     contacts = border_contacts(problem, parts, part_group) if len(parts) > 1 else {}
-    rounds = BORDER_ROUNDS if contacts else 0
+    rounds = min(border_rounds, BORDER_ROUNDS) if contacts else 0
     planned = {"tasks": len(parts) + rounds * _matching_size(contacts)}
     state = _Joined(problem, parts)
     began, start_epoch = time.perf_counter(), time.time()
@@ -236,7 +238,7 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
         return run(tasks)
 
     lanes_count = 1 if executor is None else worker_count(executor)
-    junctions = problem.travel.road_junctions()
+    _, junctions = problem.travel.road_size()
 
     def too_late(members: list[_Member], what: str) -> bool:
         """Whether the clock ends before ``members`` could even be prepared (their travel

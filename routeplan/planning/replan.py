@@ -41,7 +41,11 @@ class StabilityTerms:
     day_cost: float  # seconds of travel per visit on a new day
     max_moved: int  # customers that may leave their preferred manager (-1: no limit)
     base: int  # customers whose current manager is still present
-    forced: int  # of those, customers their current manager may no longer serve
+    forced_ids: tuple[str, ...]  # of those, the customers their current manager may no longer serve
+
+    @property
+    def forced(self) -> int:
+        return len(self.forced_ids)
 
 
 def stability_terms(problem: Problem, eligible: Sequence[Sequence[int]]) -> StabilityTerms | None:
@@ -52,22 +56,23 @@ def stability_terms(problem: Problem, eligible: Sequence[Sequence[int]]) -> Stab
         return None
     index = {m.manager_id: i for i, m in enumerate(problem.managers)}
     preferred = []
-    base = forced = 0
+    base = 0
+    forced = []
     for customer, allowed in zip(problem.customers, eligible, strict=True):
         current = index.get(customer.current_manager or "", -1)
         if current >= 0:
             base += 1
             if current not in allowed:
-                forced += 1
+                forced.append(customer.customer_id)
                 current = -1
         preferred.append(current)
     max_moved = -1
     if stability.max_reassigned is not None:
-        max_moved = max(0, math.floor(stability.max_reassigned * base + 1e-9) - forced)
+        max_moved = max(0, math.floor(stability.max_reassigned * base + 1e-9) - len(forced))
     days = tuple(c.current_days if stability.keep_days else () for c in problem.customers)
     return StabilityTerms(preferred=tuple(preferred), kept_days=days, move_cost=60.0 * stability.move_cost_min,
                           day_cost=60.0 * stability.day_cost_min if stability.keep_days else 0.0,
-                          max_moved=max_moved, base=base, forced=forced)
+                          max_moved=max_moved, base=base, forced_ids=tuple(forced))
 
 
 def log_terms(problem: Problem, terms: StabilityTerms | None) -> None:

@@ -10,7 +10,7 @@ new) compare without their scenarios.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -167,25 +167,31 @@ def plan_changes(plan: Plan) -> list[Change]:
     """The rows of a re-plan's changes.csv: against the current plan of its problem (with the
     previous plan's closed customers, ``plan.extra["closed_customers"]``)."""
     before = PlanRecord.current(plan.problem, plan.extra.get("closed_customers", ()))
-    return changes(before, PlanRecord.of(plan), problem=plan.problem)
+    forced = plan.extra.get("no_longer_eligible")
+    return changes(before, PlanRecord.of(plan), problem=plan.problem,
+                   not_eligible=None if forced is None else set(forced))
 
 
-def changes(before: PlanRecord, after: PlanRecord, *, problem: Problem | None = None) -> list[Change]:
+def changes(before: PlanRecord, after: PlanRecord, *, problem: Problem | None = None,
+            not_eligible: Collection[str] | None = None) -> list[Change]:
     """One :class:`Change` per customer whose manager or days differ between ``before`` and
     ``after``, with the first reason that applies: ``new customer``, ``customer closed`` (not
     among ``problem``'s customers; without a problem, a customer missing from ``after`` is ``not
-    in the new plan``), ``manager left``, ``no longer eligible`` (its manager's role no longer serves its tier, or a
+    in the new plan``), ``manager left``, ``no longer eligible`` (the customers
+    ``not_eligible`` names, which their manager may no longer serve under the plan's strategy;
+    when not given, those whose manager's role does not serve their tier in ``problem``, or a
     lock), ``unserved``, ``rebalanced``, ``visits changed`` and ``days changed``."""
     present = {m.manager_id for m in problem.managers} if problem is not None else set(after.managers)
     customers = {c.customer_id: c for c in problem.customers} if problem is not None else {}
     known = customers.keys() if problem is not None else set(after.manager_of) | set(before.manager_of)
+    if not_eligible is None:
+        not_eligible = _role_mismatches(problem, before) if problem is not None else set()
     out = []
     for customer_id in sorted(set(before.manager_of) | set(known)):
         old, new = before.manager_of.get(customer_id, ""), after.manager_of.get(customer_id, "")
         old_days, new_days = before.days(customer_id), after.days(customer_id)
         if old == new and old_days == new_days:
             continue
-        customer = customers.get(customer_id)
         if not old:
             reason = NEW
         elif customer_id not in known:
@@ -194,8 +200,7 @@ def changes(before: PlanRecord, after: PlanRecord, *, problem: Problem | None = 
             reason = ABSENT
         elif old not in present:
             reason = LEFT
-        elif customer is not None and problem is not None and old not in {
-                m.manager_id for m in problem.eligible_managers(customer)}:
+        elif customer_id in not_eligible:
             reason = NOT_ELIGIBLE
         elif not new:
             reason = UNSERVED
@@ -206,6 +211,31 @@ def changes(before: PlanRecord, after: PlanRecord, *, problem: Problem | None = 
         else:
             reason = DAYS
         out.append(Change(customer_id, old, new, old_days, new_days, reason))
+    return out
+
+
+def reason_counts(items: Iterable[Change]) -> dict[str, int]:
+    """How many changes there are of each reason (sorted by reason)."""
+    out: dict[str, int] = {}
+    for change in items:
+        out[change.reason] = out.get(change.reason, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def _role_mismatches(problem: Problem, before: PlanRecord) -> set[str]:
+    """Customers whose manager in ``before`` is in ``problem`` but may not serve them there
+    (roles and locks: the hybrid strategy's rule)."""
+    ids = [m.manager_id for m in problem.managers]
+    present = set(ids)
+    allowed: dict[int, set[str]] = {}  # customers of one tier and lock share one tuple
+    out = set()
+    for customer, eligible in zip(problem.customers, problem.eligible_indices(), strict=True):
+        manager = before.manager_of.get(customer.customer_id)
+        if manager is None or manager not in present:
+            continue
+        names = allowed.setdefault(id(eligible), {ids[i] for i in eligible})
+        if manager not in names:
+            out.add(customer.customer_id)
     return out
 
 
@@ -260,10 +290,7 @@ class PlanDiff:
 
     def counts(self) -> dict[str, int]:
         """Changes by reason."""
-        out: dict[str, int] = {}
-        for change in self.changes:
-            out[change.reason] = out.get(change.reason, 0) + 1
-        return out
+        return reason_counts(self.changes)
 
     def table(self) -> str:
         """A plain-text table, one line per manager, and the totals."""

@@ -20,7 +20,7 @@ from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
 from ..validation import ValidationReport, validate
 from .balance import BalanceReport, balance_report
-from .changes import CHANGES_COLUMNS, plan_changes
+from .changes import CHANGES_COLUMNS, plan_changes, reason_counts
 from .territories import TerritoryReport, territory_report
 
 if TYPE_CHECKING:
@@ -279,11 +279,12 @@ class Plan:
             "visits_required": self.visits_required(),
             "unserved": len(self.unserved),
             "reassigned_pct": None if reassigned is None else round(reassigned, 2),
-            **({} if self.problem.stability is None else {"same_days_pct": _rounded(self.same_days_pct())}),
+            **({} if self.problem.stability is None else {"same_days_pct": _rounded(self.same_days_pct()),
+                                                          "changes": reason_counts(plan_changes(self))}),
             "specialty_share": round(sum(f.specialty_share * f.visits for f in figures) / visits, 4) if visits else 0.0,
             "district_crossings": sum(max(0, f.districts - 1) for f in figures),
             "managers": managers,
-            **{k: v for k, v in self.extra.items() if k not in ("balance_groups", "role_groups")},
+            **{k: v for k, v in self.extra.items() if k not in _NOT_SUMMARISED},
         }
 
     def summary_table(self) -> str:
@@ -441,6 +442,10 @@ class Plan:
     @classmethod
     def from_json(cls, text: str) -> Plan:
         return cls.from_dict(json.loads(text))
+
+
+_NOT_SUMMARISED = ("balance_groups", "role_groups", "closed_customers", "no_longer_eligible")
+"""Entries of ``Plan.extra`` that are the plan's inputs, not its figures (changes.csv lists them)."""
 
 
 def _rounded(value: float | None) -> float | None:

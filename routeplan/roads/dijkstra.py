@@ -56,16 +56,23 @@ def _heap_pop(heap_key, heap_node, size):
 
 
 @njit(cache=True)
-def _search(indptr, indices, seconds, metres, source, wanted, mark, wanted_count, stamp, reached, done, dist,
-            length, previous, heap_key, heap_node):
-    """Dijkstra from ``source`` until the ``wanted_count`` nodes with ``wanted[node] == mark`` are
-    settled. Work arrays are shared between searches: a node's ``dist``/``length`` belong to this
+def _search(indptr, indices, seconds, metres, starts, start_cost, wanted, mark, wanted_count, stamp, reached, done,
+            dist, length, previous, heap_key, heap_node):
+    """Dijkstra from the nodes ``starts`` (-1: none), each at its ``start_cost`` (seconds,
+    metres), until the ``wanted_count`` nodes with ``wanted[node] == mark`` are settled. Work
+    arrays are shared between searches: a node's ``dist``/``length``/``previous`` belong to this
     search where ``reached[node] == stamp``, and it is settled where ``done[node] == stamp``."""
-    reached[source] = stamp
-    dist[source] = 0.0
-    length[source] = 0.0
-    previous[source] = -1
-    size = _heap_push(heap_key, heap_node, 0, 0.0, source)
+    size = 0
+    for k in range(starts.shape[0]):
+        start = starts[k]
+        if start < 0:
+            continue
+        if reached[start] != stamp or start_cost[k, 0] < dist[start]:
+            reached[start] = stamp
+            dist[start] = start_cost[k, 0]
+            length[start] = start_cost[k, 1]
+            previous[start] = -1
+            size = _heap_push(heap_key, heap_node, size, dist[start], start)
     left = wanted_count
     while size > 0:
         key, node, size = _heap_pop(heap_key, heap_node, size)
@@ -94,8 +101,9 @@ def path(indptr, indices, seconds, metres, source, target, stamp, reached, done,
          heap_key, heap_node):
     """The nodes of the fastest path from ``source`` to ``target``, in order."""
     wanted[target] = stamp
-    _search(indptr, indices, seconds, metres, source, wanted, stamp, 1, stamp, reached, done, dist, length, previous,
-            heap_key, heap_node)
+    starts = np.array([source], dtype=np.int64)
+    _search(indptr, indices, seconds, metres, starts, np.zeros((1, 2)), wanted, stamp, 1, stamp, reached, done, dist,
+            length, previous, heap_key, heap_node)
     count = 1
     node = target
     while node != source:
@@ -111,44 +119,6 @@ def path(indptr, indices, seconds, metres, source, target, stamp, reached, done,
 
 
 # -- searches on the junction graph (routeplan.roads.chains) -----------------------------------
-
-
-@njit(cache=True)
-def _search_from(indptr, indices, seconds, metres, node, exit_node, exit_cost, wanted, mark, wanted_count, stamp,
-                 reached, done, dist, length, heap_key, heap_node):
-    """Dijkstra on the junction graph from the exits of ``node`` (each at its cost) until the
-    ``wanted_count`` junctions with ``wanted[j] == mark`` are settled (work arrays as in
-    :func:`_search`)."""
-    size = 0
-    for k in range(2):
-        start = exit_node[node, k]
-        if start < 0:
-            continue
-        if reached[start] != stamp or exit_cost[node, k, 0] < dist[start]:
-            reached[start] = stamp
-            dist[start] = exit_cost[node, k, 0]
-            length[start] = exit_cost[node, k, 1]
-            size = _heap_push(heap_key, heap_node, size, dist[start], start)
-    left = wanted_count
-    while size > 0:
-        key, junction, size = _heap_pop(heap_key, heap_node, size)
-        if done[junction] == stamp or key > dist[junction]:
-            continue
-        done[junction] = stamp
-        if wanted[junction] == mark:
-            left -= 1
-            if left <= 0:
-                return
-        for e in range(indptr[junction], indptr[junction + 1]):
-            other = indices[e]
-            if done[other] == stamp:
-                continue
-            candidate = key + seconds[e]
-            if reached[other] != stamp or candidate < dist[other]:
-                reached[other] = stamp
-                dist[other] = candidate
-                length[other] = length[junction] + metres[e]
-                size = _heap_push(heap_key, heap_node, size, candidate, other)
 
 
 @njit(cache=True)
@@ -197,7 +167,7 @@ def _reach(chain_of, position, chain_fwd, chain_bwd, head_in, tail_in, entry_nod
 @njit(cache=True)
 def chain_tables(indptr, indices, seconds, metres, chain_of, position, chain_fwd, chain_bwd, head_in, tail_in,
                  exit_node, exit_cost, entry_node, entry_cost, sources, targets, out_seconds, out_metres, stamp0,
-                 reached, done, wanted, dist, length, heap_key, heap_node):
+                 reached, done, wanted, dist, length, previous, heap_key, heap_node):
     """Path seconds and metres from every node of ``sources`` to every node of ``targets`` (rows,
     columns) by the junction graph; stamps ``stamp0`` up to ``stamp0 + len(sources)`` are used."""
     count = 0
@@ -205,8 +175,8 @@ def chain_tables(indptr, indices, seconds, metres, chain_of, position, chain_fwd
         count += _want(entry_node, t, stamp0, wanted)
     for i in range(sources.shape[0]):
         stamp = stamp0 + i
-        _search_from(indptr, indices, seconds, metres, sources[i], exit_node, exit_cost, wanted, stamp0, count,
-                     stamp, reached, done, dist, length, heap_key, heap_node)
+        _search(indptr, indices, seconds, metres, exit_node[sources[i]], exit_cost[sources[i]], wanted, stamp0, count,
+                stamp, reached, done, dist, length, previous, heap_key, heap_node)
         for j in range(targets.shape[0]):
             out_seconds[i, j], out_metres[i, j] = _reach(chain_of, position, chain_fwd, chain_bwd, head_in, tail_in,
                                                          entry_node, entry_cost, sources[i], targets[j], stamp,
@@ -216,7 +186,7 @@ def chain_tables(indptr, indices, seconds, metres, chain_of, position, chain_fwd
 @njit(cache=True)
 def chain_own_targets(indptr, indices, seconds, metres, chain_of, position, chain_fwd, chain_bwd, head_in, tail_in,
                       exit_node, exit_cost, entry_node, entry_cost, sources, first, targets, out_seconds, out_metres,
-                      stamp0, reached, done, wanted, dist, length, heap_key, heap_node):
+                      stamp0, reached, done, wanted, dist, length, previous, heap_key, heap_node):
     """Path seconds and metres from node ``sources[i]`` to each node of its own targets
     ``targets[first[i]:first[i + 1]]`` (results in the same positions)."""
     for i in range(sources.shape[0]):
@@ -224,8 +194,8 @@ def chain_own_targets(indptr, indices, seconds, metres, chain_of, position, chai
         count = 0
         for j in range(first[i], first[i + 1]):
             count += _want(entry_node, targets[j], stamp, wanted)
-        _search_from(indptr, indices, seconds, metres, sources[i], exit_node, exit_cost, wanted, stamp, count, stamp,
-                     reached, done, dist, length, heap_key, heap_node)
+        _search(indptr, indices, seconds, metres, exit_node[sources[i]], exit_cost[sources[i]], wanted, stamp, count,
+                stamp, reached, done, dist, length, previous, heap_key, heap_node)
         for j in range(first[i], first[i + 1]):
             out_seconds[j], out_metres[j] = _reach(chain_of, position, chain_fwd, chain_bwd, head_in, tail_in,
                                                    entry_node, entry_cost, sources[i], targets[j], stamp, reached,
@@ -235,7 +205,8 @@ def chain_own_targets(indptr, indices, seconds, metres, chain_of, position, chai
 @njit(cache=True)
 def chain_point_tables(indptr, indices, seconds, metres, chain_of, position, chain_fwd, chain_bwd, head_in, tail_in,
                        exit_node, exit_cost, entry_node, entry_cost, nodes, point_node, members, first, access_km,
-                       speed_kmh, km, minutes, stamp0, reached, done, wanted, dist, length, heap_key, heap_node):
+                       speed_kmh, km, minutes, stamp0, reached, done, wanted, dist, length, previous, heap_key,
+                       heap_node):
     """The points' tables straight from the searches, one per distinct node (``nodes``; point
     ``i`` at ``nodes[point_node[i]]``; the points at ``nodes[u]`` are
     ``members[first[u]:first[u + 1]]``): ``km[i, j]`` = access + path metres / 1000 + access,
@@ -249,8 +220,8 @@ def chain_point_tables(indptr, indices, seconds, metres, chain_of, position, cha
     n = point_node.shape[0]
     for u in range(nodes.shape[0]):
         stamp = stamp0 + u
-        _search_from(indptr, indices, seconds, metres, nodes[u], exit_node, exit_cost, wanted, stamp0, count, stamp,
-                     reached, done, dist, length, heap_key, heap_node)
+        _search(indptr, indices, seconds, metres, exit_node[nodes[u]], exit_cost[nodes[u]], wanted, stamp0, count,
+                stamp, reached, done, dist, length, previous, heap_key, heap_node)
         for w in range(nodes.shape[0]):
             row_s[w], row_m[w] = _reach(chain_of, position, chain_fwd, chain_bwd, head_in, tail_in, entry_node,
                                         entry_cost, nodes[u], nodes[w], stamp, reached, dist, length)

@@ -84,7 +84,8 @@ class _Router:
         return first
 
     def _work(self) -> tuple[np.ndarray, ...]:
-        return (self.reached, self.done, self.wanted, self.dist, self.length, self.heap_key, self.heap_node)
+        return (self.reached, self.done, self.wanted, self.dist, self.length, self.previous, self.heap_key,
+                self.heap_node)
 
     def shared(self, sources: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Path seconds and metres from each node of ``sources`` to each of ``targets``."""
