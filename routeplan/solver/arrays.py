@@ -33,6 +33,8 @@ from numba.experimental import structref
 from .instance import Instance
 
 NEIGHBOURS = 100
+MAX_GROUP_DAYS = 62
+"""Longest cycle whose task groups the kernels keep apart (a pattern's days are bits of an int64)."""
 """Nearest tasks kept per task: the ruin's strings and the local search's moves look no further."""
 
 
@@ -55,12 +57,16 @@ class Data(NamedTuple):
     task_eligible: np.ndarray  # (tasks, owners) bool: may this owner serve the task
     task_owner_cost: np.ndarray  # (tasks, owners): stability and compactness cost of that owner
     task_preferred: np.ndarray  # the owner that keeps the task without moving it (-1: none)
+    task_group: np.ndarray  # tasks of one group never share a day (-1: none)
+    group_first: np.ndarray  # the tasks of group g: group_tasks[group_first[g]:group_first[g + 1]]
+    group_tasks: np.ndarray
     task_depot_cost: np.ndarray  # cost from the first vehicle's start (orders re-insertions)
     task_neighbours: np.ndarray  # (tasks, k): nearest tasks first
     # The allowed visit-day sets of every task, one row per pattern (-1 padded).
     pattern_days: np.ndarray
     pattern_size: np.ndarray
     pattern_cost: np.ndarray  # what choosing the pattern costs: visits on days the task was not visited before
+    pattern_mask: np.ndarray  # the pattern's days as bits (day k: 1 << k)
     # Per vehicle (one route slot: an owner's day).
     vehicle_day: np.ndarray
     vehicle_owner: np.ndarray
@@ -176,6 +182,15 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
     pattern_days = np.array(rows, dtype=np.int64).reshape(-1, max_visits)
     pattern_size = (pattern_days >= 0).sum(axis=1).astype(np.int64)
     pattern_cost = np.zeros(len(rows))
+    if n_days > MAX_GROUP_DAYS and any(t.group >= 0 for t in tasks):
+        raise ValueError(f"task groups need a cycle of at most {MAX_GROUP_DAYS} days, not {n_days}")
+    pattern_mask = np.zeros(len(rows), dtype=np.int64)
+    if n_days <= MAX_GROUP_DAYS:
+        for k, days in enumerate(rows):
+            pattern_mask[k] = sum(1 << day for day in days if day >= 0)
+    task_groups = np.array([t.group for t in tasks], dtype=np.int64)
+    group_tasks = np.argsort(task_groups, kind="stable")[np.sort(task_groups) >= 0].astype(np.int64)
+    group_first = np.searchsorted(task_groups[group_tasks], np.arange((task_groups.max() + 2) if n_tasks else 1))
     if inst.day_change_cost > 0:
         for i, task in enumerate(tasks):
             if task.kept_days:
@@ -224,9 +239,10 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
         task_first_pattern=first, task_num_patterns=count, task_eligible=eligible,
         task_owner_cost=stability_costs(inst),
         task_preferred=np.array([t.preferred_owner for t in tasks], dtype=np.int64),
+        task_group=task_groups, group_first=group_first.astype(np.int64), group_tasks=group_tasks,
         task_depot_cost=np.ascontiguousarray(cost[first_start, nodes], dtype=float),
         task_neighbours=nearest_tasks(cost, nodes, neighbours),
-        pattern_days=pattern_days, pattern_size=pattern_size, pattern_cost=pattern_cost,
+        pattern_days=pattern_days, pattern_size=pattern_size, pattern_cost=pattern_cost, pattern_mask=pattern_mask,
         vehicle_day=veh_day, vehicle_owner=veh_owner,
         vehicle_start=np.array([v.start for v in vehicles], dtype=np.int64),
         vehicle_end=np.array([v.end for v in vehicles], dtype=np.int64),

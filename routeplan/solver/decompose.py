@@ -42,8 +42,11 @@ def split(inst: Instance) -> list[Part]:
         return o
 
     all_owners = tuple(owners_with_vehicles)
+    group_owner: dict[int, int] = {}  # the tasks of one group keep apart only when solved together
     for task in inst.tasks:
         allowed = [o for o in (task.owners or all_owners) if o in parent]
+        if task.group >= 0 and allowed:
+            allowed.append(group_owner.setdefault(task.group, allowed[0]))
         for o in allowed[1:]:
             a, b = find(allowed[0]), find(o)
             if a != b:
@@ -79,7 +82,7 @@ def _part(inst: Instance, tasks: np.ndarray, owners: np.ndarray, vehicles: np.nd
                            demand=task.demand, patterns=task.patterns,
                            owners=tuple(owner_index[o] for o in task.owners if o in owner_index),
                            preferred_owner=owner_index.get(task.preferred_owner, -1),
-                           kept_days=task.kept_days, label=task.label)
+                           kept_days=task.kept_days, group=task.group, label=task.label)
                       for task in (inst.tasks[t] for t in tasks))
     groups, aims = [], []
     for k, group in enumerate(inst.balance_groups):

@@ -50,7 +50,8 @@ class Task:
     ``[earliest, latest]``. ``owners`` lists the owners allowed to serve the task (empty: any).
     ``preferred_owner`` (or -1) is the owner that keeps the task without a stability cost;
     ``kept_days`` are the days it was visited on before (a visit on any other day costs the
-    instance's ``day_change_cost``).
+    instance's ``day_change_cost``). Tasks of one ``group`` (0 or more; -1: none), such as the
+    visit levels of one customer, never have visits on the same day.
     """
 
     node: int
@@ -62,6 +63,7 @@ class Task:
     owners: tuple[int, ...] = ()
     preferred_owner: int = -1
     kept_days: tuple[int, ...] = ()
+    group: int = -1
     label: str = ""
 
     @property

@@ -120,6 +120,13 @@ class SolutionView:
                     problems.append(f"task {t}: served by an owner it may not have")
             elif vehicles:
                 problems.append(f"task {t}: unassigned but routed")
+        group_days: dict[int, list[int]] = {}
+        for t in range(len(s.pattern)):
+            if d.task_group[t] >= 0 and s.pattern[t] >= 0:
+                group_days.setdefault(int(d.task_group[t]), []).extend(self.days(t))
+        for g, days in group_days.items():
+            if len(days) != len(set(days)):
+                problems.append(f"group {g}: two of its tasks visited on one day")
         work = np.zeros(len(s.owner_work))
         np.add.at(work, d.vehicle_owner, s.travel + s.service)
         if not np.allclose(work, s.owner_work, atol=1e-6):
@@ -166,8 +173,8 @@ def state_from_routes(data: Data, inst: Instance, sequences: Sequence[Sequence[i
 def kept_routes(inst: Instance, sequences: Sequence[Sequence[int]]) -> list[list[int]]:
     """``sequences`` (one task sequence per vehicle, such as a previous plan's) with every task
     left out that keeps them from being a first solution: visits whose days form none of the
-    task's patterns, owners it may not have or several owners (with consistency), and then, route
-    by route in order, each visit after which the route would break a rule (all of that task's
+    task's patterns, owners it may not have or several owners (with consistency), days another
+    task of its group has (the one of lower index keeps them), and then, route by route in order, each visit after which the route would break a rule (all of that task's
     visits go: it is inserted again by the search)."""
     data = freeze(inst, neighbours=0)
     d = data_ref(data)
@@ -178,13 +185,17 @@ def kept_routes(inst: Instance, sequences: Sequence[Sequence[int]]) -> list[list
         for t in seq:
             where.setdefault(t, []).append(v)
     dropped = set()
-    for t, vehicles in where.items():
+    group_days: dict[int, set[int]] = {}
+    for t, vehicles in sorted(where.items()):
         task = inst.tasks[t]
         days = tuple(sorted(inst.vehicles[v].day for v in vehicles))
         owners = {inst.vehicles[v].owner for v in vehicles}
+        taken = group_days.setdefault(task.group, set()) if task.group >= 0 else set()
         if (days not in task.patterns or (task.owners and not owners <= set(task.owners))
-                or (inst.consistent and len(owners) > 1)):
+                or (inst.consistent and len(owners) > 1) or taken & set(days)):
             dropped.add(t)
+        else:
+            taken.update(days)
     scratch = np.empty(width + 2)
     changed = True
     while changed:  # leaving a visit out could, without the triangle inequality, break a route before it

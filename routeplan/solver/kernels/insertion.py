@@ -131,6 +131,20 @@ def _best_of(d, task, considered, vehicles, first, last, route_cost):
 
 
 @njit(cache=True)
+def sibling_days(d, s, task):
+    """The days (bits, day k as ``1 << k``) the other tasks of ``task``'s group are visited on."""
+    g = d.task_group[task]
+    if g < 0:
+        return 0
+    taken = 0
+    for k in range(d.group_first[g], d.group_first[g + 1]):
+        other = d.group_tasks[k]
+        if other != task and s.pattern[other] >= 0:
+            taken |= d.pattern_mask[s.pattern[other]]
+    return taken
+
+
+@njit(cache=True)
 def choose(d, s, task, targets, considered, route_cost, route_work):
     """The cheapest (pattern, owner) for ``task`` given the best gap of each route of the
     owners ``considered`` (as :func:`price_routes` left them).
@@ -143,6 +157,7 @@ def choose(d, s, task, targets, considered, route_cost, route_work):
     n_days = d.day_first.shape[0] - 1
     p0 = d.task_first_pattern[task]
     p1 = p0 + d.task_num_patterns[task]
+    taken = sibling_days(d, s, task)
     best = BIG
     second = BIG
     best_pattern = -1
@@ -153,6 +168,8 @@ def choose(d, s, task, targets, considered, route_cost, route_work):
             if not (considered[o] and d.task_eligible[task, o]):
                 continue
             for p in range(p0, p1):
+                if taken & d.pattern_mask[p]:
+                    continue  # a day another task of its group (another visit level) has
                 total = 0.0
                 added = 0.0
                 for j in range(d.pattern_size[p]):
@@ -179,6 +196,8 @@ def choose(d, s, task, targets, considered, route_cost, route_work):
                     second = total
     else:
         for p in range(p0, p1):
+            if taken & d.pattern_mask[p]:
+                continue
             total = 0.0
             for j in range(d.pattern_size[p]):
                 day = d.pattern_days[p, j]
@@ -305,7 +324,8 @@ def regret_insert(d, s, tasks, only_owner, targets):
             if not active[i]:
                 continue
             u = tasks[i]
-            again = False
+            # A task of the placed one's group may not take its days any more: choose again.
+            again = d.task_group[u] >= 0 and d.task_group[u] == d.task_group[t]
             for c in range(n_changed):
                 v = changed[c]
                 o = d.vehicle_owner[v]
