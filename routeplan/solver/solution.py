@@ -174,8 +174,9 @@ def kept_routes(inst: Instance, sequences: Sequence[Sequence[int]]) -> list[list
     """``sequences`` (one task sequence per vehicle, such as a previous plan's) with every task
     left out that keeps them from being a first solution: visits whose days form none of the
     task's patterns, owners it may not have or several owners (with consistency), days another
-    task of its group has (the one of lower index keeps them), and then, route by route in order, each visit after which the route would break a rule (all of that task's
-    visits go: it is inserted again by the search)."""
+    task of its group has (the one of lower index keeps them), and then, route by route in
+    order, each visit after which the route would break a rule (all of that task's visits go: it
+    is inserted again by the search)."""
     data = freeze(inst, neighbours=0)
     d = data_ref(data)
     width = max_route_length(inst)

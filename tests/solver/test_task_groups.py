@@ -32,7 +32,8 @@ def test_the_levels_of_one_customer_take_different_days():
     assert any(set(free.days[i]) & set(free.days[i + n]) for i in range(n))  # the case needs the rule
     grouped = solve(_grouped(inst, n), MaxIterations(500), seed=0)
     for i in range(n):
-        assert grouped.days[i] and grouped.days[i + n]
+        assert grouped.days[i]
+        assert grouped.days[i + n]
         assert not set(grouped.days[i]) & set(grouped.days[i + n])
 
 
