@@ -186,8 +186,8 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
         raise ValueError(f"task groups need a cycle of at most {MAX_GROUP_DAYS} days, not {n_days}")
     pattern_mask = np.zeros(len(rows), dtype=np.int64)
     if n_days <= MAX_GROUP_DAYS:
-        for k, days in enumerate(rows):
-            pattern_mask[k] = sum(1 << day for day in days if day >= 0)
+        for k, row in enumerate(rows):
+            pattern_mask[k] = sum(1 << day for day in row if day >= 0)
     task_groups = np.array([t.group for t in tasks], dtype=np.int64)
     group_tasks = np.argsort(task_groups, kind="stable")[np.sort(task_groups) >= 0].astype(np.int64)
     group_first = np.searchsorted(task_groups[group_tasks], np.arange((task_groups.max() + 2) if n_tasks else 1))

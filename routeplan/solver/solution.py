@@ -124,8 +124,8 @@ class SolutionView:
         for t in range(len(s.pattern)):
             if d.task_group[t] >= 0 and s.pattern[t] >= 0:
                 group_days.setdefault(int(d.task_group[t]), []).extend(self.days(t))
-        for g, days in group_days.items():
-            if len(days) != len(set(days)):
+        for g, visited in group_days.items():
+            if len(visited) != len(set(visited)):
                 problems.append(f"group {g}: two of its tasks visited on one day")
         work = np.zeros(len(s.owner_work))
         np.add.at(work, d.vehicle_owner, s.travel + s.service)
