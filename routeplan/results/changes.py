@@ -272,7 +272,9 @@ class PlanDiff:
 
     @property
     def reassigned(self) -> int:
-        """Customers served before by a manager still present and now by another (or none)."""
+        """Customers served before by a manager still present and now by another (customers not
+        in the new plan, unserved or closed, are not counted: a plan folder does not tell them
+        apart; :meth:`routeplan.Plan.reassigned_pct` counts the unserved too)."""
         present = set(self.after.managers)
         return sum(1 for c, m in self.before.manager_of.items()
                    if m in present and c in self.after.manager_of and self.after.manager_of[c] != m)

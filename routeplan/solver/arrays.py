@@ -185,11 +185,12 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
     if n_days > MAX_GROUP_DAYS and any(t.group >= 0 for t in tasks):
         raise ValueError(f"task groups need a cycle of at most {MAX_GROUP_DAYS} days, not {n_days}")
     pattern_mask = np.zeros(len(rows), dtype=np.int64)
-    if n_days <= MAX_GROUP_DAYS:
-        for k, row in enumerate(rows):
-            pattern_mask[k] = sum(1 << day for day in row if day >= 0)
+    if n_days <= MAX_GROUP_DAYS:  # one vectorised pass: every freeze pays it, groups or not
+        bits = np.left_shift(np.int64(1), np.maximum(pattern_days, 0))
+        pattern_mask = np.where(pattern_days >= 0, bits, 0).sum(axis=1).astype(np.int64)
     task_groups = np.array([t.group for t in tasks], dtype=np.int64)
-    group_tasks = np.argsort(task_groups, kind="stable")[np.sort(task_groups) >= 0].astype(np.int64)
+    by_group = np.argsort(task_groups, kind="stable")
+    group_tasks = by_group[task_groups[by_group] >= 0].astype(np.int64)
     group_first = np.searchsorted(task_groups[group_tasks], np.arange((task_groups.max() + 2) if n_tasks else 1))
     if inst.day_change_cost > 0:
         for i, task in enumerate(tasks):
