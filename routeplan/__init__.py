@@ -33,6 +33,8 @@ from .model.problem import Problem as Problem
 from .model.problem import ProblemBuilder as ProblemBuilder
 from .model.problem import StabilitySettings as StabilitySettings
 from .model.problem import Tier as Tier
+from .model.problem import VisitLevel as VisitLevel
+from .model.problem import VisitRule as VisitRule
 from .model.routes import DayRoute as DayRoute
 from .model.routes import Stop as Stop
 from .model.routes import Unserved as Unserved
@@ -98,6 +100,8 @@ __all__ = [
     "ValidationReport",
     "Variants",
     "Violation",
+    "VisitLevel",
+    "VisitRule",
     "__version__",
     "compare",
     "diagnose_problem",

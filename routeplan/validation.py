@@ -35,7 +35,7 @@ from .errors import InputIssue
 from .io.csvfile import read_table
 from .io.scenario import read_scenario
 from .model.clock import format_hhmmss, parse_hhmmss
-from .model.problem import Customer, Manager, Point, Problem
+from .model.problem import Customer, Manager, Point, Problem, VisitRule
 from .roads.files import read_network
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ VISIT_FIELDS = ("manager_id", "day_index", "day", "seq", "customer_id", "arrival
 ROUTE_FIELDS = ("manager_id", "day_index", "day", "stops", "depart", "return", "travel_km", "travel_min",
                 "service_min", "wait_min", "work_min")
 UNSERVED_FIELDS = ("customer_id", "visits_missing", "reason")
+LEVEL_FIELD = "level"  # of visits.csv and unserved.csv when a tier has visit levels (section 5)
 
 ROLE_FREE_STRATEGIES = frozenset({"region", "business-type", "value"})
 """Districting strategies that ignore roles on purpose (contract section 3)."""
@@ -160,7 +161,9 @@ def validate(problem: Problem, plan: PlanTables | str | os.PathLike[str], *,
     ValidationReport
         Every violation found; ``.ok`` is True for a valid plan.
     """
-    tables = _tables_from_folder(Path(plan)) if isinstance(plan, (str, os.PathLike)) else _tables_from_plan(plan)
+    level = (LEVEL_FIELD,) if problem.has_levels else ()
+    tables = (_tables_from_folder(Path(plan), level) if isinstance(plan, (str, os.PathLike))
+              else _tables_from_plan(plan, level))
     if check_roles is None:
         check_roles = tables.strategy not in ROLE_FREE_STRATEGIES
         if not check_roles:
@@ -346,12 +349,14 @@ _SAME_TIME = 1e-9
 """Paths whose times differ by this share or less are equally fast."""
 
 
-def _tables_from_plan(plan: PlanTables) -> _Tables:
-    """The rows a plan object would write, turned into text exactly as the CSV writer does."""
+def _tables_from_plan(plan: PlanTables, level: tuple[str, ...] = ()) -> _Tables:
+    """The rows a plan object would write, turned into text exactly as the CSV writer does
+    (``level``: the level column, required when the problem has visit levels)."""
     tables = _Tables(strategy=plan.strategy)
     written = plan.tables()
-    for name, attribute, required in ((VISITS_FILE, "visits", VISIT_FIELDS), (ROUTES_FILE, "routes", ROUTE_FIELDS),
-                                       (UNSERVED_FILE, "unserved", UNSERVED_FIELDS)):
+    for name, attribute, required in ((VISITS_FILE, "visits", VISIT_FIELDS + level),
+                                       (ROUTES_FILE, "routes", ROUTE_FIELDS),
+                                       (UNSERVED_FILE, "unserved", UNSERVED_FIELDS + level)):
         if name not in written:
             tables.issues.append(InputIssue(name, "the plan has no such table"))
             tables.unreadable.add(name)
@@ -380,15 +385,17 @@ def _text_rows(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], 
     return out
 
 
-def _tables_from_folder(folder: Path) -> _Tables:
-    """The rows of visits.csv, routes.csv and unserved.csv of a plan folder."""
+def _tables_from_folder(folder: Path, level: tuple[str, ...] = ()) -> _Tables:
+    """The rows of visits.csv, routes.csv and unserved.csv of a plan folder (``level``: as for
+    :func:`_tables_from_plan`)."""
     tables = _Tables(strategy=_read_strategy(folder))
     if not folder.is_dir():
         tables.issues.append(InputIssue(str(folder), "plan folder not found"))
         tables.unreadable.update({VISITS_FILE, ROUTES_FILE, UNSERVED_FILE})
         return tables
-    for name, required, attribute in ((VISITS_FILE, VISIT_FIELDS, "visits"), (ROUTES_FILE, ROUTE_FIELDS, "routes"),
-                                       (UNSERVED_FILE, UNSERVED_FIELDS, "unserved")):
+    for name, required, attribute in ((VISITS_FILE, VISIT_FIELDS + level, "visits"),
+                                       (ROUTES_FILE, ROUTE_FIELDS, "routes"),
+                                       (UNSERVED_FILE, UNSERVED_FIELDS + level, "unserved")):
         issues: list[InputIssue] = []
         setattr(tables, attribute, read_table(folder / name, required=required, issues=issues))
         if any(issue.row in (None, 1) for issue in issues):
@@ -426,6 +433,8 @@ class _Visit:
     end: int | None
     travel_km: float | None
     customer: Customer | None
+    level: int | None = 0  # None: unusable
+    rule: VisitRule | None = None  # what the customer's visits of this level ask for
 
 
 @dataclass(slots=True)
@@ -446,6 +455,7 @@ class _Missing:
     customer_id: str
     visits_missing: int | None
     reason: str
+    level: int | None = 0
 
 
 def _parse_int(text: str) -> int | None:
@@ -484,6 +494,8 @@ class _Checker:
         self.problem = problem
         self.check_roles = check_roles
         self.customers = {c.customer_id: c for c in problem.customers}
+        self.levels = problem.has_levels
+        self.rules = {c.customer_id: problem.visit_rules(c) for c in problem.customers}
         self.managers = {m.manager_id: m for m in problem.managers}
         self.violations: list[Violation] = []
         self._unknown_managers: set[tuple[str, str]] = set()
@@ -595,9 +607,26 @@ class _Checker:
         seq = self.parse_field(f, line, row, "seq", _parse_int, "a whole number")
         times = [self.parse_field(f, line, row, c, _parse_time, "a time HH:MM:SS") for c in ("arrival", "start", "end")]
         km = self.parse_field(f, line, row, "travel_km", _parse_float, "a number")
+        level = self.parse_level(f, line, row, customer)
+        rule = None if customer is None or level is None else self.rules[customer_id][level]
         return _Visit(line=line, manager_id=manager_id, customer_id=customer_id,
                       day_index=self.parse_day(f, line, row), seq=seq, arrival=times[0], start=times[1],
-                      end=times[2], travel_km=km, customer=customer)
+                      end=times[2], travel_km=km, customer=customer, level=level, rule=rule)
+
+    def parse_level(self, file: str, line: int, row: dict[str, str], customer: Customer | None) -> int | None:
+        """The row's visit level (0 without levels); None, with a violation, when it is not one of
+        the customer's tier's levels."""
+        if not self.levels:
+            return 0
+        level = self.parse_field(file, line, row, LEVEL_FIELD, _parse_int, "a whole number")
+        if level is None or customer is None:
+            return level
+        count = len(self.rules[customer.customer_id])
+        if not 0 <= level < count:
+            self.add("level", file, line, f"level {level} is not a level of {customer.customer_id}'s tier "
+                                          f"{customer.tier}, which has levels 0..{count - 1}")
+            return None
+        return level
 
     def parse_route(self, line: int, row: dict[str, str]) -> _Route:
         f = ROUTES_FILE
@@ -619,7 +648,9 @@ class _Checker:
         if count is not None and count < 1:
             self.add("format", UNSERVED_FILE, line, f"visits_missing {count} must be at least 1 for a listed customer")
             count = None
-        return _Missing(line=line, customer_id=row["customer_id"], visits_missing=count, reason=row["reason"])
+        customer = self.customers.get(row["customer_id"])
+        return _Missing(line=line, customer_id=row["customer_id"], visits_missing=count, reason=row["reason"],
+                        level=self.parse_level(UNSERVED_FILE, line, row, customer))
 
     # -- structure --------------------------------------------------------------------------
     @staticmethod
@@ -668,97 +699,121 @@ class _Checker:
 
     # -- visits per customer ----------------------------------------------------------------
     def check_counts(self, visits: list[_Visit], missing: list[_Missing]) -> None:
-        """Planned plus missing visits give each customer's visits; unserved.csv is well formed."""
-        planned = Counter(v.customer_id for v in visits if v.customer is not None)
-        listed: dict[str, _Missing] = {}
+        """Planned plus missing visits give each customer's visits of each level; unserved.csv is
+        well formed."""
+        planned = Counter((v.customer_id, v.level) for v in visits if v.customer is not None and v.level is not None)
+        listed: dict[tuple[str, int], _Missing] = {}
         for entry in missing:
             cid = entry.customer_id
             if cid not in self.customers:
                 self.add("unknown-customer", UNSERVED_FILE, entry.line, f"customer '{cid}' is not in customers.csv")
-            elif cid in listed:
+            elif entry.level is None:
+                continue
+            elif (cid, entry.level) in listed:
                 self.add("unserved", UNSERVED_FILE, entry.line,
-                         f"{cid} is listed again (first at row {listed[cid].line})")
+                         f"{cid}{self.of_level(entry.level)} is listed again (first at row "
+                         f"{listed[cid, entry.level].line})")
             else:
-                listed[cid] = entry
+                listed[cid, entry.level] = entry
                 if not entry.reason:
-                    self.add("unserved", UNSERVED_FILE, entry.line, f"{cid} misses visits but no reason is given")
+                    self.add("unserved", UNSERVED_FILE, entry.line,
+                             f"{cid}{self.of_level(entry.level)} misses visits but no reason is given")
         for customer in self.problem.customers:
-            self.check_count(customer, planned[customer.customer_id], listed.get(customer.customer_id))
+            for rule in self.rules[customer.customer_id]:
+                key = (customer.customer_id, rule.level)
+                self.check_count(customer, rule, planned[key], listed.get(key))
 
-    def check_count(self, customer: Customer, planned: int, entry: _Missing | None) -> None:
-        cid, needed = customer.customer_id, customer.visits
+    def of_level(self, level: int | None) -> str:
+        """`` (level 1)`` in messages of a problem with levels, else nothing."""
+        return f" (level {level})" if self.levels and level is not None else ""
+
+    def check_count(self, customer: Customer, rule: VisitRule, planned: int, entry: _Missing | None) -> None:
+        cid, needed = customer.customer_id, rule.visits
+        what = f"{cid} (tier {customer.tier}{', level ' + str(rule.level) if self.levels else ''})"
         if entry is None:
             if planned < needed:
                 self.add("visit-count", UNSERVED_FILE, None,
-                         f"{cid} (tier {customer.tier}) has {planned} of {needed} visits planned in visits.csv but "
-                         f"is not listed with the {needed - planned} missing")
+                         f"{what} has {planned} of {needed} visits planned in visits.csv but is not listed with the "
+                         f"{needed - planned} missing")
             elif planned > needed:
                 self.add("visit-count", VISITS_FILE, None,
-                         f"{cid} (tier {customer.tier}) has {planned} visits planned but needs {needed} per cycle")
+                         f"{what} has {planned} visits planned but needs {needed} per cycle")
         elif entry.visits_missing is not None and planned + entry.visits_missing != needed:
             self.add("visit-count", UNSERVED_FILE, entry.line,
-                     f"{cid} is listed as missing {entry.visits_missing} visit(s), but visits.csv plans {planned} of "
-                     f"{needed}, so {needed - planned} are missing")
+                     f"{cid}{self.of_level(rule.level)} is listed as missing {entry.visits_missing} visit(s), but "
+                     f"visits.csv plans {planned} of {needed}, so {needed - planned} are missing")
 
     def check_days(self, visits: list[_Visit]) -> None:
-        """Each customer's visits fall on distinct days at least ``min_gap`` apart, cyclically."""
-        days_of: dict[str, dict[int, int]] = {}
+        """A customer is visited at most once a day (whatever the levels), and each level's
+        visits are at least its ``min_gap`` apart, cyclically."""
+        days_of: dict[str, dict[int, _Visit]] = {}
+        level_days: dict[tuple[str, int], dict[int, int]] = {}
         for visit in visits:
             if visit.customer is None or visit.day_index is None:
                 continue
             seen = days_of.setdefault(visit.customer_id, {})
             if visit.day_index in seen:
+                first = seen[visit.day_index]
+                levels = (f" (levels {first.level} and {visit.level})" if self.levels and first.level != visit.level
+                          else "")
                 self.add("same-day", VISITS_FILE, visit.line,
-                         f"{visit.customer_id} is visited twice on {self.day(visit.day_index)} (also at row "
-                         f"{seen[visit.day_index]}); visits must be on distinct days")
-            else:
-                seen[visit.day_index] = visit.line
-        for cid, seen in days_of.items():
-            self.check_gaps(self.customers[cid], seen)
+                         f"{visit.customer_id} is visited twice on {self.day(visit.day_index)}{levels} (also at row "
+                         f"{first.line}); visits must be on distinct days")
+                continue
+            seen[visit.day_index] = visit
+            if visit.rule is not None:
+                level_days.setdefault((visit.customer_id, visit.rule.level), {})[visit.day_index] = visit.line
+        for (cid, level), seen_lines in level_days.items():
+            self.check_gaps(self.customers[cid], self.rules[cid][level], seen_lines)
 
-    def check_gaps(self, customer: Customer, seen: dict[int, int]) -> None:
+    def check_gaps(self, customer: Customer, rule: VisitRule, seen: dict[int, int]) -> None:
         n = self.problem.num_days
         days = sorted(seen)
-        if len(days) < 2 or customer.min_gap <= 0:
+        if len(days) < 2 or rule.min_gap <= 0:
             return
         for i, first in enumerate(days):
             second = days[(i + 1) % len(days)]
             gap = second - first if i + 1 < len(days) else second + n - first
-            if gap < customer.min_gap:
+            if gap < rule.min_gap:
                 wrap = "" if i + 1 < len(days) else f", counted across the end of the {n}-day cycle"
                 self.add("min-gap", VISITS_FILE, seen[second],
-                         f"{customer.customer_id} is visited on {self.day(first)} (row {seen[first]}) and "
-                         f"{self.day(second)}, {gap} day(s) apart{wrap}, but min_gap is {customer.min_gap}")
+                         f"{customer.customer_id}{self.of_level(rule.level)} is visited on {self.day(first)} (row "
+                         f"{seen[first]}) and {self.day(second)}, {gap} day(s) apart{wrap}, but min_gap is "
+                         f"{rule.min_gap}")
 
     def check_assignment(self, visits: list[_Visit]) -> None:
-        """One manager per customer (with ``consistent``), roles and locks."""
-        managers_of: dict[str, dict[str, list[int]]] = {}
+        """One manager per customer and level (with ``consistent``), roles and locks."""
+        managers_of: dict[tuple[str, int], dict[str, list[int]]] = {}
         for visit in visits:
-            if visit.customer is not None:
-                managers_of.setdefault(visit.customer_id, {}).setdefault(visit.manager_id, []).append(visit.line)
-        for cid, by_manager in managers_of.items():
-            customer = self.customers[cid]
+            if visit.customer is not None and visit.level is not None:
+                managers_of.setdefault((visit.customer_id, visit.level), {}).setdefault(visit.manager_id,
+                                                                                        []).append(visit.line)
+        for (cid, level), by_manager in managers_of.items():
+            rule = self.rules[cid][level]
             if self.problem.consistent and len(by_manager) > 1:
                 who = "; ".join(f"{m} at row(s) {', '.join(map(str, lines))}" for m, lines in by_manager.items())
                 self.add("consistency", VISITS_FILE, list(by_manager.values())[1][0],
-                         f"{cid} is visited by {len(by_manager)} managers ({who}), but the scenario is consistent: "
-                         f"all visits of a customer by one manager")
+                         f"{cid}{self.of_level(level)} is visited by {len(by_manager)} managers ({who}), but the "
+                         f"scenario is consistent: all visits of a customer{' of one level' if self.levels else ''} "
+                         f"by one manager")
             for manager_id, lines in by_manager.items():
-                self.check_manager_fits(customer, manager_id, lines[0])
+                self.check_manager_fits(self.customers[cid], rule, manager_id, lines[0])
 
-    def check_manager_fits(self, customer: Customer, manager_id: str, line: int) -> None:
+    def check_manager_fits(self, customer: Customer, rule: VisitRule, manager_id: str, line: int) -> None:
         cid = customer.customer_id
-        if customer.locked_manager is not None and manager_id != customer.locked_manager:
+        if rule.locked_manager is not None and manager_id != rule.locked_manager:
             self.add("lock", VISITS_FILE, line,
-                     f"{cid} is locked to {customer.locked_manager} but visited by {manager_id}")
+                     f"{cid} is locked to {rule.locked_manager} but visited by {manager_id}")
         manager = self.managers.get(manager_id)
-        if not self.check_roles or manager is None:
+        if manager is None:
             return
-        roles = self.problem.tier(customer.tier).roles
-        if manager.role not in roles:
+        # Roles of further levels hold under every strategy: only the tier's own visits are handed
+        # out by region, business type or value.
+        if (self.check_roles or rule.level > 0) and manager.role not in rule.roles:
+            whose = f"tier {customer.tier}" if rule.level == 0 else f"level {rule.level} ({rule.name})"
             self.add("role", VISITS_FILE, line,
-                     f"{manager_id} (role {manager.role}) visits {cid} of tier {customer.tier}, which only roles "
-                     f"{', '.join(roles)} may serve")
+                     f"{manager_id} (role {manager.role}) visits {cid} of {whose}, which only roles "
+                     f"{', '.join(rule.roles)} may serve")
 
     # -- one route --------------------------------------------------------------------------
     def check_route(self, key: RouteKey, visits: list[_Visit] | None, route: _Route | None) -> None:
@@ -808,7 +863,7 @@ class _Checker:
                 self.check_leg_km(name, visit, leg, legs.place_name)
                 if visit.arrival is not None and legs.clock is not None:
                     self.check_arrival(name, visit, legs.clock + leg.seconds, leg, legs.origin)
-            self.check_visit_times(name, visit, customer)
+            self.check_visit_times(name, visit, customer, visit.rule)
             legs.place, legs.place_name, legs.clock = here, customer.customer_id, visit.end
             legs.place_id = customer.customer_id
             legs.origin = None if visit.end is None else f"end at {customer.customer_id} {_clock(visit.end)}"
@@ -831,24 +886,27 @@ class _Checker:
                      f"{name} arrives at {visit.customer_id} at {_clock(visit.arrival)} but cannot arrive before "
                      f"{_clock(earliest)} ({origin} + {leg.seconds / 60.0:.1f} min travel for {leg.km:.2f} km)")
 
-    def check_visit_times(self, name: str, visit: _Visit, customer: Customer) -> None:
-        """Start after arrival and inside the window; end = start + service."""
+    def check_visit_times(self, name: str, visit: _Visit, customer: Customer, rule: VisitRule | None) -> None:
+        """Start after arrival and inside the window; end = start + service (of the visit's
+        level; its window and service time are not checked when its level is unusable)."""
         cid = customer.customer_id
         if visit.start is not None and visit.arrival is not None and visit.start < visit.arrival - TIME_TOLERANCE_S:
             self.add("start-before-arrival", VISITS_FILE, visit.line,
                      f"{name} starts {cid} at {_clock(visit.start)}, before arriving at {_clock(visit.arrival)}")
+        if rule is None:
+            return
         if visit.start is not None:
-            low, high = customer.window[0] * 60.0, customer.window[1] * 60.0
+            low, high = rule.window[0] * 60.0, rule.window[1] * 60.0
             if not low - TIME_TOLERANCE_S <= visit.start <= high + TIME_TOLERANCE_S:
                 self.add("window", VISITS_FILE, visit.line,
                          f"{name} starts {cid} at {_clock(visit.start)}, outside its window {_clock(low)}-"
                          f"{_clock(high)}")
         if visit.start is not None and visit.end is not None:
-            expected = visit.start + customer.service_min * 60.0
+            expected = visit.start + rule.service_min * 60.0
             if abs(visit.end - expected) > TIME_TOLERANCE_S:
                 self.add("service", VISITS_FILE, visit.line,
-                         f"{name} ends {cid} at {_clock(visit.end)}, but start {_clock(visit.start)} + "
-                         f"{customer.service_min:g} min service gives {_clock(expected)}")
+                         f"{name} ends {cid}{self.of_level(rule.level)} at {_clock(visit.end)}, but start "
+                         f"{_clock(visit.start)} + {rule.service_min:g} min service gives {_clock(expected)}")
 
     def check_return(self, name: str, manager: Manager, route: _Route, legs: _Legs | None) -> None:
         """The way back, the end of the shift and the route's figures (``legs``: None when the

@@ -30,7 +30,7 @@ MANAGER_COLUMNS = ("manager_id", "role", "name", "start_lon", "start_lat", "end_
 _SCENARIO_KEYS = {"name", "days", "consistent", "depot", "travel", "balance", "tiers", "classification", "stability"}
 _BALANCE_KEYS = {"tolerance", "day_tolerance"}
 _STABILITY_KEYS = {"max_reassigned", "keep_days", "move_cost_min", "day_cost_min"}
-_TIER_KEYS = {"visits", "min_gap", "service_min", "window", "roles"}
+_TIER_KEYS = {"visits", "min_gap", "service_min", "window", "roles", "levels"}
 
 
 def read_scenario(folder: str | os.PathLike[str]) -> Problem:
@@ -213,7 +213,7 @@ def _builder_from_config(config: dict[str, Any], folder: Path, issues: list[Inpu
             logger.warning("scenario.toml: key 'tiers.%s.%s' is not part of the format and is ignored", name, key)
         builder.add_tier(name, visits=tier["visits"], service_min=tier["service_min"], roles=tier["roles"],
                          min_gap=tier.get("min_gap", 0), window=tier.get("window", ("08:30", "17:30")),
-                         origin=(sf, None))
+                         levels=tier.get("levels", ()), origin=(sf, None))
     classification = config.get("classification", {})
     if not isinstance(classification, dict):
         issues.append(InputIssue(sf, "classification must be a table of business_type = tier", None,
@@ -312,6 +312,11 @@ def _scenario_toml(problem: Problem) -> str:
                   f"service_min = {tier.service_min!r}",
                   f"window = [{q(format_hhmm(tier.window[0]))}, {q(format_hhmm(tier.window[1]))}]",
                   "roles = [" + ", ".join(q(r) for r in tier.roles) + "]", ""]
+        for level in tier.levels:
+            lines += [f"[[tiers.{q(tier.name)}.levels]]", f"name = {q(level.name)}",
+                      "roles = [" + ", ".join(q(r) for r in level.roles) + "]", f"visits = {level.visits}",
+                      f"min_gap = {level.min_gap}", f"service_min = {level.service_min!r}",
+                      f"window = [{q(format_hhmm(level.window[0]))}, {q(format_hhmm(level.window[1]))}]", ""]
     if problem.classification:
         lines.append("[classification]")
         lines += [f"{q(bt)} = {q(tier)}" for bt, tier in problem.classification]

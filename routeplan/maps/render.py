@@ -155,6 +155,10 @@ class _Drawing:
                                         if points else None)
         return self._bounds[manager_id]
 
+    def level_name(self, tier: str, level: int) -> str:
+        """The name of a tier's visit level (``level 1`` when it has none of its own)."""
+        return self.plan.problem.tier(tier).levels[level - 1].name
+
     def districts(self) -> dict[str, Any]:
         """The problem's districts as a GeoJSON FeatureCollection."""
         if self._districts is None:
@@ -202,6 +206,9 @@ def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterab
             day.add_to(group)
             day_layers.setdefault(route.day_index, []).append((day, group))
         group.add_to(m)
+    if problem.has_levels:
+        for layer in _level_layers(drawing, set(chosen)):
+            layer.add_to(m)
     depot = folium.FeatureGroup(name="depot", show=True)
     folium.Marker([problem.depot.lat, problem.depot.lon], tooltip="depot",
                   icon=folium.DivIcon(html='<div class="rp-depot">&#9733;</div>', icon_size=(24, 24),
@@ -213,6 +220,36 @@ def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterab
         _Legend(drawing, chosen).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+def _level_layers(drawing: _Drawing, chosen: set[str]) -> list[folium.FeatureGroup]:
+    """One layer per further visit level (level 1, 2, ...): a ring around each customer its
+    managers visit at that level, coloured as the manager, with the days in the tooltip; shown
+    at first, so that a market manager's round is seen over the customer managers' lines."""
+    visits: dict[int, dict[str, tuple[str, list[str]]]] = {}
+    for route in drawing.plan.routes:
+        if route.manager_id not in chosen:
+            continue
+        for stop in route.stops:
+            if stop.level > 0:
+                entry = visits.setdefault(stop.level, {}).setdefault(stop.customer_id, (route.manager_id, []))
+                entry[1].append(route.day)
+    names: dict[int, set[str]] = {}
+    for tier in drawing.plan.problem.tiers:
+        for k, rule in enumerate(tier.levels, start=1):
+            names.setdefault(k, set()).add(rule.name)
+    layers = []
+    for level in sorted(names):
+        by_customer = visits.get(level, {})
+        group = folium.FeatureGroup(name=f"level {level} ({html.escape(' / '.join(sorted(names[level])))}): "
+                                         f"{sum(len(d) for _, d in by_customer.values())} visits", show=True)
+        for customer_id, (manager_id, days) in by_customer.items():
+            c = drawing.customers[customer_id]
+            folium.CircleMarker([c.lat, c.lon], radius=9, color=drawing.colours[manager_id], weight=2, fill=False,
+                                tooltip=html.escape(f"{c.name or customer_id} ({customer_id}): level {level} by "
+                                                    f"{manager_id} on {', '.join(days)}")).add_to(group)
+        layers.append(group)
+    return layers
 
 
 def _day_data(drawing: _Drawing, route: DayRoute) -> str:
@@ -236,8 +273,9 @@ def _day_data(drawing: _Drawing, route: DayRoute) -> str:
     stops = []
     for stop in route.stops:
         c = customers[stop.customer_id]
+        tier = c.tier if stop.level == 0 else f"{c.tier}, {drawing.level_name(c.tier, stop.level)}"
         stops.append([stop.seq, html.escape(c.name or c.customer_id), html.escape(c.customer_id),
-                      html.escape(c.tier), format_hhmm(stop.arrival / 60), format_hhmm(stop.start / 60),
+                      html.escape(tier), format_hhmm(stop.arrival / 60), format_hhmm(stop.start / 60),
                       format_hhmm(stop.end / 60)])
     line = (f"{route.manager_id} {route.day}: {len(route.stops)} visits, {route.travel_km:.1f} km, "
             f"{format_hhmm(route.depart / 60)}-{format_hhmm(route.return_time / 60)}")

@@ -26,6 +26,8 @@ from .travel import TRAVEL_MODELS, HaversineTravel, TravelModel, haversine_km
 
 DEFAULT_SHIFT = (510.0, 1050.0)  # 08:30-17:30, minutes after midnight
 FAR_KM = 50.0  # a customer this far beyond the others is taken for a typo
+LEVEL_KEYS = frozenset({"name", "roles", "visits", "min_gap", "service_min", "window"})
+"""The keys of a visit level (``[[tiers.NAME.levels]]``)."""
 
 logger = logging.getLogger(__name__)
 
@@ -130,10 +132,42 @@ class StabilitySettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class VisitLevel:
+    """A further level of visits to a tier's customers (``[[tiers.NAME.levels]]``): managers of
+    other ``roles`` (a market manager, the department head) visit each customer ``visits`` times
+    a cycle, at least ``min_gap`` days apart, each visit ``service_min`` long and starting inside
+    ``window`` (minutes after midnight). Level 0 is the tier's own rule."""
+
+    name: str
+    roles: tuple[str, ...]
+    visits: int
+    min_gap: int = 0
+    service_min: float
+    window: tuple[float, float] = DEFAULT_SHIFT
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VisitRule:
+    """What one level of visits to one customer asks for (see :meth:`Problem.visit_rules`):
+    ``visits`` on distinct days at least ``min_gap`` apart (cyclically), by one manager of one of
+    ``roles``; ``locked_manager`` (level 0 only) names the one manager allowed."""
+
+    level: int
+    name: str
+    visits: int
+    min_gap: int
+    service_min: float
+    window: tuple[float, float]
+    roles: tuple[str, ...]
+    locked_manager: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Tier:
     """A customer tier with its visit rules.
 
-    ``window`` is in minutes after midnight; a visit must start inside it.
+    ``window`` is in minutes after midnight; a visit must start inside it. ``levels`` are the
+    further levels of visits (section 5 of the file contract), in order: level 1, 2, ...
     """
 
     name: str
@@ -142,6 +176,7 @@ class Tier:
     service_min: float
     window: tuple[float, float] = DEFAULT_SHIFT
     roles: tuple[str, ...]
+    levels: tuple[VisitLevel, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -250,13 +285,47 @@ class Problem:
                 return manager
         raise KeyError(manager_id)
 
-    def eligible_managers(self, customer: Customer) -> list[Manager]:
-        """Managers whose role may serve this customer's tier (and its lock, if any)."""
-        roles = set(self.tier(customer.tier).roles)
-        managers = [m for m in self.managers if m.role in roles]
-        if customer.locked_manager is not None:
-            managers = [m for m in managers if m.manager_id == customer.locked_manager]
+    def eligible_managers(self, customer: Customer, *, level: int = 0) -> list[Manager]:
+        """Managers whose role may make this customer's visits of ``level`` (0: its tier's own
+        visits, which its lock, if any, gives to one manager)."""
+        rule = self.visit_rules(customer)[level]
+        managers = [m for m in self.managers if m.role in rule.roles]
+        if rule.locked_manager is not None:
+            managers = [m for m in managers if m.manager_id == rule.locked_manager]
         return managers
+
+    @property
+    def has_levels(self) -> bool:
+        """Whether any tier asks for visits of further levels (then visits.csv and unserved.csv
+        carry a ``level`` column)."""
+        return any(t.levels for t in self.tiers)
+
+    def visit_rules(self, customer: Customer) -> tuple[VisitRule, ...]:
+        """The customer's visit rules, level by level: level 0 its own (the tier's, with its
+        overrides and lock), then its tier's further levels. The one place that says what each
+        level of visits asks for."""
+        tier = self.tier(customer.tier)
+        own = VisitRule(level=0, name=tier.name, visits=customer.visits, min_gap=customer.min_gap,
+                        service_min=customer.service_min, window=customer.window, roles=tier.roles,
+                        locked_manager=customer.locked_manager)
+        further = (VisitRule(level=k, name=lv.name, visits=lv.visits, min_gap=lv.min_gap, service_min=lv.service_min,
+                             window=lv.window, roles=lv.roles) for k, lv in enumerate(tier.levels, start=1))
+        return (own, *further)
+
+    def level_tasks(self) -> list[tuple[int, int, tuple[int, ...]]]:
+        """Every (customer position, level, positions of the managers allowed) of levels 1 and
+        up, in customer order and then level order; customers of one tier share the tuples."""
+        index = {m.manager_id: i for i, m in enumerate(self.managers)}
+        shared: dict[tuple[str, int], tuple[int, ...]] = {}
+        out = []
+        for i, c in enumerate(self.customers):
+            tier = self.tier(c.tier)
+            for level, rule in enumerate(tier.levels, start=1):
+                key = (c.tier, level)
+                if key not in shared:
+                    shared[key] = tuple(index[m.manager_id] for m in self.managers if m.role in rule.roles)
+                out.append((i, level, shared[key]))
+        return out
 
     def eligible_indices(self) -> list[tuple[int, ...]]:
         """Per customer, the positions of :meth:`eligible_managers` in ``managers``; customers of
@@ -280,8 +349,9 @@ class Problem:
                 for g in interchangeable_groups(eligible, self.num_managers) if len(g) > 1]
 
     def visits_required(self) -> int:
-        """Visits the whole cycle asks for."""
-        return sum(c.visits for c in self.customers)
+        """Visits the whole cycle asks for (every level's)."""
+        further = {t.name: sum(lv.visits for lv in t.levels) for t in self.tiers}
+        return sum(c.visits + further[c.tier] for c in self.customers)
 
     def summary(self) -> str:
         """A few lines describing the problem."""
@@ -291,6 +361,9 @@ class Problem:
             count = sum(1 for c in self.customers if c.tier == tier.name)
             lines.append(f"  tier {tier.name}: {count} customers, {tier.visits} visits, min_gap {tier.min_gap}, "
                          f"{tier.service_min:g} min, roles {'/'.join(tier.roles)}")
+            for k, level in enumerate(tier.levels, start=1):
+                lines.append(f"    level {k} ({level.name}): {level.visits} visits, min_gap {level.min_gap}, "
+                             f"{level.service_min:g} min, roles {'/'.join(level.roles)}")
         return "\n".join(lines)
 
     def with_balance(self, *, tolerance: float | None = None, day_tolerance: float | None = None) -> Problem:
@@ -393,6 +466,7 @@ class Problem:
         for t in data["tiers"]:
             t["window"] = list(t["window"])
             t["roles"] = list(t["roles"])
+            t["levels"] = [{**lv, "window": list(lv["window"]), "roles": list(lv["roles"])} for lv in t["levels"]]
         return data
 
     @classmethod
@@ -405,7 +479,10 @@ class Problem:
             depot=Point(**data["depot"]),
             travel=TravelSettings(**{**data["travel"],
                                      "places": tuple(tuple(p) for p in data["travel"].get("places", ()))}),
-            tiers=tuple(Tier(**{**t, "window": tuple(t["window"]), "roles": tuple(t["roles"])})
+            tiers=tuple(Tier(**{**t, "window": tuple(t["window"]), "roles": tuple(t["roles"]),
+                                "levels": tuple(VisitLevel(**{**lv, "window": tuple(lv["window"]),
+                                                              "roles": tuple(lv["roles"])})
+                                                for lv in t.get("levels", ()))})
                         for t in data["tiers"]),
             classification=tuple(tuple(pair) for pair in data.get("classification", ())),
             customers=tuple(Customer(**{**c, "window": tuple(c["window"]), "overrides": frozenset(c["overrides"]),
@@ -495,10 +572,15 @@ class ProblemBuilder:
                                             day_cost_min=float(day_cost_min))
 
     def add_tier(self, name: str, *, visits: int, service_min: float, roles: Iterable[str], min_gap: int = 0,
-                 window: tuple[str | float, str | float] = ("08:30", "17:30"), origin: Origin | None = None) -> None:
-        """A customer tier and its visit rules."""
+                 window: tuple[str | float, str | float] = ("08:30", "17:30"),
+                 levels: Sequence[Mapping[str, Any]] = (), origin: Origin | None = None) -> None:
+        """A customer tier and its visit rules; ``levels`` lists further levels of visits, each a
+        mapping with ``roles``, ``visits`` and optionally ``name``, ``min_gap`` (default 0),
+        ``service_min`` and ``window`` (default: the tier's), as ``[[tiers.NAME.levels]]`` of
+        scenario.toml (see :class:`VisitLevel`)."""
         self._tiers.append(_Pending(dict(name=name, visits=visits, min_gap=min_gap, service_min=service_min,
-                                         window=window, roles=roles), origin or (self._scenario_file, None)))
+                                         window=window, roles=roles, levels=list(levels)),
+                                    origin or (self._scenario_file, None)))
 
     def classify(self, business_type: str, tier: str, *, origin: Origin | None = None) -> None:
         """Customers of this business type without a tier get this tier."""
@@ -682,12 +764,71 @@ class ProblemBuilder:
             if visits is None or min_gap is None or service is None or window is None:
                 continue
             _check_visit_rule(visits, min_gap, num_days, file, row, key + ".", issues)
+            levels = self._build_levels(v.get("levels", ()), service, window, num_days, file, row, key, issues)
+            if levels is None:
+                continue
+            if num_days and visits + sum(lv.visits for lv in levels) > num_days:
+                issues.append(InputIssue(file, f"{visits + sum(lv.visits for lv in levels)} visits of all levels "
+                                               f"do not fit a cycle of {num_days} days (one visit a day at most)",
+                                         row, f"{key}.levels"))
             tiers.append(Tier(name=str(v["name"]), visits=visits, min_gap=min_gap, service_min=service,
-                              window=window, roles=tuple(roles)))
+                              window=window, roles=tuple(roles), levels=levels))
         if not self._tiers:
             issues.append(InputIssue(self._scenario_file, "no tiers; expected at least one [tiers.NAME] table",
                                      None, "tiers"))
         return tiers
+
+    @staticmethod
+    def _build_levels(raw: Any, service: float, window: tuple[float, float], num_days: int, file: str,
+                      row: int | None, key: str, issues: list[InputIssue]) -> tuple[VisitLevel, ...] | None:
+        """The tier's further visit levels (None when one is unusable: its issues are recorded)."""
+        if isinstance(raw, (Mapping, str)) or not isinstance(raw, Sequence):
+            issues.append(InputIssue(file, "levels must be a list of tables ([[tiers.NAME.levels]])", row,
+                                     f"{key}.levels"))
+            return None
+        levels: list[VisitLevel] = []
+        usable = True
+        for k, level in enumerate(raw, start=1):
+            where = f"{key}.levels[{k}]"
+            if not isinstance(level, Mapping):
+                issues.append(InputIssue(file, "a level must be a table with roles and visits", row, where))
+                usable = False
+                continue
+            missing = [name for name in ("roles", "visits") if name not in level]
+            if missing:
+                issues.append(InputIssue(file, f"level {k} lacks {' and '.join(missing)}", row,
+                                         f"{where}.{missing[0]}"))
+                usable = False
+                continue
+            unknown = sorted(set(level) - LEVEL_KEYS)
+            if unknown:
+                issues.append(InputIssue(file, f"unknown key '{unknown[0]}'; a level has "
+                                               f"{', '.join(sorted(LEVEL_KEYS))}", row, f"{where}.{unknown[0]}"))
+                usable = False
+            visits = _as_int(level["visits"], file, row, f"{where}.visits", issues, minimum=1)
+            min_gap = _as_int(level.get("min_gap", 0), file, row, f"{where}.min_gap", issues, minimum=0)
+            level_service = (service if level.get("service_min") is None else
+                             _as_float(level["service_min"], file, row, f"{where}.service_min", issues, minimum=0.0))
+            level_window = (window if level.get("window") is None else
+                            _as_window(level["window"], file, row, f"{where}.window", issues))
+            roles = level["roles"]
+            if isinstance(roles, str) or not roles or not all(isinstance(r, str) and r for r in roles):
+                issues.append(InputIssue(file, "roles must be a non-empty list of role names like [\"M\"]", row,
+                                         f"{where}.roles"))
+                usable = False
+                continue
+            name = level.get("name", f"level {k}")
+            if not isinstance(name, str) or not name.strip():
+                issues.append(InputIssue(file, "name must be a non-empty text", row, f"{where}.name"))
+                usable = False
+                continue
+            if visits is None or min_gap is None or level_service is None or level_window is None:
+                usable = False
+                continue
+            _check_visit_rule(visits, min_gap, num_days, file, row, where + ".", issues)
+            levels.append(VisitLevel(name=name.strip(), roles=tuple(roles), visits=visits, min_gap=min_gap,
+                                     service_min=level_service, window=level_window))
+        return tuple(levels) if usable else None
 
     def _build_classification(self, tiers: Mapping[str, Tier], issues: list[InputIssue]) -> list[tuple[str, str]]:
         pairs = []
@@ -789,6 +930,11 @@ class ProblemBuilder:
                 overrides.add("min_gap")
             if visits is not None and min_gap is not None and overrides & {"visits", "min_gap"}:
                 _check_visit_rule(visits, min_gap, num_days, file, row, "", issues)
+                further = sum(lv.visits for lv in tier.levels)
+                if further and num_days and visits + further > num_days:
+                    issues.append(InputIssue(file, f"{visits} visits and the {further} of tier '{tier.name}''s "
+                                                   f"further levels do not fit a cycle of {num_days} days (one "
+                                                   "visit a day at most)", row, "visits"))
             value = None
             if _text(v["value"]) is not None:
                 value = _as_float(v["value"], file, row, "value", issues)
@@ -843,6 +989,13 @@ class ProblemBuilder:
                                                               f"({', '.join(tier.roles)}); managers have roles "
                                                               f"{', '.join(sorted(roles)) or 'none'}",
                                          None, f"tiers.{tier.name}.roles"))
+            for k, level in enumerate(tier.levels, start=1):
+                if tier.name in used and not roles.intersection(level.roles):
+                    issues.append(InputIssue(self._scenario_file, f"no manager has a role of level {k} "
+                                                                  f"('{level.name}') of tier '{tier.name}' "
+                                                                  f"({', '.join(level.roles)}); managers have roles "
+                                                                  f"{', '.join(sorted(roles)) or 'none'}",
+                                             None, f"tiers.{tier.name}.levels[{k}].roles"))
 
 
 # ----------------------------------------------------------------------------------------------

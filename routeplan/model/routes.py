@@ -16,6 +16,7 @@ class Stop:
     start: int
     end: int
     travel_km: float  # from the previous stop (or the start place for seq 1)
+    level: int = 0  # which level of the customer's visits (0: its tier's own; see Problem.visit_rules)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,8 +41,9 @@ class DayRoute:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unserved:
-    """A customer that misses visits, and why."""
+    """A customer that misses visits of one level (0: its tier's own), and why."""
 
     customer_id: str
     visits_missing: int
     reason: str
+    level: int = 0

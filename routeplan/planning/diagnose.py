@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..model.clock import format_hhmm
-from ..model.problem import Customer, Manager, interchangeable_groups
+from ..model.problem import Manager, VisitRule, interchangeable_groups
 from ..model.routes import Unserved
 from ..solver.arrays import data_ref, freeze
 from ..solver.kernels.timing import reachable_owners
@@ -65,26 +65,37 @@ def capacity_checks(form: Formulation) -> list[CapacityCheck]:
     """
     problem = form.problem
     inst = form.instance
+    owners = [task.owners for task in inst.tasks]
     checks = []
-    for group in interchangeable_groups(list(form.eligible), problem.num_managers):
+    for group in interchangeable_groups(owners, problem.num_managers):
         members = set(group)
-        mine = [i for i, allowed in enumerate(form.eligible) if allowed and set(allowed) <= members]
+        mine = [t for t, allowed in enumerate(owners) if allowed and set(allowed) <= members]
         if not mine:
             continue
         idx = np.array(mine)
-        service = float(sum(problem.customers[i].visits * problem.customers[i].service_min for i in mine))
+        service = float(sum(inst.tasks[t].visits * inst.tasks[t].service for t in mine)) / 60.0
         work_s = task_workload(inst, idx)
         travel = float(work_s.sum()) / 60.0 - service
+        nodes = np.array([inst.tasks[t].node for t in mine])
         days_worked = sum(len(problem.managers[m].days) for m in group)
-        out_and_back = np.mean([inst.time[form.start_node[m], idx].mean() + inst.time[idx, form.end_node[m]].mean()
-                                for m in group]) / 60.0
+        out_and_back = np.mean([inst.time[form.start_node[m], nodes].mean()
+                                + inst.time[nodes, form.end_node[m]].mean() for m in group]) / 60.0
         travel += days_worked * float(out_and_back)
         available = sum((problem.managers[m].shift[1] - problem.managers[m].shift[0]) * len(problem.managers[m].days)
                         for m in group)
         checks.append(CapacityCheck(managers=tuple(problem.managers[m].manager_id for m in group),
-                                    tiers=tuple(sorted({problem.customers[i].tier for i in mine})),
+                                    tiers=tuple(sorted({_tier_label(form, t) for t in mine})),
                                     service_min=service, travel_min=max(0.0, travel), available_min=available))
     return checks
+
+
+def _tier_label(form: Formulation, task: int) -> str:
+    """The task's tier, and its level's name beyond level 0 (``large: market manager``)."""
+    customer = form.problem.customers[form.customer_of(task)]
+    level = form.level_of(task)
+    if level == 0:
+        return customer.tier
+    return f"{customer.tier}: {form.problem.tier(customer.tier).levels[level - 1].name}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,32 +132,34 @@ class Diagnosis:
 
 def diagnose(form: Formulation) -> Diagnosis:
     """Capacity per group of managers, and the customers no eligible manager can serve (no
-    manager, no fitting days, or a window out of reach of every eligible shift)."""
+    manager, no fitting days, or a window out of reach of every eligible shift), level by level."""
     reasons = _Reasons(form)
     unservable = []
-    for i in range(form.problem.num_customers):
-        reason = reasons.explain(i, fundamental_only=True)
+    for t in range(form.instance.num_tasks):
+        reason = reasons.explain(t, fundamental_only=True)
         if reason is not None:
-            unservable.append((form.problem.customers[i].customer_id, reason))
+            unservable.append((form.problem.customers[form.customer_of(t)].customer_id, reason))
     return Diagnosis(capacity=tuple(capacity_checks(form)), unservable=tuple(unservable))
 
 
 def unserved(form: Formulation, result: EngineResult) -> tuple[Unserved, ...]:
-    """An entry with a reason for every customer whose visits are not (all) planned."""
+    """An entry with a reason for every customer and level whose visits are not (all) planned."""
     missing = result.unassigned()
     if not missing:
         return ()
     reasons = _Reasons(form, capacity_checks(form))
     out = []
-    for i in missing:
-        customer = form.problem.customers[i]
-        out.append(Unserved(customer_id=customer.customer_id, visits_missing=customer.visits,
-                            reason=reasons.explain(i) or ""))
+    for t in missing:
+        customer = form.problem.customers[form.customer_of(t)]
+        level = form.level_of(t)
+        out.append(Unserved(customer_id=customer.customer_id, visits_missing=form.instance.tasks[t].visits,
+                            reason=reasons.explain(t) or "", level=level))
     return tuple(out)
 
 
 class _Reasons:
-    """Why a customer cannot be served, from the most to the least fundamental reason."""
+    """Why a customer's visits of one level cannot be made, from the most to the least
+    fundamental reason."""
 
     def __init__(self, form: Formulation, checks: list[CapacityCheck] | None = None):
         self.form = form
@@ -155,48 +168,53 @@ class _Reasons:
         self._fits: dict[tuple[int, int, tuple[int, ...]], bool] = {}
         self._owners = np.zeros(form.problem.num_managers, dtype=np.bool_)
 
-    def fits(self, customer: Customer, manager: Manager) -> bool:
-        """Whether the manager's working days admit a visit pattern for the customer."""
-        key = (customer.visits, customer.min_gap, manager.days)
+    def fits(self, rule: VisitRule, manager: Manager) -> bool:
+        """Whether the manager's working days admit a visit pattern for the rule."""
+        key = (rule.visits, rule.min_gap, manager.days)
         if key not in self._fits:
-            self._fits[key] = bool(enumerate_patterns(customer.visits, customer.min_gap, self.form.problem.num_days,
+            self._fits[key] = bool(enumerate_patterns(rule.visits, rule.min_gap, self.form.problem.num_days,
                                                       manager.days, limit=1))
         return self._fits[key]
 
-    def explain(self, customer_index: int, *, fundamental_only: bool = False) -> str | None:
-        """The first reason that applies; with ``fundamental_only``, only reasons that hold
-        whatever the plan (no eligible manager, no fitting days, an unreachable window), and
-        None when none does."""
+    def explain(self, task: int, *, fundamental_only: bool = False) -> str | None:
+        """The first reason that applies to task ``task`` (a customer's visits of one level);
+        with ``fundamental_only``, only reasons that hold whatever the plan (no eligible manager,
+        no fitting days, an unreachable window), and None when none does."""
         form = self.form
         problem = form.problem
-        customer = problem.customers[customer_index]
-        allowed = form.eligible[customer_index]
+        customer = problem.customers[form.customer_of(task)]
+        rule = problem.visit_rules(customer)[form.level_of(task)]
+        # Levels beyond the tier's own say which visits the reason is about.
+        about = "" if rule.level == 0 else f"level {rule.level} ({rule.name}): "
+        allowed = form.instance.tasks[task].owners
         if not allowed:
-            return (f"no manager may serve it: tier '{customer.tier}' needs role "
-                    f"{'/'.join(problem.tier(customer.tier).roles)}"
-                    + (f" and it is locked to {customer.locked_manager}" if customer.locked_manager else ""))
+            return about + (f"no manager may serve it: {'tier ' + repr(customer.tier) if rule.level == 0 else 'it'} "
+                            f"needs role {'/'.join(rule.roles)}"
+                            + (f" and it is locked to {rule.locked_manager}" if rule.locked_manager else ""))
         names = ", ".join(problem.managers[i].manager_id for i in allowed)
-        fitting = [i for i in allowed if self.fits(customer, problem.managers[i])]
+        fitting = [i for i in allowed if self.fits(rule, problem.managers[i])]
         if not fitting:
-            return (f"needs {customer.visits} visits at least {customer.min_gap} days apart, but its managers "
-                    f"({names}) do not work enough days of the cycle")
-        reachable_owners(self.data, customer_index, self._owners)
+            return about + (f"needs {rule.visits} visits at least {rule.min_gap} days apart, but its managers "
+                            f"({names}) do not work enough days of the cycle")
+        reachable_owners(self.data, task, self._owners)
         if not any(self._owners[i] for i in fitting):
             m = problem.managers[fitting[0]]
-            away = float(form.instance.time[form.start_node[fitting[0]], customer_index]) / 60.0
-            return (f"its window {format_hhmm(customer.window[0])}-{format_hhmm(customer.window[1])} cannot be "
-                    f"reached within the shifts of its managers ({names}, e.g. {m.manager_id} "
-                    f"{format_hhmm(m.shift[0])}-{format_hhmm(m.shift[1])}, {away:.0f} min away)")
+            away = float(form.instance.time[form.start_node[fitting[0]], form.instance.tasks[task].node]) / 60.0
+            return about + (f"its window {format_hhmm(rule.window[0])}-{format_hhmm(rule.window[1])} cannot be "
+                            f"reached within the shifts of its managers ({names}, e.g. {m.manager_id} "
+                            f"{format_hhmm(m.shift[0])}-{format_hhmm(m.shift[1])}, {away:.0f} min away)")
         if fundamental_only:
             return None
         if self.checks is not None:
             ids = {problem.managers[i].manager_id for i in allowed}
             check = next((c for c in self.checks if ids <= set(c.managers)), None)
             if check is not None and check.load_with_travel > 0.95:
-                return (f"not enough working time: its managers ({', '.join(check.managers)}) have "
-                        f"{check.available_min / 60:.0f} h per cycle and their customers need "
-                        f"{check.service_min / 60:.0f} h on site plus about {check.travel_min / 60:.0f} h travel; "
-                        f"add a manager, lengthen shifts or lower visit frequencies")
-        return (f"no room left: on the days its {customer.visits} visit(s) could take, the routes of its managers "
-                f"({names}) are full up to their shift end or visit cap; lengthen shifts, raise max_visits or add "
-                f"a manager")
+                return about + (f"not enough working time: its managers ({', '.join(check.managers)}) have "
+                                f"{check.available_min / 60:.0f} h per cycle and their customers need "
+                                f"{check.service_min / 60:.0f} h on site plus about {check.travel_min / 60:.0f} h "
+                                f"travel; add a manager, lengthen shifts or lower visit frequencies")
+        others = len(problem.visit_rules(customer)) > 1
+        return about + (f"no room left: on the days its {rule.visits} visit(s) could take"
+                        + (" (not the days of its other levels' visits)" if others else "")
+                        + f", the routes of its managers ({names}) are full up to their shift end or visit cap; "
+                        f"lengthen shifts, raise max_visits or add a manager")

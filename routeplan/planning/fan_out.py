@@ -143,13 +143,14 @@ def previous_sequences(form: Formulation) -> list[list[int]] | None:
 
 def _sequences(form: Formulation, routes: Sequence[DayRoute]) -> list[list[int]]:
     """The task sequence of every vehicle of ``form`` that ``routes`` give."""
-    task_of = {c.customer_id: i for i, c in enumerate(form.problem.customers)}
+    task_of = {(form.problem.customers[form.customer_of(t)].customer_id, form.level_of(t)): t
+               for t in range(form.instance.num_tasks)}
     manager_of = {m.manager_id: i for i, m in enumerate(form.problem.managers)}
     vehicle_of = {(int(m), int(d)): v for v, (m, d) in enumerate(zip(form.vehicle_manager, form.vehicle_day,
                                                                        strict=True))}
     sequences: list[list[int]] = [[] for _ in range(form.instance.num_vehicles)]
     for route in routes:
-        sequences[vehicle_of[(manager_of[route.manager_id], route.day_index)]] = [task_of[s.customer_id]
+        sequences[vehicle_of[(manager_of[route.manager_id], route.day_index)]] = [task_of[s.customer_id, s.level]
                                                                                  for s in route.stops]
     return sequences
 

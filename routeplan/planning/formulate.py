@@ -41,10 +41,13 @@ DEFAULT_COMPACTNESS_WEIGHT = 0.1
 class Formulation:
     """An engine instance together with what is needed to read its solutions as a plan.
 
-    Task ``i`` is customer ``i``, owner ``o`` manager ``o``; ``vehicle_manager``/``vehicle_day``
-    say whose day each vehicle is; ``km`` is the node matrix of road kilometres (the instance's
-    ``time`` holds the travel seconds, rounded up); ``eligible`` lists the managers allowed
-    per customer; ``start_node``/``end_node`` are each manager's places.
+    Task ``i`` is customer ``i``'s own visits (level 0) for ``i`` below the number of customers;
+    the tasks after them are the visits of further levels (``task_customer``, ``task_level``:
+    whose and which), each in the group of its customer so that no two levels share a day.
+    Owner ``o`` is manager ``o``; ``vehicle_manager``/``vehicle_day`` say whose day each vehicle
+    is; ``km`` is the node matrix of road kilometres (the instance's ``time`` holds the travel
+    seconds, rounded up); ``eligible`` lists the managers allowed per customer (level 0);
+    ``start_node``/``end_node`` are each manager's places.
     """
 
     problem: Problem
@@ -58,15 +61,28 @@ class Formulation:
     eligible: tuple[tuple[int, ...], ...]
     start_node: np.ndarray
     end_node: np.ndarray
+    task_customer: np.ndarray
+    task_level: np.ndarray
+
+    def customer_of(self, task: int) -> int:
+        """The position of task ``task``'s customer."""
+        return int(self.task_customer[task])
+
+    def level_of(self, task: int) -> int:
+        """Which level of its customer's visits task ``task`` is (0: the tier's own)."""
+        return int(self.task_level[task])
 
     def with_eligible(self, eligible: list[tuple[int, ...]], *, strategy: str) -> Formulation:
         """The same problem and travel matrices with other managers allowed per customer (a
         districting strategy), balanced over the managers that become interchangeable."""
         inst = self.instance
         terms = stability_terms(self.problem, eligible)
+        own = len(eligible)
         tasks = tuple(replace(task, owners=tuple(allowed), preferred_owner=_preferred(terms, i, task.preferred_owner))
-                      for i, (task, allowed) in enumerate(zip(inst.tasks, eligible, strict=True)))
-        groups = tuple(g for g in interchangeable_groups(eligible, self.problem.num_managers) if len(g) > 1)
+                      for i, (task, allowed) in enumerate(zip(inst.tasks[:own], eligible, strict=True)))
+        tasks += inst.tasks[own:]  # further levels: their roles, whatever the strategy
+        owners = [tuple(e) for e in eligible] + [task.owners for task in inst.tasks[own:]]
+        groups = tuple(g for g in interchangeable_groups(owners, self.problem.num_managers) if len(g) > 1)
         moved = inst.max_moved if terms is None else terms.max_moved
         return replace(self, instance=replace(inst, tasks=tasks, balance_groups=groups, max_moved=moved),
                        strategy=strategy, eligible=tuple(tuple(e) for e in eligible))
@@ -129,10 +145,12 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
     managers = problem.managers
     manager_index = {m.manager_id: i for i, m in enumerate(managers)}
     eligible = problem.eligible_indices()
+    further = problem.level_tasks()  # (customer, level, managers allowed) of levels 1 and up
     terms = stability_terms(problem, eligible)
     if stability_cost is None:
         stability_cost = 0.0 if terms is None else terms.move_cost
-    balance_groups = [g for g in interchangeable_groups(eligible, len(managers)) if len(g) > 1]
+    owners = list(eligible) + [allowed for _, _, allowed in further]
+    balance_groups = [g for g in interchangeable_groups(owners, len(managers)) if len(g) > 1]
 
     places: dict[tuple[float, float], int] = {}
     lon = [c.lon for c in customers]
@@ -166,16 +184,27 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
             vehicle_day.append(day)
 
     pattern_cache: dict[tuple[int, int], tuple[tuple[int, ...], ...]] = {}
+
+    def patterns(visits: int, min_gap: int) -> tuple[tuple[int, ...], ...]:
+        # One tuple per rule, shared by every task of that rule (a long cycle has many patterns).
+        if (visits, min_gap) not in pattern_cache:
+            pattern_cache[visits, min_gap] = tuple(enumerate_patterns(visits, min_gap, problem.num_days))
+        return pattern_cache[visits, min_gap]
+
+    grouped = {i for i, _, _ in further}
     tasks = []
     for i, c in enumerate(customers):
-        key = (c.visits, c.min_gap)
-        if key not in pattern_cache:
-            pattern_cache[key] = tuple(enumerate_patterns(c.visits, c.min_gap, problem.num_days))
         preferred = manager_index.get(c.current_manager, -1) if c.current_manager else -1
         tasks.append(Task(node=i, service=round(c.service_min * 60), earliest=round(c.window[0] * 60),
-                          latest=round(c.window[1] * 60), patterns=pattern_cache[key], owners=tuple(eligible[i]),
-                          preferred_owner=_preferred(terms, i, preferred),
-                          kept_days=() if terms is None else terms.kept_days[i], label=c.customer_id))
+                          latest=round(c.window[1] * 60), patterns=patterns(c.visits, c.min_gap),
+                          owners=tuple(eligible[i]), preferred_owner=_preferred(terms, i, preferred),
+                          kept_days=() if terms is None else terms.kept_days[i], group=i if i in grouped else -1,
+                          label=c.customer_id))
+    for i, level, allowed in further:
+        rule = problem.visit_rules(customers[i])[level]
+        tasks.append(Task(node=i, service=round(rule.service_min * 60), earliest=round(rule.window[0] * 60),
+                          latest=round(rule.window[1] * 60), patterns=patterns(rule.visits, rule.min_gap),
+                          owners=allowed, group=i, label=f"{customers[i].customer_id}#{level}"))
     instance = Instance(num_days=problem.num_days, num_owners=len(managers), dist=km, time=seconds,
                         vehicles=tuple(vehicles), tasks=tuple(tasks), consistent=problem.consistent,
                         distance_cost=0.0, time_cost=1.0, balance_groups=tuple(balance_groups),
@@ -191,4 +220,8 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
                        vehicle_manager=np.array(vehicle_manager, dtype=np.int64),
                        vehicle_day=np.array(vehicle_day, dtype=np.int64), node_lon=node_lon, node_lat=node_lat,
                        km=km, eligible=tuple(tuple(e) for e in eligible),
-                       start_node=np.array(start_node, dtype=np.int64), end_node=np.array(end_node, dtype=np.int64))
+                       start_node=np.array(start_node, dtype=np.int64), end_node=np.array(end_node, dtype=np.int64),
+                       task_customer=np.array(list(range(len(customers))) + [i for i, _, _ in further],
+                                              dtype=np.int64),
+                       task_level=np.array([0] * len(customers) + [level for _, level, _ in further],
+                                           dtype=np.int64))

@@ -32,6 +32,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from ..errors import InputIssue, ScenarioError
 from ..model.problem import Problem, interchangeable_groups
 from ..model.travel import local_xy_km
 
@@ -74,10 +75,22 @@ def partition(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndar
     max_customers
         Most customers per part; a part may exceed it only where one manager's locked
         customers, or a group with one manager, do.
+
+    Raises
+    ------
+    ScenarioError
+        For a problem with visit levels larger than one part: a market manager or head visits
+        across every part's territory, which parts planned apart cannot share.
     """
     n_customers, n_managers = problem.num_customers, problem.num_managers
     if n_customers <= max_customers:
         return [Part(problem=problem, customers=np.arange(n_customers), managers=np.arange(n_managers))]
+    if problem.has_levels:
+        tier = next(t.name for t in problem.tiers if t.levels)
+        raise ScenarioError([InputIssue("scenario.toml", f"visit levels are planned for one department at a time, "
+                                                         f"at most {max_customers:,} customers in one part; this "
+                                                         f"problem has {n_customers:,}: plan each department's "
+                                                         "scenario on its own", None, f"tiers.{tier}.levels")])
     places = local_xy_km([c.lon for c in problem.customers] + [m.start.lon for m in problem.managers],
                          [c.lat for c in problem.customers] + [m.start.lat for m in problem.managers])
     points, homes = places[:n_customers], places[n_customers:]

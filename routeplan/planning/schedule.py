@@ -26,8 +26,9 @@ def build_routes(form: Formulation, result: EngineResult) -> tuple[DayRoute, ...
         nodes = [veh.start] + [t.node for t in tasks] + [veh.end]
         legs = [float(inst.time[a, b]) for a, b in itertools.pairwise(nodes)]
         km = [float(form.km[a, b]) for a, b in itertools.pairwise(nodes)]
-        stops = tuple(Stop(seq=i + 1, customer_id=problem.customers[t].customer_id, arrival=int(timed.arrival[i]),
-                           start=int(timed.start[i]), end=int(timed.end[i]), travel_km=km[i])
+        stops = tuple(Stop(seq=i + 1, customer_id=problem.customers[form.customer_of(t)].customer_id,
+                           arrival=int(timed.arrival[i]), start=int(timed.start[i]), end=int(timed.end[i]),
+                           travel_km=km[i], level=form.level_of(t))
                       for i, t in enumerate(timed.tasks))
         waiting = sum(s - a for s, a in zip(timed.start, timed.arrival, strict=True))
         routes.append(DayRoute(manager_id=manager.manager_id, day_index=veh.day, day=problem.days[veh.day],

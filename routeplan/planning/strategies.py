@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -65,9 +66,18 @@ def strategy_eligibility(problem: Problem, strategy: str, *, work: np.ndarray | 
     here when not given)."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
-    index = {m.manager_id: i for i, m in enumerate(problem.managers)}
     if strategy == "hybrid":
         return problem.eligible_indices()
+    if problem.has_levels:
+        # Market managers and heads make the visits of further levels only: a strategy hands the
+        # tiers' own visits to the customer managers (those of a role some tier names).
+        own_roles = {r for t in problem.tiers for r in t.roles}
+        keep = [i for i, m in enumerate(problem.managers) if m.role in own_roles]
+        inner = strategy_eligibility(problem.replace(managers=tuple(problem.managers[i] for i in keep),
+                                                     tiers=tuple(replace(t, levels=()) for t in problem.tiers)),
+                                     strategy, work=work)
+        return [tuple(keep[k] for k in allowed) for allowed in inner]
+    index = {m.manager_id: i for i, m in enumerate(problem.managers)}
     work = customer_work(problem) if work is None else work
     groups = {"region": region_groups, "business-type": business_type_groups, "value": value_groups}[strategy](
         problem, work)

@@ -48,7 +48,9 @@ NEW, CLOSED, ABSENT, LEFT, NOT_ELIGIBLE, UNSERVED, REBALANCED, VISITS, DAYS = (
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlanRecord:
     """The facts of a plan that changes are told by: per customer its manager and days (labels,
-    in order, with its place in each day's route), per manager its work and travel."""
+    in order, with its place in each day's route) of its own visits (level 0; visits of further
+    levels by market managers and heads count in their managers' work only), per manager its
+    work and travel."""
 
     manager_of: dict[str, str] = field(default_factory=dict)
     days_of: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)  # (day label, seq)
@@ -68,6 +70,8 @@ class PlanRecord:
             work[route.manager_id] = work.get(route.manager_id, 0.0) + route.work_min
             travel[route.manager_id] = travel.get(route.manager_id, 0.0) + route.travel_km
             for stop in route.stops:
+                if stop.level != 0:
+                    continue
                 manager_of.setdefault(stop.customer_id, route.manager_id)
                 days.setdefault(stop.customer_id, []).append((route.day, stop.seq))
         order = {label: k for k, label in enumerate(plan.problem.days)}
@@ -112,6 +116,9 @@ class PlanRecord:
             except ValueError:
                 column = "day_index" if not row["day_index"].strip().lstrip("-").isdigit() else "seq"
                 issues.append(InputIssue("visits.csv", f"'{row[column]}' is not a whole number", line, column))
+                continue
+            managers.setdefault(manager)
+            if (row.get("level") or "0").strip() != "0":
                 continue
             if manager_of.setdefault(customer, manager) != manager:
                 issues.append(InputIssue("visits.csv", f"customer {customer} is visited by {manager_of[customer]} and "

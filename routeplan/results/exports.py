@@ -77,20 +77,31 @@ def write_schedules(plan: Plan, folder: Path, *, start: dt.date) -> None:
     dates = [d.isoformat() for d in cycle_dates(plan.problem.days, start)[0]]
     routes = _routes_by_manager(plan)
     clock = _ClockTexts()
+    levels = _level_names(plan)
+    columns = SCHEDULE_COLUMNS + (("level", "level_name") if levels else ())
     for manager in plan.problem.managers:
-        write_table(folder / f"{manager.manager_id}.csv", SCHEDULE_COLUMNS,
-                    _schedule_rows(routes[manager.manager_id], customers, dates, clock))
+        write_table(folder / f"{manager.manager_id}.csv", columns,
+                    _schedule_rows(routes[manager.manager_id], customers, dates, clock, levels))
+
+
+def _level_names(plan: Plan) -> dict[tuple[str, int], str]:
+    """(tier, level) -> the level's name, for a problem with visit levels (else empty)."""
+    if not plan.problem.has_levels:
+        return {}
+    return {(t.name, k): name for t in plan.problem.tiers
+            for k, name in enumerate(["own", *(lv.name for lv in t.levels)])}
 
 
 def _schedule_rows(routes: Iterable[DayRoute], customers: Mapping[str, Customer], dates: list[str],
-                   clock: _ClockTexts) -> Iterator[list[object]]:
+                   clock: _ClockTexts, levels: Mapping[tuple[str, int], str]) -> Iterator[list[object]]:
     for route in routes:
         date = dates[route.day_index]
         for stop in route.stops:
             c = customers[stop.customer_id]
             yield [route.day_index, route.day, date, stop.seq, c.customer_id, c.name, c.address, c.tier,
                    c.business_type, c.lon, c.lat, clock[stop.arrival], clock[stop.start], clock[stop.end],
-                   f"{(stop.end - stop.start) / 60:g}", f"{stop.travel_km:.4f}"]
+                   f"{(stop.end - stop.start) / 60:g}", f"{stop.travel_km:.4f}",
+                   *([stop.level, levels[c.tier, stop.level]] if levels else [])]
 
 
 def write_calendars(plan: Plan, folder: Path, *, start: dt.date) -> None:
@@ -126,6 +137,7 @@ class _Calendar:
         # A customer's place reads the same in every event: escaped and folded once.
         self.places: dict[str, str] = {}
         self.clock = _ClockTexts()
+        self.levels = _level_names(plan)
 
     def text(self, manager_id: str, routes: Iterable[DayRoute]) -> str:
         lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//routeplan//visit plan//EN", "CALSCALE:GREGORIAN",
@@ -141,8 +153,9 @@ class _Calendar:
                         _fold(f"LOCATION:{_escape(c.address or f'{c.lat:.6f}, {c.lon:.6f}')}")
                         + "\r\n" + _fold(f"GEO:{c.lat:.6f};{c.lon:.6f}"))
                 title = f"{stop.seq}. {c.name or c.customer_id}"
-                details = (f"customer {c.customer_id}, tier {c.tier}; {route.day} visit {stop.seq} of {count}; "
-                           f"arrive {self.clock[stop.arrival]}")
+                level = f" ({self.levels[c.tier, stop.level]} visit)" if stop.level else ""
+                details = (f"customer {c.customer_id}, tier {c.tier}{level}; {route.day} visit {stop.seq} of "
+                           f"{count}; arrive {self.clock[stop.arrival]}")
                 lines += ["BEGIN:VEVENT",
                           _fold(f"UID:{_escape(f'{self.name}-{manager_id}-{route.day_index}-{stop.seq}-{c.customer_id}')}"
                                 "@routeplan"),

@@ -18,7 +18,7 @@ from ..model.clock import parse_hhmmss
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
 from .exports import next_monday, write_calendars, write_schedules
-from .visit_plan import ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS, Plan
+from .visit_plan import LEVEL_COLUMN, ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS, Plan
 
 
 def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True, offline: bool = True,
@@ -92,9 +92,10 @@ def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
     issues: list[InputIssue] = []
     if not folder.is_dir():
         raise PlanFileError(InputIssue(str(folder), "no such plan folder"))
-    visits = read_table(folder / "visits.csv", required=VISIT_COLUMNS, issues=issues)
+    level = (LEVEL_COLUMN,) if problem.has_levels else ()  # the contract's section 5
+    visits = read_table(folder / "visits.csv", required=VISIT_COLUMNS + level, issues=issues)
     routes = read_table(folder / "routes.csv", required=ROUTE_COLUMNS, issues=issues)
-    unserved = read_table(folder / "unserved.csv", required=UNSERVED_COLUMNS, issues=issues)
+    unserved = read_table(folder / "unserved.csv", required=UNSERVED_COLUMNS + level, issues=issues)
     summary: dict[str, Any] = {}
     if (folder / "summary.json").is_file():
         try:
@@ -108,7 +109,8 @@ def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
     for line, row in visits:
         cells.at("visits.csv", line, row)
         stop = Stop(seq=cells.integer("seq"), customer_id=row["customer_id"], arrival=cells.clock("arrival"),
-                    start=cells.clock("start"), end=cells.clock("end"), travel_km=cells.number("travel_km"))
+                    start=cells.clock("start"), end=cells.clock("end"), travel_km=cells.number("travel_km"),
+                    level=cells.integer(LEVEL_COLUMN) if level else 0)
         stops.setdefault((row["manager_id"], cells.integer("day_index")), []).append(stop)
     day_routes = []
     for line, row in routes:
@@ -123,7 +125,7 @@ def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
     for line, row in unserved:
         cells.at("unserved.csv", line, row)
         missing.append(Unserved(customer_id=row["customer_id"], visits_missing=cells.integer("visits_missing"),
-                                reason=row["reason"]))
+                                reason=row["reason"], level=cells.integer(LEVEL_COLUMN) if level else 0))
     extra = _recorded_extra(problem, summary, issues)
     if issues:
         raise PlanFileError(issues)

@@ -51,6 +51,9 @@ VISIT_COLUMNS = ("manager_id", "day_index", "day", "seq", "customer_id", "arriva
 ROUTE_COLUMNS = ("manager_id", "day_index", "day", "stops", "depart", "return", "travel_km", "travel_min",
                  "service_min", "wait_min", "work_min")
 UNSERVED_COLUMNS = ("customer_id", "visits_missing", "reason")
+LEVEL_COLUMN = "level"
+"""Column of visits.csv and unserved.csv when a tier has further visit levels (the contract's
+section 5): 0 for the tier's own visits."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,7 +111,9 @@ class Plan:
     def manager_figures(self) -> list[ManagerFigures]:
         """Figures per manager, in the order of the problem's managers."""
         problem = self.problem
-        tier_roles = {t.name: set(t.roles) for t in problem.tiers}
+        # The roles each level of each tier is meant for: a market manager's visit is its specialty.
+        tier_roles = {(t.name, k): set(roles) for t in problem.tiers
+                      for k, roles in enumerate([t.roles] + [lv.roles for lv in t.levels])}
         customers = {c.customer_id: c for c in problem.customers}
         district = dict(zip(customers, customer_districts(problem), strict=True))
         by_manager: dict[str, list[DayRoute]] = {}
@@ -119,7 +124,8 @@ class Plan:
             mine = by_manager.get(m.manager_id, [])
             served = {s.customer_id for r in mine for s in r.stops}
             visits = sum(len(r.stops) for r in mine)
-            special = sum(1 for r in mine for s in r.stops if m.role in tier_roles[customers[s.customer_id].tier])
+            special = sum(1 for r in mine for s in r.stops
+                          if m.role in tier_roles[customers[s.customer_id].tier, s.level])
             figures.append(ManagerFigures(
                 manager_id=m.manager_id, role=m.role, customers=len(served), visits=visits,
                 travel_km=sum(r.travel_km for r in mine), work_min=sum(r.work_min for r in mine),
@@ -136,10 +142,42 @@ class Plan:
         return table
 
     def assignment(self) -> dict[str, str]:
-        """Customer id -> manager id (the manager of its first visit)."""
+        """Customer id -> manager id (the manager of its first visit of its tier's own level 0:
+        the line it belongs to; market managers and heads visit on top)."""
         out: dict[str, str] = {}
         for route, stop in self.visits():
-            out.setdefault(stop.customer_id, route.manager_id)
+            if stop.level == 0:
+                out.setdefault(stop.customer_id, route.manager_id)
+        return out
+
+    def level_figures(self) -> list[dict[str, Any]]:
+        """Figures per visit level (one entry, level 0, without further levels): its name,
+        visits planned and required, customers visited, hours on site, the kilometres of the legs
+        that lead to its visits, the managers making them, and the work, travel and longest day
+        of the routes that hold its visits (a route with visits of two levels counts in both)."""
+        problem = self.problem
+        names: dict[int, set[str]] = {0: set()}
+        required: dict[int, int] = {0: 0}
+        for c in problem.customers:
+            for rule in problem.visit_rules(c):
+                required[rule.level] = required.get(rule.level, 0) + rule.visits
+                names.setdefault(rule.level, set()).add(rule.name if rule.level else "own")
+        service = {c.customer_id: [r.service_min for r in problem.visit_rules(c)] for c in problem.customers}
+        out = []
+        for level in sorted(required):
+            stops = [(r, s) for r, s in self.visits() if s.level == level]
+            routes = {(r.manager_id, r.day_index): r for r, _ in stops}
+            out.append({"level": level, "name": " / ".join(sorted(names[level])),
+                        "visits_planned": len(stops), "visits_required": required[level],
+                        "unserved": sum(1 for u in self.unserved if u.level == level),
+                        "customers": len({s.customer_id for _, s in stops}),
+                        "service_min": round(sum(service[s.customer_id][level] for _, s in stops), 2),
+                        "leg_km": round(sum(s.travel_km for _, s in stops), 3),
+                        "managers": sorted({r.manager_id for r, _ in stops}),
+                        "routes": len(routes),
+                        "route_work_min": round(sum(r.work_min for r in routes.values()), 2),
+                        "route_travel_km": round(sum(r.travel_km for r in routes.values()), 3),
+                        "max_day_work_min": round(max((r.work_min for r in routes.values()), default=0.0), 2)})
         return out
 
     def work_cv(self, groups: list[list[str]] | None = None) -> float:
@@ -179,8 +217,20 @@ class Plan:
 
     def role_groups(self) -> list[list[str]] | None:
         """The managers whose work ``work_cv`` compares (the contract): one group per role under
-        ``hybrid`` (None), all managers under the role-blind strategies."""
-        return None if self.strategy == "hybrid" else [[m.manager_id for m in self.problem.managers]]
+        ``hybrid`` (None), all managers under the role-blind strategies (with visit levels: all
+        customer managers, and the managers of each further level's role apart)."""
+        if self.strategy == "hybrid":
+            return None
+        managers = self.problem.managers
+        if not self.problem.has_levels:
+            return [[m.manager_id for m in managers]]
+        # The strategy hands out the tiers' own visits to the customer managers only; the market
+        # managers and heads of further levels compare with their own role.
+        own = {r for t in self.problem.tiers for r in t.roles}
+        groups: dict[str, list[str]] = {}
+        for m in managers:
+            groups.setdefault("" if m.role in own else m.role, []).append(m.manager_id)
+        return list(groups.values())
 
     def balance(self) -> BalanceReport:
         """The plan's balance against the problem's tolerances: per group of interchangeable
@@ -239,7 +289,8 @@ class Plan:
             return None
         now: dict[str, list[int]] = {}
         for route, stop in self.visits():
-            now.setdefault(stop.customer_id, []).append(route.day_index)
+            if stop.level == 0:
+                now.setdefault(stop.customer_id, []).append(route.day_index)
         same = sum(1 for cid, d in days.items() if tuple(sorted(now.get(cid, ()))) == tuple(sorted(d)))
         return 100.0 * same / len(days)
 
@@ -284,6 +335,7 @@ class Plan:
             "specialty_share": round(sum(f.specialty_share * f.visits for f in figures) / visits, 4) if visits else 0.0,
             "district_crossings": sum(max(0, f.districts - 1) for f in figures),
             "managers": managers,
+            **({"levels": self.level_figures()} if self.problem.has_levels else {}),
             **{k: v for k, v in self.extra.items() if k not in _NOT_SUMMARISED},
         }
 
@@ -304,15 +356,30 @@ class Plan:
         lines.append(f"balance: largest deviation from a group's mean utilisation "
                      f"{100 * report.largest_deviation:.1f}% (tolerance {100 * report.tolerance:g}%)")
         lines.extend(f"  {line}" for line in report.lines())
+        if self.problem.has_levels:
+            for level in self.level_figures():
+                lines.append(f"level {level['level']} ({level['name']}): {level['visits_planned']} of "
+                             f"{level['visits_required']} visits by {', '.join(level['managers']) or 'nobody'}; "
+                             f"{level['service_min'] / 60:.1f} h on site, routes {level['route_travel_km']:.1f} km, "
+                             f"longest day {level['max_day_work_min'] / 60:.2f} h")
         return "\n".join(lines)
 
     # -- tables ---------------------------------------------------------------------------------
+    def visit_columns(self) -> tuple[str, ...]:
+        """Columns of visits.csv: :data:`VISIT_COLUMNS`, and ``level`` when a tier has levels."""
+        return VISIT_COLUMNS + ((LEVEL_COLUMN,) if self.problem.has_levels else ())
+
+    def unserved_columns(self) -> tuple[str, ...]:
+        """Columns of unserved.csv: :data:`UNSERVED_COLUMNS`, and ``level`` when a tier has levels."""
+        return UNSERVED_COLUMNS + ((LEVEL_COLUMN,) if self.problem.has_levels else ())
+
     def visit_rows(self) -> Iterator[list[Any]]:
         """Rows of visits.csv."""
+        levels = self.problem.has_levels
         for route, stop in self.visits():
             yield [route.manager_id, route.day_index, route.day, stop.seq, stop.customer_id,
                    format_hhmmss(stop.arrival), format_hhmmss(stop.start), format_hhmmss(stop.end),
-                   f"{stop.travel_km:.4f}"]
+                   f"{stop.travel_km:.4f}", *([stop.level] if levels else [])]
 
     def route_rows(self) -> Iterator[list[Any]]:
         """Rows of routes.csv."""
@@ -323,15 +390,16 @@ class Plan:
 
     def unserved_rows(self) -> Iterator[list[Any]]:
         """Rows of unserved.csv."""
+        levels = self.problem.has_levels
         for u in self.unserved:
-            yield [u.customer_id, u.visits_missing, u.reason]
+            yield [u.customer_id, u.visits_missing, u.reason, *([u.level] if levels else [])]
 
     def tables(self) -> dict[str, tuple[tuple[str, ...], Iterable[Sequence[Any]]]]:
         """The plan's CSV files by name: (header, rows) of visits.csv, routes.csv and
         unserved.csv, and of a re-plan's changes.csv."""
         tables: dict[str, tuple[tuple[str, ...], Iterable[Sequence[Any]]]] = {
-            "visits.csv": (VISIT_COLUMNS, self.visit_rows()), "routes.csv": (ROUTE_COLUMNS, self.route_rows()),
-            "unserved.csv": (UNSERVED_COLUMNS, self.unserved_rows())}
+            "visits.csv": (self.visit_columns(), self.visit_rows()), "routes.csv": (ROUTE_COLUMNS, self.route_rows()),
+            "unserved.csv": (self.unserved_columns(), self.unserved_rows())}
         if self.problem.stability is not None:  # a re-plan: what changed from the current plan, and why
             tables["changes.csv"] = (CHANGES_COLUMNS, (c.row() for c in plan_changes(self)))
         return tables
@@ -399,7 +467,7 @@ class Plan:
 
     def visits_frame(self) -> pd.DataFrame:
         """The visits as a pandas DataFrame (columns of visits.csv)."""
-        return pd.DataFrame(list(self.visit_rows()), columns=list(VISIT_COLUMNS))
+        return pd.DataFrame(list(self.visit_rows()), columns=list(self.visit_columns()))
 
     def routes_frame(self) -> pd.DataFrame:
         """The routes as a pandas DataFrame (columns of routes.csv)."""
@@ -416,9 +484,9 @@ class Plan:
             "routes": [{"manager_id": r.manager_id, "day_index": r.day_index, "day": r.day, "depart": r.depart,
                         "return": r.return_time, "travel_km": r.travel_km, "travel_min": r.travel_min,
                         "service_min": r.service_min, "wait_min": r.wait_min,
-                        "stops": [[s.seq, s.customer_id, s.arrival, s.start, s.end, s.travel_km]
+                        "stops": [[s.seq, s.customer_id, s.arrival, s.start, s.end, s.travel_km, s.level]
                                   for s in r.stops]} for r in self.routes],
-            "unserved": [[u.customer_id, u.visits_missing, u.reason] for u in self.unserved],
+            "unserved": [[u.customer_id, u.visits_missing, u.reason, u.level] for u in self.unserved],
         }
 
     @classmethod
@@ -428,11 +496,12 @@ class Plan:
                                 depart=r["depart"], return_time=r["return"], travel_km=r["travel_km"],
                                 travel_min=r["travel_min"], service_min=r["service_min"], wait_min=r["wait_min"],
                                 stops=tuple(Stop(seq=s[0], customer_id=s[1], arrival=s[2], start=s[3], end=s[4],
-                                                 travel_km=s[5]) for s in r["stops"]))
+                                                 travel_km=s[5], level=s[6] if len(s) > 6 else 0)
+                                            for s in r["stops"]))
                        for r in data["routes"])
         return cls(problem=Problem.from_dict(data["problem"]), routes=routes,
-                   unserved=tuple(Unserved(customer_id=u[0], visits_missing=u[1], reason=u[2])
-                                  for u in data["unserved"]),
+                   unserved=tuple(Unserved(customer_id=u[0], visits_missing=u[1], reason=u[2],
+                                           level=u[3] if len(u) > 3 else 0) for u in data["unserved"]),
                    strategy=data["strategy"], seed=data["seed"], solve_seconds=data["solve_seconds"],
                    time_limit=data["time_limit"], iterations=data["iterations"], extra=data.get("extra", {}))
 

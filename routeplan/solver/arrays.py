@@ -242,7 +242,7 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
         task_preferred=np.array([t.preferred_owner for t in tasks], dtype=np.int64),
         task_group=task_groups, group_first=group_first.astype(np.int64), group_tasks=group_tasks,
         task_depot_cost=np.ascontiguousarray(cost[first_start, nodes], dtype=float),
-        task_neighbours=nearest_tasks(cost, nodes, neighbours),
+        task_neighbours=nearest_tasks(cost, nodes, neighbours, owners=[t.owners for t in tasks]),
         pattern_days=pattern_days, pattern_size=pattern_size, pattern_cost=pattern_cost, pattern_mask=pattern_mask,
         vehicle_day=veh_day, vehicle_owner=veh_owner,
         vehicle_start=np.array([v.start for v in vehicles], dtype=np.int64),
@@ -319,19 +319,27 @@ def max_route_length(inst: Instance) -> int:
     return max(bound, 1)
 
 
-def nearest_tasks(cost: np.ndarray, nodes: np.ndarray, k: int, *, block: int = 512) -> np.ndarray:
+def nearest_tasks(cost: np.ndarray, nodes: np.ndarray, k: int, *, block: int = 512,
+                  owners: Sequence[tuple[int, ...]] | None = None) -> np.ndarray:
     """For each task, the ``k`` other tasks nearest to it by the symmetric cost
-    ``cost[a, b] + cost[b, a]``, nearest first (ties by task index). Works in blocks of rows, so
-    memory stays at ``block x tasks`` however many tasks there are."""
+    ``cost[a, b] + cost[b, a]``, nearest first (ties by task index). With ``owners`` (each
+    task's allowed owners, empty: any), tasks that share no owner with it come after all that
+    do: they can never be in one route, so the moves and owner choices that look at
+    neighbours would only waste their look on them. Works in blocks of rows, so memory stays
+    at ``block x tasks`` however many tasks there are."""
     n = len(nodes)
     k = min(k, n - 1) if n > 1 else 0
     out = np.zeros((n, k), dtype=np.int64)
     if k == 0:
         return out
+    apart = _apart(owners) if owners is not None else None
     columns = np.arange(n)
     for first in range(0, n, block):
         rows = np.arange(first, min(n, first + block))
         sym = cost[np.ix_(nodes[rows], nodes)] + cost[np.ix_(nodes, nodes[rows])].T
+        if apart is not None:
+            kinds, table = apart
+            sym[table[np.ix_(kinds[rows], kinds)]] += APART_PENALTY
         sym[np.arange(len(rows)), rows] = np.inf  # a task is not its own neighbour
         part = np.argpartition(sym, k - 1, axis=1)[:, :k] if k < n - 1 else np.tile(columns, (len(rows), 1))
         values = np.take_along_axis(sym, part, axis=1)
@@ -342,6 +350,23 @@ def nearest_tasks(cost: np.ndarray, nodes: np.ndarray, k: int, *, block: int = 5
             chosen = chosen[chosen != rows[:, None]].reshape(len(rows), -1)[:, :k]
         out[rows] = chosen
     return out
+
+
+APART_PENALTY = 1e15
+"""Added to the cost between tasks without a common owner when neighbours are chosen: after any
+real cost, so that they come last."""
+
+
+def _apart(owners: Sequence[tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each task's kind (its distinct owner set) and, kind by kind, whether two kinds share no
+    owner; None when every pair of tasks shares one (the classic PVRP: no owners given)."""
+    kinds: dict[tuple[int, ...], int] = {}
+    kind = np.array([kinds.setdefault(tuple(o), len(kinds)) for o in owners], dtype=np.int64)
+    sets = [set(o) for o in kinds]
+    table = np.array([[bool(a) and bool(b) and not (a & b) for b in sets] for a in sets], dtype=np.bool_)
+    if not table.any():
+        return None
+    return kind, table
 
 
 def stability_costs(inst: Instance) -> np.ndarray:

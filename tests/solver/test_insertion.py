@@ -99,3 +99,25 @@ def test_territories_are_compact_and_even():
     assert set(owner[:40]) != set(owner[40:])  # one owner per cluster
     assert len(set(owner[:40])) == 1
     assert len(set(owner[40:])) == 1
+
+
+def test_neighbours_that_share_an_owner_come_first_and_others_never_decide():
+    # A market manager's visit (owner 2) in the east, among shops only owner 1 may serve; the
+    # market manager's other customer is 2 km away.
+    xy = ([(0, 0)] + [(-1000 - i, 0) for i in range(50)] + [(1000 + i, 0) for i in range(50)]
+          + [(1002.5, 0.5), (3000, 0)])
+    owners_of = [(0,)] * 50 + [(1,)] * 50 + [(2,), (2,)]
+    inst = points_instance(xy, days=1, owners=3, owners_of=owners_of)
+    built = Built(inst, [list(range(50)), list(range(50, 100)), [101]])
+    assert built.data.task_neighbours[100, 0] == 101  # before the 50 shops next door
+    assert set(built.data.task_neighbours[0, :49]) <= set(range(50))
+    # Even where every neighbour looked at is another owner's, the task's own owner is priced.
+    built.data.task_neighbours[100, :] = np.argsort(np.abs(np.array([x for x, _ in xy[1:]]) - 1002.5))[1:101]
+    considered = np.zeros(3, dtype=np.bool_)
+    nearby_owners(built.d, built.s, 100, considered)
+    assert considered[2]
+    n = inst.num_vehicles
+    placed, _, _ = insert_task(built.d, built.s, 100, 0.0, np.zeros(3), considered, np.empty(n),
+                               np.empty(n, dtype=np.int64), np.empty(n))
+    assert placed
+    assert built.view.owner(100) == 2

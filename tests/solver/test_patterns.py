@@ -37,3 +37,32 @@ def test_two_visits_gap_four_in_two_weeks():
     assert (0, 3) not in patterns
     assert (2, 8) in patterns
     assert (1, 8) not in patterns
+
+
+def test_a_rule_with_too_many_patterns_keeps_the_most_even():
+    everything = brute_force(4, 2, 12)
+    assert len(everything) > 20
+    kept = enumerate_patterns(4, 2, 12, limit=20)
+    assert len(kept) == 20
+    assert len(set(kept)) == 20
+    assert kept == sorted(kept)
+    assert set(kept) <= set(everything)
+    even = [p for p in everything if cyclic_gaps(p, 12) == [3, 3, 3, 3]]
+    assert len(even) == 3
+    assert set(even) <= set(kept)
+
+    def spread(p):
+        return max(cyclic_gaps(p, 12)) - min(cyclic_gaps(p, 12))
+
+    assert max(map(spread, kept)) < max(map(spread, everything))
+
+
+def test_long_cycles_are_bounded_without_enumerating_everything():
+    # Near-daily visits over four and eight weeks: hundreds of thousands of patterns in full.
+    for visits, gap, days in ((12, 1, 20), (8, 2, 40), (20, 1, 40)):
+        kept = enumerate_patterns(visits, gap, days)
+        assert len(kept) == 4096
+        assert all(len(p) == visits and min(cyclic_gaps(p, days)) >= gap for p in kept)
+    weekly = [tuple(range(d, 40, 5)) for d in range(5)]
+    assert set(weekly) <= set(enumerate_patterns(8, 2, 40))
+    assert enumerate_patterns(1, 0, 10, limit=4) == [(0,), (2,), (5,), (7,)]

@@ -94,7 +94,8 @@ def price_routes(d, s, task, blink, considered, route_cost, route_gap, route_wor
 def nearby_owners(d, s, task, considered):
     """Mark in ``considered`` the owners worth pricing for ``task``: with owner consistency,
     those serving one of its :data:`OWNER_NEIGHBOURS` nearest tasks, and those without work
-    yet (a new manager); every owner when none of the neighbours is assigned, and always
+    yet (a new manager); every owner when none of the neighbours is assigned to an owner that
+    may serve ``task``, and always
     without consistency. Far-away owners would only buy a visit across town."""
     n_owners = considered.shape[0]
     if not d.consistent:
@@ -105,7 +106,9 @@ def nearby_owners(d, s, task, considered):
     neighbours = d.task_neighbours
     for ni in range(min(OWNER_NEIGHBOURS, neighbours.shape[1])):
         o = s.owner[neighbours[task, ni]]
-        if o >= 0:
+        # Only owners that may serve the task count: a market manager's visit next door to a
+        # shop of another role would otherwise find no owner worth pricing.
+        if o >= 0 and d.task_eligible[task, o]:
             considered[o] = True
             found = True
     for o in range(n_owners):
