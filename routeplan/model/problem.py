@@ -394,10 +394,13 @@ class Problem:
         new = replace(old, visits=old.visits if visits is None else int(visits),
                       min_gap=old.min_gap if min_gap is None else int(min_gap),
                       service_min=old.service_min if service_min is None else float(service_min))
-        if not 1 <= new.visits <= self.num_days or new.min_gap * (new.visits if new.visits > 1 else 0) > self.num_days:
+        further = sum(lv.visits for lv in new.levels)  # one visit a day, whatever the level
+        if (not 1 <= new.visits <= self.num_days - further
+                or new.min_gap * (new.visits if new.visits > 1 else 0) > self.num_days):
             raise ScenarioError([InputIssue("tiers", f"tier '{tier}': {new.visits} visits at least {new.min_gap} days "
-                                                     f"apart do not fit a cycle of {self.num_days} days", None,
-                                            f"tiers.{tier}")])
+                                                     f"apart do not fit a cycle of {self.num_days} days"
+                                                     + (f" beside the {further} visits of its further levels"
+                                                        if further else ""), None, f"tiers.{tier}")])
         customers = tuple(
             replace(c, **{f: getattr(new, f) for f in ("visits", "min_gap", "service_min") if f not in c.overrides})
             if c.tier == tier else c for c in self.customers)

@@ -153,3 +153,11 @@ def test_the_sample_with_levels_is_what_its_seeded_generator_writes(tmp_path):
 def test_a_role_blind_plan_compares_the_work_of_customer_managers_apart_from_levels():
     result = plan(level_problem(), strategy="value", stop=MaxIterations(300), seed=2)
     assert result.role_groups() == [["A1", "A2", "D1", "D2"], ["M1"]]
+
+
+def test_a_what_if_rule_must_leave_days_for_the_levels():
+    problem = level_problem()
+    assert problem.with_tier_rules("large", visits=4, min_gap=1).tier("large").visits == 4
+    with pytest.raises(ScenarioError) as info:
+        problem.with_tier_rules("large", visits=5, min_gap=1)
+    assert "beside the 1 visits of its further levels" in str(info.value)
