@@ -95,7 +95,7 @@ def _tier_label(form: Formulation, task: int) -> str:
     level = form.level_of(task)
     if level == 0:
         return customer.tier
-    return f"{customer.tier}: {form.problem.tier(customer.tier).levels[level - 1].name}"
+    return f"{customer.tier}: {form.problem.visit_rules(customer)[level].name}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -183,7 +183,8 @@ class _Reasons:
         form = self.form
         problem = form.problem
         customer = problem.customers[form.customer_of(task)]
-        rule = problem.visit_rules(customer)[form.level_of(task)]
+        rules = problem.visit_rules(customer)
+        rule = rules[form.level_of(task)]
         # Levels beyond the tier's own say which visits the reason is about.
         about = "" if rule.level == 0 else f"level {rule.level} ({rule.name}): "
         allowed = form.instance.tasks[task].owners
@@ -213,7 +214,7 @@ class _Reasons:
                                 f"{check.available_min / 60:.0f} h per cycle and their customers need "
                                 f"{check.service_min / 60:.0f} h on site plus about {check.travel_min / 60:.0f} h "
                                 f"travel; add a manager, lengthen shifts or lower visit frequencies")
-        others = len(problem.visit_rules(customer)) > 1
+        others = len(rules) > 1
         return about + (f"no room left: on the days its {rule.visits} visit(s) could take"
                         + (" (not the days of its other levels' visits)" if others else "")
                         + f", the routes of its managers ({names}) are full up to their shift end or visit cap; "

@@ -158,11 +158,13 @@ class Plan:
         problem = self.problem
         names: dict[int, set[str]] = {0: set()}
         required: dict[int, int] = {0: 0}
+        service: dict[str, list[float]] = {}
         for c in problem.customers:
-            for rule in problem.visit_rules(c):
+            rules = problem.visit_rules(c)
+            service[c.customer_id] = [r.service_min for r in rules]
+            for rule in rules:
                 required[rule.level] = required.get(rule.level, 0) + rule.visits
                 names.setdefault(rule.level, set()).add(rule.name if rule.level else "own")
-        service = {c.customer_id: [r.service_min for r in problem.visit_rules(c)] for c in problem.customers}
         out = []
         for level in sorted(required):
             stops = [(r, s) for r, s in self.visits() if s.level == level]
