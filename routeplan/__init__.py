@@ -20,6 +20,7 @@ from .errors import InternalError as InternalError
 from .errors import OfflineError as OfflineError
 from .errors import OutputFolderError as OutputFolderError
 from .errors import PlanFileError as PlanFileError
+from .errors import PlanWarning as PlanWarning
 from .errors import RouteplanError as RouteplanError
 from .errors import ScenarioError as ScenarioError
 from .errors import StrategyError as StrategyError
@@ -85,6 +86,7 @@ __all__ = [
     "Plan",
     "PlanDiff",
     "PlanFileError",
+    "PlanWarning",
     "Point",
     "Problem",
     "ProblemBuilder",

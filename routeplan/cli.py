@@ -26,13 +26,14 @@ import os
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, NoReturn
 
 from .comparison import compare
-from .errors import ArgumentError, InputIssue, InternalError, PlanFileError, RouteplanError, ScenarioError
+from .errors import ArgumentError, InputIssue, InternalError, PlanFileError, PlanWarning, RouteplanError, ScenarioError
 from .io.scenario import read_scenario
 from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable
 from .model.problem import Problem
@@ -40,6 +41,7 @@ from .phases import Size, read_seconds, write_seconds
 from .planner import DEFAULT_TIME_LIMIT, diagnose_problem, from_previous, plan_within, stability_settings
 from .planning.strategies import STRATEGIES
 from .results.changes import diff_plans
+from .results.exports import cycle_start
 from .results.files import read_plan, write_plan, write_views
 from .solver.lns import Progress
 from .solver.stop import MaxIterations
@@ -73,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     library.addHandler(handler)
     library.setLevel(logging.INFO if args.verbose else logging.WARNING)
     try:
-        return int(args.run(args))
+        with warnings.catch_warnings():
+            # The log handler above shows every warning once; the same as a Python warning would repeat it.
+            warnings.simplefilter("ignore", PlanWarning)
+            return int(args.run(args))
     except ScenarioError as err:
         _print_issues("cannot read the input", err.issues)
         return EXIT_BAD_INPUT
@@ -206,7 +211,8 @@ def _map_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--online", action="store_true",
                         help="link Leaflet from the web instead of inlining it (smaller maps that need internet)")
     parser.add_argument("--start-date", type=_date, default=None,
-                        help="first day of the cycle in calendars and schedules, YYYY-MM-DD (default: next Monday)")
+                        help="first date of the cycle in calendars and schedules, YYYY-MM-DD, on the weekday of the "
+                             "first day label (default: the next such date, next Monday for Mon)")
     parser.add_argument("--streets", action="store_true",
                         help='with travel model "road", draw the road network faintly under the routes of map.html')
 
@@ -280,6 +286,7 @@ def _date(text: str) -> dt.date:
 
 def _map(args: argparse.Namespace) -> int:
     problem = read_scenario(args.scenario)
+    cycle_start(problem.days, args.start_date, argument="--start-date")
     result = read_plan(problem, args.plan)
     write_views(result, args.plan, offline=not args.online, start_date=args.start_date, streets=args.streets)
     print(f"redrew {args.plan / 'map.html'} and {args.plan / 'maps'}", file=sys.stderr)
@@ -301,6 +308,7 @@ def _plan(args: argparse.Namespace) -> int:
                                                             keep_days=args.keep_days))
     logger.info("read %s in %.2f s (since the command started)", args.scenario, time.perf_counter() - started)
     check_replaceable(args.out, PLAN_MARKER)  # before solving, not after a minute of it
+    cycle_start(problem.days, args.start_date, argument="--start-date")
     show = not args.quiet
     if show:
         budget = f"{args.iterations} iterations" if args.iterations else f"time limit {limit:g} s"

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from .io.csvfile import write_table
 from .io.staging import REPORT_MARKER, staged_folder
 from .model.problem import Problem
+from .notices import issue
 from .planner import DEFAULT_TIME_LIMIT, as_executor, plan, replan
 from .planning.strategies import STRATEGIES, check_strategy
 from .results.files import write_plan
@@ -179,7 +180,10 @@ def compare(problem: Problem, *, strategies: Sequence[str] = STRATEGIES, time_li
     if pool is not None:
         futures = {name: pool.submit(plan, problem, strategy=name, time_limit=limit, stop=stop, seed=seed)
                    for name in strategies}
-        return Comparison(plans={name: future.result() for name, future in futures.items()})
+        plans = {name: future.result() for name, future in futures.items()}
+        for name, p in plans.items():  # planned elsewhere: their Python warnings are raised here
+            issue([f"{name}: {w}" for w in p.warnings])
+        return Comparison(plans=plans)
     plans = {}
     for name in strategies:
         logger.info("planning with strategy %s", name)

@@ -106,3 +106,10 @@ class InternalError(RouteplanError):
 
 class InfeasiblePlanError(InternalError):
     """The solver produced a plan that does not validate."""
+
+
+class PlanWarning(UserWarning):
+    """Something about a problem or a plan its user should know, issued with Python's
+    :mod:`warnings` (a customer no plan can serve, overloaded managers, a search the clock
+    stopped, shops far from the road network, ...). Every warning of a run is also on
+    ``plan.warnings`` (and logged); filter this category to silence them."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import ArgumentError, InfeasiblePlanError
 from .model.problem import Problem, StabilitySettings, interchangeable_groups
+from .notices import BALANCE_PREFIX, collected, issue, unique
 from .phases import Size, finish_seconds, prepare_seconds
 from .planning.diagnose import Diagnosis, diagnose, unserved
 from .planning.fan_out import BORDER_ROUNDS, formulate_with, local_eligibility, plan_parts, previous_sequences
@@ -25,7 +26,7 @@ from .results.visit_plan import Plan
 from .solver.lns import Progress, SearchParams, warm_up
 from .solver.result import EngineResult
 from .solver.search import solve
-from .solver.stop import MaxRuntime, MaxWork, MultipleCriteria, StoppingCriterion
+from .solver.stop import MaxRuntime, MaxWork, MultipleCriteria, NoImprovement, StoppingCriterion
 from .solver.work import UNITS_PER_SECOND
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,12 @@ CLOCK_MARGIN = 2.0
 #: search is worth (a 20,000-customer city on 8,756 junctions: about 45 s a round), and the
 #: planner then runs fewer rounds (a size-only decision: the same limit gives the same plan).
 BORDER_PREPARE_SHARE = 0.6
+#: A time limit's search also ends once the best plan has not improved for this many iterations
+#: per required visit (and at least :data:`MIN_SETTLED_ITERATIONS`): a problem of tens of
+#: customers is settled in well under a second and need not run to the clock, while a
+#: department's search (the Kuiwen sample: 267,800 iterations) always spends its budget.
+SETTLED_ITERATIONS_PER_VISIT = 100
+MIN_SETTLED_ITERATIONS = 1_000
 
 
 def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None = None,
@@ -103,8 +110,10 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None
         raise ArgumentError("time_limit", f"{time_limit} is not a positive number of seconds")
     if stop is None and time_limit is None:
         time_limit = DEFAULT_TIME_LIMIT
-    return plan_within(problem, strategy=strategy, time_limit=time_limit, stop=stop, seed=seed, progress=progress,
-                       params=params, executor=executor)
+    result = plan_within(problem, strategy=strategy, time_limit=time_limit, stop=stop, seed=seed, progress=progress,
+                         params=params, executor=executor)
+    issue(result.warnings)
+    return result
 
 
 def replan(problem: Problem, previous: Plan | PlanRecord | str | os.PathLike[str], *,
@@ -182,9 +191,22 @@ def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, st
     it (such as writing them). The work budget is the limit less all estimated phases, which
     depend on the problem's size only, so that it repeats; the clock allows what is really left
     (the time already spent, and ``after``). With a ``stop`` criterion the time limit is not used
-    (and not recorded)."""
+    (and not recorded). The plan's warnings (``plan.warnings``) are the problem's and those
+    logged on the way; this function does not raise them as Python warnings (:func:`plan` does)."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
+    with collected() as found:
+        result = _plan_within(problem, strategy=strategy, time_limit=time_limit, stop=stop, seed=seed,
+                              progress=progress, params=params, started=started, before=before, after=after,
+                              executor=executor, max_part_customers=max_part_customers)
+    result.extra["warnings"] = list(unique([*problem.warnings, *result.warnings, *found]))
+    return result
+
+
+def _plan_within(problem: Problem, *, strategy: str, time_limit: float | None, stop: StoppingCriterion | None,
+                 seed: int, progress: Callable[[Progress], None] | None, params: SearchParams | None,
+                 started: float | None, before: float, after: float, executor: Executor | Any | None,
+                 max_part_customers: int) -> Plan:
     pool = as_executor(executor)
     startup = warm_up()  # compiles the search on first use; not counted in the time limit
     started = time.perf_counter() if started is None else started + startup
@@ -225,7 +247,7 @@ def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, st
         # search a margin: where the clock ends the search, the machine is slower than the
         # estimates' reference, and so are those phases.
         clock = time.time() + started + time_limit - CLOCK_MARGIN * (after + finish) - time.perf_counter()
-        budget = MaxWork(search * UNITS_PER_SECOND)
+        budget = MaxWork(search * UNITS_PER_SECOND) | NoImprovement(settled_iterations(size))
     if len(parts) == 1:
         form = formulate_with(problem, strategy, eligible)
         diagnose(form).log(logger)
@@ -246,6 +268,11 @@ def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, st
     if terms is not None:  # who had to move under the strategy: changes.csv's "no longer eligible"
         plan.extra["no_longer_eligible"] = list(terms.forced_ids)
     return plan
+
+
+def settled_iterations(size: Size) -> int:
+    """Iterations without a better plan after which a time limit's search ends early."""
+    return max(MIN_SETTLED_ITERATIONS, SETTLED_ITERATIONS_PER_VISIT * size.visits)
 
 
 def border_rounds(time_limit: float, *, fixed: float, per_round: float, polish: float) -> int:
@@ -285,7 +312,8 @@ def _plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int
                 solve_seconds=time.perf_counter() - started, time_limit=time_limit, iterations=joined.iterations,
                 extra={"balance_groups": groups, "startup_seconds": round(startup, 2), "stopped_by": joined.stopped_by,
                        "work_units": round(joined.work), "parts": len(parts), "tasks": joined.tasks,
-                       "worker_startup_seconds": round(joined.worker_startup, 2)})
+                       "worker_startup_seconds": round(joined.worker_startup, 2),
+                       "warnings": list(joined.warnings)})
     return _checked(plan, joined.stopped_by)
 
 
@@ -327,13 +355,18 @@ def _checked(plan: Plan, stopped_by: str) -> Plan:
         raise InfeasiblePlanError("the planned routes break the contract:\n" + str(report))
     lines = plan.balance().lines()
     for line in lines[:MAX_BALANCE_LINES]:
-        logger.warning("balance: %s", line)
+        logger.warning("%s%s", BALANCE_PREFIX, line)
     if len(lines) > MAX_BALANCE_LINES:
-        logger.warning("balance: ... and %d more lines like these (summary.json lists every manager and day out of "
-                       "its band)", len(lines) - MAX_BALANCE_LINES)
+        logger.warning("%s... and %d more lines like these (summary.json lists every manager and day out of its "
+                       "band)", BALANCE_PREFIX, len(lines) - MAX_BALANCE_LINES)
+    if plan.unserved:
+        missing = plan.visits_required() - plan.visits_planned()
+        logger.warning("%d customer(s) could not be served (%d of %d visits missing); each one's reason is in "
+                       "plan.unserved and unserved.csv", len(plan.unserved), missing, plan.visits_required())
     if stopped_by == "clock":
-        logger.warning("the clock stopped the search before its work budget was spent (this machine is slower or "
-                       "busier than the reference one); the plan is valid but the same seed may not repeat it: "
+        logger.warning("the clock stopped the search before its work budget was spent (the limit is too short "
+                       "for the problem, or this machine is slower or busier than the reference one); the plan is "
+                       "valid but the same seed may not repeat it: "
                        "give a longer limit, or stop on work or iterations (routeplan.stop) to repeat exactly")
     logger.info("planned %d of %d visits in %.1fs", plan.visits_planned(), plan.visits_required(),
                 plan.solve_seconds)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from routeplan import MaxWork, plan, read_scenario, write_plan
+from routeplan import MaxWork, PlanWarning, plan, read_scenario, write_plan
 from routeplan import planner as planner
 from routeplan.cli import main
 from routeplan.synthetic import random_problem
@@ -74,11 +74,13 @@ def test_the_command_repeats_a_plan_by_iterations(tmp_path):
 def test_a_run_stopped_by_the_clock_says_so(tiny_problem, monkeypatch, caplog):
     # A rate no machine reaches: the clock, not the budget, ends the search.
     monkeypatch.setattr(planner, "UNITS_PER_SECOND", 1e13)
-    with caplog.at_level("WARNING", logger="routeplan"):
+    monkeypatch.setattr(planner, "MIN_SETTLED_ITERATIONS", 10**12)  # nor an early end of a settled search
+    with caplog.at_level("WARNING", logger="routeplan"), pytest.warns(PlanWarning, match="may not repeat"):
         result = plan(tiny_problem, time_limit=1, seed=0)
     assert result.extra["stopped_by"] == "clock"
     assert result.is_valid()
     assert any("may not repeat" in r.getMessage() for r in caplog.records)
+    assert any("may not repeat" in w for w in result.warnings)
 
 
 @pytest.mark.slow

@@ -13,6 +13,17 @@ from ..errors import InputIssue
 logger = logging.getLogger(__name__)
 
 
+#: Names that exports (Excel, the tobacco marketing systems) commonly give the required columns:
+#: a missing column found under one of these is named in the error with the rename it needs.
+COLUMN_HINTS: dict[str, tuple[str, ...]] = {
+    "customer_id": ("客户编码", "客户编号", "客户代码", "许可证号", "专卖许可证号", "id", "customer", "code"),
+    "lon": ("经度", "longitude", "lng", "long", "x"),
+    "lat": ("纬度", "latitude", "y"),
+    "manager_id": ("客户经理编码", "客户经理", "工号", "manager", "id"),
+    "role": ("角色", "岗位", "类别", "class"),
+}
+
+
 def read_table(path: Path, *, required: Sequence[str], issues: list[InputIssue]) -> list[tuple[int, dict[str, str]]]:
     """Read a CSV file into ``(line number, row)`` pairs.
 
@@ -39,8 +50,10 @@ def read_table(path: Path, *, required: Sequence[str], issues: list[InputIssue])
             header = [v.strip() for v in values]
             missing = [c for c in required if c not in header]
             for column in missing:
+                hint = next((f"; rename '{h}' to '{column}'" for h in header
+                             if h.lower() in COLUMN_HINTS.get(column, ())), "")
                 issues.append(InputIssue(name, f"required column '{column}' is missing; the header has "
-                                               f"{', '.join(header)}", 1, column))
+                                               f"{', '.join(header)}{hint}", 1, column))
             duplicated = sorted({c for c in header if header.count(c) > 1 and c})
             for column in duplicated:
                 issues.append(InputIssue(name, f"column '{column}' appears more than once in the header", 1, column))

@@ -17,6 +17,7 @@ from shapely.geometry import mapping, shape
 from ..errors import InputIssue, ScenarioError
 from ..model.clock import format_hhmm
 from ..model.problem import Problem, ProblemBuilder
+from ..notices import collected, issue
 from .csvfile import read_table, write_table
 from .staging import staged_folder
 
@@ -54,18 +55,33 @@ def read_scenario(folder: str | os.PathLike[str]) -> Problem:
     folder = Path(folder)
     if not folder.is_dir():
         raise ScenarioError(InputIssue(str(folder), "scenario folder not found"))
+    with collected() as found:
+        builder = _scenario_builder(folder)
+    issue(found)  # the road network's own warnings come from build(), raised there
+    return builder.add_warnings(found).build()
+
+
+def _scenario_builder(folder: Path) -> ProblemBuilder:
+    """The builder of a scenario folder's problem (a ScenarioError listing every problem found
+    if its files cannot be read or the problem cannot be built)."""
     issues: list[InputIssue] = []
     config = _read_toml(folder / "scenario.toml", issues)
     if config is None:
         raise ScenarioError(issues)
     builder = _builder_from_config(config, folder, issues)
+    found = len(issues)
     rows = read_table(folder / "managers.csv", required=("manager_id", "role"), issues=issues)
+    if len(issues) > found and not rows:
+        builder.unreadable("managers")
     _warn_extra(rows, MANAGER_COLUMNS, "managers.csv")
     for line, row in rows:
         # The cells as text: the builder reads and checks every value (ProblemBuilder.build).
         values: dict[str, Any] = {column: row.get(column) for column in MANAGER_COLUMNS}
         builder.add_manager(values.pop("manager_id"), **values, origin=("managers.csv", line))
+    found = len(issues)
     rows = read_table(folder / "customers.csv", required=("customer_id", "lon", "lat"), issues=issues)
+    if len(issues) > found and not rows:
+        builder.unreadable("customers")
     _warn_extra(rows, CUSTOMER_COLUMNS, "customers.csv")
     for line, row in rows:
         values = {column: row.get(column) for column in CUSTOMER_COLUMNS}
@@ -80,7 +96,7 @@ def read_scenario(folder: str | os.PathLike[str]) -> Problem:
         except ScenarioError as err:
             issues.extend(err.issues)
         raise ScenarioError(issues)
-    return builder.build()
+    return builder
 
 
 def _read_toml(path: Path, issues: list[InputIssue]) -> dict[str, Any] | None:

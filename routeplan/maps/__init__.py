@@ -1,8 +1,9 @@
 """Folium maps of plans: every manager's line, day by day, viewable offline."""
 
+from .offline import PlanMap as PlanMap
 from .offline import offline_html as offline_html
 from .offline import save as save
 from .render import render as render
 from .render import render_views as render_views
 
-__all__ = ["offline_html", "render", "render_views", "save"]
+__all__ = ["PlanMap", "offline_html", "render", "render_views", "save"]

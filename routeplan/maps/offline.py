@@ -10,12 +10,14 @@ need the network; offline, the map shows the lines, stops and districts on a bla
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 from collections import deque
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import folium
 from branca.element import Element
@@ -91,13 +93,42 @@ def stable_ids(element: Element) -> None:
 
 
 def save(m: folium.Map, path: str | os.PathLike[str], *, offline: bool = True) -> Path:
-    """Write ``m`` as an HTML file, self-contained unless ``offline`` is False; the same map
-    always gives the same bytes."""
+    """Write ``m`` (any Folium map: routeplan's or your own with a plan drawn on it) as an HTML
+    file, self-contained unless ``offline`` is False; the same map always gives the same bytes."""
     path = Path(path)
+    path.write_text(_page(m, offline=offline), encoding="utf-8")
+    return path
+
+
+class PlanMap(folium.Map):
+    """A :class:`folium.Map` that needs no internet: :meth:`save` writes a self-contained file
+    and a notebook shows it with Leaflet inlined (background tiles still come from the web).
+
+    :func:`routeplan.maps.render` returns one when it makes the map; a map of your own keeps
+    folium's behaviour, and :func:`routeplan.maps.save` writes it self-contained.
+    """
+
+    def save(self, outfile: str | bytes | os.PathLike[str] | BinaryIO, close_file: bool = True, *,
+             offline: bool = True, **kwargs: Any) -> None:
+        """Write the map as one HTML file (Leaflet inlined unless ``offline`` is False; the
+        same map always gives the same bytes) to a path or a binary file object."""
+        if isinstance(outfile, str | bytes | os.PathLike):
+            save(self, os.fsdecode(outfile), offline=offline)
+            return
+        outfile.write(_page(self, offline=offline).encode("utf-8"))
+        if close_file:
+            outfile.close()
+
+    def _repr_html_(self, **kwargs: Any) -> str:
+        """The map in a notebook cell: an iframe of the self-contained page."""
+        page = html.escape(_page(self, offline=True))
+        return (f'<iframe srcdoc="{page}" style="width:100%;height:600px;border:none !important;" '
+                'allowfullscreen></iframe>')
+
+
+def _page(m: folium.Map, *, offline: bool) -> str:
+    """The whole page of ``m`` (a Folium map is always in a figure: the page's root)."""
     root = m.get_root()
     stable_ids(root)
-    html = root.render()
-    if offline:
-        html = offline_html(html)
-    path.write_text(html, encoding="utf-8")
-    return path
+    page = root.render()
+    return offline_html(page) if offline else page

@@ -37,6 +37,7 @@ from ..model.routes import DayRoute
 from ..results.visit_plan import ManagerFigures, Plan
 from ..roads.travel import RoadTravel
 from .colours import palette
+from .offline import PlanMap
 
 # Legs shorter than this (degrees, |dlat| + |dlon|) get no arrow: it would sit on the stop.
 _SHORT_LEG = 1e-4
@@ -177,7 +178,7 @@ def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterab
     wanted = None if managers is None else set(managers)
     chosen = [mid for mid in drawing.manager_ids if wanted is None or mid in wanted]
     if m is None:
-        m = folium.Map(location=[problem.depot.lat, problem.depot.lon], zoom_start=12, tiles=tiles,
+        m = PlanMap(location=[problem.depot.lat, problem.depot.lon], zoom_start=12, tiles=tiles,
                        control_scale=True)
         boxes = [b for b in (drawing.bounds(mid) for mid in chosen) if b is not None]
         if boxes:

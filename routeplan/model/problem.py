@@ -18,6 +18,7 @@ import numpy as np
 from shapely.geometry import mapping, shape
 
 from ..errors import InputIssue, ScenarioError
+from ..notices import collected, issue, unique
 from ..roads.matrix import MatrixTravel, check_table, required_pairs, travel_table
 from ..roads.travel import FAR_ACCESS_KM, road_travel
 from .clock import parse_clock
@@ -251,6 +252,8 @@ class Problem:
     districts: tuple[District, ...] = ()
     balance: BalanceSettings = BalanceSettings()
     stability: StabilitySettings | None = None  # None: a plan from scratch (no cost of moving)
+    #: What reading or building it warned of (columns ignored, shops far from the roads, ...).
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def num_days(self) -> int:
@@ -546,6 +549,8 @@ class ProblemBuilder:
     _managers: list[_Pending] = field(default_factory=list)
     _districts: list[District] = field(default_factory=list)
     _issues: list[InputIssue] = field(default_factory=list)
+    _warnings: list[str] = field(default_factory=list)
+    _unread: set[str] = field(default_factory=set)  # "managers", "customers": their file could not be read
     _scenario_file: str = "scenario"
 
     # -- scenario-level parts -----------------------------------------------------------------
@@ -674,13 +679,17 @@ class ProblemBuilder:
         customers = self._build_customers(tier_by_name, dict(classification), managers, len(days), issues)
         if self._customers and not customers and not issues:
             issues.append(InputIssue(self._customers[0].origin[0], "no usable customer rows"))
-        elif not self._customers:
+        elif not self._customers and "customers" not in self._unread:
             issues.append(InputIssue("customers", "no customers; expected at least one row"))
         self._check_positions(customers, issues)
-        if len(managers) == len(self._managers):  # a manager row that failed would only confuse this
+        # A manager row that failed, or a file that could not be read, would only confuse this.
+        if len(managers) == len(self._managers) and not self._unread:
             self._check_roles(tiers, customers, managers, issues)
         if not issues and self._travel.model == "road":
-            self._check_roads(customers, issues)
+            with collected() as found:
+                self._check_roads(customers, issues)
+            issue(found)
+            self._warnings.extend(found)
         travel = self._travel
         if not issues and travel.model == "matrix":
             travel = self._matrix_places(customers, managers, issues)
@@ -690,7 +699,20 @@ class ProblemBuilder:
         return Problem(name=self.name, days=days, consistent=bool(self.consistent), depot=self._depot,
                        travel=travel, tiers=tuple(tiers), customers=tuple(customers),
                        managers=tuple(managers), classification=tuple(classification),
-                       districts=tuple(self._districts), balance=self._balance, stability=self._stability)
+                       districts=tuple(self._districts), balance=self._balance, stability=self._stability,
+                       warnings=unique(self._warnings))
+
+    def unreadable(self, part: str) -> None:
+        """Say that the file of ``part`` (``"managers"`` or ``"customers"``) could not be read:
+        its fault is reported once, without the checks that need its rows (locks, roles)."""
+        if part not in ("managers", "customers"):
+            raise ValueError(f"unknown part {part!r}; expected 'managers' or 'customers'")
+        self._unread.add(part)
+
+    def add_warnings(self, messages: Iterable[str]) -> ProblemBuilder:
+        """Keep ``messages`` (what reading the problem's files warned of) on the problem built."""
+        self._warnings.extend(messages)
+        return self
 
     def _matrix_places(self, customers: list[Customer], managers: list[Manager],
                        issues: list[InputIssue]) -> TravelSettings:
@@ -872,7 +894,7 @@ class ProblemBuilder:
                 continue
             managers.append(Manager(manager_id=mid, role=role, name=_text(v["name"]), start=start, end=end,
                                     shift=(shift_start, shift_end), days=worked, max_visits=max_visits))
-        if not self._managers:
+        if not self._managers and "managers" not in self._unread:
             issues.append(InputIssue("managers", "no managers; expected at least one row", None, None))
         return managers
 
@@ -943,7 +965,9 @@ class ProblemBuilder:
                 value = _as_float(v["value"], file, row, "value", issues)
             locked = _text(v["locked_manager"])
             if locked is not None:
-                if locked not in manager_ids:
+                if "managers" in self._unread:
+                    pass  # the managers' file is at fault, said once; no lock can be checked
+                elif locked not in manager_ids:
                     issues.append(InputIssue(file, f"locked_manager '{locked}' is not in managers.csv", row,
                                              "locked_manager"))
                 elif locked in manager_by_id and manager_by_id[locked].role not in tier.roles:

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..model.problem import Problem, interchangeable_groups
 from ..model.routes import DayRoute, Unserved
+from ..notices import collected, unique
 from ..phases import Size, prepare_seconds
 from ..results.balance import route_work_min
 from ..solver.lns import Progress, SearchParams, warm_up
@@ -92,15 +93,22 @@ class Planned:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PartOutcome(Planned):
-    """What a worker hands back for one part: its plan, how long loading the kernels took and
-    the task's seconds."""
+    """What a worker hands back for one part: its plan, how long loading the kernels took, the
+    task's seconds and the warnings it logged (in the worker's process, whose log nobody sees)."""
 
     startup: float
     seconds: float
+    warnings: tuple[str, ...] = ()
 
 
 def solve_part(task: PartTask, progress: Callable[[Progress], None] | None = None) -> PartOutcome:
     """Plan one part (run in a worker process, or in this one, then with ``progress``)."""
+    with collected() as found:
+        outcome = _solve_part(task, progress)
+    return replace(outcome, warnings=unique(found))
+
+
+def _solve_part(task: PartTask, progress: Callable[[Progress], None] | None) -> PartOutcome:
     startup = warm_up()
     began = time.perf_counter()
     form = formulate_with(task.problem, task.strategy, task.eligible)
@@ -161,6 +169,7 @@ class FannedOut(Planned):
 
     tasks: int
     worker_startup: float  # the longest kernel loading of a task (compiling would take half a minute)
+    warnings: tuple[str, ...] = ()  # what the tasks warned of, each once
 
 
 def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]], parts: Sequence[Part], *,
@@ -312,7 +321,7 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
                      unserved=tuple(sorted(state.unserved.values(), key=lambda u: order[u.customer_id])),
                      iterations=tally.iterations, work=tally.work,
                      stopped_by="clock" if any("clock" in r for r in reasons) else "/".join(reasons), tasks=tally.done,
-                     worker_startup=tally.startup)
+                     worker_startup=tally.startup, warnings=unique(tally.warnings))
 
 
 class _Member(NamedTuple):
@@ -334,6 +343,7 @@ class _Tally:
     work: float = 0.0
     startup: float = 0.0
     stops: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def add(self, outcome: PartOutcome) -> None:
         self.done += 1
@@ -341,6 +351,7 @@ class _Tally:
         self.iterations += outcome.iterations
         self.work += outcome.work
         self.stops.append(outcome.stopped_by)
+        self.warnings.extend(outcome.warnings)
 
 
 def worker_count(executor: Executor) -> int:

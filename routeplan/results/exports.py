@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from ..errors import ArgumentError
 from ..io.csvfile import write_table
 from ..model.clock import format_hhmmss
 from ..model.problem import Customer
@@ -18,6 +19,7 @@ SCHEDULE_COLUMNS = ("day_index", "day", "date", "seq", "customer_id", "name", "a
                     "lon", "lat", "arrival", "start", "end", "service_min", "travel_km")
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DAY_SECONDS = 24 * 3600
 
 
@@ -25,6 +27,40 @@ def next_monday(today: dt.date | None = None) -> dt.date:
     """The first Monday after ``today`` (default: the current date)."""
     today = today or dt.date.today()
     return today + dt.timedelta(days=7 - today.weekday())
+
+
+def first_weekday(labels: tuple[str, ...]) -> int | None:
+    """The weekday (0 Monday) the cycle's first day stands for, when every day label begins with
+    a weekday name (``Mon``, ``Tue-1``); None for other labels (``D1``, ...)."""
+    weekdays = [_weekday(label) for label in labels]
+    if not labels or any(w is None for w in weekdays):
+        return None
+    return weekdays[0]
+
+
+def cycle_start(labels: tuple[str, ...], start: dt.date | None = None, *, argument: str = "start_date") -> dt.date:
+    """The first date of the cycle: ``start``, which must fall on the weekday of the first day
+    label (it is never moved silently), or by default the next such date after today (the next
+    Monday for labels that name no weekday).
+
+    Raises
+    ------
+    ArgumentError
+        If ``start`` is another weekday than the cycle's first day (named ``argument``).
+    """
+    first = first_weekday(labels)
+    if start is None:
+        today = dt.date.today()
+        weekday = 0 if first is None else first
+        return today + dt.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+    if first is not None and start.weekday() != first:
+        before = start - dt.timedelta(days=(start.weekday() - first) % 7)
+        after = before + dt.timedelta(days=7)
+        name = _WEEKDAY_NAMES[first]
+        raise ArgumentError(argument, f"{start.isoformat()} is a {_WEEKDAY_NAMES[start.weekday()]}, but the cycle's "
+                                      f"first day '{labels[0]}' is a {name}: give a {name}, such as "
+                                      f"{before.isoformat()} or {after.isoformat()}")
+    return start
 
 
 def cycle_dates(labels: tuple[str, ...], start: dt.date) -> tuple[list[dt.date], int]:

@@ -17,7 +17,7 @@ from ..maps import render_views, save
 from ..model.clock import parse_hhmmss
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
-from .exports import next_monday, write_calendars, write_schedules
+from .exports import cycle_start, write_calendars, write_schedules
 from .visit_plan import LEVEL_COLUMN, ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS, Plan
 
 
@@ -37,12 +37,14 @@ def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True,
     offline
         Make the maps self-contained (Leaflet inlined; no network needed except for tiles).
     start_date
-        First day of the cycle in the calendars and schedules (default: next Monday).
+        First day of the cycle in the calendars and schedules, on the weekday of the first day
+        label (default: the next such date, next Monday for ``Mon``); another weekday raises
+        :class:`~routeplan.ArgumentError` before anything is written.
     streets
         With the road model, draw the road network faintly under the routes of map.html.
     """
     folder = Path(folder)
-    start = start_date or next_monday()
+    start = cycle_start(plan.problem.days, start_date)
     with staged_folder(folder, marker=PLAN_MARKER) as stage:
         for name, (header, rows) in plan.tables().items():
             write_table(stage / name, header, rows)
@@ -60,7 +62,7 @@ def write_views(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True
     schedules/<manager_id>.csv and calendars/<manager_id>.ics (each replaced as a whole);
     ``streets`` draws the road network under the routes of map.html."""
     folder = Path(folder)
-    start = start_date or next_monday()
+    start = cycle_start(plan.problem.days, start_date)
     with staged_folder(folder / "schedules") as stage:
         write_schedules(plan, stage, start=start)
     with staged_folder(folder / "calendars") as stage:
@@ -136,7 +138,7 @@ def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
 
 
 #: Run facts of summary.json that a plan read back keeps.
-RUN_FACTS = ("startup_seconds", "stopped_by", "work_units")
+RUN_FACTS = ("startup_seconds", "stopped_by", "work_units", "warnings")
 
 
 def _recorded_extra(problem: Problem, summary: dict[str, Any], issues: list[InputIssue]) -> dict[str, Any]:

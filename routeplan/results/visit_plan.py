@@ -18,6 +18,7 @@ from ..model.clock import format_hhmmss
 from ..model.districts import customer_districts
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
+from ..notices import is_minor
 from ..validation import ValidationReport, validate
 from .balance import BalanceReport, balance_report
 from .changes import CHANGES_COLUMNS, plan_changes, reason_counts
@@ -89,6 +90,14 @@ class Plan:
 
     def visits_required(self) -> int:
         return self.problem.visits_required()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What planning warned of, each once: the problem's own (shops far from the road network,
+        columns ignored, ...), what cannot be served, a search the clock stopped, managers and
+        days outside their balance bands (``balance: ...``). Also in summary.json; :func:`routeplan.plan`
+        raises each but the balance lines as a :class:`~routeplan.PlanWarning`."""
+        return tuple(self.extra.get("warnings", ()))
 
     def is_complete(self) -> bool:
         """True when every required visit is planned."""
@@ -351,13 +360,20 @@ class Plan:
         lines.append("-" * len(head))
         lines.append(f"{'total':<14} {len(self.assignment()):>9} {self.visits_planned():>6} {self.cost():>8.1f} "
                      f"{self.total_work_min() / 60:>7.1f}")
+        lines.append(f"km and work h: per cycle of {self.problem.num_days} days; max day h: the longest day's work")
         lines.append(f"visits planned {self.visits_planned()} of {self.visits_required()}; unserved customers "
                      f"{len(self.unserved)}; work CV {100 * self.work_cv(self.role_groups()):.1f}% "
                      f"(utilisation CV {100 * self.utilisation_cv():.1f}%)")
+        lines.append("  (CV: standard deviation over mean, the largest of the groups compared; work: hours; "
+                     "utilisation: work over the shift time of the days worked)")
         report = self.balance()
         lines.append(f"balance: largest deviation from a group's mean utilisation "
                      f"{100 * report.largest_deviation:.1f}% (tolerance {100 * report.tolerance:g}%)")
         lines.extend(f"  {line}" for line in report.lines())
+        others = [w for w in self.warnings if not is_minor(w)]  # balance lines are listed just above
+        if others:
+            lines.append(f"warnings ({len(others)}):")
+            lines.extend(f"  {w}" for w in others)
         if self.problem.has_levels:
             for level in self.level_figures():
                 lines.append(f"level {level['level']} ({level['name']}): {level['visits_planned']} of "
