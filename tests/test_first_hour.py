@@ -13,7 +13,7 @@ import pytest
 import routeplan
 from routeplan import ArgumentError, MaxIterations, PlanWarning, plan, read_plan, read_scenario, write_plan
 from routeplan.cli import main
-from routeplan.maps import PlanMap, render, save
+from routeplan.maps import PlanMap, render, save, side_by_side
 from routeplan.results.exports import cycle_start
 
 from conftest import DATA, overloaded_problem
@@ -81,6 +81,9 @@ def test_a_map_made_in_python_saves_self_contained(tiny_problem, tmp_path):
     assert not re.search(r'<link[^>]+href="https?:', page)
     assert "Leaflet 1.9.4" in page
     assert save(render(result), tmp_path / "b.html").read_text(encoding="utf-8") == page  # same bytes
+    m._repr_html_()
+    m.save(tmp_path / "again.html")  # shown, then saved again: Folium's rendering adds nothing twice
+    assert (tmp_path / "again.html").read_text(encoding="utf-8") == page
     buffer = io.BytesIO()
     render(result).save(buffer, close_file=False)
     assert buffer.getvalue().decode("utf-8") == page
@@ -95,6 +98,20 @@ def test_a_map_made_in_python_saves_self_contained(tiny_problem, tmp_path):
     own = folium.Map(location=[36.71, 119.13], zoom_start=12)
     assert render(result, m=own) is own
     assert not re.search(r'<script[^>]+src="https?:', save(own, tmp_path / "own.html").read_text(encoding="utf-8"))
+
+
+def test_maps_side_by_side_need_no_network(tiny_problem, tmp_path):
+    result = plan(tiny_problem, stop=MaxIterations(100), seed=1)
+    pair = side_by_side(render(result, managers=["D1"]), render(result, managers=["D2"]))
+    cell = pair._repr_html_()
+    assert cell.count("<iframe") == 2
+    assert "cdn.jsdelivr" not in cell
+    assert cell.count("Leaflet 1.9.4") == 2
+    page = pair.save(tmp_path / "pair.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert cell in page
+    with pytest.raises(ArgumentError, match="two or more maps"):
+        side_by_side(render(result))
 
 
 def test_a_missing_file_is_one_problem_not_six(tiny_dir, capsys):

@@ -111,3 +111,27 @@ def test_the_guides_clock_formats_are_accepted_and_agree_with_the_formats_page()
         assert sentence in " ".join((REPO / page).read_text(encoding="utf-8").split())
     for text in ("08:30", "8:30", "08:30:15", "8:30am", "5:30 PM", "24:00"):
         parse_clock(text)
+
+
+def test_the_guides_python_runs_as_written(district, capsys):
+    from test_readme import python_blocks
+
+    folder, rows = district
+    header = ["客户编码", "客户名称", "地址", "经度", "纬度", "业态", "tier", "电话"]
+    (folder / "customers.csv").unlink()
+    _export(folder.parent, [header, *rows[1:]])
+    (folder.parent / "customers.csv").rename(folder.parent / "export.csv")
+    blocks = python_blocks(REPO / "docs" / "user-guide.md")
+    assert len(blocks) == 2  # the export read with pandas, then the notebook
+    namespace = {"__name__": "__guide__"}
+    exec(compile(blocks[0], "user-guide.md", "exec"), namespace)
+    code, text = _run(["check", "my-district"], capsys)
+    assert code == 0
+    assert "warning: customers.csv: columns 电话 are not part of the format and are ignored" in text
+    assert "not UTF-8" not in text  # written back as UTF-8
+    assert "time_limit=60" in blocks[1]
+    exec(compile(blocks[1].replace("time_limit=60", "stop=routeplan.MaxIterations(200)"), "user-guide.md", "exec"),
+         namespace)
+    assert namespace["plan"].visits_planned() == namespace["plan"].visits_required()
+    assert (folder.parent / "plan.html").is_file()
+    assert main(["validate", "my-district", "plan-2026w50"]) == 0

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import folium
-from branca.element import Element
+from branca.element import Element, Figure
 
-from ..errors import OfflineError
+from ..errors import ArgumentError, OfflineError
 
 LEAFLET = "leaflet-1.9.4"
 
@@ -126,9 +126,69 @@ class PlanMap(folium.Map):
                 'allowfullscreen></iframe>')
 
 
+class SideBySide:
+    """Maps shown next to each other in a notebook cell, each self-contained (see
+    :func:`side_by_side`)."""
+
+    def __init__(self, maps: tuple[folium.Map, ...], *, height: int) -> None:
+        self.maps = maps
+        self.height = height
+
+    def _repr_html_(self) -> str:
+        width = 100 / len(self.maps)
+        frames = "".join(f'<iframe srcdoc="{html.escape(_page(m, offline=True))}" style="width:{width:.4g}%;'
+                         f'height:{self.height}px;border:none !important;" allowfullscreen></iframe>'
+                         for m in self.maps)
+        return f'<div style="display:flex;width:100%;">{frames}</div>'
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the maps side by side as one self-contained HTML file."""
+        path = Path(path)
+        path.write_text(f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body style="margin:0">'
+                        f"{self._repr_html_()}</body></html>\n", encoding="utf-8")
+        return path
+
+
+def side_by_side(*maps: folium.Map, height: int = 500) -> SideBySide:
+    """Two or more maps next to each other (as Folium's ``DualMap``, which needs the internet
+    for its scripts, but each map self-contained), for a notebook cell or :meth:`SideBySide.save`.
+
+    Raises
+    ------
+    ArgumentError
+        If fewer than two maps are given.
+    OfflineError
+        When shown or saved, if a map links a script routeplan cannot inline.
+    """
+    if len(maps) < 2:
+        raise ArgumentError("maps", f"give two or more maps to show side by side, got {len(maps)}")
+    return SideBySide(maps, height=height)
+
+
 def _page(m: folium.Map, *, offline: bool) -> str:
     """The whole page of ``m`` (a Folium map is always in a figure: the page's root)."""
     root = m.get_root()
     stable_ids(root)
-    page = root.render()
+    # Rendering adds elements to Folium's tree (each marker's icon call, each layer's add-to),
+    # so a map rendered twice (saved, then shown) would repeat them: the tree is put back.
+    children = _children(root)
+    try:
+        page = root.render()
+    finally:
+        for element, kept in children:
+            element._children = kept
     return offline_html(page) if offline else page
+
+
+def _children(root: Element) -> list[tuple[Element, Any]]:
+    """Every element of the tree under ``root`` with a copy of its children as they are now (a
+    figure's header, body and script are elements of their own, outside its children)."""
+    found = []
+    queue = deque([root])
+    while queue:
+        item = queue.popleft()
+        found.append((item, item._children.copy()))
+        queue.extend(item._children.values())
+        if isinstance(item, Figure):
+            queue.extend((item.header, item.html, item.script))
+    return found

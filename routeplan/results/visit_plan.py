@@ -96,7 +96,8 @@ class Plan:
         """What planning warned of, each once: the problem's own (shops far from the road network,
         columns ignored, ...), what cannot be served, a search the clock stopped, managers and
         days outside their balance bands (``balance: ...``). Also in summary.json; :func:`routeplan.plan`
-        raises each but the balance lines as a :class:`~routeplan.PlanWarning`."""
+        raises each but the balance lines as a :class:`~routeplan.PlanWarning`. They are gathered from
+        the ``routeplan`` logger's warnings: a level above WARNING set on it leaves them out."""
         return tuple(self.extra.get("warnings", ()))
 
     def is_complete(self) -> bool:

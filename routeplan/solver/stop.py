@@ -22,6 +22,10 @@ from typing import Protocol
 from ..errors import ArgumentError
 from .work import UNITS_PER_SECOND
 
+#: How far (a share of the run) the clock must be ahead of the repeatable criteria of a
+#: :class:`MultipleCriteria` before it, not they, paces the search.
+CLOCK_PACE_LEAD = 0.05
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Status:
@@ -224,8 +228,16 @@ class MultipleCriteria(_Combinable):
         return any(c(status) for c in self.criteria)
 
     def fraction(self, status: Status) -> float | None:
-        known = [f for f in (c.fraction(status) for c in self.criteria) if f is not None]
-        return max(known) if known else None
+        # The repeatable criteria set the pace, so that a run they end is the same on any
+        # machine: the clock's few milliseconds ahead at the start of a search would otherwise
+        # change its temperatures and so its plan. The clock paces only a run it is well ahead
+        # in (by CLOCK_PACE_LEAD: a slower or busier machine), which it will end itself.
+        steady = [f for c in self.criteria if c.repeatable and (f := c.fraction(status)) is not None]
+        clock = [f for c in self.criteria if not c.repeatable and (f := c.fraction(status)) is not None]
+        if not steady:
+            return max(clock) if clock else None
+        pace = max(steady)
+        return max(clock) if clock and max(clock) > pace + CLOCK_PACE_LEAD else pace
 
     def seconds_left(self, status: Status) -> float:
         return min(c.seconds_left(status) for c in self.criteria)

@@ -43,6 +43,17 @@ def test_fractions_tell_how_far_along_a_run_is():
     assert both.fraction(status(iterations=5)) == 0.5
 
 
+def test_the_repeatable_criteria_pace_a_run_unless_the_clock_is_well_ahead():
+    stop = MaxWork(100) | MaxRuntime(10.0)
+    # A clock a little ahead (the first milliseconds of a search) does not change the pace.
+    assert stop.fraction(status(work=10, seconds=1.4)) == 0.1
+    assert stop.fraction(status(work=0, seconds=0.02)) == 0.0
+    # Well ahead (a machine slower than the reference), the clock paces the run it will end.
+    assert stop.fraction(status(work=10, seconds=5.0)) == 0.5
+    assert (NoImprovement(5) | MaxRuntime(10.0)).fraction(status(seconds=1.0)) == 0.1
+    assert time_limit(10.0).fraction(status(work=0, seconds=0.3)) == 0.0
+
+
 def test_only_the_clock_is_not_repeatable():
     assert MaxWork(1).repeatable
     assert MaxIterations(1).repeatable
