@@ -43,7 +43,7 @@ from .planning.strategies import STRATEGIES
 from .results.changes import diff_plans
 from .results.exports import cycle_start
 from .results.files import read_plan, write_plan, write_views
-from .solver.lns import Progress
+from .solver.lns import Progress, kernels_compiled
 from .solver.stop import MaxIterations
 from .validation import validate_folder
 from .version import __version__
@@ -315,6 +315,7 @@ def _plan(args: argparse.Namespace) -> int:
         print(f"{problem.name}: {problem.num_customers} customers, {problem.num_managers} managers, "
               f"{problem.visits_required()} visits over {problem.num_days} days; strategy {args.strategy}, "
               f"{budget}, seed {args.seed}", file=sys.stderr)
+        _say_if_compiling()
     progress = _ProgressLine(limit) if show and sys.stderr.isatty() else None
     # The limit covers the whole command: what reading took, and an estimate of the writing.
     size = Size.of(problem)
@@ -343,6 +344,13 @@ def _plan(args: argparse.Namespace) -> int:
                     f"{'-' if same is None else f'{same:.1f}%'} (changes in {args.out / 'changes.csv'})")
     print(message, file=sys.stderr)
     return EXIT_OK
+
+
+def _say_if_compiling() -> None:
+    """Tell a first run after installation why it waits before planning."""
+    if not kernels_compiled():
+        print("compiling the search, once after installation (about half a minute, not counted in the time "
+              "limit)", file=sys.stderr)
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -409,6 +417,7 @@ def _compare(args: argparse.Namespace) -> int:
     if show:
         print(f"{problem.name}: comparing {', '.join(strategies)} with {args.time_limit:g} s each, seed {args.seed}",
               file=sys.stderr)
+        _say_if_compiling()
     line = _ProgressLine(args.time_limit) if show and sys.stderr.isatty() else None
 
     def progress(name: str, report: Progress) -> None:

@@ -200,3 +200,23 @@ def test_version_and_help_of_every_argument(capsys):
     for name, command in commands.items():
         for action in command._actions:
             assert action.help, f"{name}: {action.dest} has no help text"
+
+
+def test_the_first_run_after_installation_says_it_compiles(tmp_path, monkeypatch, capsys):
+    from types import SimpleNamespace
+
+    from routeplan import cli
+    from routeplan.solver import lns
+
+    with monkeypatch.context() as patch:
+        patch.setattr(lns, "run_chunk", SimpleNamespace(_cache=SimpleNamespace(cache_path=str(tmp_path))))
+        patch.setattr(lns._Kernels, "ready", False)
+        assert not lns.kernels_compiled()  # nothing compiled on disk yet
+        (tmp_path / "anneal.run_chunk-91.py311.nbi").write_bytes(b"")
+        assert lns.kernels_compiled()
+    monkeypatch.setattr(cli, "kernels_compiled", lambda: False)
+    assert main(["plan", str(DATA / "tiny"), "--out", str(tmp_path / "p"), "--iterations", "20"]) == 0
+    assert "compiling the search, once after installation" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "kernels_compiled", lambda: True)
+    assert main(["plan", str(DATA / "tiny"), "--out", str(tmp_path / "p"), "--iterations", "20"]) == 0
+    assert "compiling" not in capsys.readouterr().err

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -114,6 +115,19 @@ class _Kernels:
 
     ready = False
 
+
+
+def kernels_compiled() -> bool:
+    """Whether the kernels are ready in this process or compiled on disk already (numba's cache
+    of the search's main kernel is there), so that :func:`warm_up` only loads them; False
+    tells the first run after an installation, which compiles them (about half a minute)."""
+    if _Kernels.ready:
+        return True
+    try:
+        folder = Path(run_chunk._cache.cache_path)  # type: ignore[attr-defined]  # numba's dispatcher
+        return any(folder.glob("anneal.run_chunk-*.nbi"))
+    except (AttributeError, OSError):  # another numba's cache layout: say nothing rather than guess
+        return True
 
 
 def warm_up() -> float:
