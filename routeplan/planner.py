@@ -21,9 +21,10 @@ from .planning.partition import PART_CUSTOMERS, Part, partition
 from .planning.replan import log_terms, stability_terms, with_previous
 from .planning.schedule import build_routes
 from .planning.strategies import STRATEGIES, strategy_eligibility
+from .planning.warm_up import warm_up_planner
 from .results.changes import PlanRecord, plan_record
 from .results.visit_plan import Plan
-from .solver.lns import Progress, SearchParams, warm_up
+from .solver.lns import Progress, SearchParams
 from .solver.result import EngineResult
 from .solver.search import solve
 from .solver.stop import MaxRuntime, MaxWork, MultipleCriteria, NoImprovement, StoppingCriterion
@@ -208,7 +209,7 @@ def _plan_within(problem: Problem, *, strategy: str, time_limit: float | None, s
                  started: float | None, before: float, after: float, executor: Executor | Any | None,
                  max_part_customers: int) -> Plan:
     pool = as_executor(executor)
-    startup = warm_up()  # compiles the search on first use; not counted in the time limit
+    startup = warm_up_planner()  # compiles on first use; not counted in the time limit
     started = time.perf_counter() if started is None else started + startup
     formulating = time.perf_counter()
     work = customer_work(problem)

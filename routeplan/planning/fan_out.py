@@ -28,7 +28,7 @@ from ..model.routes import DayRoute, Unserved
 from ..notices import collected, unique
 from ..phases import Size, prepare_seconds
 from ..results.balance import route_work_min
-from ..solver.lns import Progress, SearchParams, warm_up
+from ..solver.lns import Progress, SearchParams
 from ..solver.search import solve
 from ..solver.solution import kept_routes
 from ..solver.stop import MaxRuntime, MultipleCriteria, StoppingCriterion
@@ -37,6 +37,7 @@ from .formulate import Formulation, formulate
 from .partition import Part
 from .replan import previous_routes, stability_terms
 from .schedule import build_routes
+from .warm_up import warm_up_planner
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def solve_part(task: PartTask, progress: Callable[[Progress], None] | None = Non
 
 
 def _solve_part(task: PartTask, progress: Callable[[Progress], None] | None) -> PartOutcome:
-    startup = warm_up()
+    startup = warm_up_planner()
     began = time.perf_counter()
     form = formulate_with(task.problem, task.strategy, task.eligible)
     if task.aim_utilisation > 0:
