@@ -23,12 +23,6 @@ _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Satur
 _DAY_SECONDS = 24 * 3600
 
 
-def next_monday(today: dt.date | None = None) -> dt.date:
-    """The first Monday after ``today`` (default: the current date)."""
-    today = today or dt.date.today()
-    return today + dt.timedelta(days=7 - today.weekday())
-
-
 def first_weekday(labels: tuple[str, ...]) -> int | None:
     """The weekday (0 Monday) the cycle's first day stands for, when every day label begins with
     a weekday name (``Mon``, ``Tue-1``); None for other labels (``D1``, ...)."""
