@@ -14,6 +14,7 @@ import html
 import os
 import re
 from collections import deque
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -83,13 +84,8 @@ def offline_html(html: str) -> str:
 def stable_ids(element: Element) -> None:
     """Replace Folium's random element ids by sequential ones, so that the same map gives the
     same file."""
-    counter = 0
-    queue = deque([element])  # breadth first, as ids were always numbered
-    while queue:
-        item = queue.popleft()
+    for counter, item in enumerate(_breadth_first(element)):  # breadth first, as ids were always numbered
         item._id = f"{counter:08x}"
-        counter += 1
-        queue.extend(item._children.values())
 
 
 def save(m: folium.Map, path: str | os.PathLike[str], *, offline: bool = True) -> Path:
@@ -181,14 +177,17 @@ def _page(m: folium.Map, *, offline: bool) -> str:
 
 
 def _children(root: Element) -> list[tuple[Element, Any]]:
-    """Every element of the tree under ``root`` with a copy of its children as they are now (a
-    figure's header, body and script are elements of their own, outside its children)."""
-    found = []
+    """Every element of the tree under ``root`` with a copy of its children as they are now."""
+    return [(item, item._children.copy()) for item in _breadth_first(root, figure_parts=True)]
+
+
+def _breadth_first(root: Element, *, figure_parts: bool = False) -> Iterator[Element]:
+    """The elements of the tree under ``root``, breadth first; with ``figure_parts``, also a
+    figure's header, body and script, which are elements of their own outside its children."""
     queue = deque([root])
     while queue:
         item = queue.popleft()
-        found.append((item, item._children.copy()))
+        yield item
         queue.extend(item._children.values())
-        if isinstance(item, Figure):
+        if figure_parts and isinstance(item, Figure):
             queue.extend((item.header, item.html, item.script))
-    return found

@@ -26,10 +26,8 @@ _DAY_SECONDS = 24 * 3600
 def first_weekday(labels: tuple[str, ...]) -> int | None:
     """The weekday (0 Monday) the cycle's first day stands for, when every day label begins with
     a weekday name (``Mon``, ``Tue-1``); None for other labels (``D1``, ...)."""
-    weekdays = [_weekday(label) for label in labels]
-    if not labels or any(w is None for w in weekdays):
-        return None
-    return weekdays[0]
+    weekdays = _label_weekdays(labels)
+    return weekdays[0] if weekdays else None
 
 
 def cycle_start(labels: tuple[str, ...], start: dt.date | None = None, *, argument: str = "start_date") -> dt.date:
@@ -64,8 +62,8 @@ def cycle_dates(labels: tuple[str, ...], start: dt.date) -> tuple[list[dt.date],
     weekday, each after the one before; the first lands on or after ``start``. Other labels are
     consecutive dates from ``start``.
     """
-    weekdays = [w for w in (_weekday(label) for label in labels) if w is not None]
-    if labels and len(weekdays) == len(labels):
+    weekdays = _label_weekdays(labels)
+    if weekdays:
         dates = []
         current = start + dt.timedelta(days=(weekdays[0] - start.weekday()) % 7)
         for i, w in enumerate(weekdays):
@@ -75,6 +73,12 @@ def cycle_dates(labels: tuple[str, ...], start: dt.date) -> tuple[list[dt.date],
         nxt = dates[-1] + dt.timedelta(days=(weekdays[0] - dates[-1].weekday() - 1) % 7 + 1)
         return dates, (nxt - dates[0]).days
     return [start + dt.timedelta(days=i) for i in range(len(labels))], len(labels)
+
+
+def _label_weekdays(labels: tuple[str, ...]) -> list[int] | None:
+    """The weekday of each label, when every label begins with a weekday name (else None)."""
+    weekdays = [w for w in (_weekday(label) for label in labels) if w is not None]
+    return weekdays if labels and len(weekdays) == len(labels) else None
 
 
 def _weekday(label: str) -> int | None:
