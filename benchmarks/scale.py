@@ -1,11 +1,15 @@
 """How routeplan grows with the number of customers: wall time, peak memory, coverage, balance.
 
     python benchmarks/scale.py --sizes 5000,10000,20000,50000 --ms-per-customer 12 --seed 1 --out OUT [--workers N]
-        [--utilisation 0.5]
+        [--utilisation 0.6] [--shape city|towns] [--no-fixed]
 
-For each size, a :func:`routeplan.synthetic.random_problem` scenario (about 110 customers per
-manager) is written to OUT, planned by the command a user runs (``routeplan plan --time-limit``,
-the limit in proportion to the size: 12 ms per customer gives 600 s at 50,000), and the written
+For each size, a synthetic scenario is written to OUT: with ``--shape city`` (the default) a
+:func:`routeplan.synthetic.random_city` (streets on a rotated grid, hot spots, sparse outskirts,
+C managers serving medium and small shops and D managers only small ones, part-time managers,
+caps, locks, an office per 8,000 customers), with ``--shape towns`` the older
+:func:`routeplan.synthetic.random_problem` (about 110 customers per manager at 0.5). It is
+planned by the command a user runs (``routeplan plan --time-limit``, the limit in proportion to
+the size: 12 ms per customer gives 600 s at 50,000), and the written
 plan checked by ``routeplan validate``. Peak memory is the largest resident set of the command's
 process tree (``os.wait4``). Each size is also planned with ``--iterations 1`` (a first solution
 and one search step): the fixed part of a run, reading, cutting into parts, travel, construction,
@@ -27,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from routeplan import write_scenario
-from routeplan.synthetic import random_problem
+from routeplan.synthetic import random_city, random_problem
 
 
 def run(command: list[str], log: Path) -> tuple[float, float, int]:
@@ -46,8 +50,9 @@ def main() -> int:
     parser.add_argument("--sizes", default="5000,10000,20000,50000")
     parser.add_argument("--ms-per-customer", type=float, default=12.0, help="time limit per customer")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--utilisation", type=float, default=0.5,
-                        help="staff sized for this load (0.5: about 110 customers per manager)")
+    parser.add_argument("--utilisation", type=float, default=None,
+                        help="staff sized for this load (default: 0.6 for cities, 0.5 for towns)")
+    parser.add_argument("--shape", choices=("city", "towns"), default="city")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--no-fixed", action="store_true", help="skip the --iterations 1 runs")
     parser.add_argument("--out", type=Path, required=True)
@@ -55,9 +60,11 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     cli = [sys.executable, "-m", "routeplan"]
     rows = []
+    utilisation = args.utilisation if args.utilisation is not None else (0.6 if args.shape == "city" else 0.5)
     for n in (int(s) for s in args.sizes.split(",")):
-        problem = random_problem(args.seed, customers=n, utilisation=args.utilisation)
-        scenario = write_scenario(problem, args.out / f"synthetic-{n}")
+        make = random_city if args.shape == "city" else random_problem
+        problem = make(args.seed, customers=n, utilisation=utilisation)
+        scenario = write_scenario(problem, args.out / f"{args.shape}-{n}")
         limit = max(10.0, n * args.ms_per_customer / 1000.0)
         plan_dir = args.out / f"plan-{n}"
         command = [*cli, "plan", str(scenario), "--out", str(plan_dir), "--time-limit", f"{limit:g}",
@@ -83,24 +90,27 @@ def main() -> int:
                      "customers_per_manager": round(n / len(summary["managers"]), 1),
                      "deviation": summary["balance_deviation"],
                      "within": summary["balance_within"], "parts": summary.get("parts", 1),
+                     "out_of_band": sum(len(g["out_of_band"]) for g in summary["balance"]["groups"]),
+                     "unserved": summary["unserved"],
                      "stopped_by": summary["stopped_by"], "fixed_wall": fixed_wall if fixed_code == 0 else None,
                      "fixed_gb": fixed_gb})
         print(json.dumps(rows[-1]), flush=True)
     print()
     print(f"command: python benchmarks/scale.py --sizes {args.sizes} --ms-per-customer {args.ms_per_customer:g} "
-          f"--seed {args.seed} --utilisation {args.utilisation:g}"
+          f"--seed {args.seed} --utilisation {utilisation:g} --shape {args.shape}"
           + (f" --workers {args.workers}" if args.workers else ""))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print()
-    print("| customers | managers | per manager | parts | limit s | wall s | peak GB | visits | km | km/customer "
-          "| largest deviation | stopped by | valid | fixed part s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
+    print("| customers | managers | per manager | parts | limit s | wall s | peak GB | visits | unserved | km | "
+          "km/customer | largest deviation | managers out | stopped by | valid | fixed part s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
     for r in rows:
         fixed = "failed" if r["fixed_wall"] is None else f"{r['fixed_wall']:.1f}"
         print(f"| {r['customers']:,} | {r['managers']} | {r['customers_per_manager']:g} | {r['parts']} | "
               f"{r['limit']:g} | {r['wall']:.1f} | "
-              f"{r['peak_gb']:.2f} | {r['visits']} | {r['km']:,.0f} | {r['km'] / r['customers']:.3f} | "
-              f"{100 * r['deviation']:.1f}% | {r['stopped_by']} | {r['valid']} | {fixed} |")
+              f"{r['peak_gb']:.2f} | {r['visits']} | {r['unserved']} | {r['km']:,.0f} | "
+              f"{r['km'] / r['customers']:.3f} | {100 * r['deviation']:.1f}% | {r['out_of_band']} | "
+              f"{r['stopped_by']} | {r['valid']} | {fixed} |")
     if len(rows) > 1:
         n = np.log([r["customers"] for r in rows])
 

@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
+from dataclasses import replace
 from typing import Any
 
 from .errors import ArgumentError, InfeasiblePlanError
@@ -17,14 +18,16 @@ from .phases import Size, finish_seconds, prepare_seconds
 from .planning.diagnose import Diagnosis, diagnose, unserved
 from .planning.fan_out import BORDER_ROUNDS, formulate_with, local_eligibility, plan_parts, previous_sequences
 from .planning.formulate import Formulation, customer_work
-from .planning.partition import PART_CUSTOMERS, Part, partition
+from .planning.partition import PART_CUSTOMERS, Part, PartLoad, part_loads, partition
 from .planning.replan import log_terms, stability_terms, with_previous
+from .planning.rescue import left_for_room, rescue
 from .planning.schedule import build_routes
 from .planning.strategies import STRATEGIES, strategy_eligibility
 from .planning.warm_up import warm_up_planner
 from .results.changes import PlanRecord, plan_record
 from .results.visit_plan import Plan
 from .solver.lns import Progress, SearchParams
+from .solver.rate import WorkRate, machine_rate
 from .solver.result import EngineResult
 from .solver.search import solve
 from .solver.stop import MaxRuntime, MaxWork, MultipleCriteria, NoImprovement, StoppingCriterion
@@ -52,6 +55,9 @@ BORDER_PREPARE_SHARE = 0.6
 #: department's search (the Kuiwen sample: 267,800 iterations) always spends its budget.
 SETTLED_ITERATIONS_PER_VISIT = 100
 MIN_SETTLED_ITERATIONS = 1_000
+#: Share of the search's budget that the offer of customers left out for lack of room to other
+#: managers may spend (:mod:`routeplan.planning.rescue`; only when some are left out).
+RESCUE_SHARE = 0.05
 
 
 def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None = None,
@@ -69,9 +75,11 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None
         freely), ``"region"``, ``"business-type"`` or ``"value"`` (see the README).
     time_limit
         Seconds of wall time for the call (default 60): the search spends a work budget that
-        leaves time for everything else, so the same limit and seed give the same plan on the
-        reference machine or a faster one; on a slower or busier one the clock ends the search
-        and ``plan.extra["stopped_by"]`` says ``"clock"``. The one-time compilation of the
+        leaves time for everything else, fitted to this machine's rate of work (measured once and
+        kept, :mod:`routeplan.solver.rate`; ``plan.extra["work_rate"]`` says which was used), so
+        that the same limit and seed give the same plan on an idle machine, run after run; on a
+        busier one the clock ends the search and ``plan.extra["stopped_by"]`` says ``"clock"``
+        (with a warning). The one-time compilation of the
         search after installation (about half a minute; afterwards loaded from a cache in well
         under a second) comes on top, reported as ``startup_seconds``.
     stop
@@ -217,6 +225,8 @@ def _plan_within(problem: Problem, *, strategy: str, time_limit: float | None, s
     terms = stability_terms(problem, eligible)
     log_terms(problem, terms)
     parts = partition(problem, eligible, work, max_customers=max_part_customers)
+    if len(parts) > 1:
+        _log_part_loads(problem, part_loads(problem, eligible, work, parts))
     size = Size.of(problem)
     finish = finish_seconds(size)
     prepare = sum(prepare_seconds(Size.of(p.problem)) for p in parts)
@@ -230,6 +240,7 @@ def _plan_within(problem: Problem, *, strategy: str, time_limit: float | None, s
             logger.info("%d border rounds of the %d: their travel tables (about %.0f s each) would leave too little "
                         "of the %g s for the search", rounds, BORDER_ROUNDS, per_round, time_limit)
     prepare += rounds * per_round
+    rate: WorkRate | None = None
     if stop is not None:
         time_limit = None
         budget: StoppingCriterion = stop
@@ -248,7 +259,9 @@ def _plan_within(problem: Problem, *, strategy: str, time_limit: float | None, s
         # search a margin: where the clock ends the search, the machine is slower than the
         # estimates' reference, and so are those phases.
         clock = time.time() + started + time_limit - CLOCK_MARGIN * (after + finish) - time.perf_counter()
-        budget = MaxWork(search * UNITS_PER_SECOND) | NoImprovement(settled_iterations(size))
+        rate = machine_rate()
+        budget = MaxWork(search * UNITS_PER_SECOND * rate.factor) | NoImprovement(settled_iterations(size))
+    base_budget = budget
     if len(parts) == 1:
         form = formulate_with(problem, strategy, eligible)
         diagnose(form).log(logger)
@@ -260,15 +273,37 @@ def _plan_within(problem: Problem, *, strategy: str, time_limit: float | None, s
                        initial=previous_sequences(form))
         searched = time.perf_counter()
         logger.info("searched in %.2f s (construction included)", searched - prepared)
-        plan = checked_plan(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup)
+        plan = _offered(plan_of(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup),
+                        eligible, budget=base_budget, clock=clock, params=params)
+        plan = _checked(plan, str(plan.extra["stopped_by"]))
         logger.info("plan built and validated in %.2f s", time.perf_counter() - searched)
     else:
         plan = _plan_parts(problem, strategy, eligible, parts, budget=budget, clock=clock, seed=seed, params=params,
                            progress=progress, executor=pool, started=started, time_limit=time_limit,
                            startup=startup, border_rounds=rounds)
+        plan = _checked(_offered(plan, eligible, budget=budget, clock=clock, params=params),
+                        str(plan.extra["stopped_by"]))
     if terms is not None:  # who had to move under the strategy: changes.csv's "no longer eligible"
         plan.extra["no_longer_eligible"] = list(terms.forced_ids)
+    if rate is not None:
+        plan.extra["work_rate"] = rate.to_dict()
     return plan
+
+
+def _log_part_loads(problem: Problem, loads: Sequence[PartLoad]) -> None:
+    """What each part is given against its managers' time, checked before solving: a part whose
+    estimated load strays beyond the balance tolerance from its group's, or whose customers its
+    managers cannot share out evenly, is named (the border rounds then carry work across)."""
+    tolerance = problem.balance.tolerance
+    for load in loads:
+        logger.info("part %d: %d customers, %d managers, estimated load %.0f%% of their time (their group: %.0f%%)",
+                    load.part + 1, load.customers, load.managers, 100 * load.utilisation,
+                    100 * load.group_utilisation)
+        if not math.isfinite(load.spread):
+            logger.warning("part %d has customers none of its %d managers may serve", load.part + 1, load.managers)
+        elif abs(load.deviation) > tolerance or load.spread > tolerance:
+            logger.info("part %d strays from its group's load by %+.0f%% (its kinds of manager within %.0f%%): the "
+                        "border rounds carry work across", load.part + 1, 100 * load.deviation, 100 * load.spread)
 
 
 def settled_iterations(size: Size) -> int:
@@ -303,19 +338,18 @@ def _plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int
                 progress: Callable[[Progress], None] | None, executor: Executor | None, started: float,
                 time_limit: float | None, startup: float, border_rounds: int = BORDER_ROUNDS) -> Plan:
     """Plan each part (in turn, or on ``executor``: see :mod:`routeplan.planning.fan_out`) and
-    join them into one checked plan."""
+    join them into one plan (not checked yet)."""
     joined = plan_parts(problem, strategy, eligible, parts, budget=budget, clock=clock, seed=seed,
                         params=params or SearchParams(), progress=progress, executor=executor,
                         border_rounds=border_rounds)
     groups = [[problem.managers[i].manager_id for i in g]
               for g in interchangeable_groups([tuple(e) for e in eligible], problem.num_managers) if len(g) > 1]
-    plan = Plan(problem=problem, routes=joined.routes, unserved=joined.unserved, strategy=strategy, seed=seed,
+    return Plan(problem=problem, routes=joined.routes, unserved=joined.unserved, strategy=strategy, seed=seed,
                 solve_seconds=time.perf_counter() - started, time_limit=time_limit, iterations=joined.iterations,
                 extra={"balance_groups": groups, "startup_seconds": round(startup, 2), "stopped_by": joined.stopped_by,
                        "work_units": round(joined.work), "parts": len(parts), "tasks": joined.tasks,
                        "worker_startup_seconds": round(joined.worker_startup, 2),
                        "warnings": list(joined.warnings)})
-    return _checked(plan, joined.stopped_by)
 
 
 def diagnose_problem(problem: Problem, *, strategy: str = "hybrid",
@@ -339,14 +373,40 @@ def diagnose_problem(problem: Problem, *, strategy: str = "hybrid",
 def checked_plan(form: Formulation, result: EngineResult, *, seed: int, started: float, time_limit: float | None,
                  startup: float) -> Plan:
     """The plan of an engine result, validated."""
+    return _checked(plan_of(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup),
+                    result.stopped_by)
+
+
+def plan_of(form: Formulation, result: EngineResult, *, seed: int, started: float, time_limit: float | None,
+            startup: float) -> Plan:
+    """The plan of an engine result (not checked yet)."""
     managers = form.problem.managers
     groups = [[managers[i].manager_id for i in g] for g in form.instance.balance_groups]
-    plan = Plan(problem=form.problem, routes=build_routes(form, result), unserved=unserved(form, result),
+    return Plan(problem=form.problem, routes=build_routes(form, result), unserved=unserved(form, result),
                 strategy=form.strategy, seed=seed, solve_seconds=time.perf_counter() - started, time_limit=time_limit,
                 iterations=result.iterations,
                 extra={"balance_groups": groups, "startup_seconds": round(startup, 2),
                        "stopped_by": result.stopped_by, "work_units": round(result.work)})
-    return _checked(plan, result.stopped_by)
+
+
+def _offered(plan: Plan, eligible: Sequence[Sequence[int]], *, budget: StoppingCriterion, clock: float,
+             params: SearchParams | None) -> Plan:
+    """``plan`` with the customers it left out for lack of room offered to other managers who may
+    serve them and have time (:mod:`routeplan.planning.rescue`), within :data:`RESCUE_SHARE` of
+    the search's ``budget`` and the ``clock``."""
+    if not left_for_room(plan.problem, plan.unserved):
+        return plan
+    stop: StoppingCriterion = budget.part(RESCUE_SHARE, 0.0)
+    if math.isfinite(clock):
+        stop = MultipleCriteria([stop, MaxRuntime(max(MIN_SEARCH_SECONDS, clock - time.time()))])
+    done = rescue(plan.problem, plan.strategy, eligible, plan.routes, plan.unserved, stop=stop, seed=plan.seed,
+                  params=params)
+    extra = {**plan.extra, "offered": {"customers": done.offered, "placed": done.placed},
+             "work_units": round(float(plan.extra.get("work_units", 0)) + done.work)}
+    if done.stopped_by == "clock":
+        extra["stopped_by"] = "clock"
+    return replace(plan, routes=done.routes, unserved=done.unserved, iterations=plan.iterations + done.iterations,
+                   extra=extra)
 
 
 def _checked(plan: Plan, stopped_by: str) -> Plan:

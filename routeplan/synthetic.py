@@ -13,6 +13,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from .model.problem import Customer, Problem, ProblemBuilder
 
@@ -194,3 +195,204 @@ def perturbed(problem: Problem, seed: int, *, new_share: float = 0.05, closed_sh
                  for k in range(managers_new)]
     kept = [replace(c, locked_manager=None) if c.locked_manager in gone else c for c in kept]
     return problem.replace(name=f"{problem.name} perturbed", customers=tuple(kept + added), managers=tuple(managers))
+
+
+# ----------------------------------------------------------------------------------------------
+# Cities shaped like real ones
+# ----------------------------------------------------------------------------------------------
+
+CITY_DAYS = ("Mon-1", "Tue-1", "Wed-1", "Thu-1", "Fri-1", "Mon-2", "Tue-2", "Wed-2", "Thu-2", "Fri-2")
+"""The two-week cycle of the reference case."""
+_CITY_TIERS = {
+    # name: (visits, min_gap, service_min, window, roles), the reference case's rules
+    "large": (2, 4, 20.0, ("08:30", "17:30"), ("A",)),
+    "night": (1, 0, 15.0, ("14:00", "20:00"), ("B",)),
+    "medium": (2, 4, 12.0, ("08:30", "17:30"), ("C",)),
+    "small": (2, 4, 8.0, ("08:30", "17:30"), ("C", "D")),
+}
+_CITY_BUSINESS = {"large": ("supermarket", "mall", "chain store", "gas station"),
+                  "night": ("entertainment", "hotel", "restaurant"),
+                  "medium": ("convenience", "tobacco-liquor"), "small": ("grocery", "kiosk")}
+_NIGHT_WINDOWS = {"hotel": ("11:30", "19:30"), "restaurant": ("14:00", "17:00")}
+#: Share of each tier among the shops of a commercial hot spot, the urban core and the outskirts.
+_CITY_MIX = {"hot": (0.12, 0.16, 0.47, 0.25), "core": (0.04, 0.07, 0.52, 0.37), "outskirts": (0.02, 0.03, 0.40, 0.55)}
+CITY_STREET_KM = 0.18
+"""Spacing of the city's street grid: every shop stands on a street."""
+CITY_CUSTOMERS_PER_OFFICE = 8000
+"""A city larger than this has a marketing office per this many customers (its departments)."""
+
+
+def random_city(seed: int, *, customers: int = 2000, utilisation: float = 0.6, offices: int | None = None,
+                locked: int | None = None, unclassified_share: float = 0.03, d_share: float = 0.7) -> Problem:
+    """A random city shaped like the reference case's, not like :func:`random_problem`'s towns.
+
+    - **Streets**: every shop stands on a street of a grid rotated by a random angle (blocks of
+      :data:`CITY_STREET_KM`); shops crowd into commercial hot spots (malls, venues and hotels
+      above all), fill an urban core and thin out into villages on the outskirts.
+    - **Partly overlapping roles**, as the reference department: A serves large customers, B
+      night trade (shift 11:30-20:00; hotels and restaurants have their own windows), C medium
+      *and* small shops, D only small ones. The C and D managers are one group to balance, and
+      a D manager counts only for small-shop work: D is staffed for ``d_share`` of the small
+      shops' work, C for the rest of it and the medium shops.
+    - A two-week cycle (:data:`CITY_DAYS`), staff sized for ``utilisation`` of each role's
+      working time (an estimate from each shop's neighbours and its ride from the office), a
+      part-time C manager (every other day) and a part-time D manager (Monday to Wednesday),
+      daily visit caps on every third C and D manager (a quarter to a half above the visits
+      their day needs), a few customers locked to a manager, some known only by business type,
+      and administrative districts (a 3 x 3 grid, for the region strategy).
+    - ``offices``: where the managers start and end (default one, the depot, up to
+      :data:`CITY_CUSTOMERS_PER_OFFICE` customers, then one per that many): a large city's
+      departments each have their office, its managers in proportion to the work around it.
+
+    The same seed and arguments give the same city.
+    """
+    rng = np.random.default_rng(seed)
+    scale = math.sqrt(customers / 2000.0)
+    core_km = 2.4 * scale
+    lon0 = float(rng.uniform(105.0, 122.0))
+    lat0 = float(rng.uniform(25.0, 40.0))
+    km_per_lon = 111.32 * math.cos(math.radians(lat0))
+    angle = float(rng.uniform(0.0, math.pi / 2))
+    speed = 20.0
+    detour = 1.3
+
+    # Where the shops stand: hot spots, the core and villages on the outskirts.
+    kind = rng.choice(3, size=customers, p=[0.35, 0.55, 0.10])  # 0 hot spot, 1 core, 2 outskirts
+    hot = rng.normal(0.0, 0.8 * core_km, size=(max(3, round(6 * scale)), 2))
+    hot_weight = rng.lognormal(0.0, 0.6, size=len(hot))
+    villages = max(4, customers // 400)
+    radius = rng.uniform(1.8, 3.2, size=villages) * core_km
+    theta = rng.uniform(0.0, 2 * math.pi, size=villages)
+    village = np.column_stack([radius * np.cos(theta), radius * np.sin(theta)])
+    xy = rng.normal(0.0, core_km, size=(customers, 2))
+    at_hot = rng.choice(len(hot), size=customers, p=hot_weight / hot_weight.sum())
+    xy = np.where((kind == 0)[:, None], hot[at_hot] + rng.normal(0.0, 0.35, size=(customers, 2)), xy)
+    at_village = rng.integers(villages, size=customers)
+    xy = np.where((kind == 2)[:, None], village[at_village] + rng.normal(0.0, 0.3, size=(customers, 2)), xy)
+    # On the streets: in the grid's own axes, one coordinate snapped to a street, a setback of a few metres.
+    rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+    grid = xy @ rot
+    along = rng.integers(2, size=customers)
+    snapped = np.round(grid[np.arange(customers), along] / CITY_STREET_KM) * CITY_STREET_KM
+    grid[np.arange(customers), along] = snapped + rng.normal(0.0, 0.01, size=customers)
+    xy = grid @ rot.T
+    lon = lon0 + xy[:, 0] / km_per_lon
+    lat = lat0 + xy[:, 1] / 111.32
+
+    names = list(_CITY_TIERS)
+    mix = np.array([_CITY_MIX[k] for k in ("hot", "core", "outskirts")])
+    draw = rng.random(customers)
+    tier_of = (draw[:, None] > np.cumsum(mix[kind], axis=1)[:, :-1]).sum(axis=1)
+
+    # The offices: the depot at the centre, more at the centres of the city's departments.
+    count = offices if offices is not None else max(1, math.ceil(customers / CITY_CUSTOMERS_PER_OFFICE))
+    office_xy = _office_places(xy, count, rng)
+    office_of = np.argmin(((xy[:, None, :] - office_xy[None, :, :]) ** 2).sum(axis=2), axis=1)
+
+    # Work per shop: time on site, the way from its neighbours of the same managers, and its
+    # share of the day's ride from the office and back.
+    shift_min = 540.0
+    service = np.array([_CITY_TIERS[names[t]][2] for t in tier_of])
+    visits = np.array([_CITY_TIERS[names[t]][0] for t in tier_of], dtype=float)
+    group_of = np.array([{"large": 0, "night": 1, "medium": 2, "small": 2}[names[t]] for t in tier_of])
+    near = np.zeros(customers)
+    for g in range(3):
+        mine = np.flatnonzero(group_of == g)
+        if len(mine) > 1:
+            k = min(4, len(mine))
+            distance = np.asarray(cKDTree(xy[mine]).query(xy[mine], k=k)[0])
+            near[mine] = distance[:, 1:].mean(axis=1) * detour / speed * 60.0
+    ride = np.hypot(*(xy - office_xy[office_of]).T) * detour / speed * 60.0
+    per_stop = service + near
+    stops_per_day = np.maximum(4.0, utilisation * shift_min / np.maximum(per_stop, 1.0))
+    work = visits * (per_stop + 2.0 * ride / stops_per_day)
+    available = len(CITY_DAYS) * shift_min * utilisation
+
+    def staff(selected: np.ndarray) -> int:
+        return max(1, math.ceil(float(work[selected].sum()) / available))
+
+    small_work = float(work[tier_of == names.index("small")].sum())
+    cd = max(2, staff(np.isin(tier_of, [names.index("medium"), names.index("small")])))  # a C and a D at least
+    d_count = max(1, min(cd - 1, round(d_share * small_work / available)))
+    counts = {"A": staff(tier_of == names.index("large")), "B": staff(tier_of == names.index("night")),
+              "C": cd - d_count, "D": d_count}
+
+    b = ProblemBuilder(name=f"city-{customers}-{seed}", days=list(CITY_DAYS))
+    b.set_depot(float(lon0 + office_xy[0, 0] / km_per_lon), float(lat0 + office_xy[0, 1] / 111.32))
+    b.set_travel(speed_kmh=speed, detour_factor=detour)
+    for name, (tier_visits, gap, tier_service, window, roles) in _CITY_TIERS.items():
+        b.add_tier(name, visits=tier_visits, min_gap=gap, service_min=tier_service, window=window, roles=roles)
+        for business in _CITY_BUSINESS[name]:
+            b.classify(business, name)
+    # Each role's managers go to the offices in proportion to the work around them.
+    role_tiers = {"A": ("large",), "B": ("night",), "C": ("medium", "small"), "D": ("small",)}
+    manager_ids: dict[str, list[str]] = {}
+    for role, n in counts.items():
+        served = np.isin(tier_of, [names.index(t) for t in role_tiers[role]])
+        load = np.bincount(office_of[served], weights=work[served], minlength=count) + 1e-9
+        at_office = _apportion(load, n)
+        per_day = utilisation * shift_min / max(float(per_stop[served].mean()) if served.any() else 10.0, 1.0)
+        ids = []
+        k = 0
+        for office, members in enumerate(at_office):
+            for _ in range(members):
+                k += 1
+                mid = f"{role}{k}"
+                shift = ("11:30", "20:00") if role == "B" else ("08:30", "17:30")
+                worked = None
+                if role == "C" and k == 2:
+                    worked = "Mon-1 Wed-1 Fri-1 Tue-2 Thu-2"  # every other day
+                elif role == "D" and k == 2:
+                    worked = "Mon-1 Tue-1 Wed-1 Mon-2 Tue-2 Wed-2"
+                cap = (math.ceil(per_day * rng.uniform(1.25, 1.5)) if role in ("C", "D") and k % 3 == 1 and n > 1
+                       else None)
+                place = office_xy[office]
+                b.add_manager(mid, role=role, name=f"Manager {mid}", shift_start=shift[0], shift_end=shift[1],
+                              max_visits=cap, days=worked,
+                              start_lon=float(lon0 + place[0] / km_per_lon), start_lat=float(lat0 + place[1] / 111.32),
+                              end_lon=float(lon0 + place[0] / km_per_lon), end_lat=float(lat0 + place[1] / 111.32))
+                ids.append(mid)
+        manager_ids[role] = ids
+
+    lock_count = max(3, customers // 400) if locked is None else locked
+    locked_rows = set(rng.choice(customers, size=min(lock_count, customers), replace=False).tolist())
+    district = _grid_districts(lon, lat)
+    part_time = {"C2", "D2"}
+    for i in range(customers):
+        name = names[tier_of[i]]
+        business = str(rng.choice(_CITY_BUSINESS[name]))
+        tier = None if rng.random() < unclassified_share else name
+        opening = _NIGHT_WINDOWS.get(business) if name == "night" else None
+        lock = None
+        if i in locked_rows:
+            role = _CITY_TIERS[name][4][0]
+            lock = str(rng.choice([m for m in manager_ids[role] if m not in part_time] or manager_ids[role]))
+        b.add_customer(f"S{i + 1:05d}", lon=float(lon[i]), lat=float(lat[i]), tier=tier, business_type=business,
+                       value=float(np.round(rng.lognormal(9.5, 0.7))), locked_manager=lock, district=district[i],
+                       window_start=None if opening is None else opening[0],
+                       window_end=None if opening is None else opening[1])
+    return b.build()
+
+
+def _office_places(xy: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` office positions (local km): the first at the shops' centre, the others at the
+    centres of k-means clusters of the shops (a few rounds, seeded)."""
+    centre = np.median(xy, axis=0)
+    if count <= 1:
+        return centre[None, :]
+    places = np.vstack([centre, xy[rng.choice(len(xy), size=count - 1, replace=False)]])
+    for _ in range(10):
+        nearest = np.argmin(((xy[:, None, :] - places[None, :, :]) ** 2).sum(axis=2), axis=1)
+        for k in range(1, count):
+            if (nearest == k).any():
+                places[k] = xy[nearest == k].mean(axis=0)
+    return places
+
+
+def _apportion(weights: np.ndarray, total: int) -> list[int]:
+    """``total`` split in proportion to ``weights`` (largest remainders)."""
+    exact = weights / weights.sum() * total
+    out = np.floor(exact).astype(int)
+    for k in np.argsort(-(exact - out), kind="stable")[:total - int(out.sum())]:
+        out[k] += 1
+    return [int(x) for x in out]

@@ -28,6 +28,20 @@ def _travel_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory
         os.environ["ROUTEPLAN_CACHE"] = before
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _reference_work_rate():
+    """Time limits buy the reference machine's work in the tests (the machine's own rate, which a
+    first plan measures, is tested in tests/solver/test_rate.py), so that a budget is the same on
+    every machine CI runs on; command-line runs in subprocesses inherit it."""
+    before = os.environ.get("ROUTEPLAN_WORK_RATE")
+    os.environ["ROUTEPLAN_WORK_RATE"] = "1"
+    yield
+    if before is None:
+        os.environ.pop("ROUTEPLAN_WORK_RATE", None)
+    else:
+        os.environ["ROUTEPLAN_WORK_RATE"] = before
+
+
 @pytest.fixture
 def tiny_dir(tmp_path: Path) -> Path:
     """A private copy of tests/data/tiny that a test may edit."""

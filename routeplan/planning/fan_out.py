@@ -68,13 +68,20 @@ class PartTask:
     """What a worker needs to plan one part: the part's problem, its hand-out (indices of the
     part's managers), the routes to start from (none: from scratch), the utilisation its managers'
     work aims at (the whole group's, in the border phase; 0: the part's own mean) and the stop
-    (``deadline`` a ``time.time()`` reading for the clock, or None)."""
+    with its clock: ``end``, the ``time.time()`` reading where every search must have ended;
+    ``deadline``, the end of the task's share in the queue of the worker it will likely run on;
+    ``seconds``, its own share of the search's wall time. A task's search may run to the later of
+    ``deadline`` (moved on by the worker's own start-up) and ``seconds`` from the start of its
+    search (so that the transfer of the task and the preparation of its matrices are not counted
+    against it), never past ``end``; all None: no clock."""
 
     problem: Problem
     strategy: str
     eligible: tuple[tuple[int, ...], ...]
     stop: StoppingCriterion
     deadline: float | None
+    seconds: float | None = None
+    end: float | None = None
     seed: int
     params: SearchParams
     start_from: tuple[DayRoute, ...] = ()
@@ -122,9 +129,14 @@ def _solve_part(task: PartTask, progress: Callable[[Progress], None] | None) -> 
         diagnose(form).log(logger)
     stop = task.stop
     if task.deadline is not None:
-        stop = MultipleCriteria([stop, MaxRuntime(max(MIN_TASK_SECONDS, task.deadline - time.time()))])
-    initial = _sequences(form, task.start_from) if task.start_from else previous_sequences(form)
-    result = solve(form.instance, stop, seed=task.seed, params=task.params, progress=progress, initial=initial)
+        now = time.time()
+        allowed = max(task.deadline + startup - now, task.seconds or 0.0)
+        if task.end is not None:
+            allowed = min(allowed, task.end - now)
+        stop = MultipleCriteria([stop, MaxRuntime(max(MIN_TASK_SECONDS, allowed))])
+    initial = sequences_of(form, task.start_from) if task.start_from else previous_sequences(form)
+    result = solve(form.instance, stop, seed=task.seed, params=task.params, progress=progress, initial=initial,
+                   complete=bool(task.start_from))
     return PartOutcome(routes=build_routes(form, result), unserved=unserved(form, result),
                        iterations=result.iterations, work=result.work, stopped_by=result.stopped_by, startup=startup,
                        seconds=time.perf_counter() - began)
@@ -150,7 +162,7 @@ def previous_sequences(form: Formulation) -> list[list[int]] | None:
     return kept if any(kept) else None
 
 
-def _sequences(form: Formulation, routes: Sequence[DayRoute]) -> list[list[int]]:
+def sequences_of(form: Formulation, routes: Sequence[DayRoute]) -> list[list[int]]:
     """The task sequence of every vehicle of ``form`` that ``routes`` give."""
     task_of = {(form.problem.customers[form.customer_of(t)].customer_id, form.level_of(t)): t
                for t in range(form.instance.num_tasks)}
@@ -199,9 +211,11 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
     began, start_epoch = time.perf_counter(), time.time()
     tally = _Tally()
 
+    search_seconds = clock - start_epoch  # the wall time of every search together, on one worker
+
     def deadline(upto: float) -> float | None:
         """The wall-clock end of the budget's first ``upto`` share."""
-        return None if not math.isfinite(clock) else start_epoch + (clock - start_epoch) * min(1.0, upto)
+        return None if not math.isfinite(clock) else start_epoch + search_seconds * min(1.0, upto)
 
     def report(iterations: int, best: float, missing: int) -> None:
         if progress is not None:
@@ -234,17 +248,21 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
         shares = size * visits / visits.sum()
         tasks = []
         # The clock of each task: the end of its share in the lane (worker) it will likely run in,
-        # tasks going in order to the least loaded of the workers' lanes (one lane here).
+        # tasks going in order to the least loaded of the workers' lanes (one lane here); at least
+        # its own share from the start of its search; never past the end of all searches.
         lanes = np.full(lanes_count, start)
         for k, ((customers, managers, name, routes), share) in enumerate(zip(members, shares, strict=True)):
             sub = problem.replace(name=name, customers=tuple(problem.customers[int(c)] for c in customers),
                                   managers=tuple(problem.managers[int(m)] for m in managers))
             lane = int(np.argmin(lanes))
             lanes[lane] += float(share)
+            timed = math.isfinite(clock)
             tasks.append(PartTask(problem=sub, strategy=strategy,
                                   eligible=local_eligibility(eligible, customers, managers),
                                   stop=budget.part(float(share), 0.0), seed=first_seed + k, params=params,
                                   start_from=routes, deadline=deadline(float(lanes[lane])),
+                                  seconds=float(share) * search_seconds if timed else None,
+                                  end=clock if timed else None,
                                   aim_utilisation=0.0 if aims is None else float(aims[k])))
         return run(tasks)
 

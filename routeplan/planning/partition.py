@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
@@ -35,6 +36,7 @@ from scipy.spatial import cKDTree
 from ..errors import InputIssue, ScenarioError
 from ..model.problem import Problem, interchangeable_groups
 from ..model.travel import local_xy_km
+from .loads import kinds, spread
 
 PART_CUSTOMERS = 5000
 """Most customers in one part (the engine's dense travel matrices over a part of this size take
@@ -45,6 +47,17 @@ one settlement; towns farther apart are cut between, never across."""
 LINK_NEIGHBOURS = 8
 SIZE_SLACK = 0.2
 """How far (share of the customers) a cut between settlements may stray from an even split."""
+REBALANCE_BAND = 0.25
+"""Before solving, work moves across the borders of a group's parts until every kind of manager
+in every part is within this share of the balance tolerance of the group's mean (estimated)."""
+MOVE_KM_COST = 1.0
+"""What moving an hour of work to a neighbouring part costs in the rebalancing (per km between
+the parts' centres), against :data:`BAND_COST` per hour beyond the band."""
+BAND_COST = 1000.0
+CONTACT_NEIGHBOURS = 6
+"""Nearest customers looked at when judging which parts touch."""
+COUNT_STEPS = 200
+"""Most single-manager moves in the choice of each side's managers of every kind."""
 LOAD_SLACK = 0.15
 """How far each side's work over its managers' working time may stray from the whole's (share)
 for settlements to be planned apart."""
@@ -91,9 +104,7 @@ def partition(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndar
                                                          f"at most {max_customers:,} customers in one part; this "
                                                          f"problem has {n_customers:,}: plan each department's "
                                                          "scenario on its own", None, f"tiers.{tier}.levels")])
-    places = local_xy_km([c.lon for c in problem.customers] + [m.start.lon for m in problem.managers],
-                         [c.lat for c in problem.customers] + [m.start.lat for m in problem.managers])
-    points, homes = places[:n_customers], places[n_customers:]
+    points, homes = _places(problem)
     capacity = np.array([max(m.available_min, 1e-9) for m in problem.managers])
     group_of_manager = np.empty(n_managers, dtype=np.int64)
     groups = interchangeable_groups([tuple(e) for e in eligible], n_managers)
@@ -101,9 +112,13 @@ def partition(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndar
         group_of_manager[list(group)] = g
     # A customer nobody may serve stays with the first group (the planner reports why).
     group_of_customer = np.array([group_of_manager[e[0]] if len(e) else 0 for e in eligible], dtype=np.int64)
-    weight = work + _way_out(problem, points, homes, work)
-    cut = _Cut(points=points, homes=homes, work=weight, capacity=capacity,
-               settlement=settlements(points), max_customers=max_customers)
+    weight = estimated_work(problem, work)
+    model = kinds(eligible, range(n_managers))
+    servable = np.asarray(model.serves.any(axis=1))[model.customer_class]
+    cut = _Cut(points=points, homes=homes, work=weight, capacity=capacity, settlement=settlements(points),
+               max_customers=max_customers, customer_class=model.customer_class,
+               class_weight=np.where(servable, weight, 0.0), manager_kind=model.manager_kind, serves=model.serves,
+               class_pinned=np.array([len(c) <= 1 for c in model.classes], dtype=bool))
     regions: list[tuple[np.ndarray, np.ndarray]] = []
     for g, group in enumerate(groups):
         mine = np.flatnonzero(group_of_customer == g)
@@ -113,6 +128,9 @@ def partition(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndar
     for r, (customers, _) in enumerate(regions):
         region_of[customers] = r
     region_of = _mend(problem, eligible, points, regions, region_of)
+    region_group = [int(group_of_manager[m[0]]) if len(m) else -1 for _, m in regions]
+    region_of = rebalance(cut, [m for _, m in regions], region_group, region_of,
+                          band=REBALANCE_BAND * problem.balance.tolerance)
     parts: list[Part] = []
     for r, (_, members) in enumerate(regions):
         customers = np.flatnonzero(region_of == r)
@@ -124,6 +142,74 @@ def partition(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndar
                               managers=tuple(problem.managers[m] for m in managers))
         parts.append(Part(problem=sub, customers=customers, managers=managers))
     return parts
+
+
+def _places(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Customers' and managers' homes in local km."""
+    n = problem.num_customers
+    places = local_xy_km([c.lon for c in problem.customers] + [m.start.lon for m in problem.managers],
+                         [c.lat for c in problem.customers] + [m.start.lat for m in problem.managers])
+    return places[:n], places[n:]
+
+
+def estimated_work(problem: Problem, work: np.ndarray) -> np.ndarray:
+    """Each customer's work as the cut weighs it: its visits (``work``) and its share of the daily
+    ride out from its nearest manager's home and back."""
+    points, homes = _places(problem)
+    return work + _way_out(problem, points, homes, work)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartLoad:
+    """A part's estimated load against its managers' time, judged before solving: ``utilisation``
+    its customers' estimated work over its managers' working time, ``group_utilisation`` the
+    same over the whole group of interchangeable managers it belongs to, ``spread`` the least
+    relative deviation from the part's own utilisation with which its work can be shared over its
+    kinds of manager (:func:`routeplan.planning.loads.spread`; ``inf``: some customers have
+    nobody in the part who may serve them)."""
+
+    part: int
+    customers: int
+    managers: int
+    utilisation: float
+    group_utilisation: float
+    spread: float
+
+    @property
+    def deviation(self) -> float:
+        """How far the part's load strays from its group's (relative)."""
+        return self.utilisation / self.group_utilisation - 1.0 if self.group_utilisation > 0 else 0.0
+
+
+def part_loads(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndarray,
+               parts: Sequence[Part]) -> list[PartLoad]:
+    """Each part's estimated load (:class:`PartLoad`), from each customer's estimated ``work``."""
+    weight = estimated_work(problem, work)
+    model = kinds(eligible, range(problem.num_managers))
+    capacity = np.array([max(m.available_min, 1e-9) for m in problem.managers]) * 60.0
+    groups = interchangeable_groups([tuple(e) for e in eligible], problem.num_managers)
+    group_of_manager = np.empty(problem.num_managers, dtype=np.int64)
+    for g, group in enumerate(groups):
+        group_of_manager[list(group)] = g
+    group_work = np.zeros(len(groups))
+    group_capacity = np.zeros(len(groups))
+    for part in parts:
+        if len(part.managers):
+            g = group_of_manager[part.managers[0]]
+            group_work[g] += weight[part.customers].sum()
+            group_capacity[g] += capacity[part.managers].sum()
+    out = []
+    for k, part in enumerate(parts):
+        mine = float(capacity[part.managers].sum())
+        load = float(weight[part.customers].sum()) / mine if mine > 0 else np.inf
+        g = group_of_manager[part.managers[0]] if len(part.managers) else -1
+        overall = group_work[g] / group_capacity[g] if g >= 0 and group_capacity[g] > 0 else load
+        class_work = model.class_work(part.customers, weight)
+        kind_capacity = model.kind_capacity(part.managers, capacity)
+        out.append(PartLoad(part=k, customers=len(part.customers), managers=len(part.managers), utilisation=load,
+                            group_utilisation=float(overall),
+                            spread=spread(class_work, kind_capacity, model.serves, load) if mine > 0 else np.inf))
+    return out
 
 
 def _way_out(problem: Problem, points: np.ndarray, homes: np.ndarray, work: np.ndarray) -> np.ndarray:
@@ -176,6 +262,15 @@ class _Cut:
     capacity: np.ndarray
     settlement: np.ndarray
     max_customers: int
+    customer_class: np.ndarray  # per customer (see routeplan.planning.loads)
+    class_weight: np.ndarray  # per customer: its work where some kind may serve its class, else 0
+    manager_kind: np.ndarray
+    serves: np.ndarray
+    class_pinned: np.ndarray  # per class: allowed one manager (a lock), so it stays with that manager
+
+    @property
+    def num_classes(self) -> int:
+        return int(self.serves.shape[0])
 
     def bisect(self, customers: np.ndarray, managers: np.ndarray, k: int,
                load: float | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -201,19 +296,69 @@ class _Cut:
 
     def _across(self, customers: np.ndarray, managers: np.ndarray,
                 low_share: float) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-        """Cut across the longer side: the managers whose homes lie on the low side go with it,
-        the customers cut where the work matches the working time of each side's managers."""
+        """Cut across the longer side: of each kind of manager (:mod:`routeplan.planning.loads`)
+        those whose homes lie lowest go with the low side, as many as the work its customers
+        bring for that kind asks for; the customers cut where the work matches the working time
+        of each side's managers."""
         spread = np.ptp(self.points[customers], axis=0)
         axis = int(np.argmax(spread))
-        by_home = managers[np.lexsort((managers, self.homes[managers, axis]))]
-        low_count = min(len(managers) - 1, max(1, round(len(managers) * low_share)))
-        low_managers, high_managers = by_home[:low_count], by_home[low_count:]
-        share = self.capacity[low_managers].sum() / self.capacity[managers].sum()
         order = customers[np.lexsort((customers, self.points[customers, axis]))]
         weight = np.maximum(self.work[order], 1e-9)
-        cut = int(np.searchsorted(np.cumsum(weight) / weight.sum(), share))
-        cut = min(max(cut, 1), len(order) - 1)
-        return (order[:cut], low_managers), (order[cut:], high_managers)
+        cumulative = np.cumsum(weight) / weight.sum()
+        by_kind = {int(k): mine[np.lexsort((mine, self.homes[mine, axis]))]
+                   for k in np.unique(self.manager_kind[managers])
+                   for mine in [managers[self.manager_kind[managers] == k]]}
+        counts = _apportion_counts({k: len(m) for k, m in by_kind.items()}, low_share)
+        load = float(self.work[customers].sum() / max(self.capacity[managers].sum(), 1e-9))
+        tried: set[tuple[tuple[int, int], ...]] = set()
+        while True:
+            tried.add(tuple(sorted(counts.items())))
+            low_managers = np.concatenate([by_kind[k][:n] for k, n in counts.items()])
+            high_managers = np.concatenate([by_kind[k][n:] for k, n in counts.items()])
+            share = self.capacity[low_managers].sum() / self.capacity[managers].sum()
+            cut = min(max(int(np.searchsorted(cumulative, share)), 1), len(order) - 1)
+            low, high = order[:cut], order[cut:]
+            better = self._counts(low, high, by_kind, counts, load)
+            if better == counts or tuple(sorted(better.items())) in tried:
+                return (low, np.sort(low_managers)), (high, np.sort(high_managers))
+            counts = better
+
+    def _counts(self, low: np.ndarray, high: np.ndarray, by_kind: dict[int, np.ndarray], counts: dict[int, int],
+                load: float) -> dict[int, int]:
+        """How many managers of each kind the low side should have so that both sides' work can be
+        shared evenly over their kinds (:func:`routeplan.planning.loads.spread`): a descent from
+        ``counts``, one manager at a time."""
+        low_work = np.bincount(self.customer_class[low], weights=self.class_weight[low], minlength=self.num_classes)
+        high_work = np.bincount(self.customer_class[high], weights=self.class_weight[high],
+                                minlength=self.num_classes)
+
+        def score(option: dict[int, int]) -> tuple[float, float]:
+            low_cap = np.zeros(self.serves.shape[1])
+            high_cap = np.zeros(self.serves.shape[1])
+            for k, n in option.items():
+                low_cap[k] = self.capacity[by_kind[k][:n]].sum()
+                high_cap[k] = self.capacity[by_kind[k][n:]].sum()
+            a = spread(low_work, low_cap, self.serves, load)
+            b = spread(high_work, high_cap, self.serves, load)
+            return max(a, b), a + b
+
+        best, best_score = dict(counts), score(counts)
+        total = sum(len(m) for m in by_kind.values())
+        for _ in range(COUNT_STEPS):
+            moves = []
+            for k in sorted(by_kind):
+                for step in (-1, 1):
+                    option = {**best, k: best[k] + step}
+                    if 0 <= option[k] <= len(by_kind[k]) and 0 < sum(option.values()) < total:
+                        moves.append(option)
+            scored = [(score(option), option) for option in moves]
+            if not scored:
+                break
+            value, option = min(scored, key=lambda pair: pair[0])
+            if not value < best_score:
+                break
+            best, best_score = option, value
+        return best
 
     def _between_settlements(self, customers: np.ndarray, managers: np.ndarray, low_share: float | None,
                              group_load: float
@@ -283,3 +428,158 @@ def _mend(problem: Problem, eligible: Sequence[Sequence[int]], points: np.ndarra
             continue
         region_of[i] = min(homes, key=lambda r: (float(np.hypot(*(centres[r] - points[i]))), r))
     return region_of
+
+
+def _apportion_counts(sizes: dict[int, int], share: float) -> dict[int, int]:
+    """Of each kind's ``sizes`` managers, about ``share`` on the low side, at least one manager on
+    each side in all."""
+    counts = {k: min(n, max(0, round(n * share))) for k, n in sizes.items()}
+    total = sum(sizes.values())
+    if sum(counts.values()) == 0:
+        k = max(sizes, key=lambda k: (sizes[k], -k))
+        counts[k] = 1
+    elif sum(counts.values()) == total:
+        k = max(sizes, key=lambda k: (counts[k], -k))
+        counts[k] -= 1
+    return counts
+
+
+def rebalance(cut: _Cut, members: Sequence[np.ndarray], region_group: Sequence[int], region_of: np.ndarray, *,
+              band: float) -> np.ndarray:
+    """Move customers across the borders of neighbouring regions of one group, so that in every
+    region every kind of manager can be given work within ``band`` of the group's mean
+    utilisation (estimated work over working time): the least work moved the shortest way (a
+    linear programme over the regions that touch), then that much work of each class moved as
+    whole customers, those nearest the receiving region first. Locked customers stay."""
+    region_of = region_of.copy()
+    for group in sorted({g for g in region_group if g >= 0}):
+        regions = [r for r, g in enumerate(region_group) if g == group]
+        if len(regions) < 2:
+            continue
+        moves = _transfers(cut, members, regions, region_of, band)
+        for source, target, klass, amount in moves:
+            mine = np.flatnonzero((region_of == source) & (cut.customer_class == klass))
+            there = np.flatnonzero(region_of == target)
+            if not len(mine) or not len(there):
+                continue
+            distance, _ = cKDTree(cut.points[there]).query(cut.points[mine])
+            moved = 0.0
+            for i in mine[np.argsort(np.asarray(distance), kind="stable")]:
+                if moved + 0.5 * cut.work[i] > amount:
+                    break
+                region_of[i] = target
+                moved += cut.work[i]
+    return region_of
+
+
+def _transfers(cut: _Cut, members: Sequence[np.ndarray], regions: list[int], region_of: np.ndarray,
+               band: float) -> list[tuple[int, int, int, float]]:
+    """The work (source region, target region, class, amount) to move between touching regions,
+    by the linear programme of :func:`rebalance`."""
+    n_classes, n_kinds = cut.serves.shape
+    position = {r: i for i, r in enumerate(regions)}
+    inside = np.isin(region_of, regions)
+    customers = np.flatnonzero(inside)
+    local = np.array([position[int(r)] for r in region_of[customers]], dtype=np.int64)
+    movable = cut.serves.any(axis=1) & ~cut.class_pinned
+    work = np.zeros((len(regions), n_classes))
+    np.add.at(work, (local, cut.customer_class[customers]), cut.class_weight[customers])
+    capacity = np.zeros((len(regions), n_kinds))
+    for i, r in enumerate(regions):
+        np.add.at(capacity[i], cut.manager_kind[members[r]], cut.capacity[members[r]])
+    # Customers per unit of work of each class (the part size is counted in customers).
+    counts = np.bincount(cut.customer_class[customers], minlength=n_classes).astype(float)
+    per_customer = counts / np.maximum(np.bincount(cut.customer_class[customers], weights=cut.class_weight[customers],
+                                                   minlength=n_classes), 1e-9)
+    total_capacity = capacity.sum()
+    if total_capacity <= 0:
+        return []
+    mean = work.sum() / total_capacity
+    # Which regions touch, and how far apart their centres lie.
+    k = min(CONTACT_NEIGHBOURS + 1, len(customers))
+    _, near = cKDTree(cut.points[customers]).query(cut.points[customers], k=k)
+    near = np.asarray(near).reshape(len(customers), -1)
+    touching = {(int(a), int(b)) for a, row in zip(local, local[near], strict=True) for b in row if a != b}
+    centres = np.array([cut.points[customers[local == i]].mean(axis=0) for i in range(len(regions))])
+    variables: list[tuple[str, tuple[int, ...]]] = []
+    for a, b in sorted(touching):
+        for c in range(n_classes):
+            if work[a, c] > 0 and movable[c]:
+                variables.append(("y", (a, b, c)))
+    for i in range(len(regions)):
+        for c in range(n_classes):
+            for kind in range(n_kinds):
+                if cut.serves[c, kind] and capacity[i, kind] > 0:
+                    variables.append(("x", (i, c, kind)))
+        for kind in range(n_kinds):
+            if capacity[i, kind] > 0:
+                variables.append(("over", (i, kind)))
+                variables.append(("under", (i, kind)))
+    column = {v: j for j, v in enumerate(variables)}
+    scale = max(float(work.sum()), 1e-9)
+    cost = np.zeros(len(variables))
+    for (name, key), j in column.items():
+        if name == "y":
+            cost[j] = MOVE_KM_COST * (float(np.hypot(*(centres[key[0]] - centres[key[1]]))) + 0.1)
+        elif name in ("over", "under"):
+            cost[j] = BAND_COST
+    eq_rows, eq_b, ub_rows, ub_b = [], [], [], []
+    for i in range(len(regions)):
+        for c in range(n_classes):
+            row: dict[int, float] = {}
+            for kind in range(n_kinds):
+                if ("x", (i, c, kind)) in column:
+                    row[column["x", (i, c, kind)]] = 1.0
+            out = [column["y", (i, b, c)] for b in range(len(regions)) if ("y", (i, b, c)) in column]
+            into = [column["y", (a, i, c)] for a in range(len(regions)) if ("y", (a, i, c)) in column]
+            if not row and not out and not into:
+                continue
+            for j in out:
+                row[j] = row.get(j, 0.0) + 1.0
+            for j in into:
+                row[j] = row.get(j, 0.0) - 1.0
+            eq_rows.append(row)
+            eq_b.append(work[i, c])
+            if out:
+                ub_rows.append(dict.fromkeys(out, 1.0))
+                ub_b.append(work[i, c])
+        # No region grows beyond the part size (counted by each class's mean work per customer).
+        size: dict[int, float] = {}
+        for c in range(n_classes):
+            for b in range(len(regions)):
+                if ("y", (b, i, c)) in column:
+                    size[column["y", (b, i, c)]] = size.get(column["y", (b, i, c)], 0.0) + per_customer[c]
+                if ("y", (i, b, c)) in column:
+                    size[column["y", (i, b, c)]] = size.get(column["y", (i, b, c)], 0.0) - per_customer[c]
+        if size:
+            ub_rows.append(size)
+            ub_b.append(max(0.0, cut.max_customers - float((local == i).sum())))
+        for kind in range(n_kinds):
+            if capacity[i, kind] <= 0:
+                continue
+            load = {column["x", (i, c, kind)]: 1.0 for c in range(n_classes) if ("x", (i, c, kind)) in column}
+            ub_rows.append({**load, column["over", (i, kind)]: -1.0})
+            ub_b.append(mean * (1 + band) * capacity[i, kind])
+            ub_rows.append({**dict.fromkeys(load, -1.0), column["under", (i, kind)]: -1.0})
+            ub_b.append(-mean * (1 - band) * capacity[i, kind])
+
+    def matrix(rows: list[dict[int, float]]) -> np.ndarray:
+        out = np.zeros((len(rows), len(variables)))
+        for r, row in enumerate(rows):
+            for j, value in row.items():
+                out[r, j] = value
+        return out
+
+    result = linprog(cost, A_ub=matrix(ub_rows) if ub_rows else None,
+                     b_ub=np.array(ub_b) / scale if ub_rows else None,
+                     A_eq=matrix(eq_rows) if eq_rows else None, b_eq=np.array(eq_b) / scale if eq_rows else None,
+                     bounds=[(0, None)] * len(variables), method="highs")
+    if result.status != 0 or result.x is None:
+        return []
+    solution = np.asarray(result.x)
+    moves = []
+    for (name, key), j in column.items():
+        amount = float(solution[j]) * scale
+        if name == "y" and amount > 1e-6 * scale:
+            moves.append((regions[key[0]], regions[key[1]], key[2], amount))
+    return sorted(moves, key=lambda move: -move[3])

@@ -14,15 +14,22 @@ measures the plan as written, and says who is out and by how much.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ..model.problem import BALANCE_FLOOR_MIN, DAY_BALANCE_FLOOR_MIN, Problem
 from ..model.routes import DayRoute
+from ..planning.loads import kinds, reach
 
 BAND_SLACK = 1e-6
 """Relative deviations this close to the tolerance count as inside (rounding of the minutes)."""
+MANAGER_LINES = 5
+"""A group with more managers out of its band than this is reported in one line (its worst
+managers named), not one line per manager."""
 
 
 def route_work_min(route: DayRoute) -> float:
@@ -42,10 +49,18 @@ class ManagerBalance:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GroupBalance:
-    """A group of interchangeable managers against the tolerance."""
+    """A group of interchangeable managers against the tolerance.
+
+    ``name`` names the group by its roles (``"C+D"``), ``size`` by its managers per role (``"14
+    managers: 11 C, 3 D"``); ``reasons`` say why its band cannot be reached where the plan's
+    customers and rules make it so (a kind of manager that may serve too little work, a visit
+    cap, locked customers), in terms one can act on."""
 
     managers: tuple[ManagerBalance, ...]
     mean_utilisation: float
+    name: str = ""
+    size: str = ""
+    reasons: tuple[str, ...] = ()
 
     @property
     def largest_deviation(self) -> float:
@@ -88,19 +103,27 @@ class BalanceReport:
         return tuple(m for g in self.groups for m in g.out_of_band)
 
     def lines(self) -> list[str]:
-        """One line per finding, for warnings and the summary table (empty when all is within)."""
+        """One line per finding, for warnings and the summary table (empty when all is within): a
+        manager out of its band (or, where more than :data:`MANAGER_LINES` of a group are, one
+        line for the group naming the worst), why a group's band is out of reach, a manager's
+        days out of theirs."""
         lines = []
         for g in self.groups:
-            for m in g.out_of_band:
-                lines.append(f"manager {m.manager_id} is {100 * m.deviation:+.1f}% from its group's mean "
-                             f"utilisation {100 * g.mean_utilisation:.1f}% (tolerance +-{100 * self.tolerance:g}%; "
-                             f"group {', '.join(x.manager_id for x in g.managers)})")
+            out = sorted(g.out_of_band, key=lambda m: -abs(m.deviation))
+            band = (f"the mean utilisation {100 * g.mean_utilisation:.1f}% of group {g.name} ({g.size}; tolerance "
+                    f"+-{100 * self.tolerance:g}%)")
+            if len(out) > MANAGER_LINES:
+                worst = ", ".join(f"{m.manager_id} {100 * m.deviation:+.1f}%" for m in out[:MANAGER_LINES])
+                lines.append(f"{len(out)} managers are outside {band}; the farthest: {worst}")
+            else:
+                lines.extend(f"manager {m.manager_id} is {100 * m.deviation:+.1f}% from {band}" for m in out)
+            lines.extend(f"group {g.name}: {reason}" for reason in g.reasons)
         for d in self.days:
             if d.days_out:
-                worst = max(d.days_out, key=lambda x: abs(x[1]))
+                worst_day = max(d.days_out, key=lambda x: abs(x[1]))
                 lines.append(f"manager {d.manager_id} has {len(d.days_out)} day(s) outside +-"
                              f"{100 * self.day_tolerance:g}% of its mean day of {d.mean_day_min / 60:.1f} h "
-                             f"(worst {worst[0]}, {100 * worst[1]:+.1f}%)")
+                             f"(worst {worst_day[0]}, {100 * worst_day[1]:+.1f}%)")
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -110,8 +133,9 @@ class BalanceReport:
             "day_tolerance": self.day_tolerance,
             "within": self.within,
             "largest_deviation": round(self.largest_deviation, 5),
-            "groups": [{"managers": [m.manager_id for m in g.managers],
+            "groups": [{"name": g.name, "size": g.size, "managers": [m.manager_id for m in g.managers],
                         "mean_utilisation": round(g.mean_utilisation, 5),
+                        **({"reasons": list(g.reasons)} if g.reasons else {}),
                         "largest_deviation": round(g.largest_deviation, 5),
                         "out_of_band": {m.manager_id: round(m.deviation, 5) for m in g.out_of_band}}
                        for g in self.groups],
@@ -120,9 +144,13 @@ class BalanceReport:
         }
 
 
-def balance_report(problem: Problem, routes: Sequence[DayRoute], groups: Sequence[Sequence[str]]) -> BalanceReport:
+def balance_report(problem: Problem, routes: Sequence[DayRoute], groups: Sequence[Sequence[str]], *,
+                   eligible: Sequence[Sequence[int]] | None = None) -> BalanceReport:
     """Measure ``routes`` against ``problem.balance`` over ``groups`` of interchangeable manager ids
-    (groups of one are left out: there is nobody to balance with)."""
+    (groups of one are left out: there is nobody to balance with). ``eligible`` (the managers each
+    customer may have, positions in ``problem.managers``: its roles and lock under the hybrid
+    strategy) lets a group's report say when the work its kinds of manager may do puts its band
+    out of reach; without it only visit caps and locks are looked at."""
     settings = problem.balance
     managers = {m.manager_id: m for m in problem.managers}
     work: dict[str, float] = dict.fromkeys(managers, 0.0)
@@ -144,7 +172,10 @@ def balance_report(problem: Problem, routes: Sequence[DayRoute], groups: Sequenc
             within = abs(deviation) <= settings.tolerance + BAND_SLACK or off_min <= BALANCE_FLOOR_MIN + BAND_SLACK
             members.append(ManagerBalance(manager_id=mid, utilisation=utilisation[mid], deviation=deviation,
                                           within=within))
-        group_reports.append(GroupBalance(managers=tuple(members), mean_utilisation=mean))
+        name, size = group_name([managers[mid].role for mid in group])
+        reasons = _out_of_reach(problem, routes, group, mean, eligible) if any(not m.within for m in members) else ()
+        group_reports.append(GroupBalance(managers=tuple(members), mean_utilisation=mean, name=name, size=size,
+                                          reasons=reasons))
     day_reports = []
     for mid, own in days.items():
         worked = len(managers[mid].days)
@@ -161,3 +192,100 @@ def balance_report(problem: Problem, routes: Sequence[DayRoute], groups: Sequenc
         day_reports.append(DayBalance(manager_id=mid, mean_day_min=mean_day, days_out=tuple(out)))
     return BalanceReport(tolerance=settings.tolerance, day_tolerance=settings.day_tolerance,
                          groups=tuple(group_reports), days=tuple(day_reports))
+
+
+def group_name(roles: Sequence[str]) -> tuple[str, str]:
+    """A group of managers named by its roles, the most numerous first (``"C+D"``), and its size
+    (``"14 managers: 11 C, 3 D"``)."""
+    counts = sorted(Counter(roles).items(), key=lambda item: (-item[1], item[0]))
+    name = "+".join(role for role, _ in counts)
+    size = f"{len(roles)} managers" + (f": {', '.join(f'{n} {role}' for role, n in counts)}" if len(counts) > 1 else
+                                       f" of role {counts[0][0]}" if counts else "")
+    return name, size
+
+
+def customer_work_min(problem: Problem, routes: Sequence[DayRoute]) -> dict[str, float]:
+    """Each customer's share of the work balance counts, as the plan makes it: the time on site
+    and the ride into each of its visits (the ride home goes with the day's last visit)."""
+    rules = {(c.customer_id, level): rule.service_min for c in problem.customers
+             for level, rule in enumerate(problem.visit_rules(c))}
+    out: dict[str, float] = {}
+    for route in routes:
+        previous = route.depart
+        for stop in route.stops:
+            ride = (stop.arrival - previous) / 60.0
+            out[stop.customer_id] = out.get(stop.customer_id, 0.0) + ride + rules[stop.customer_id, stop.level]
+            previous = stop.end
+        if route.stops:
+            last = route.stops[-1].customer_id
+            out[last] = out.get(last, 0.0) + (route.return_time - previous) / 60.0
+    return out
+
+
+def _out_of_reach(problem: Problem, routes: Sequence[DayRoute], group: Sequence[str], mean: float,
+                  eligible: Sequence[Sequence[int]] | None) -> tuple[str, ...]:
+    """Why ``group``'s band (around ``mean``) cannot be reached with this plan's work: a kind of
+    its managers whose tiers hold too little work, or so much that only it may do; a visit cap;
+    locked customers alone beyond the band."""
+    tolerance = problem.balance.tolerance
+    low, high = mean * (1 - tolerance), mean * (1 + tolerance)
+    index = {m.manager_id: i for i, m in enumerate(problem.managers)}
+    members = [index[mid] for mid in group]
+    done = customer_work_min(problem, routes)
+    reasons: list[str] = []
+    if eligible is not None:
+        mine = set(members)
+        customers = [i for i, allowed in enumerate(eligible) if allowed and set(allowed) <= mine]
+        if customers:
+            model = kinds([eligible[i] for i in customers], members)
+            work = np.array([done.get(problem.customers[i].customer_id, 0.0) for i in customers])
+            class_work = model.class_work(np.arange(len(customers)), work)
+            capacity = np.array([problem.managers[m].available_min for m in members], dtype=float)
+            kind_capacity = model.kind_capacity(np.arange(len(members)), capacity)
+            least, most = reach(class_work, kind_capacity, model.serves)
+            for k in range(model.num_kinds):
+                if kind_capacity[k] <= 0 or model.num_kinds < 2:
+                    continue
+                of_kind = [members[j] for j in np.flatnonzero(model.manager_kind == k)]
+                roles = "/".join(sorted({problem.managers[m].role for m in of_kind}))
+                tiers = sorted({problem.customers[customers[i]].tier for i in range(len(customers))
+                                if model.serves[model.customer_class[i], k]
+                                and len(model.classes[model.customer_class[i]]) > 1})
+                who = f"{roles} managers ({len(of_kind)} of {len(group)})"
+                fill = 100 * most[k] / kind_capacity[k]
+                if most[k] / kind_capacity[k] < low - BAND_SLACK:
+                    reasons.append(f"{who} may serve only tier(s) {', '.join(tiers)}, whose work in this plan "
+                                   f"({most[k] / 60:,.0f} h) fills them to at most {fill:.1f}%"
+                                   f", below the band {100 * low:.1f}% to {100 * high:.1f}%: let them serve more "
+                                   "tiers, or staff fewer of them")
+                elif least[k] / kind_capacity[k] > high + BAND_SLACK:
+                    reasons.append(f"{who} alone may serve work in this plan ({least[k] / 60:,.0f} h) that fills "
+                                   f"them to at least {100 * least[k] / kind_capacity[k]:.1f}%, above the band "
+                                   f"{100 * low:.1f}% to {100 * high:.1f}%: let other roles share their tiers, or "
+                                   "staff more of them")
+    visits: dict[str, int] = {}
+    for route in routes:
+        visits[route.manager_id] = visits.get(route.manager_id, 0) + len(route.stops)
+    for m in members:
+        manager = problem.managers[m]
+        if manager.max_visits is None or manager.available_min <= 0:
+            continue
+        made = visits.get(manager.manager_id, 0)
+        cap = manager.max_visits * len(manager.days)
+        if made >= cap and made:
+            own = sum(route_work_min(r) for r in routes if r.manager_id == manager.manager_id)
+            if own / manager.available_min < low - BAND_SLACK:
+                reasons.append(f"manager {manager.manager_id} makes its cap of {manager.max_visits} visits a day on "
+                               f"every day it works, which fills it to {100 * own / manager.available_min:.1f}%, "
+                               f"below the band {100 * low:.1f}% to {100 * high:.1f}%: raise its cap")
+    locked: dict[str, float] = {}
+    for c in problem.customers:
+        lock = c.locked_manager
+        if lock is not None and lock in group:
+            locked[lock] = locked.get(lock, 0.0) + done.get(c.customer_id, 0.0)
+    for mid, minutes in sorted(locked.items()):
+        available = problem.managers[index[mid]].available_min
+        if available > 0 and minutes / available > high + BAND_SLACK:
+            reasons.append(f"the customers locked to manager {mid} alone fill it to {100 * minutes / available:.1f}%, "
+                           f"above the band {100 * low:.1f}% to {100 * high:.1f}%: unlock some of them")
+    return tuple(reasons)

@@ -249,7 +249,9 @@ class Plan:
         managers, each one's utilisation and deviation from the mean, who is out of the band and by
         how much, and the days outside the day tolerance."""
         if "balance" not in self._reports:
-            self._reports["balance"] = balance_report(self.problem, self.routes, self.balance_groups())
+            eligible = self.problem.eligible_indices() if self.strategy == "hybrid" else None
+            self._reports["balance"] = balance_report(self.problem, self.routes, self.balance_groups(),
+                                                      eligible=eligible)
         report: BalanceReport = self._reports["balance"]
         return report
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..model.problem import interchangeable_groups
 from .arrays import Data, State, data_ref, max_route_length, state_ref, working_time
 from .instance import Instance
 from .kernels.insertion import regret_insert
@@ -63,8 +64,12 @@ def territories(inst: Instance, work: np.ndarray, rng: np.random.Generator, *, r
     (per task, see :func:`routeplan.solver.workload.task_workload`).
 
     Tasks with a single allowed owner get it. Tasks sharing the same set of several allowed
-    owners are split among those owners by capacitated k-medoids on travel time, each owner's
-    capacity being the group's work shared in proportion to its working time (plus 3%).
+    owners are split among those owners by capacitated k-medoids on travel time. Where owners'
+    sets overlap only in part (C managers serving medium and small shops, D managers only small
+    ones), the sets with fewest owners are placed first and each later set fills what room is
+    left, every owner's room being its share of its group's work in proportion to its working
+    time: so a D manager fills up on small shops and a C manager takes the rest, rather than
+    every owner of a set taking an equal share of it whatever it carries already.
     """
     owner = np.full(inst.num_tasks, -1, dtype=np.int64)
     groups: dict[tuple[int, ...], list[int]] = {}
@@ -77,11 +82,42 @@ def territories(inst: Instance, work: np.ndarray, rng: np.random.Generator, *, r
             owner[t] = allowed[0]
         elif allowed:
             groups.setdefault(allowed, []).append(t)
+    # Each owner's room: its share of the work of every task its sets may take, by working time.
+    component = _components(list(groups), inst.num_owners)
+    total = np.zeros(inst.num_owners)
     for allowed, members in groups.items():
+        total[component[allowed[0]]] += work[members].sum()
+    fixed = owner >= 0
+    load = np.bincount(owner[fixed], weights=work[fixed], minlength=inst.num_owners)
+    for c in set(component.tolist()):
+        mine = component == c
+        total[c] += load[mine].sum()
+    room_total = np.zeros(inst.num_owners)
+    for c in set(component.tolist()):
+        mine = np.flatnonzero(component == c)
+        room_total[mine] = total[c] * hours[mine] / max(hours[mine].sum(), 1e-9)
+    for allowed in sorted(groups, key=lambda a: (len(a), a)):
+        members = groups[allowed]
         idx = np.array(members, dtype=np.int64)
-        shares = hours[list(allowed)] / hours[list(allowed)].sum()
-        owner[idx] = np.asarray(allowed)[_capacitated_medoids(inst, idx, work[idx], shares, rng, rounds)]
+        owners = np.asarray(allowed)
+        room = np.maximum(room_total[owners] - load[owners], 0.0)
+        if room.sum() <= 1e-9 * max(float(work[idx].sum()), 1.0):  # every owner is full: by working time
+            room = hours[owners].astype(float)
+        # Owners without room take none of this set (unless none has any).
+        keep = room > 1e-9 * max(float(room.max()), 1e-12)
+        owners, room = owners[keep], room[keep]
+        shares = room / room.sum()
+        owner[idx] = owners[_capacitated_medoids(inst, idx, work[idx], shares, rng, rounds)]
+        np.add.at(load, owner[idx], work[idx])
     return owner
+
+
+def _components(sets: list[tuple[int, ...]], n: int) -> np.ndarray:
+    """Owners linked by sharing a set: the id (an owner of it) of each owner's component."""
+    component = np.arange(n, dtype=np.int64)
+    for members in interchangeable_groups(sets, n):
+        component[list(members)] = members[0]
+    return component
 
 
 def _capacitated_medoids(inst: Instance, members: np.ndarray, work: np.ndarray, shares: np.ndarray,

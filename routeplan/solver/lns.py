@@ -32,7 +32,7 @@ from .instance import Instance, Task, Vehicle
 from .kernels.anneal import Chunk, Settings, run_chunk, seed_random
 from .kernels.edits import copy_changes, copy_everything, route_costs, set_routes
 from .kernels.objective import missing_visits, objective
-from .routing_pyvrp import optimize_routes
+from .routing_pyvrp import polish_routes
 from .stop import MaxIterations, Status, StoppingCriterion, stopped_by
 from .work import WEIGHTS
 
@@ -187,6 +187,7 @@ class Search:
         self.rng = np.random.default_rng(seed)
         self.centres: np.ndarray | None = None
         self.clock = time.perf_counter() if clock is None else clock
+        self.cut_short = False  # the clock cut a polishing round short: the run may not repeat
 
     def run(self, stop: StoppingCriterion, *, progress: Callable[[Progress], None] | None = None,
             polish: bool = True) -> Outcome:
@@ -263,6 +264,9 @@ class Search:
                 progress(Progress(seconds=now.seconds, iterations=iterations, best_cost=best_value,
                                   missing_visits=int(missing_visits(d, best_ref))))
         reason = stopped_by(stop, now)
+        if self.cut_short and reason != "clock":
+            logger.info("the clock cut a polishing round short: the search counts as stopped by the clock")
+            reason = "clock"
         logger.info("search: %d iterations, %.3g work units, stopped by %s, objective %.2f", iterations, work,
                     reason, best_value)
         return Outcome(best=best, objective=best_value, iterations=iterations, work=work,
@@ -311,11 +315,15 @@ class Search:
         for position, (group, count) in enumerate(zip(order, counts, strict=True)):
             left = seconds - (time.perf_counter() - started)
             if left <= 0.005:
+                self.cut_short = True
                 break
             vehicles = np.array(group, dtype=np.int64)
             routes = [cur.route[v, :cur.length[v]].tolist() for v in group]
             spent += WEIGHTS.polish(int(count), int(sum(len(r) for r in routes)))
-            new = optimize_routes(data, group, routes, iterations=int(count), seconds=left, seed=self.seed + position)
+            polished = polish_routes(data, group, routes, iterations=int(count), seconds=left,
+                                     seed=self.seed + position)
+            self.cut_short |= polished.cut_short
+            new = polished.routes
             if new is None or any(len(r) > cur.route.shape[1] - 1 for r in new):
                 continue
             offsets = np.cumsum([0] + [len(r) for r in new]).astype(np.int64)

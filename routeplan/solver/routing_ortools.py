@@ -277,3 +277,97 @@ def route_day(time: np.ndarray, *, start: int, end: int, visits: list[int], serv
         index = assignment.Value(routing.NextVar(index))
     served = set(order)
     return order, [k for k in range(len(visits)) if k not in served]
+
+
+def route_cycle(time: np.ndarray, *, start: int, end: int, nodes: list[int], service: list[float],
+                windows: list[tuple[float, float]], patterns: list[list[tuple[int, ...]]],
+                shift: tuple[float, float], max_stops: int, num_routes: int,
+                initial: list[list[tuple[int, int]]] | None, time_limit: float) -> list[list[tuple[int, int]]]:
+    """One manager's whole cycle as one OR-Tools model: a vehicle per working day, a routing node
+    per visit, the visits of a customer on the days of one of its ``patterns``.
+
+    ``time`` is the travel-seconds matrix over places; ``start`` and ``end`` the manager's
+    places; customer ``i`` stands at ``nodes[i]``, takes ``service[i]`` seconds, starts inside
+    ``windows[i]`` and is visited on the routes (0 to ``num_routes - 1``, the manager's working
+    days in order) of one of ``patterns[i]`` (sorted tuples), its first visit on the first day
+    of the pattern and so on; ``shift`` bounds leaving and returning, ``max_stops`` each route's
+    visits. The rule sits on the visits' vehicle variables (a table of the allowed routes, or
+    none at all: a customer's visits are performed together or not at all), so that OR-Tools'
+    moves may carry a visit to another day wherever the gaps still hold. Every customer may be
+    dropped at a penalty far above any route's cost.
+
+    The search starts from ``initial`` (per route, the ``(customer, visit)`` pairs in order; it
+    must keep every rule) when given and feasible, else from parallel cheapest insertion, then
+    runs guided local search for ``time_limit`` seconds.
+
+    Returns
+    -------
+    list[list[tuple[int, int]]]
+        Per route, the ``(customer, visit)`` pairs in order (a dropped customer appears nowhere).
+    """
+    visit_of: list[tuple[int, int]] = [(i, j) for i, options in enumerate(patterns)
+                                       for j in range(len(options[0]) if options else 0)]
+    if not visit_of or num_routes == 0:
+        return [[] for _ in range(num_routes)]
+    index_of = {v: k + 2 for k, v in enumerate(visit_of)}
+    places = [start, end] + [nodes[i] for i, _ in visit_of]
+    sub = np.ceil(time[np.ix_(places, places)] - 1e-9).astype(np.int64)
+    service_int = np.array([0, 0] + [math.ceil(service[i] - 1e-9) for i, _ in visit_of], dtype=np.int64)
+    manager = pywrapcp.RoutingIndexManager(len(places), num_routes, [0] * num_routes, [1] * num_routes)
+    routing = pywrapcp.RoutingModel(manager)
+    cost_cb = routing.RegisterTransitMatrix(sub.tolist())
+    routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
+    clock_cb = routing.RegisterTransitMatrix((sub + service_int[:, None]).tolist())  # service, then the leg
+    horizon = math.floor(shift[1])
+    routing.AddDimension(clock_cb, horizon, horizon, False, "Time")
+    dimension = routing.GetDimensionOrDie("Time")
+    earliest, latest = math.ceil(shift[0]), math.floor(shift[1])
+    for k in range(num_routes):
+        dimension.CumulVar(routing.Start(k)).SetRange(earliest, latest)
+        dimension.CumulVar(routing.End(k)).SetRange(earliest, latest)
+    penalty = 10 ** 9
+    solver = routing.solver()
+    for i, options in enumerate(patterns):
+        if not options:
+            continue
+        visits = len(options[0])
+        indices = [manager.NodeToIndex(index_of[i, j]) for j in range(visits)]
+        early, late = windows[i]
+        for index in indices:
+            dimension.CumulVar(index).SetRange(max(earliest, math.ceil(early)), min(latest, math.floor(late)))
+            routing.AddDisjunction([index], penalty)
+        if visits == 1:
+            routing.VehicleVar(indices[0]).SetValues([-1, *sorted({p[0] for p in options})])
+        else:
+            allowed = [list(p) for p in options] + [[-1] * visits]
+            solver.Add(solver.AllowedAssignments([routing.VehicleVar(x) for x in indices], allowed))
+    if max_stops < len(visit_of):
+        count_cb = routing.RegisterUnaryTransitVector([0, 0] + [1] * len(visit_of))
+        routing.AddDimensionWithVehicleCapacity(count_cb, 0, [max_stops] * num_routes, True, "Stops")
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(max(1, round(time_limit * 1000)))
+    params.log_search = False
+    assignment = None
+    if initial is not None:
+        routing.CloseModelWithParameters(params)
+        start_from = routing.ReadAssignmentFromRoutes([[manager.NodeToIndex(index_of[v]) for v in route]
+                                                       for route in initial], True)
+        if start_from is not None:
+            assignment = routing.SolveFromAssignmentWithParameters(start_from, params)
+        else:
+            logger.info("OR-Tools refused the greedy start of a cycle; it builds its own first solution")
+    if assignment is None:
+        assignment = routing.SolveWithParameters(params)
+    if assignment is None:
+        return initial if initial is not None else [[] for _ in range(num_routes)]
+    routes: list[list[tuple[int, int]]] = []
+    for k in range(num_routes):
+        route = []
+        index = assignment.Value(routing.NextVar(routing.Start(k)))
+        while not routing.IsEnd(index):
+            route.append(visit_of[manager.IndexToNode(index) - 2])
+            index = assignment.Value(routing.NextVar(index))
+        routes.append(route)
+    return routes

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pyvrp
@@ -34,6 +35,14 @@ def integer_scale(values: Sequence[np.ndarray]) -> float:
     return 1.0
 
 
+class Polished(NamedTuple):
+    """What a PyVRP call gave: new task sequences (None: nothing feasible and complete), and
+    whether the clock cut it short of its iterations (then the run may not repeat)."""
+
+    routes: list[list[int]] | None
+    cut_short: bool
+
+
 def optimize_routes(data: Data, vehicles: Sequence[int], routes: Sequence[Sequence[int]], *, iterations: int,
                     seconds: float = math.inf, seed: int = 0) -> list[list[int]] | None:
     """Re-optimise the ``routes`` (task sequences) of ``vehicles``, all of one day, with PyVRP.
@@ -42,9 +51,15 @@ def optimize_routes(data: Data, vehicles: Sequence[int], routes: Sequence[Sequen
     set of routes serving the same visits; ``None`` otherwise. The caller decides whether they
     are better. ``iterations`` bounds the search (repeatable); ``seconds`` is a clock safety net.
     """
+    return polish_routes(data, vehicles, routes, iterations=iterations, seconds=seconds, seed=seed).routes
+
+
+def polish_routes(data: Data, vehicles: Sequence[int], routes: Sequence[Sequence[int]], *, iterations: int,
+                  seconds: float = math.inf, seed: int = 0) -> Polished:
+    """:func:`optimize_routes`, saying also whether ``seconds`` cut the call short."""
     tasks = [int(t) for seq in routes for t in seq]
     if not tasks:
-        return None
+        return Polished(None, False)
     depot_nodes = sorted({int(data.vehicle_start[v]) for v in vehicles} | {int(data.vehicle_end[v]) for v in vehicles})
     task_nodes = [int(data.task_node[t]) for t in tasks]
     nodes = np.array(depot_nodes + task_nodes, dtype=np.int64)
@@ -100,10 +115,11 @@ def optimize_routes(data: Data, vehicles: Sequence[int], routes: Sequence[Sequen
         criteria.append(MaxRuntime(max(seconds, 1e-3)))
     result = pyvrp.solve(problem, MultipleCriteria(criteria), seed=seed, collect_stats=False, display=False,
                          initial_solution=initial)
+    cut = result.num_iterations < iterations
     best = result.best
     if not best.is_feasible() or not best.is_complete():
-        return None
+        return Polished(None, cut)
     out: list[list[int]] = [[] for _ in vehicles]
     for route in best.routes():
         out[route.vehicle_type()] = [tasks[activity.idx] for activity in route if activity.is_client()]
-    return out
+    return Polished(out, cut)

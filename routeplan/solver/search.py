@@ -12,13 +12,16 @@ import numpy as np
 
 from ..errors import ArgumentError
 from . import stop as stopping
-from .arrays import freeze, max_route_length
+from .arrays import Data, State, data_ref, freeze, max_route_length, state_ref
 from .decompose import merge, split
 from .instance import Instance
+from .kernels.insertion import regret_insert
+from .kernels.objective import group_targets
 from .lns import Outcome, Progress, Search, SearchParams, from_scratch, warm_up
 from .result import EngineResult
 from .solution import SolutionView, state_from_routes
 from .stop import StoppingCriterion
+from .work import WEIGHTS
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +31,7 @@ __all__ = ["EngineResult", "Progress", "SearchParams", "solve"]
 def solve(inst: Instance, stop: StoppingCriterion | None = None, *, seed: int = 0,
           time_limit: float | None = None, params: SearchParams | None = None,
           progress: Callable[[Progress], None] | None = None,
-          initial: Sequence[Sequence[int]] | None = None) -> EngineResult:
+          initial: Sequence[Sequence[int]] | None = None, complete: bool = False) -> EngineResult:
     """Find a good solution of ``inst``.
 
     Parameters
@@ -51,6 +54,10 @@ def solve(inst: Instance, stop: StoppingCriterion | None = None, *, seed: int = 
     initial
         A first solution, one task sequence per vehicle (the instance is then solved as one
         part, from it).
+    complete
+        With ``initial``: first insert the tasks it leaves out, by regret, each weighing every
+        owner allowed (the search's own insertions weigh the owners of a task's neighbours, which
+        may all be full while another owner has room).
 
     Independent parts of the instance (owner groups sharing no task) are solved one after the
     other, each with a share of the stop in proportion to its visits.
@@ -65,7 +72,11 @@ def solve(inst: Instance, stop: StoppingCriterion | None = None, *, seed: int = 
     if initial is not None:
         data = freeze(inst)
         state = state_from_routes(data, inst, initial, max_length=max_route_length(inst))
-        outcome = Search(inst, data, state, seed=seed, params=params, clock=clock).run(stop, progress=progress)
+        work = 0.0
+        if complete:
+            work = insert_missing(inst, data, state)
+        outcome = Search(inst, data, state, seed=seed, params=params, clock=clock,
+                         work=work).run(stop, progress=progress)
         return _result(SolutionView(data, outcome.best), outcome)
     parts = split(inst)
     weights = np.array([max(1, p.instance.visits_required()) for p in parts], dtype=float)
@@ -109,3 +120,16 @@ def _result(view: SolutionView, outcome: Outcome) -> EngineResult:
                         days=tuple(view.days(t) for t in range(n_tasks)), objective=outcome.objective,
                         iterations=outcome.iterations, work=outcome.work, seconds=outcome.seconds,
                         stopped_by=outcome.stopped_by, history=tuple(outcome.history))
+
+
+def insert_missing(inst: Instance, data: Data, state: State) -> float:
+    """Insert the unassigned tasks of ``state`` by regret, every owner allowed weighed, the
+    balance targets those of the state's work; returns the work units it took."""
+    missing = np.flatnonzero(state.pattern < 0).astype(np.int64)
+    if not len(missing):
+        return 0.0
+    d, s = data_ref(data), state_ref(state)
+    targets = np.zeros(inst.num_owners)
+    group_targets(d, state.owner_work, targets)
+    _, positions, options = regret_insert(d, s, missing, np.full(inst.num_tasks, -1, dtype=np.int64), targets)
+    return WEIGHTS.construction(int(positions), int(options))

@@ -64,3 +64,63 @@ def test_the_peer_plan_is_valid_and_reports_what_it_drops(city):
     assert plan.is_valid()
     assert plan.visits_planned() + sum(u.visits_missing for u in plan.unserved) == plan.visits_required()
     assert plan.visits_planned() > 0.9 * plan.visits_required()
+
+
+@pytest.fixture(scope="module")
+def overlapping():
+    """C managers for medium and small shops, D managers for small ones only."""
+    from routeplan.synthetic import random_city
+
+    return formulate_strategy(random_city(4, customers=400), "hybrid")
+
+
+def test_filled_territories_fill_every_manager_of_a_group_to_one_utilisation(overlapping):
+    from routeplan.planning.decomposition_peer import FILL_SLACK, filled_territories
+
+    inst = overlapping.instance
+    work = task_workload(inst)
+    available = manager_capacity(overlapping.problem)
+    owner = filled_territories(overlapping, positions(overlapping), work, available, np.random.default_rng(0))
+    for t, task in enumerate(inst.tasks):
+        assert owner[t] in task.owners
+    roles = [m.role for m in overlapping.problem.managers]
+    (group,) = [g for g in inst.balance_groups if {roles[o] for o in g} == {"C", "D"}]
+    common = sum(work[owner == o].sum() for o in group) / available[list(group)].sum()
+    loads = {o: work[owner == o].sum() / available[o] for o in group}
+    full = [load for load in loads.values() if load >= 0.95 * common]
+    # Those at the common load or above are even among themselves (a part-timer as full as the others)...
+    assert max(full) <= FILL_SLACK * min(full) + work.max() / available[list(group)].min()
+    for o, load in loads.items():
+        if load < 0.95 * common:
+            # ...and one below it holds every shared task it may serve: a D manager short of work
+            # has all the small shops, C none.
+            shared = [t for t, task in enumerate(inst.tasks) if o in task.owners and len(task.owners) > 1]
+            assert all(owner[t] == o for t in shared), roles[o]
+
+
+def test_sweep_days_follow_the_patterns_on_working_days(overlapping):
+    from routeplan.planning.decomposition_peer import filled_territories, sweep_days
+
+    inst = overlapping.instance
+    work = task_workload(inst)
+    xy = positions(overlapping)
+    owner = filled_territories(overlapping, xy, work, manager_capacity(overlapping.problem), np.random.default_rng(0))
+    days = sweep_days(overlapping, xy, work, owner)
+    worked = {(v.owner, v.day) for v in inst.vehicles}
+    for t, task in enumerate(inst.tasks):
+        if days[t]:
+            assert days[t] in task.patterns
+            assert all((owner[t], d) in worked for d in days[t])
+
+
+def test_the_strong_peer_plan_is_valid_and_beats_the_weak_one(overlapping):
+    from routeplan.planning.decomposition_peer import strong_decomposition_routes
+
+    strong = checked_plan(overlapping, strong_decomposition_routes(overlapping, time_limit=6.0, seed=1), seed=1,
+                          started=0.0, time_limit=6.0, startup=0.0)
+    weak = checked_plan(overlapping, decomposition_routes(overlapping, time_limit=6.0, seed=1), seed=1, started=0.0,
+                        time_limit=6.0, startup=0.0)
+    assert strong.is_valid()
+    assert strong.visits_planned() + sum(u.visits_missing for u in strong.unserved) == strong.visits_required()
+    assert strong.visits_planned() >= weak.visits_planned()
+    assert strong.cost() < weak.cost()

@@ -193,3 +193,133 @@ def test_a_province_is_cut_between_its_towns_with_the_managers_living_there():
     assert max(p.problem.num_customers for p in parts) <= 800 * 1.3
     # Towns that carry their own work are planned apart even where size does not call for it.
     assert len(parts) > math.ceil(province.num_customers / 800) + 4
+
+
+@pytest.fixture(scope="module")
+def overlapping_city():
+    """C managers serve medium and small shops, D managers only small ones (random_city)."""
+    from routeplan.synthetic import random_city
+
+    return random_city(2, customers=3000)
+
+
+def test_parts_get_the_kinds_of_manager_their_customers_need(overlapping_city):
+    """A D manager counts only for small-shop work: every part of the C+D group can share its
+    work evenly over its C and D managers, and carries about its group's load."""
+    from routeplan.planning.partition import part_loads
+
+    city = overlapping_city
+    eligible = strategy_eligibility(city, "hybrid")
+    work = customer_work(city)
+    parts = partition(city, eligible, work, max_customers=700)
+    mixed = [k for k, p in enumerate(parts) if {m.role for m in p.problem.managers} == {"C", "D"}]
+    assert len(mixed) >= 3
+    loads = part_loads(city, eligible, work, parts)
+    for k in mixed:
+        assert abs(loads[k].deviation) < 0.03, loads[k]
+        assert loads[k].spread < 0.03, loads[k]
+
+
+def test_the_old_cut_by_home_alone_left_parts_that_could_not_share_their_work(overlapping_city, monkeypatch):
+    """Guard of the test above: handing out managers by home only (as before kinds) leaves some
+    part whose work cannot be spread over its managers within the tolerance."""
+    from routeplan.planning import partition as cut
+    from routeplan.planning.partition import part_loads
+
+    city = overlapping_city
+    eligible = strategy_eligibility(city, "hybrid")
+    work = customer_work(city)
+    monkeypatch.setattr(cut, "rebalance", lambda cut_, members, groups, region_of, band: region_of)
+    monkeypatch.setattr(cut._Cut, "_counts", lambda self, low, high, by_kind, counts, load: counts)
+    monkeypatch.setattr(cut, "_apportion_counts", _first_by_index)
+    loads = part_loads(city, eligible, work, partition(city, eligible, work, max_customers=700))
+    assert max(load.spread for load in loads) > 0.1
+
+
+def _first_by_index(sizes, share):
+    """The managers of the low side taken in index order, kinds ignored (C before D)."""
+    total = sum(sizes.values())
+    wanted = max(1, min(total - 1, round(total * share)))
+    counts = {}
+    for k in sorted(sizes):
+        counts[k] = min(sizes[k], wanted)
+        wanted -= counts[k]
+    return counts
+
+
+def test_rebalancing_moves_work_to_the_part_that_lacks_it(overlapping_city):
+    """Regions whose loads differ are evened out before solving by moving border customers."""
+    from routeplan.planning import partition as cut
+    from routeplan.planning.loads import kinds
+
+    city = overlapping_city
+    eligible = strategy_eligibility(city, "hybrid")
+    work = customer_work(city)
+    points, homes = cut._places(city)
+    weight = cut.estimated_work(city, work)
+    model = kinds(eligible, range(city.num_managers))
+    shape = cut._Cut(points=points, homes=homes, work=weight,
+                     capacity=np.array([m.available_min for m in city.managers], dtype=float),
+                     settlement=np.zeros(city.num_customers, dtype=np.int64), max_customers=city.num_customers,
+                     customer_class=model.customer_class, class_weight=weight, manager_kind=model.manager_kind,
+                     serves=model.serves, class_pinned=np.array([len(c) <= 1 for c in model.classes]))
+    cd = [i for i, m in enumerate(city.managers) if m.role in ("C", "D")]
+    mine = np.array([i for i, c in enumerate(city.customers) if c.tier in ("medium", "small") and not c.locked_manager])
+    west = mine[points[mine, 0] < np.quantile(points[mine, 0], 0.7)]  # 70% of the work, half the managers
+    region_of = np.full(city.num_customers, -1, dtype=np.int64)
+    region_of[mine] = 1
+    region_of[west] = 0
+    members = [np.array(cd[: len(cd) // 2]), np.array(cd[len(cd) // 2:])]
+
+    def loads(regions):
+        return [weight[regions == r].sum() / shape.capacity[members[r]].sum() for r in (0, 1)]
+
+    before = loads(region_of)
+    after = loads(cut.rebalance(shape, members, [0, 0], region_of, band=0.02))
+    assert before[0] / before[1] > 1.5
+    assert abs(after[0] / after[1] - 1.0) < 0.1
+
+
+@pytest.mark.slow
+def test_a_time_limit_gives_the_same_plan_serially_with_workers_and_on_dask(city, monkeypatch):
+    """On an idle machine the budget, not the clock, ends every part's search: the same files
+    whatever runs the parts. (A quarter of the reference rate, so that a busy CI machine is idle
+    enough: a clock well behind the budget neither ends nor paces a search.)"""
+    distributed = pytest.importorskip("dask.distributed")
+    monkeypatch.setenv("ROUTEPLAN_WORK_RATE", "0.25")
+    serial = plan_within(city, strategy="hybrid", time_limit=8, seed=7, max_part_customers=300)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        workers = plan_within(city, strategy="hybrid", time_limit=8, seed=7, max_part_customers=300, executor=pool)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        remote = plan_within(city, strategy="hybrid", time_limit=8, seed=7, max_part_customers=300,
+                             executor=client)
+    assert [p.extra["stopped_by"] for p in (serial, workers, remote)] == ["budget"] * 3
+    assert rows(workers) == rows(serial)
+    assert rows(remote) == rows(serial)
+    assert serial.extra["work_rate"]["factor"] == 0.25
+
+
+def test_a_workers_start_up_is_not_counted_in_its_parts_clock(city, monkeypatch):
+    """A task's clock starts with its own search: a worker that loads its kernels for a while
+    (or receives the task late) still spends the task's budget."""
+    import time
+
+    from routeplan.planning import fan_out
+    from routeplan.solver.lns import SearchParams
+    from routeplan.solver.stop import MaxWork
+
+    def slow_start():
+        time.sleep(1.0)
+        return 1.0
+
+    monkeypatch.setattr(fan_out, "warm_up_planner", slow_start)
+    eligible = strategy_eligibility(city, "hybrid")
+    part = partition(city, eligible, customer_work(city), max_customers=250)[0]
+    task = fan_out.PartTask(problem=part.problem, strategy="hybrid",
+                            eligible=fan_out.local_eligibility(eligible, part.customers, part.managers),
+                            stop=MaxWork(2e7), deadline=time.time() + 60.0, seconds=0.8, seed=1,
+                            params=SearchParams())
+    outcome = fan_out.solve_part(task)
+    assert outcome.startup == pytest.approx(1.0)
+    assert outcome.stopped_by == "budget"

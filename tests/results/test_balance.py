@@ -53,7 +53,8 @@ def test_a_manager_out_of_the_band_is_named_with_its_deviation():
     (out,) = report.out_of_band()
     assert out.manager_id == "C2"
     assert out.deviation == pytest.approx(0.6 / mean - 1)
-    assert "manager C2 is -18.2% from its group's mean utilisation 73.3%" in report.lines()[0]
+    assert report.lines()[0] == ("manager C2 is -18.2% from the mean utilisation 73.3% of group C (3 managers of "
+                                 "role C; tolerance +-10%)")
     summary = report.to_dict()
     assert summary["within"] is False
     assert summary["groups"][0]["out_of_band"] == {"C2": pytest.approx(0.6 / mean - 1, abs=1e-5)}
@@ -79,3 +80,87 @@ def test_groups_of_one_are_not_balanced():
     report = balance_report(problem, even_week(problem, {"C1": 480, "C2": 100, "C3": 240}), [["C1"], ["C2"], ["C3"]])
     assert report.groups == ()
     assert report.out_of_band() == ()
+
+
+def test_a_large_group_is_named_by_its_roles_and_its_worst_managers_not_every_id():
+    b = ProblemBuilder(name="big", days=["Mon", "Tue"])
+    b.set_depot(119.13, 36.71)
+    b.add_tier("medium", visits=1, service_min=10, roles=["C"])
+    b.add_tier("small", visits=1, service_min=10, roles=["C", "D"])
+    for k in range(30):
+        b.add_manager(f"C{k + 1}", role="C")
+    for k in range(10):
+        b.add_manager(f"D{k + 1}", role="D")
+    b.add_customer("S1", lon=119.14, lat=36.70, tier="small")
+    problem = b.build()
+    minutes = {m.manager_id: 300 if m.manager_id in ("C1", "C2", "C3", "C4", "C5", "C6", "C7") else 400
+               for m in problem.managers}
+    routes = [route(m, d, minutes[m], problem) for m in minutes for d in range(2)]
+    report = balance_report(problem, routes, [[m.manager_id for m in problem.managers]])
+    (line,) = report.lines()
+    assert line.startswith("7 managers are outside the mean utilisation")
+    assert "group C+D (40 managers: 30 C, 10 D; tolerance +-10%)" in line
+    assert "C1 -" in line
+    assert "C8" not in line
+    assert "D1" not in line
+    assert report.to_dict()["groups"][0]["name"] == "C+D"
+
+
+def partly_overlapping(small_shops: int, *, cap: int | None = None):
+    """Two C managers for medium and small shops, two D managers for small ones only."""
+    b = ProblemBuilder(name="overlap", days=["Mon", "Tue"])
+    b.set_depot(119.13, 36.71)
+    b.add_tier("medium", visits=1, service_min=60, roles=["C"])
+    b.add_tier("small", visits=1, service_min=60, roles=["C", "D"])
+    b.add_manager("C1", role="C")
+    b.add_manager("C2", role="C", max_visits=cap)
+    b.add_manager("D1", role="D")
+    b.add_manager("D2", role="D")
+    for k in range(8):
+        b.add_customer(f"M{k}", lon=119.14, lat=36.70, tier="medium")
+    for k in range(small_shops):
+        b.add_customer(f"S{k}", lon=119.14, lat=36.70, tier="small")
+    return b.build()
+
+
+def hour_visits(problem, plan):
+    """Routes of one-hour visits (no travel): ``plan`` maps (manager, day) to customer ids."""
+    from routeplan import Stop
+
+    routes = []
+    for (manager, day), ids in plan.items():
+        stops = tuple(Stop(seq=k + 1, customer_id=cid, arrival=(9 + k) * 3600, start=(9 + k) * 3600,
+                           end=(10 + k) * 3600, travel_km=0.0) for k, cid in enumerate(ids))
+        routes.append(DayRoute(manager_id=manager, day_index=day, day=problem.days[day], depart=9 * 3600,
+                               return_time=(9 + len(ids)) * 3600, travel_km=0.0, travel_min=0.0,
+                               service_min=60.0 * len(ids), wait_min=0.0, stops=stops))
+    return routes
+
+
+def test_a_kind_with_too_little_work_for_the_band_is_named_with_what_to_do():
+    problem = partly_overlapping(2)
+    routes = hour_visits(problem, {("C1", 0): ["M0", "M1", "M2", "M3"], ("C2", 0): ["M4", "M5", "M6", "M7"],
+                                   ("D1", 0): ["S0"], ("D2", 0): ["S1"]})
+    report = balance_report(problem, routes, [["C1", "C2", "D1", "D2"]], eligible=problem.eligible_indices())
+    (group,) = report.groups
+    c_reason, reason = group.reasons  # the two sides of one shortage: C must take what D may not
+    assert c_reason.startswith("C managers (2 of 4) alone may serve work in this plan (8 h) that fills them to at "
+                               "least 22.2%")
+    assert reason.startswith("D managers (2 of 4) may serve only tier(s) small, whose work in this plan (2 h) fills "
+                             "them to at most 5.6%")
+    assert "staff fewer of them" in reason
+    assert f"group C+D: {reason}" in report.lines()
+    assert report.to_dict()["groups"][0]["reasons"] == [c_reason, reason]
+    # Without the customers' eligibility, nothing is said of kinds.
+    assert balance_report(problem, routes, [["C1", "C2", "D1", "D2"]]).groups[0].reasons == ()
+
+
+def test_a_reachable_band_gives_no_reason_and_a_cap_is_named():
+    problem = partly_overlapping(8, cap=1)
+    plan = {("C1", 0): ["M0", "M1", "M2", "M3"], ("C1", 1): ["M4", "M5", "M6"], ("C2", 0): ["M7"], ("C2", 1): ["S7"],
+            ("D1", 0): ["S0", "S1", "S2"], ("D1", 1): ["S3"], ("D2", 0): ["S4", "S5"], ("D2", 1): ["S6"]}
+    report = balance_report(problem, hour_visits(problem, plan), [["C1", "C2", "D1", "D2"]],
+                            eligible=problem.eligible_indices())
+    (reason,) = report.groups[0].reasons
+    assert reason.startswith("manager C2 makes its cap of 1 visits a day on every day it works")
+    assert reason.endswith("raise its cap")

@@ -39,3 +39,32 @@ def test_refuses_rules_it_does_not_model():
                     tasks=(Task(node=1, patterns=((0,),)),))
     with pytest.raises(ValueError, match="consistency"):
         solve_naive(inst, time_limit=1)
+
+
+def test_a_whole_cycle_keeps_every_customer_on_one_of_its_patterns():
+    """route_cycle: a vehicle per day, visits free to move between days within the patterns."""
+    import numpy as np
+
+    from routeplan.solver.routing_ortools import route_cycle
+
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(0, 5, size=(13, 2))
+    time = np.ceil(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)) * 300.0)
+    patterns = [[(0, 2), (1, 3), (0, 3)]] * 8 + [[(0,), (1,), (2,), (3,)]] * 4
+    start = [[(i, 0) for i in range(4)], [(i, 0) for i in range(4, 8)] + [(8, 0)],
+             [(i, 1) for i in range(4)] + [(9, 0)], [(i, 1) for i in range(4, 8)] + [(10, 0), (11, 0)]]
+    routes = route_cycle(time, start=0, end=0, nodes=list(range(1, 13)), service=[600.0] * 12,
+                         windows=[(30600.0, 63000.0)] * 12, patterns=patterns, shift=(30600.0, 63000.0),
+                         max_stops=1000, num_routes=4, initial=start, time_limit=1.0)
+    days: dict[int, list[int]] = {}
+    for r, route in enumerate(routes):
+        for i, _ in route:
+            days.setdefault(i, []).append(r)
+    assert sorted(days) == list(range(12))
+    for i, rs in days.items():
+        assert tuple(sorted(rs)) in patterns[i]
+    length = sum(time[a, b] for route in routes
+                 for a, b in zip([0] + [1 + i for i, _ in route], [1 + i for i, _ in route] + [0], strict=True))
+    before = sum(time[a, b] for route in start
+                 for a, b in zip([0] + [1 + i for i, _ in route], [1 + i for i, _ in route] + [0], strict=True))
+    assert length <= before
