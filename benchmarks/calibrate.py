@@ -1,9 +1,10 @@
 """Fit the work weights of routeplan.solver.work: what each counted kind of work costs.
 
     python benchmarks/calibrate.py --seconds 3 [--only p01,kuiwen] [--sizes 300,1200,2000,5000,10000]
+        [--city-sizes 300,1200,2200,5000]
 
-For each instance (the 42 PVRP instances, the parts of the Kuiwen sample and of synthetic
-scenarios of the given sizes) the script builds a first solution, runs the search for
+For each instance (the 42 PVRP instances, the parts of the Kuiwen sample, of ``random_problem``
+towns and of ``random_city`` cities of the given sizes) the script builds a first solution, runs the search for
 ``--seconds`` of wall time with polishing off, and records the kernels' counts; then it times
 PyVRP polishing calls. Non-negative least squares on each run's relative error (every instance
 weighs the same) gives nanoseconds per count. It prints the weights, the fitted over measured
@@ -35,18 +36,19 @@ from routeplan.solver.routing_pyvrp import optimize_routes
 from routeplan.solver.stop import MaxRuntime
 from routeplan.solver.work import WEIGHTS
 from routeplan.solver.workload import task_workload
-from routeplan.synthetic import random_problem
+from routeplan.synthetic import random_city, random_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 PVRP = Path(os.environ.get("ROUTEPLAN_PVRP_DIR", ROOT.parent / "shared" / "benchmarks" / "pvrp"))
 
 
-def instances(only: set[str] | None, sizes: list[int]):
+def instances(only: set[str] | None, sizes: list[int], city_sizes: list[int]):
     for path in sorted(PVRP.glob("p*.txt")):
         if only is None or path.stem in only:
             yield path.stem, cordeau_instance(read_instance(path))
     scenarios = [("kuiwen", lambda: read_scenario(ROOT / "data" / "samples" / "kuiwen"))]
     scenarios += [(f"synthetic{size}", lambda size=size: random_problem(size, customers=size)) for size in sizes]
+    scenarios += [(f"city{size}", lambda size=size: random_city(1, customers=size)) for size in city_sizes]
     for label, make in scenarios:
         if only is not None and label not in only:
             continue
@@ -102,16 +104,24 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="search seconds per instance")
     parser.add_argument("--only", default=None, help="comma-separated instance or scenario names")
     parser.add_argument("--sizes", default="300,1200,2000,5000,10000", help="synthetic scenario sizes")
+    parser.add_argument("--city-sizes", default="300,1200,2200,5000", help="synthetic city sizes (random_city)")
     parser.add_argument("--save", type=Path, default=None, help="also write the measurements to this JSON file")
+    parser.add_argument("--full", action="store_true",
+                        help="time whole searches as a plan runs them (polishing on, the construction included) "
+                             "and fit every weight at once")
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    print(f"# python benchmarks/calibrate.py --seconds {args.seconds:g} --sizes {args.sizes}"
+    city_sizes = [int(s) for s in args.city_sizes.split(",") if s]
+    print(f"# python benchmarks/calibrate.py --seconds {args.seconds:g} --sizes {args.sizes} "
+          f"--city-sizes {args.city_sizes}"
           + (f" --only {args.only}" if args.only else ""))
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     warm_up()
+    if args.full:
+        return full_runs(only, sizes, city_sizes, args.seconds, args.save)
     names, rows, polish = [], [], []
-    for name, inst in instances(only, sizes):
+    for name, inst in instances(only, sizes, city_sizes):
         row, calls = measure(inst, args.seconds)
         names.append(name)
         rows.append(row)
@@ -147,6 +157,55 @@ def main() -> int:
         coef = fit(calls[:, :3], calls[:, 3])
         print(f"PyVRP: {coef[0] * 1e9:.4g} ns per call, {coef[1] * 1e9:.4g} ns per iteration, "
               f"{coef[2] * 1e9:.4g} ns per iteration and visit (fitted over {len(calls)} calls)")
+    return 0
+
+
+FULL_FEATURES = (*COUNTED, "construction_positions", "construction_options", "polish_calls", "polish_iterations",
+                 "polish_iteration_visits")
+WEIGHT_OF = {**{f: f for f in FULL_FEATURES}, "polish_calls": "pyvrp_call", "polish_iterations": "pyvrp_iteration",
+             "polish_iteration_visits": "pyvrp_iteration_visit"}
+
+
+def priced(row: dict[str, float]) -> float:
+    """Seconds the weights in use give a whole run's counts."""
+    return sum(getattr(WEIGHTS, WEIGHT_OF[f]) * row.get(f, 0) for f in FULL_FEATURES) / 1e9
+
+
+def full_runs(only: set[str] | None, sizes: list[int], city_sizes: list[int], seconds: float,
+              save: Path | None) -> int:
+    """Whole searches as a plan runs them: a first solution, then the search with its polishing
+    rounds for ``seconds``; one fit of every weight over the runs' total times."""
+    names, rows = [], []
+    for name, inst in instances(only, sizes, city_sizes):
+        data = freeze(inst)
+        started = time.perf_counter()
+        built = initial_solution(inst, data, np.random.default_rng(0))
+        search = Search(inst, data, built.state, seed=0, params=SearchParams(), clock=started)
+        outcome = search.run(MaxRuntime(seconds))
+        total = time.perf_counter() - started
+        row = {"tasks": inst.num_tasks, "seconds": total, "steps": outcome.iterations,
+               "construction_positions": built.positions, "construction_options": built.options, **outcome.counts}
+        names.append(name)
+        rows.append(row)
+        print(f"# {name}: {inst.num_tasks} tasks, {outcome.iterations} steps in {total:.2f} s, priced now "
+              f"{priced(row):.2f} s ({priced(row) / total:.3f})", flush=True)
+    if save:
+        save.write_text(json.dumps({"names": names, "rows": rows}), encoding="utf-8")
+    matrix = np.array([[r.get(f, 0) for f in FULL_FEATURES] for r in rows], dtype=float)
+    measured = np.array([r["seconds"] for r in rows])
+    weights = fit(matrix, measured)
+    print("\nweights fitted over whole runs (ns per count):")
+    for name, w in zip(FULL_FEATURES, weights * 1e9, strict=True):
+        print(f"  {name} = {w:.4g}")
+    ratio = matrix @ weights / measured
+    now = np.array([priced(r) for r in rows]) / measured
+    print("\n| instance | steps | seconds | fitted / measured | priced now / measured |")
+    print("|---|---:|---:|---:|---:|")
+    for k, name in enumerate(names):
+        print(f"| {name} | {rows[k]['steps']} | {measured[k]:.1f} | {ratio[k]:.3f} | {now[k]:.3f} |")
+    print(f"\nfitted/measured: min {ratio.min():.3f}, 5th percentile {np.percentile(ratio, 5):.3f}, median "
+          f"{np.median(ratio):.3f}, max {ratio.max():.3f}; priced now: min {now.min():.3f}, median "
+          f"{np.median(now):.3f}, max {now.max():.3f}")
     return 0
 
 

@@ -45,7 +45,7 @@ PACE_ITERATIONS = 100_000
 """When no stopping criterion can tell how far along a run is (only :class:`NoImprovement`),
 the temperature falls as if the run were this many steps long."""
 MIN_POLISH_ITERATIONS = 50
-COUNTED = ("scanned", "positions", "pairs", "built", "copied")
+COUNTED = ("scanned", "positions", "pairs", "built", "copied", "swept", "saved")
 """The work counts of a chunk that cost time (see :class:`routeplan.solver.kernels.anneal.Chunk`)."""
 
 
@@ -58,7 +58,10 @@ class SearchParams:
     ``blink`` is the chance to skip a position during insertion; ``repair`` the chance that the
     days a step changed are improved by local search (relocate, swap, 2-opt* and 2-opt with
     each visit's ``granularity`` nearest neighbours); ``polish_share`` the share of the work
-    spent in ``polish_rounds`` rounds of PyVRP polishing.
+    spent in ``polish_rounds`` rounds of PyVRP polishing; ``chain`` the chance that a step, when
+    an owner lies below its balance band, removes a chain of up to ``chain_links`` tasks along
+    which work can flow to it instead of strings around a random task
+    (:func:`routeplan.solver.kernels.ruin.remove_chain`).
     """
 
     mean_removed: float = 10.0
@@ -70,6 +73,8 @@ class SearchParams:
     granularity: int = 30
     polish_share: float = 0.15
     polish_rounds: int = 4
+    chain: float = 0.05
+    chain_links: int = 4
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.polish_share < 1.0:
@@ -81,7 +86,8 @@ class SearchParams:
     def settings(self) -> Settings:
         """The kernel's view of these parameters."""
         return Settings(mean_removed=float(self.mean_removed), max_string=int(self.max_string),
-                        blink=float(self.blink), repair=float(self.repair), granularity=int(self.granularity))
+                        blink=float(self.blink), repair=float(self.repair), granularity=int(self.granularity),
+                        chain=float(self.chain), chain_links=int(self.chain_links))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -188,6 +194,7 @@ class Search:
         self.centres: np.ndarray | None = None
         self.clock = time.perf_counter() if clock is None else clock
         self.cut_short = False  # the clock cut a polishing round short: the run may not repeat
+        self.polish_counts = [0, 0, 0]  # PyVRP calls, their iterations, iterations x visits (calibration)
 
     def run(self, stop: StoppingCriterion, *, progress: Callable[[Progress], None] | None = None,
             polish: bool = True) -> Outcome:
@@ -270,7 +277,10 @@ class Search:
         logger.info("search: %d iterations, %.3g work units, stopped by %s, objective %.2f", iterations, work,
                     reason, best_value)
         return Outcome(best=best, objective=best_value, iterations=iterations, work=work,
-                       seconds=time.perf_counter() - began, stopped_by=reason, history=history, counts=counts)
+                       seconds=time.perf_counter() - began, stopped_by=reason, history=history,
+                       counts={**counts, "polish_calls": self.polish_counts[0],
+                               "polish_iterations": self.polish_counts[1],
+                               "polish_iteration_visits": self.polish_counts[2]})
 
     def _move_centres(self, state: State) -> None:
         """Move each owner's territory centre to the medoid of its tasks (and the owner costs
@@ -319,7 +329,11 @@ class Search:
                 break
             vehicles = np.array(group, dtype=np.int64)
             routes = [cur.route[v, :cur.length[v]].tolist() for v in group]
-            spent += WEIGHTS.polish(int(count), int(sum(len(r) for r in routes)))
+            visits = int(sum(len(r) for r in routes))
+            spent += WEIGHTS.polish(int(count), visits)
+            self.polish_counts[0] += 1
+            self.polish_counts[1] += int(count)
+            self.polish_counts[2] += int(count) * visits
             polished = polish_routes(data, group, routes, iterations=int(count), seconds=left,
                                      seed=self.seed + position)
             self.cut_short |= polished.cut_short

@@ -53,8 +53,9 @@ MEASURE_ITERATIONS = 600
 REFERENCE_UNITS_PER_NS = 1.45
 """Work units per nanosecond of the measuring search on the reference machine (this project's
 machine, 2 cores, AMD EPYC, idle, 2026-12-07: the fastest of five runs, 1.43 to 1.47 in eight
-measurements). Its work is priced by the weights fitted over many instances, so it need not be
-1: what matters is this machine against that one on the same search."""
+measurements). Its work is priced by the weights fitted over
+many instances, so it need not be 1: what matters is this machine against that one on the same
+search."""
 MIN_FACTOR, MAX_FACTOR = 0.1, 10.0
 
 

@@ -19,7 +19,7 @@ from .edits import copy_changes, copy_everything
 from .insertion import insert_task
 from .moves import local_search_day
 from .objective import group_targets, is_moved, moved_tasks, objective
-from .ruin import remove_strings
+from .ruin import remove_chain, remove_strings, under_band_owner
 
 
 class Settings(NamedTuple):
@@ -30,6 +30,8 @@ class Settings(NamedTuple):
     blink: float
     repair: float
     granularity: int
+    chain: float
+    chain_links: int
 
 
 class Chunk(NamedTuple):
@@ -41,11 +43,13 @@ class Chunk(NamedTuple):
     accepted: int
     improved: int
     since_improvement: int  # steps since the best improved, at the end of the chunk
-    scanned: int  # tasks, routes and owners steps run over (objective, bookkeeping, owners per insertion)
+    scanned: int  # owners weighed by the insertions (every owner, per task inserted)
     positions: int  # route gaps priced by insertions
     pairs: int  # neighbour pairs the local search examined
     built: int  # visits of candidate routes built and timed by the local search
-    copied: int  # route and task entries copied to accept, undo or keep a step
+    copied: int  # route and task entries copied to accept or undo a step
+    swept: int  # tasks and routes a step's objective and bookkeeping run over (the whole state, in order)
+    saved: int  # entries of the whole state copied to keep a new best solution
 
 
 @njit(cache=True)
@@ -122,15 +126,30 @@ def run_chunk(d, cur, best, trial, steps, temperature_start, temperature_end, se
     accepted = 0
     improved = 0
     scanned = 0
+    swept = 0
+    saved = 0
     positions = 0
     pairs = 0
     built = 0
     copied = 0
     whole = n_veh * width + n_tasks * trial.vehicle.shape[1]
     ratio = temperature_end / temperature_start if temperature_start > 0 else 1.0
+    used = np.zeros(d.owner_group.shape[0], dtype=np.bool_)
+    chain = np.empty(max(settings.chain_links, 1), dtype=np.int64)
     for it in range(steps):
         temperature = temperature_start * ratio ** (it / max(steps, 1))
-        remove_strings(d, trial, settings.mean_removed, settings.max_string, removed, route_hit)
+        receiver = -1
+        if d.balance_weight > 0 and settings.chain > 0 and np.random.random() < settings.chain:
+            # Now and then, when an owner lies below its band, a chain of tasks towards it.
+            group_targets(d, trial.owner_work, targets)
+            scanned += targets.shape[0]
+            receiver = under_band_owner(d, trial, targets)
+        n_chain = 0
+        if receiver >= 0:
+            n_chain, looked = remove_chain(d, trial, targets, receiver, settings.chain_links, chain, route_hit, used)
+            scanned += looked
+        else:
+            remove_strings(d, trial, settings.mean_removed, settings.max_string, removed, route_hit)
         # Re-insert the removed tasks and any that were unassigned already.
         count = 0
         for t in range(n_tasks):
@@ -153,9 +172,30 @@ def run_chunk(d, cur, best, trial, steps, temperature_start, temperature_end, se
                 v = cur.vehicle[t, j]
                 if v >= 0:
                     n_tv = _mark(v, v_mark, touched_v, n_tv)
-        if d.balance_weight > 0:
+        if d.balance_weight > 0 and receiver < 0:
+            # (A chain keeps the targets of the whole state: its tasks are to even the work out
+            # among owners, not to fill the gap their own removal left.)
             group_targets(d, trial.owner_work, targets)
         order = _order(d, removed, count, scratch)
+        if n_chain > 0:
+            # A chain's tasks go back first, the last link first: the busiest owner's task fills the
+            # gap of the one before it, and so on to the owner short of work.
+            k = 0
+            for c in range(n_chain - 1, -1, -1):
+                scratch[k] = chain[c]
+                k += 1
+            for c in range(count):
+                t = order[c]
+                inside = False
+                for q in range(n_chain):
+                    if chain[q] == t:
+                        inside = True
+                        break
+                if not inside:
+                    scratch[k] = t
+                    k += 1
+            for c in range(count):
+                order[c] = np.int64(scratch[c])
         scanned += count * considered.shape[0]  # each insertion weighs every owner
         # Under a limit on moved tasks, once it is reached a task goes back to its preferred owner.
         moved = moved_tasks(d, trial) if d.max_moved >= 0 else 0
@@ -193,7 +233,7 @@ def run_chunk(d, cur, best, trial, steps, temperature_start, temperature_end, se
                 if ls_touched[v]:
                     ls_touched[v] = False
                     n_tv = _mark(v, v_mark, touched_v, n_tv)
-        scanned += n_tasks + n_veh
+        swept += n_tasks + n_veh
         value = objective(d, trial, targets)
         for k in range(n_tv):
             copied += trial.length[touched_v[k]] + 1
@@ -208,7 +248,7 @@ def run_chunk(d, cur, best, trial, steps, temperature_start, temperature_end, se
                 improved += 1
                 since_improvement = 0
                 copy_everything(trial, best)
-                copied += whole
+                saved += whole
             else:
                 since_improvement += 1
         else:
@@ -221,4 +261,4 @@ def run_chunk(d, cur, best, trial, steps, temperature_start, temperature_end, se
     # A plain tuple (see Chunk): boxing a named tuple runs Python code, where a pending Ctrl-C
     # would be raised half-way through and crash the process.
     return (current, best_value, accepted, improved, since_improvement, scanned, positions, pairs,
-            built, copied)
+            built, copied, swept, saved)

@@ -77,3 +77,96 @@ def remove_strings(d, s, mean_removed, max_string, removed, route_hit):
                 count += 1
         done += 1
     return count
+
+
+@njit(cache=True)
+def under_band_owner(d, s, targets):
+    """A balanced owner whose work lies below its band (``targets`` its fair shares, the band
+    the instance's balance tolerance), chosen at random among them; -1 when none is."""
+    count = 0
+    chosen = -1
+    for o in range(targets.shape[0]):
+        if targets[o] <= 0:
+            continue
+        low = targets[o] - max(d.balance_tolerance * targets[o], d.balance_floor)
+        if s.owner_work[o] < low:
+            count += 1
+            if np.random.randint(count) == 0:  # reservoir sampling: each equally likely
+                chosen = o
+    return chosen
+
+
+@njit(cache=True)
+def _random_task_of(d, s, owner):
+    """A task of ``owner`` at random (a visit of one of its routes), -1 when it has none."""
+    n_days = d.day_first.shape[0] - 1
+    for _ in range(8):
+        day = np.random.randint(n_days)
+        key = owner * n_days + day
+        first, last = d.owner_day_first[key], d.owner_day_first[key + 1]
+        if last <= first:
+            continue
+        v = d.by_owner_day[first + np.random.randint(last - first)]
+        if s.length[v] > 0:
+            return s.route[v, np.random.randint(s.length[v])]
+    return -1
+
+
+@njit(cache=True)
+def remove_chain(d, s, targets, receiver, max_links, removed, route_hit, used):
+    """Remove a chain of tasks along which work can flow to ``receiver``, an owner below its band:
+    a task of a neighbouring owner that ``receiver`` may serve, then a task of that owner's
+    neighbours that it may serve, and so on, each time from the neighbour with the most work over
+    its fair share (``targets``), until an owner above its target gave one or ``max_links``
+    tasks are out. Re-inserted with the balance term's prices, the tasks tend to move one link
+    each: a small shop from a C manager to a D manager short of work, a medium shop from another
+    C manager to the first, carrying work along the chain rather than one customer at a time.
+
+    Returns ``(count, scanned)``: tasks removed (into ``removed``) and neighbours looked at.
+    ``route_hit`` is set for the routes they left; ``used`` is scratch space of one flag per
+    owner (left cleared)."""
+    route_hit[:] = False
+    count = 0
+    scanned = 0
+    current = receiver
+    used[current] = True
+    group = d.owner_group[receiver]
+    neighbours = d.task_neighbours
+    width = min(neighbours.shape[1], 20)
+    for _ in range(max_links):
+        best = -1
+        best_ratio = -1.0
+        for _ in range(4):  # a few of the current owner's tasks, and their neighbours
+            t = _random_task_of(d, s, current)
+            if t < 0:
+                continue
+            for ni in range(width):
+                c = neighbours[t, ni]
+                scanned += 1
+                o = s.owner[c]
+                if o < 0 or used[o] or d.owner_group[o] != group or not d.task_eligible[c, current]:
+                    continue
+                if targets[o] <= 0:
+                    continue
+                ratio = s.owner_work[o] / targets[o]
+                # The busiest neighbour gives; of its tasks, the first met (nearest first).
+                if ratio > best_ratio + 1e-12:
+                    best_ratio = ratio
+                    best = c
+        if best < 0:
+            break
+        giver = s.owner[best]
+        for j in range(s.vehicle.shape[1]):
+            v = s.vehicle[best, j]
+            if v >= 0:
+                route_hit[v] = True
+        remove_task(d, s, best)
+        removed[count] = best
+        count += 1
+        used[giver] = True
+        current = giver
+        if best_ratio > 1.0:  # an owner with more than its share gave: the chain can end here
+            break
+    for o in range(used.shape[0]):
+        used[o] = False
+    return count, scanned
