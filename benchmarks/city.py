@@ -17,7 +17,9 @@ the other in this process:
   whole cycle as one OR-Tools model from a greedy feasible start, guided local search, free to
   move visits between days within the gap rules);
 - ``weak``: the first such decomposition (capacity-balanced k-means, days spread by load, each
-  manager-day routed apart on fixed days).
+  manager-day routed apart on fixed days);
+- ``days-free``: :func:`routeplan.plan` with the day band lifted (``day_tolerance`` 1), as the
+  peers plan: what keeping every day within its band costs.
 
 Every plan is written to ``OUT/plans`` and checked by ``routeplan validate``. Printed per plan:
 travel in total and per role, its ratio to the strong peer's, visits planned, the largest
@@ -34,6 +36,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from routeplan import Plan, plan, read_scenario, validate_folder, write_plan, write_scenario
@@ -75,7 +78,7 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per plan")
     parser.add_argument("--seed", type=int, default=1, help="seed of the scenarios and of the planners")
     parser.add_argument("--shape", choices=("city", "towns"), default="city")
-    parser.add_argument("--only", default="routeplan,strong,weak", help="which plans, comma-separated")
+    parser.add_argument("--only", default="routeplan,strong,weak,days-free", help="which plans, comma-separated")
     args = parser.parse_args()
     chosen = [p for p in args.only.split(",") if p]
     warm_up_planner()
@@ -96,18 +99,22 @@ def main() -> int:
               "deviation | managers out | days out | hull overlap | km to centre | wall s | valid |")
         print("|---|---:|---:|" + "---:|" * len(roles) + "---:|---|---:|---:|---:|---:|---:|---|")
         plans: dict[str, tuple[Plan, float]] = {}
-        for name in ("strong", "routeplan", "weak"):
+        for name in ("strong", "routeplan", "weak", "days-free"):
             if name not in chosen:
                 continue
             started = time.perf_counter()
             if name == "routeplan":
                 made = plan(problem, time_limit=args.time_limit, seed=args.seed)
+            elif name == "days-free":
+                # Measured against the scenario's own bands, like the others.
+                free = problem.with_balance(day_tolerance=1.0)
+                made = replace(plan(free, time_limit=args.time_limit, seed=args.seed), problem=problem)
             else:
                 routes = strong_decomposition_routes if name == "strong" else decomposition_routes
                 made = peer(routes, problem, args.time_limit, args.seed)
             plans[name] = (made, time.perf_counter() - started)
         reference = plans["strong"][0].cost() if "strong" in plans else None
-        for name in ("routeplan", "strong", "weak"):
+        for name in ("routeplan", "strong", "weak", "days-free"):
             if name not in plans:
                 continue
             result_plan, wall = plans[name]

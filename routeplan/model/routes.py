@@ -39,6 +39,12 @@ class DayRoute:
         return (self.return_time - self.depart) / 60.0
 
 
+def route_work_min(route: DayRoute) -> float:
+    """The work of a route that balance counts: travel and time on site (waiting for a shop to
+    open is not work a manager can be given more or less of)."""
+    return route.travel_min + route.service_min
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unserved:
     """A customer that misses visits of one level (0: its tier's own), and why."""

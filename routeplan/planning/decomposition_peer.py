@@ -31,7 +31,7 @@ from ..solver.instance import Instance, Vehicle
 from ..solver.result import EngineResult
 from ..solver.routing_ortools import route_cycle, route_day
 from ..solver.search import evaluate_routes
-from ..solver.workload import task_workload
+from ..solver.workload import task_ride_share, task_workload
 from .formulate import Formulation
 from .strategies import manager_capacity
 
@@ -208,7 +208,8 @@ def strong_decomposition_routes(form: Formulation, *, time_limit: float, seed: i
     inst = form.instance
     rng = np.random.default_rng(seed)
     xy = local_xy_km(form.node_lon, form.node_lat)
-    work = task_workload(inst) + _ride_share(form)
+    work = task_workload(inst)
+    work = work + task_ride_share(inst, work)
     available = manager_capacity(form.problem)
     owner = filled_territories(form, xy[:inst.num_tasks], work, available, rng)
     vehicle_of = {(v.owner, v.day): k for k, v in enumerate(inst.vehicles)}
@@ -235,23 +236,6 @@ def strong_decomposition_routes(form: Formulation, *, time_limit: float, seed: i
     if dropped:
         logger.info("strong decomposition: %d customers left unserved", len(dropped))
     return evaluate_routes(inst, sequences)
-
-
-def _ride_share(form: Formulation) -> np.ndarray:
-    """Each task's share of the daily ride from its nearest manager start and back (seconds per
-    cycle): a day holds a shift's worth of visits at the group's load."""
-    inst = form.instance
-    n = inst.num_tasks
-    if n == 0:
-        return np.zeros(0)
-    starts = np.unique(form.start_node)
-    nodes = np.array([task.node for task in inst.tasks], dtype=np.int64)
-    ride = (inst.time[np.ix_(starts, nodes)] + inst.time[np.ix_(nodes, starts)].T).min(axis=0)
-    per_visit = np.array([task.service for task in inst.tasks], dtype=float) + 120.0
-    shifts = np.array([v.latest - v.earliest for v in inst.vehicles], dtype=float)
-    stops_per_day = max(1.0, float(np.median(shifts)) * 0.6 / max(float(per_visit.mean()), 1.0))
-    visits = np.array([task.visits for task in inst.tasks], dtype=float)
-    return visits * ride / stops_per_day
 
 
 def filled_territories(form: Formulation, xy: np.ndarray, work: np.ndarray, available: np.ndarray,

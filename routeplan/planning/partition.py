@@ -36,6 +36,7 @@ from scipy.spatial import cKDTree
 from ..errors import InputIssue, ScenarioError
 from ..model.problem import Problem, interchangeable_groups
 from ..model.travel import local_xy_km
+from ..solver.workload import ride_share
 from .loads import kinds, spread
 
 PART_CUSTOMERS = 5000
@@ -226,13 +227,8 @@ def _way_out(problem: Problem, points: np.ndarray, homes: np.ndarray, work: np.n
     seconds = 2.0 * 60.0 * np.asarray(minutes, dtype=float)
     visits = np.array([c.visits for c in problem.customers], dtype=float)
     shift = float(np.mean([m.shift[1] - m.shift[0] for m in problem.managers])) * 60.0
-    per_visit = float(work.sum() / visits.sum()) if visits.sum() > 0 else shift
-    # A day holds as many visits as the managers' load fills of a shift: the emptier the days,
-    # the more of each day's ride every visit carries. (On 10,000 and 20,000 synthetic customers,
-    # counting full days left regions far from the depot 10 % busier than their estimate.)
-    load = min(1.0, float(work.sum()) / 60.0 / max(sum(m.available_min for m in problem.managers), 1e-9))
-    stops_per_day = max(1.0, load * shift / max(per_visit, 1.0))
-    return visits * seconds / stops_per_day
+    total = 60.0 * sum(m.available_min for m in problem.managers)
+    return ride_share(visits, seconds, work, (shift, total))
 
 
 def settlements(points: np.ndarray, *, link_km: float = LINK_KM) -> np.ndarray:

@@ -23,9 +23,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..model.problem import Problem
-from ..model.routes import DayRoute, Unserved
+from ..model.routes import DayRoute, Unserved, route_work_min
 from ..model.travel import local_xy_km
-from ..results.balance import route_work_min
 from ..solver.lns import SearchParams
 from ..solver.search import solve
 from ..solver.stop import StoppingCriterion

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..model.problem import BALANCE_FLOOR_MIN, DAY_BALANCE_FLOOR_MIN, Problem
-from ..model.routes import DayRoute
+from ..model.routes import DayRoute, route_work_min
 from ..planning.loads import kinds, reach
 
 BAND_SLACK = 1e-6
@@ -30,11 +30,6 @@ BAND_SLACK = 1e-6
 MANAGER_LINES = 5
 """A group with more managers out of its band than this is reported in one line (its worst
 managers named), not one line per manager."""
-
-
-def route_work_min(route: DayRoute) -> float:
-    """The work of a route that balance counts: travel and time on site."""
-    return route.travel_min + route.service_min
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

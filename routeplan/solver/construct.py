@@ -20,7 +20,7 @@ from .instance import Instance
 from .kernels.insertion import regret_insert
 from .kernels.objective import group_targets
 from .solution import new_state
-from .workload import task_workload
+from .workload import task_ride_share, task_workload
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +34,11 @@ class Construction:
     options: int  # (pattern, owner, day) combinations weighed
 
 
-def initial_solution(inst: Instance, data: Data, rng: np.random.Generator) -> Construction:
-    """A complete (as far as possible) first solution of ``inst`` (frozen as ``data``)."""
+def initial_solution(inst: Instance, data: Data, rng: np.random.Generator, *, rides: bool = False) -> Construction:
+    """A complete (as far as possible) first solution of ``inst`` (frozen as ``data``); with
+    ``rides``, the first territories weigh each visit's share of the day's ride from the nearest
+    start and back too (:func:`routeplan.solver.workload.task_ride_share`), so that a territory
+    far from the office starts with fewer customers."""
     state = new_state(data, max_length=max_route_length(inst))
     everyone = np.full(inst.num_tasks, -1, dtype=np.int64)
     tasks = np.arange(inst.num_tasks, dtype=np.int64)
@@ -45,6 +48,8 @@ def initial_solution(inst: Instance, data: Data, rng: np.random.Generator) -> Co
         _, positions, options = regret_insert(*refs, tasks, everyone, targets)
         return Construction(state=state, positions=int(positions), options=int(options))
     work = task_workload(inst)
+    if rides:
+        work = work + task_ride_share(inst, work)
     territory = territories(inst, work, rng)
     estimate = np.zeros(inst.num_owners)
     np.add.at(estimate, territory[territory >= 0], work[territory >= 0])

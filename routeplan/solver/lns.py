@@ -61,7 +61,12 @@ class SearchParams:
     spent in ``polish_rounds`` rounds of PyVRP polishing; ``chain`` the chance that a step, when
     an owner lies below its balance band, removes a chain of up to ``chain_links`` tasks along
     which work can flow to it instead of strings around a random task
-    (:func:`routeplan.solver.kernels.ruin.remove_chain`).
+    (:func:`routeplan.solver.kernels.ruin.remove_chain`); ``day_repair`` the chance that a step,
+    when a route lies outside its day band, removes a string off it (or off its owner's fullest
+    day) instead (:func:`routeplan.solver.kernels.ruin.remove_day_excess`); with
+    ``territory_rides`` the first territories weigh each visit's share of the ride from the
+    office, as the parts of a large problem do (their searches have few steps per customer, and
+    a far territory must start with fewer customers to end in its band).
     """
 
     mean_removed: float = 10.0
@@ -75,6 +80,8 @@ class SearchParams:
     polish_rounds: int = 4
     chain: float = 0.05
     chain_links: int = 4
+    day_repair: float = 0.0
+    territory_rides: bool = False
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.polish_share < 1.0:
@@ -87,7 +94,8 @@ class SearchParams:
         """The kernel's view of these parameters."""
         return Settings(mean_removed=float(self.mean_removed), max_string=int(self.max_string),
                         blink=float(self.blink), repair=float(self.repair), granularity=int(self.granularity),
-                        chain=float(self.chain), chain_links=int(self.chain_links))
+                        chain=float(self.chain), chain_links=int(self.chain_links),
+                        day_repair=float(self.day_repair))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -359,6 +367,6 @@ def from_scratch(inst: Instance, *, seed: int = 0, params: SearchParams = Search
     and its time against the clock that starts at ``clock``, default now)."""
     clock = time.perf_counter() if clock is None else clock
     data = freeze(inst)
-    built = initial_solution(inst, data, np.random.default_rng(seed))
+    built = initial_solution(inst, data, np.random.default_rng(seed), rides=params.territory_rides)
     return Search(inst, data, built.state, seed=seed, params=params,
                   work=WEIGHTS.construction(built.positions, built.options), clock=clock)

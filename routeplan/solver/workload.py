@@ -3,7 +3,9 @@ routes exist: the first territories, the districting strategies, the capacity di
 
 A visit takes its service time plus the travel it brings, estimated as the mean travel time to
 the task's nearest other tasks (a route passes by neighbours); a task brings that once per
-visit of the cycle.
+visit of the cycle. Where the ride out from a manager's start to its customers and back matters
+(a territory far from the office costs its manager more than its visits), each visit also
+carries its share of that day's ride (:func:`ride_share`).
 """
 
 from __future__ import annotations
@@ -49,3 +51,38 @@ def task_workload(inst: Instance, tasks: np.ndarray | None = None) -> np.ndarray
     service = np.array([inst.tasks[t].service for t in chosen], dtype=float)
     visits = np.array([inst.tasks[t].visits for t in chosen], dtype=float)
     return visit_work(visits, service, nearest_travel(inst.time, nodes))
+
+
+def ride_share(visits: np.ndarray, ride: np.ndarray, work: np.ndarray, available: tuple[float, float]) -> np.ndarray:
+    """Each task's share of the daily ride out to it and back, per cycle, in the units of ``ride``
+    (the way from the nearest start and back to the task, once): a day holds as many visits as
+    the managers' load fills of a shift, so the emptier the days, the more of each day's ride a
+    visit carries. ``work`` is every task's estimated work (:func:`visit_work`), ``available``
+    the working time of the managers who share them, per day worked and in all (``(shift,
+    total)``, same units)."""
+    visits = np.asarray(visits, dtype=float)
+    if not len(visits) or visits.sum() <= 0:
+        return np.zeros(len(visits))
+    shift, total = available
+    per_visit = float(np.sum(work) / visits.sum())
+    load = min(1.0, float(np.sum(work)) / max(total, 1e-9))
+    stops_per_day = max(1.0, load * shift / max(per_visit, 1.0))
+    return visits * np.asarray(ride, dtype=float) / stops_per_day
+
+
+def task_ride_share(inst: Instance, work: np.ndarray) -> np.ndarray:
+    """:func:`ride_share` of every task of ``inst``: the ride from the nearest vehicle start and
+    back to the nearest end, the working time of the instance's vehicles."""
+    n = inst.num_tasks
+    if n == 0 or not inst.vehicles:
+        return np.zeros(n)
+    starts = np.unique([v.start for v in inst.vehicles])
+    ends = np.unique([v.end for v in inst.vehicles])
+    nodes = np.array([task.node for task in inst.tasks], dtype=np.int64)
+    ride = inst.time[np.ix_(starts, nodes)].min(axis=0) + inst.time[np.ix_(nodes, ends)].min(axis=1)
+    spans = np.array([v.latest - v.earliest for v in inst.vehicles], dtype=float)
+    spans = spans[np.isfinite(spans)]
+    if not len(spans):
+        return np.zeros(n)
+    visits = np.array([task.visits for task in inst.tasks], dtype=float)
+    return ride_share(visits, ride, work, (float(np.mean(spans)), float(spans.sum())))

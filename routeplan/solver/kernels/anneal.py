@@ -19,7 +19,7 @@ from .edits import copy_changes, copy_everything
 from .insertion import insert_task
 from .moves import local_search_day
 from .objective import group_targets, is_moved, moved_tasks, objective
-from .ruin import remove_chain, remove_strings, under_band_owner
+from .ruin import day_out_of_band, remove_chain, remove_day_excess, remove_strings, under_band_owner
 
 
 class Settings(NamedTuple):
@@ -32,6 +32,7 @@ class Settings(NamedTuple):
     granularity: int
     chain: float
     chain_links: int
+    day_repair: float
 
 
 class Chunk(NamedTuple):
@@ -144,11 +145,17 @@ def run_chunk(d, cur, best, trial, steps, temperature_start, temperature_end, se
             group_targets(d, trial.owner_work, targets)
             scanned += targets.shape[0]
             receiver = under_band_owner(d, trial, targets)
+        day = -1
+        if (receiver < 0 and d.day_balance_weight > 0 and settings.day_repair > 0
+                and np.random.random() < settings.day_repair):
+            # Now and then, a string off a day outside its band (or off its owner's fullest day).
+            swept += n_veh
+            day = day_out_of_band(d, trial)
         n_chain = 0
         if receiver >= 0:
             n_chain, looked = remove_chain(d, trial, targets, receiver, settings.chain_links, chain, route_hit, used)
             scanned += looked
-        else:
+        elif day < 0 or remove_day_excess(d, trial, day, removed, route_hit) == 0:
             remove_strings(d, trial, settings.mean_removed, settings.max_string, removed, route_hit)
         # Re-insert the removed tasks and any that were unassigned already.
         count = 0

@@ -7,6 +7,7 @@ import numpy as np
 from numba import njit
 
 from .edits import remove_task
+from .objective import day_target
 
 
 @njit(cache=True)
@@ -170,3 +171,65 @@ def remove_chain(d, s, targets, receiver, max_links, removed, route_hit, used):
     for o in range(used.shape[0]):
         used[o] = False
     return count, scanned
+
+
+@njit(cache=True)
+def day_out_of_band(d, s):
+    """A route (vehicle) whose work lies outside the band around its owner's mean route, chosen
+    at random among them (an empty working day counts); -1 when every route is within."""
+    count = 0
+    chosen = -1
+    for v in range(s.length.shape[0]):
+        target = day_target(d, s, v)
+        if target <= 0:
+            continue
+        work = s.travel[v] + s.service[v]
+        if abs(work - target) > max(d.day_balance_tolerance * target, d.day_balance_floor):
+            count += 1
+            if np.random.randint(count) == 0:
+                chosen = v
+    return chosen
+
+
+@njit(cache=True)
+def remove_day_excess(d, s, v, removed, route_hit):
+    """Remove a string of visits that evens out route ``v``'s day: from ``v`` itself when it
+    holds more than its band allows, else from its owner's fullest other route (re-inserted with
+    the day-balance prices, visits that may take ``v``'s day go there). Returns how many tasks
+    were removed (into ``removed``); ``route_hit`` is set for the routes cut."""
+    route_hit[:] = False
+    target = day_target(d, s, v)
+    work = s.travel[v] + s.service[v]
+    source = v
+    if work < target:
+        owner = d.vehicle_owner[v]
+        n_days = d.day_first.shape[0] - 1
+        fullest = -1.0
+        for day in range(n_days):
+            key = owner * n_days + day
+            for k in range(d.owner_day_first[key], d.owner_day_first[key + 1]):
+                u = d.by_owner_day[k]
+                if u != v and s.travel[u] + s.service[u] > fullest and s.length[u] > 0:
+                    fullest = s.travel[u] + s.service[u]
+                    source = u
+        if source == v:
+            return 0
+    n = s.length[source]
+    if n == 0:
+        return 0
+    per_visit = (s.travel[source] + s.service[source]) / n
+    gap = abs(work - target) - max(d.day_balance_tolerance * target, d.day_balance_floor)
+    length = min(n, max(1, int(gap / max(per_visit, 1e-9)) + 1))
+    first = np.random.randint(n - length + 1)
+    victims = s.route[source, first:first + length].copy()
+    count = 0
+    for t in victims:
+        if s.pattern[t] >= 0:
+            for j in range(s.vehicle.shape[1]):
+                u = s.vehicle[t, j]
+                if u >= 0:
+                    route_hit[u] = True
+            remove_task(d, s, t)
+            removed[count] = t
+            count += 1
+    return count
