@@ -23,6 +23,7 @@ import numpy as np
 
 from ..model.problem import BALANCE_FLOOR_MIN, DAY_BALANCE_FLOOR_MIN, Problem
 from ..model.routes import DayRoute, route_work_min
+from ..model.travel import haversine_km
 from ..planning.loads import kinds, reach
 
 BAND_SLACK = 1e-6
@@ -273,6 +274,7 @@ def _out_of_reach(problem: Problem, routes: Sequence[DayRoute], group: Sequence[
                 reasons.append(f"manager {manager.manager_id} makes its cap of {manager.max_visits} visits a day on "
                                f"every day it works, which fills it to {100 * own / manager.available_min:.1f}%, "
                                f"below the band {100 * low:.1f}% to {100 * high:.1f}%: raise its cap")
+    reasons.extend(_far_out(problem, routes, group, mean, low, high))
     locked: dict[str, float] = {}
     for c in problem.customers:
         lock = c.locked_manager
@@ -284,3 +286,60 @@ def _out_of_reach(problem: Problem, routes: Sequence[DayRoute], group: Sequence[
             reasons.append(f"the customers locked to manager {mid} alone fill it to {100 * minutes / available:.1f}%, "
                            f"above the band {100 * low:.1f}% to {100 * high:.1f}%: unlock some of them")
     return tuple(reasons)
+
+
+FAR_OUT = 1.5
+"""A manager whose customers lie this many times farther from its start than its group's do, on
+average, and who is out of its band, is named as riding out far."""
+
+
+def _far_out(problem: Problem, routes: Sequence[DayRoute], group: Sequence[str], mean: float, low: float,
+             high: float) -> list[str]:
+    """Managers out of the band whose customers lie far from where they start: their work moves
+    in large steps of riding, which the plan cannot even out (a start nearer their customers can)."""
+    where = {c.customer_id: (c.lon, c.lat) for c in problem.customers}
+    managers = {m.manager_id: m for m in problem.managers}
+    out: dict[str, list[float]] = {mid: [] for mid in group}
+    travel: dict[str, float] = dict.fromkeys(group, 0.0)
+    work: dict[str, float] = dict.fromkeys(group, 0.0)
+    for route in routes:
+        if route.manager_id not in out:
+            continue
+        start = managers[route.manager_id].start
+        points = [where[s.customer_id] for s in route.stops]
+        if points:
+            out[route.manager_id].extend(haversine_km([start.lon] * len(points), [start.lat] * len(points),
+                                                      [p[0] for p in points], [p[1] for p in points]).tolist())
+        travel[route.manager_id] += route.travel_min
+        work[route.manager_id] += route_work_min(route)
+    distances = [d for mid in group for d in out[mid]]
+    if not distances:
+        return []
+    typical = float(np.mean(distances))
+    far_ones: list[tuple[str, float, float]] = []
+    for mid in group:
+        available = managers[mid].available_min
+        if not out[mid] or available <= 0:
+            continue
+        utilisation = work[mid] / available
+        far = float(np.mean(out[mid]))
+        if (low - BAND_SLACK <= utilisation <= high + BAND_SLACK) or far < FAR_OUT * typical:
+            continue
+        far_ones.append((mid, far, travel[mid] / work[mid] if work[mid] > 0 else 0.0))
+    if not far_ones:
+        return []
+    band = f"within the band {100 * low:.1f}% to {100 * high:.1f}%"
+    if len(far_ones) == 1:
+        mid, far, share = far_ones[0]
+        return [(f"manager {mid}'s customers lie {far:.1f} km from where it starts on average (its group's "
+                f"{typical:.1f} km) and it rides {100 * share:.0f}% of its work: its work moves in large steps of "
+                f"riding out, which the plan cannot even out {band}; a start nearer them (an office there) or a "
+                "manager living there can")]
+    names = ", ".join(mid for mid, _, _ in far_ones)
+    lo_km, hi_km = min(f for _, f, _ in far_ones), max(f for _, f, _ in far_ones)
+    lo_share, hi_share = min(x for _, _, x in far_ones), max(x for _, _, x in far_ones)
+    return [(f"{len(far_ones)} managers out of the band ride out far ({names}): their customers lie {lo_km:.0f} to "
+            f"{hi_km:.0f} km from where they start on average (the group's {typical:.1f} km), {100 * lo_share:.0f} to "
+            f"{100 * hi_share:.0f}% of their work riding; their work moves in large steps of riding out, which the "
+            f"plan cannot even out {band}; starts nearer their customers (an office there) or managers living "
+            "there can")]

@@ -164,3 +164,34 @@ def test_a_reachable_band_gives_no_reason_and_a_cap_is_named():
     (reason,) = report.groups[0].reasons
     assert reason.startswith("manager C2 makes its cap of 1 visits a day on every day it works")
     assert reason.endswith("raise its cap")
+
+
+def test_managers_out_of_the_band_far_from_their_start_are_named_as_riding_out():
+    """Work that moves in large steps of riding out (customers far from where the manager starts)
+    is told as such, with what a department head can change."""
+    from routeplan import Stop
+
+    b = ProblemBuilder(name="far", days=["Mon", "Tue"])
+    b.set_depot(119.13, 36.71)
+    b.add_tier("shop", visits=1, service_min=30, roles=["C"])
+    for k in range(4):
+        b.add_manager(f"C{k + 1}", role="C")
+    for k in range(6):
+        b.add_customer(f"N{k}", lon=119.135 + 0.001 * k, lat=36.71, tier="shop")
+    for k in range(2):
+        b.add_customer(f"F{k}", lon=119.60 + 0.001 * k, lat=36.71, tier="shop")  # about 42 km out
+    problem = b.build()
+
+    def day(manager, index, ids, ride_min):
+        stops = tuple(Stop(seq=i + 1, customer_id=cid, arrival=9 * 3600 + i * 1800, start=9 * 3600 + i * 1800,
+                           end=9 * 3600 + i * 1800 + 1800, travel_km=1.0) for i, cid in enumerate(ids))
+        return DayRoute(manager_id=manager, day_index=index, day=problem.days[index], depart=9 * 3600,
+                        return_time=9 * 3600 + len(ids) * 1800, travel_km=ride_min / 3, travel_min=ride_min,
+                        service_min=30.0 * len(ids), wait_min=0.0, stops=stops)
+
+    routes = [day("C1", 0, ["N0", "N1"], 10), day("C2", 0, ["N2", "N3"], 10), day("C3", 0, ["N4", "N5"], 10),
+              day("C4", 0, ["F0"], 260), day("C4", 1, ["F1"], 260)]
+    report = balance_report(problem, routes, [["C1", "C2", "C3", "C4"]])
+    (reason,) = report.groups[0].reasons
+    assert reason.startswith("manager C4's customers lie 4")
+    assert "a start nearer them (an office there) or a manager living there can" in reason
