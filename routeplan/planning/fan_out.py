@@ -132,7 +132,9 @@ def _solve_part(task: PartTask, progress: Callable[[Progress], None] | None) -> 
         allowed = max(task.deadline + startup - now, task.seconds or 0.0)
         if task.end is not None:
             allowed = min(allowed, task.end - now)
-        stop = MultipleCriteria([stop, MaxRuntime(max(MIN_TASK_SECONDS, allowed))])
+        # The task's clock depends on the lanes (how many workers share the run): it may stop the
+        # search but never pace it, so that a task its budget ends plans the same on any executor.
+        stop = MultipleCriteria([stop, MaxRuntime(max(MIN_TASK_SECONDS, allowed), pace=False)])
     initial = sequences_of(form, task.start_from) if task.start_from else previous_sequences(form)
     result = solve(form.instance, stop, seed=task.seed, params=task.params, progress=progress, initial=initial,
                    complete=bool(task.start_from))

@@ -180,10 +180,15 @@ class NoImprovement(_Combinable):
 @dataclass(frozen=True, slots=True)
 class MaxRuntime(_Combinable):
     """Stop after ``seconds`` of wall time (counted from ``after`` seconds into the run): depends
-    on the machine and its load, so the same seed may give another plan."""
+    on the machine and its load, so the same seed may give another plan. With ``pace`` False the
+    clock only stops the search and never sets its pace (its annealing temperature and polishing
+    rounds follow the other criteria): a part of a large problem, whose clock depends on how many
+    workers share the run, then plans the same with one worker or many wherever its budget, not
+    the clock, ends it."""
 
     seconds: float
     after: float = 0.0
+    pace: bool = True
 
     def __post_init__(self) -> None:
         _positive("seconds", self.seconds)
@@ -192,6 +197,8 @@ class MaxRuntime(_Combinable):
         return status.seconds >= self.after + self.seconds
 
     def fraction(self, status: Status) -> float | None:
+        if not self.pace:
+            return None
         return min(1.0, max(0.0, (status.seconds - self.after) / self.seconds))
 
     def seconds_left(self, status: Status) -> float:
@@ -199,7 +206,7 @@ class MaxRuntime(_Combinable):
 
     def part(self, share: float, before: float) -> MaxRuntime:
         # The part's window follows the earlier parts' shares; time they left over is its to use.
-        return MaxRuntime(max(1e-3, self.seconds * share), after=self.after + self.seconds * before)
+        return MaxRuntime(max(1e-3, self.seconds * share), after=self.after + self.seconds * before, pace=self.pace)
 
     @property
     def repeatable(self) -> bool:

@@ -54,6 +54,20 @@ def test_the_repeatable_criteria_pace_a_run_unless_the_clock_is_well_ahead():
     assert time_limit(10.0).fraction(status(work=0, seconds=0.3)) == 0.0
 
 
+def test_a_clock_that_does_not_pace_only_stops():
+    """A part's clock (which depends on how many workers share the run) never sets the pace, in
+    its parts either: the work does, however far ahead the clock is."""
+    clock = MaxRuntime(10.0, pace=False)
+    assert clock.fraction(status(seconds=5.0)) is None
+    stop = MaxWork(100) | clock
+    assert stop.fraction(status(work=10, seconds=9.0)) == 0.1
+    assert stop(status(work=10, seconds=10.0))
+    assert stopped_by(stop, status(work=10, seconds=10.0)) == "clock"
+    part = stop.part(0.5, 0.5)
+    assert part.fraction(status(work=5, seconds=9.9)) == 0.1
+    assert MaxRuntime(10.0).part(0.5, 0.0).pace
+
+
 def test_only_the_clock_is_not_repeatable():
     assert MaxWork(1).repeatable
     assert MaxIterations(1).repeatable
