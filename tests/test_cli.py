@@ -195,3 +195,37 @@ def test_plan_with_local_workers(tmp_path):
     assert main(["plan", TINY, "--out", str(tmp_path / "plan"), "--iterations", "200", "--workers", "2",
                  "--quiet"]) == 0
     assert main(["validate", TINY, str(tmp_path / "plan")]) == 0
+
+
+def test_reaching_an_executor_is_start_up_outside_the_limit(tmp_path, monkeypatch):
+    """Starting a pool or reaching a Dask scheduler is not counted against the time limit, so
+    that the search gets the budget and clock it would get in one process."""
+    import contextlib
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from routeplan import cli
+
+    seen = []
+
+    class CapturedError(Exception):
+        pass
+
+    def fake_plan_within(problem, **options):
+        seen.append(options["started"])
+        raise CapturedError
+
+    @contextlib.contextmanager
+    def slow_executor(args):
+        time.sleep(0.3)
+        with ThreadPoolExecutor(1) as pool:
+            yield pool
+
+    monkeypatch.setattr(cli, "plan_within", fake_plan_within)
+    monkeypatch.setattr(cli, "_process_started", lambda: 1000.0)
+    monkeypatch.setattr(cli, "_executor", slow_executor)
+    with pytest.raises(CapturedError):
+        cli._plan(cli._parser().parse_args(["plan", TINY, "--out", str(tmp_path / "plan"),
+                                                 "--time-limit", "5", "--workers", "2"]))
+    (started,) = seen
+    assert started >= 1000.3
