@@ -61,3 +61,11 @@ def test_border_rounds_give_way_when_their_tables_would_crowd_out_the_search():
     assert border_rounds(600.0, fixed=110.0, per_round=44.0, polish=44.0) == BORDER_ROUNDS
     limit = (100.0 + 2 * 10.0 + 5.0) / BORDER_PREPARE_SHARE
     assert border_rounds(limit, fixed=100.0, per_round=10.0, polish=5.0) == 2
+
+
+def test_the_chain_ruin_runs_only_where_roles_overlap():
+    """The chain ruin carries work along roles that overlap in part: hybrid's; the role-blind
+    strategies' hand-outs have none, and there it only cost travel."""
+    assert planner.default_params("hybrid").chain > 0
+    for strategy in ("region", "business-type", "value"):
+        assert planner.default_params(strategy).chain == 0
