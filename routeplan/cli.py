@@ -324,7 +324,7 @@ def _plan(args: argparse.Namespace) -> int:
     with _executor(args) as executor:
         # Importing Dask and reaching its scheduler (or starting a pool) is start-up, as loading
         # the kernels is: outside the limit, so that the search gets the same budget and clock
-        # as in one process (on a 2,200-customer city at 60 s it took the search's last 7 %).
+        # as in one process, however long the connection takes.
         connected = time.perf_counter() - connecting if executor is not None else 0.0
         result = plan_within(problem, strategy=args.strategy, time_limit=None if stop else limit, stop=stop,
                              seed=args.seed, progress=progress, started=started + connected,
