@@ -8,6 +8,7 @@ import numpy as np
 
 from routeplan.solver.arrays import Data, State, data_ref, freeze, max_route_length, state_ref
 from routeplan.solver.instance import Instance, Task, Vehicle
+from routeplan.solver.kernels.insertion import insert_task
 from routeplan.solver.solution import SolutionView, state_from_routes
 
 
@@ -60,3 +61,13 @@ class Built:
     @property
     def view(self) -> SolutionView:
         return SolutionView(self.data, self.state)
+
+    def reinsert(self, tasks: Sequence[int], targets: np.ndarray) -> None:
+        """Insert ``tasks`` again in this order, each at its best place against ``targets``, as a
+        search step does after a ruin; every one must find a place."""
+        n = self.inst.num_vehicles
+        considered = np.zeros(len(targets), dtype=np.bool_)
+        cost, gap, work = np.empty(n), np.zeros(n, dtype=np.int64), np.empty(n)
+        for t in tasks:
+            placed, _, _ = insert_task(self.d, self.s, int(t), 0.0, targets, considered, cost, gap, work, -1)
+            assert placed

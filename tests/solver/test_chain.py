@@ -5,7 +5,6 @@ first), where moving one customer at a time would only move the shortage."""
 import numpy as np
 from builders import Built, points_instance
 
-from routeplan.solver.kernels.insertion import insert_task
 from routeplan.solver.kernels.objective import group_targets, objective
 from routeplan.solver.kernels.ruin import remove_chain, under_band_owner
 
@@ -42,12 +41,8 @@ def test_a_chain_carries_work_to_the_manager_short_of_it():
     # D1 <- C2 (its small shop next to D1) <- C1 (its medium shop next to C2): two links.
     assert count == 2
     assert sorted(removed[:count].tolist()) == [2, 5]
-    considered = np.zeros(3, dtype=np.bool_)
-    cost, gap, work = np.empty(3), np.zeros(3, dtype=np.int64), np.empty(3)
     # As a chain step re-inserts: the last link first, priced against the shares of the whole state.
-    for t in removed[:count][::-1]:
-        placed, _, _ = insert_task(d, s, t, 0.0, targets, considered, cost, gap, work, -1)
-        assert placed
+    built.reinsert(removed[:count][::-1], targets)
     group_targets(d, built.state.owner_work, targets)
     after = float(objective(d, s, targets))
     assert after < before - 1e-9

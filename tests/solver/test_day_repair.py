@@ -5,7 +5,6 @@ where single moves cost travel first."""
 import numpy as np
 from builders import Built, points_instance
 
-from routeplan.solver.kernels.insertion import insert_task
 from routeplan.solver.kernels.objective import group_targets, objective
 from routeplan.solver.kernels.ruin import day_out_of_band, remove_day_excess
 
@@ -31,11 +30,7 @@ def test_a_string_off_the_full_day_fills_the_empty_one():
     count = remove_day_excess(d, s, 1, removed, route_hit)  # day 1, too empty: from day 0
     assert count >= 3
     assert route_hit.tolist() == [True, False]
-    considered = np.zeros(1, dtype=np.bool_)
-    cost, gap, work = np.empty(2), np.zeros(2, dtype=np.int64), np.empty(2)
-    for t in removed[:count]:
-        placed, _, _ = insert_task(d, s, t, 0.0, targets, considered, cost, gap, work, -1)
-        assert placed
+    built.reinsert(removed[:count], targets)
     after = float(objective(d, s, targets))
     assert after < before - 1e-9
     assert built.view.check() == []

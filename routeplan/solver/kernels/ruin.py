@@ -157,13 +157,7 @@ def remove_chain(d, s, targets, receiver, max_links, removed, route_hit, used):
         if best < 0:
             break
         giver = s.owner[best]
-        for j in range(s.vehicle.shape[1]):
-            v = s.vehicle[best, j]
-            if v >= 0:
-                route_hit[v] = True
-        remove_task(d, s, best)
-        removed[count] = best
-        count += 1
+        count = _take(d, s, best, removed, count, route_hit)
         used[giver] = True
         current = giver
         if best_ratio > 1.0:  # an owner with more than its share gave: the chain can end here
@@ -225,11 +219,18 @@ def remove_day_excess(d, s, v, removed, route_hit):
     count = 0
     for t in victims:
         if s.pattern[t] >= 0:
-            for j in range(s.vehicle.shape[1]):
-                u = s.vehicle[t, j]
-                if u >= 0:
-                    route_hit[u] = True
-            remove_task(d, s, t)
-            removed[count] = t
-            count += 1
+            count = _take(d, s, t, removed, count, route_hit)
     return count
+
+
+@njit(cache=True)
+def _take(d, s, t, removed, count, route_hit):
+    """Remove task ``t`` from every route it lies on, marking them in ``route_hit``, and record
+    it as ``removed[count]``; the new count."""
+    for j in range(s.vehicle.shape[1]):
+        v = s.vehicle[t, j]
+        if v >= 0:
+            route_hit[v] = True
+    remove_task(d, s, t)
+    removed[count] = t
+    return count + 1
