@@ -169,7 +169,8 @@ def balance_report(problem: Problem, routes: Sequence[DayRoute], groups: Sequenc
             members.append(ManagerBalance(manager_id=mid, utilisation=utilisation[mid], deviation=deviation,
                                           within=within))
         name, size = group_name([managers[mid].role for mid in group])
-        reasons = _out_of_reach(problem, routes, group, mean, eligible) if any(not m.within for m in members) else ()
+        reasons = (_out_of_reach(problem, routes, group, mean, eligible, work)
+                   if any(not m.within for m in members) else ())
         group_reports.append(GroupBalance(managers=tuple(members), mean_utilisation=mean, name=name, size=size,
                                           reasons=reasons))
     day_reports = []
@@ -219,8 +220,9 @@ def customer_work_min(problem: Problem, routes: Sequence[DayRoute]) -> dict[str,
 
 
 def _out_of_reach(problem: Problem, routes: Sequence[DayRoute], group: Sequence[str], mean: float,
-                  eligible: Sequence[Sequence[int]] | None) -> tuple[str, ...]:
-    """Why ``group``'s band (around ``mean``) cannot be reached with this plan's work: a kind of
+                  eligible: Sequence[Sequence[int]] | None, manager_work: dict[str, float]) -> tuple[str, ...]:
+    """Why ``group``'s band (around ``mean``; ``manager_work`` the minutes of each manager) cannot be
+    reached with this plan's work: a kind of
     its managers whose tiers hold too little work, or so much that only it may do; a visit cap;
     locked customers alone beyond the band."""
     tolerance = problem.balance.tolerance
@@ -269,12 +271,12 @@ def _out_of_reach(problem: Problem, routes: Sequence[DayRoute], group: Sequence[
         made = visits.get(manager.manager_id, 0)
         cap = manager.max_visits * len(manager.days)
         if made >= cap and made:
-            own = sum(route_work_min(r) for r in routes if r.manager_id == manager.manager_id)
+            own = manager_work[manager.manager_id]
             if own / manager.available_min < low - BAND_SLACK:
                 reasons.append(f"manager {manager.manager_id} makes its cap of {manager.max_visits} visits a day on "
                                f"every day it works, which fills it to {100 * own / manager.available_min:.1f}%, "
                                f"below the band {100 * low:.1f}% to {100 * high:.1f}%: raise its cap")
-    reasons.extend(_far_out(problem, routes, group, mean, low, high))
+    reasons.extend(_far_out(problem, routes, group, low, high, manager_work))
     locked: dict[str, float] = {}
     for c in problem.customers:
         lock = c.locked_manager
@@ -293,15 +295,14 @@ FAR_OUT = 1.5
 average, and who is out of its band, is named as riding out far."""
 
 
-def _far_out(problem: Problem, routes: Sequence[DayRoute], group: Sequence[str], mean: float, low: float,
-             high: float) -> list[str]:
+def _far_out(problem: Problem, routes: Sequence[DayRoute], group: Sequence[str], low: float, high: float,
+             work: dict[str, float]) -> list[str]:
     """Managers out of the band whose customers lie far from where they start: their work moves
     in large steps of riding, which the plan cannot even out (a start nearer their customers can)."""
     where = {c.customer_id: (c.lon, c.lat) for c in problem.customers}
     managers = {m.manager_id: m for m in problem.managers}
     out: dict[str, list[float]] = {mid: [] for mid in group}
     travel: dict[str, float] = dict.fromkeys(group, 0.0)
-    work: dict[str, float] = dict.fromkeys(group, 0.0)
     for route in routes:
         if route.manager_id not in out:
             continue
@@ -311,7 +312,6 @@ def _far_out(problem: Problem, routes: Sequence[DayRoute], group: Sequence[str],
             out[route.manager_id].extend(haversine_km([start.lon] * len(points), [start.lat] * len(points),
                                                       [p[0] for p in points], [p[1] for p in points]).tolist())
         travel[route.manager_id] += route.travel_min
-        work[route.manager_id] += route_work_min(route)
     distances = [d for mid in group for d in out[mid]]
     if not distances:
         return []
