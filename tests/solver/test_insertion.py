@@ -101,6 +101,28 @@ def test_territories_are_compact_and_even():
     assert len(set(owner[40:])) == 1
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_territories_of_partly_overlapping_roles_lie_together(seed):
+    # Owners 0 and 1 (C) serve medium and small shops, owner 2 (D) only small ones: medium shops
+    # in a west and an east cluster, small shops along the whole band between. Each C owner's
+    # small shops lie on the side of its medium ones, not in a territory drawn apart.
+    rng = np.random.default_rng(seed)
+    medium = np.vstack([rng.normal((-30, 0), 2, (20, 2)), rng.normal((30, 0), 2, (20, 2))])
+    small = np.column_stack([rng.uniform(-40, 40, 60), rng.uniform(-5, 5, 60)])
+    xy = [(0.0, 0.0)] + [tuple(p) for p in np.vstack([medium, small])]
+    owners_of = [(0, 1)] * 40 + [(0, 1, 2)] * 60
+    inst = points_instance(xy, days=2, owners=3, service=10.0, owners_of=owners_of)
+    owner = territories(inst, task_workload(inst), np.random.default_rng(seed))
+    assert all(owner[t] in owners_of[t] for t in range(100))
+    for c in (0, 1):
+        own_medium = medium[owner[:40] == c]
+        own_small = small[owner[40:] == c]
+        assert len(own_medium) > 0
+        assert len(own_small) > 0
+        assert np.sign(own_small[:, 0].mean()) == np.sign(own_medium[:, 0].mean())
+        assert set(owner[:40][medium[:, 0] * np.sign(own_medium[:, 0].mean()) > 0]) == {c}
+
+
 def test_neighbours_that_share_an_owner_come_first_and_others_never_decide():
     # A market manager's visit (owner 2) in the east, among shops only owner 1 may serve; the
     # market manager's other customer is 2 km away.
