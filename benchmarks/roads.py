@@ -31,6 +31,7 @@ import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
 from routeplan import MaxIterations, plan, read_scenario, validate_folder, write_plan
+from routeplan.roads.resolve import travel_model
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data" / "samples" / "kuiwen"
@@ -43,7 +44,7 @@ def _peak_gb() -> float:
 
 def retime(straight, streets) -> dict[str, float]:
     """The straight-line plan's routes ridden on the streets (see the module docstring)."""
-    model = streets.travel.travel_model()
+    model = travel_model(streets.travel)
     customers = {c.customer_id: c for c in streets.customers}
     managers = {m.manager_id: m for m in streets.managers}
     late_legs = late_windows = late_returns = 0
@@ -87,7 +88,7 @@ def retime(straight, streets) -> dict[str, float]:
 
 def tables(seed: int, sizes: list[int]) -> list[dict[str, float]]:
     streets = read_scenario(ROADS)
-    travel = streets.travel.travel_model()
+    travel = travel_model(streets.travel)
     network = travel.network
     rng = np.random.default_rng(seed)
     base = np.array([(c.lon, c.lat) for c in streets.customers])

@@ -39,6 +39,7 @@ from .model.problem import VisitRule as VisitRule
 from .model.routes import DayRoute as DayRoute
 from .model.routes import Stop as Stop
 from .model.routes import Unserved as Unserved
+from .plan_folder import write_plan as write_plan
 from .planner import diagnose_problem as diagnose_problem
 from .planner import plan as plan
 from .planner import replan as replan
@@ -47,7 +48,7 @@ from .results.balance import BalanceReport as BalanceReport
 from .results.changes import PlanDiff as PlanDiff
 from .results.changes import diff_plans as diff_plans
 from .results.files import read_plan as read_plan
-from .results.files import write_plan as write_plan
+from .results.run_record import RunRecord as RunRecord
 from .results.visit_plan import ManagerFigures as ManagerFigures
 from .results.visit_plan import Plan as Plan
 from .solver.lns import Progress as Progress
@@ -84,6 +85,7 @@ __all__ = [
     "OfflineError",
     "OutputFolderError",
     "Plan",
+    "RunRecord",
     "PlanDiff",
     "PlanFileError",
     "PlanWarning",

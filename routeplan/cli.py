@@ -29,6 +29,7 @@ import traceback
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -38,11 +39,12 @@ from .io.scenario import read_scenario
 from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable
 from .model.problem import Problem
 from .phases import Size, read_seconds, write_seconds
+from .plan_folder import write_plan, write_views
 from .planner import DEFAULT_TIME_LIMIT, diagnose_problem, from_previous, plan_within, stability_settings
 from .planning.strategies import STRATEGIES
 from .results.changes import diff_plans
 from .results.exports import cycle_start
-from .results.files import read_plan, write_plan, write_views
+from .results.files import read_plan
 from .solver.lns import Progress, kernels_compiled
 from .solver.stop import MaxIterations
 from .validation import validate_folder
@@ -329,11 +331,11 @@ def _plan(args: argparse.Namespace) -> int:
         result = plan_within(problem, strategy=args.strategy, time_limit=None if stop else limit, stop=stop,
                              seed=args.seed, progress=progress, started=started + connected,
                              before=read_seconds(size), after=write_seconds(size), executor=executor)
-    if executor is not None:
-        result.extra["executor_startup_seconds"] = round(connected, 2)
     if progress is not None:
         progress.finish()
-    result.extra["closed_customers"] = closed
+    result = replace(result, run=replace(result.run, closed_customers=tuple(closed),
+                                         executor_startup_seconds=round(connected, 2) if executor is not None
+                                         else None))
     writing = time.perf_counter()
     write_plan(result, args.out, offline=not args.online, start_date=args.start_date, streets=args.streets)
     logger.info("wrote %s in %.2f s; %.2f s since the command started", args.out, time.perf_counter() - writing,

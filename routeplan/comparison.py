@@ -19,9 +19,9 @@ from .io.csvfile import write_table
 from .io.staging import REPORT_MARKER, staged_folder
 from .model.problem import Problem
 from .notices import issue
+from .plan_folder import write_plan
 from .planner import DEFAULT_TIME_LIMIT, as_executor, plan, replan
 from .planning.strategies import STRATEGIES, check_strategy
-from .results.files import write_plan
 from .results.visit_plan import Plan
 from .solver.search import Progress
 from .solver.stop import StoppingCriterion

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .roads.resolve import road_size
+
 if TYPE_CHECKING:
     from .model.problem import Problem
 
@@ -35,7 +37,7 @@ class Size:
     def of(cls, problem: Problem, *, times: int = 1) -> Size:
         """The size of ``problem``, or of ``times`` such problems planned as one (a pair of
         neighbouring parts)."""
-        nodes, junctions = problem.travel.road_size()
+        nodes, junctions = road_size(problem.travel)
         return cls(customers=times * problem.num_customers, managers=times * problem.num_managers,
                    days=problem.num_days, visits=times * problem.visits_required(), junctions=junctions,
                    road_nodes=nodes)

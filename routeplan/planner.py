@@ -25,7 +25,9 @@ from .planning.schedule import build_routes
 from .planning.strategies import STRATEGIES, strategy_eligibility
 from .planning.warm_up import warm_up_planner
 from .results.changes import PlanRecord, plan_record
+from .results.run_record import RunRecord
 from .results.visit_plan import Plan
+from .roads.resolve import require_travel
 from .solver.lns import Progress, SearchParams
 from .solver.rate import WorkRate, machine_rate
 from .solver.result import EngineResult
@@ -84,9 +86,9 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None
     time_limit
         Seconds of wall time for the call (default 60): the search spends a work budget that
         leaves time for everything else, fitted to this machine's rate of work (measured once and
-        kept, :mod:`routeplan.solver.rate`; ``plan.extra["work_rate"]`` says which was used), so
+        kept, :mod:`routeplan.solver.rate`; ``plan.run.work_rate`` says which was used), so
         that the same limit and seed give the same plan on an idle machine, run after run; on a
-        busier one the clock ends the search and ``plan.extra["stopped_by"]`` says ``"clock"``
+        busier one the clock ends the search and ``plan.run.stopped_by`` says ``"clock"``
         (with a warning). The one-time compilation of the
         search after installation (about half a minute; afterwards loaded from a cache in well
         under a second) comes on top, reported as ``startup_seconds``.
@@ -168,8 +170,7 @@ def replan(problem: Problem, previous: Plan | PlanRecord | str | os.PathLike[str
     replanned, closed = from_previous(problem, previous, max_reassigned=max_reassigned, keep_days=keep_days,
                                       move_cost_min=move_cost_min, day_cost_min=day_cost_min)
     result = plan(replanned, **options)
-    result.extra["closed_customers"] = closed
-    return result
+    return replace(result, run=replace(result.run, closed_customers=tuple(closed)))
 
 
 def from_previous(problem: Problem, previous: Plan | PlanRecord | str | os.PathLike[str], *,
@@ -212,12 +213,12 @@ def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, st
     logged on the way; this function does not raise them as Python warnings (:func:`plan` does)."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
+    require_travel(problem)  # a problem built in Python has not had its travel table checked
     with collected() as found:
         result = _plan_within(problem, strategy=strategy, time_limit=time_limit, stop=stop, seed=seed,
                               progress=progress, params=params, started=started, before=before, after=after,
                               executor=executor, max_part_customers=max_part_customers)
-    result.extra["warnings"] = list(unique([*problem.warnings, *result.warnings, *found]))
-    return result
+    return replace(result, run=replace(result.run, warnings=unique([*problem.warnings, *result.warnings, *found])))
 
 
 def _plan_within(problem: Problem, *, strategy: str, time_limit: float | None, stop: StoppingCriterion | None,
@@ -288,18 +289,18 @@ def _plan_within(problem: Problem, *, strategy: str, time_limit: float | None, s
         logger.info("searched in %.2f s (construction included)", searched - prepared)
         plan = _offered(plan_of(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup),
                         eligible, budget=base_budget, clock=clock, params=params)
-        plan = _checked(plan, str(plan.extra["stopped_by"]))
+        plan = _checked(plan, str(plan.run.stopped_by))
         logger.info("plan built and validated in %.2f s", time.perf_counter() - searched)
     else:
         plan = _plan_parts(problem, strategy, eligible, parts, budget=budget, clock=clock, seed=seed, params=params,
                            progress=progress, executor=pool, started=started, time_limit=time_limit,
                            startup=startup, border_rounds=rounds)
         plan = _checked(_offered(plan, eligible, budget=budget, clock=clock, params=params),
-                        str(plan.extra["stopped_by"]))
+                        str(plan.run.stopped_by))
     if terms is not None:  # who had to move under the strategy: changes.csv's "no longer eligible"
-        plan.extra["no_longer_eligible"] = list(terms.forced_ids)
+        plan = replace(plan, run=replace(plan.run, no_longer_eligible=tuple(terms.forced_ids)))
     if rate is not None:
-        plan.extra["work_rate"] = rate.to_dict()
+        plan = replace(plan, run=replace(plan.run, work_rate=rate.to_dict()))
     return plan
 
 
@@ -369,10 +370,10 @@ def _plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int
               for g in interchangeable_groups([tuple(e) for e in eligible], problem.num_managers) if len(g) > 1]
     return Plan(problem=problem, routes=joined.routes, unserved=joined.unserved, strategy=strategy, seed=seed,
                 solve_seconds=time.perf_counter() - started, time_limit=time_limit, iterations=joined.iterations,
-                extra={"balance_groups": groups, "startup_seconds": round(startup, 2), "stopped_by": joined.stopped_by,
-                       "work_units": round(joined.work), "parts": len(parts), "tasks": joined.tasks,
-                       "worker_startup_seconds": round(joined.worker_startup, 2),
-                       "warnings": list(joined.warnings)})
+                run=RunRecord(balance_groups=tuple(tuple(g) for g in groups), startup_seconds=round(startup, 2),
+                              stopped_by=joined.stopped_by, work_units=round(joined.work), parts=len(parts),
+                              tasks=joined.tasks, worker_startup_seconds=round(joined.worker_startup, 2),
+                              warnings=tuple(joined.warnings)))
 
 
 def diagnose_problem(problem: Problem, *, strategy: str = "hybrid",
@@ -381,6 +382,7 @@ def diagnose_problem(problem: Problem, *, strategy: str = "hybrid",
     needed against available per group of managers, and customers no plan can serve."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
+    require_travel(problem)
     work = customer_work(problem)
     eligible = strategy_eligibility(problem, strategy, work=work)
     parts = partition(problem, eligible, work, max_customers=max_part_customers)
@@ -408,8 +410,8 @@ def plan_of(form: Formulation, result: EngineResult, *, seed: int, started: floa
     return Plan(problem=form.problem, routes=build_routes(form, result), unserved=unserved(form, result),
                 strategy=form.strategy, seed=seed, solve_seconds=time.perf_counter() - started, time_limit=time_limit,
                 iterations=result.iterations,
-                extra={"balance_groups": groups, "startup_seconds": round(startup, 2),
-                       "stopped_by": result.stopped_by, "work_units": round(result.work)})
+                run=RunRecord(balance_groups=tuple(tuple(g) for g in groups), startup_seconds=round(startup, 2),
+                              stopped_by=result.stopped_by, work_units=round(result.work)))
 
 
 def _offered(plan: Plan, eligible: Sequence[Sequence[int]], *, budget: StoppingCriterion, clock: float,
@@ -424,12 +426,11 @@ def _offered(plan: Plan, eligible: Sequence[Sequence[int]], *, budget: StoppingC
         stop = MultipleCriteria([stop, MaxRuntime(max(MIN_SEARCH_SECONDS, clock - time.time()))])
     done = rescue(plan.problem, plan.strategy, eligible, plan.routes, plan.unserved, stop=stop, seed=plan.seed,
                   params=params)
-    extra = {**plan.extra, "offered": {"customers": done.offered, "placed": done.placed},
-             "work_units": round(float(plan.extra.get("work_units", 0)) + done.work)}
-    if done.stopped_by == "clock":
-        extra["stopped_by"] = "clock"
+    run = replace(plan.run, offered={"customers": done.offered, "placed": done.placed},
+                  work_units=round(float(plan.run.work_units or 0) + done.work),
+                  stopped_by="clock" if done.stopped_by == "clock" else plan.run.stopped_by)
     return replace(plan, routes=done.routes, unserved=done.unserved, iterations=plan.iterations + done.iterations,
-                   extra=extra)
+                   run=run)
 
 
 def _checked(plan: Plan, stopped_by: str) -> Plan:

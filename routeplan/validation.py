@@ -35,7 +35,7 @@ from .errors import InputIssue
 from .io.csvfile import read_table
 from .io.scenario import read_scenario
 from .model.clock import format_hhmmss, parse_hhmmss
-from .model.problem import Customer, Manager, Point, Problem, VisitRule
+from .model.problem import Customer, Manager, Point, Problem, VisitRule, place_id
 from .roads.files import read_network
 
 logger = logging.getLogger(__name__)
@@ -536,8 +536,7 @@ class _Checker:
 
     def place_id(self, manager: Manager, which: str) -> str:
         """The id of a manager's start or end place in a travel table (section 4)."""
-        point = manager.start if which == "start" else manager.end
-        return "depot" if point == self.problem.depot else f"{manager.manager_id}:{which}"
+        return place_id(manager, which, self.problem.depot)
 
     # -- driver -----------------------------------------------------------------------------
     def run(self, tables: _Tables) -> ValidationReport:

@@ -21,10 +21,9 @@ from conftest import DATA, overloaded_problem
 
 def test_a_small_problem_ends_when_the_search_has_nothing_left_to_find(tiny_problem):
     result = plan(tiny_problem, time_limit=30, seed=0)
-    assert result.extra["stopped_by"] == "no improvement"
+    assert result.run.stopped_by == "no improvement"
     # 1,000 iterations without a better plan, not the 30 s budget (hundreds of thousands).
     assert result.iterations < 20_000
-    assert result.is_valid()
     assert not any("slower or busier" in w for w in result.warnings)
 
 

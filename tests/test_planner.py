@@ -2,10 +2,11 @@
 what is really left."""
 
 import time
+from dataclasses import replace
 
 import pytest
 
-from routeplan import planner
+from routeplan import InfeasiblePlanError, MaxIterations, planner
 from routeplan.phases import Size, finish_seconds, prepare_seconds
 from routeplan.planner import BORDER_PREPARE_SHARE, border_rounds
 from routeplan.planning.fan_out import BORDER_ROUNDS
@@ -69,3 +70,16 @@ def test_the_chain_ruin_runs_only_where_roles_overlap():
     assert planner.default_params("hybrid").chain > 0
     for strategy in ("region", "business-type", "value"):
         assert planner.default_params(strategy).chain == 0
+
+
+def test_a_plan_that_breaks_a_rule_is_never_returned(tiny_problem, monkeypatch):
+    # Every plan is validated before it is returned: one with a visit gone from its routes and
+    # not reported unserved raises instead (so that tests need not assert that plans are valid).
+    good = planner.plan(tiny_problem, stop=MaxIterations(200), seed=0)
+    route = next(r for r in good.routes if len(r.stops) > 1)
+    others = tuple(r for r in good.routes if r is not route)
+    broken = replace(good, routes=(replace(route, stops=route.stops[1:]), *others))
+    assert not broken.is_valid()
+    monkeypatch.setattr(planner, "plan_of", lambda *args, **kwargs: broken)
+    with pytest.raises(InfeasiblePlanError, match="break the contract"):
+        planner.plan(tiny_problem, stop=MaxIterations(200), seed=0)

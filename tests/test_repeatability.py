@@ -7,12 +7,11 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from routeplan import MaxWork, PlanWarning, plan, read_scenario, write_plan
+from routeplan import MaxWork, PlanWarning, plan, write_plan
 from routeplan import planner as planner
 from routeplan.cli import main
 from routeplan.synthetic import random_problem
@@ -38,7 +37,7 @@ def test_same_seed_gives_identical_files(seed, tmp_path):
     for k in range(2):
         # A work budget never looks at the clock: the same files on any machine, however busy.
         result = plan(problem, stop=MaxWork(3e9), seed=seed)
-        assert result.extra["stopped_by"] == "budget"
+        assert result.run.stopped_by == "budget"
         write_plan(result, tmp_path / f"run{k}", start_date=dt.date(2026, 11, 30))
     assert _same_files(tmp_path / "run0", tmp_path / "run1") == []
     first = json.loads((tmp_path / "run0" / "summary.json").read_text())
@@ -55,7 +54,7 @@ def test_a_time_limit_repeats_when_the_budget_ends_the_search(tmp_path, monkeypa
     monkeypatch.setattr(planner, "UNITS_PER_SECOND", planner.UNITS_PER_SECOND / 2)
     problem = random_problem(103, customers=300)
     runs = [plan(problem, time_limit=6, seed=3) for _ in range(2)]
-    assert [r.extra["stopped_by"] for r in runs] == ["budget", "budget"]
+    assert [r.run.stopped_by for r in runs] == ["budget", "budget"]
     assert runs[0].routes == runs[1].routes
 
 
@@ -77,8 +76,7 @@ def test_a_run_stopped_by_the_clock_says_so(tiny_problem, monkeypatch, caplog):
     monkeypatch.setattr(planner, "MIN_SETTLED_ITERATIONS", 10**12)  # nor an early end of a settled search
     with caplog.at_level("WARNING", logger="routeplan"), pytest.warns(PlanWarning, match="may not repeat"):
         result = plan(tiny_problem, time_limit=1, seed=0)
-    assert result.extra["stopped_by"] == "clock"
-    assert result.is_valid()
+    assert result.run.stopped_by == "clock"
     assert any("may not repeat" in r.getMessage() for r in caplog.records)
     assert any("may not repeat" in w for w in result.warnings)
 
@@ -92,28 +90,24 @@ def test_another_seed_gives_another_plan(tiny_problem):
 
 
 @pytest.mark.slow
-def test_time_limit_is_honoured():
-    from conftest import REPO
-
-    problem = read_scenario(REPO / "data" / "samples" / "kuiwen")
-    started = time.perf_counter()
-    result = plan(problem, time_limit=10, seed=0)
-    wall = time.perf_counter() - started - result.extra["startup_seconds"]
-    assert wall <= 10 * 1.05, wall
-    assert result.is_valid()
-
-
-@pytest.mark.slow
 def test_interrupt_leaves_no_plan_folder(tmp_path):
     from conftest import REPO
 
     out = tmp_path / "plan"
-    process = subprocess.Popen([sys.executable, "-m", "routeplan", "plan", str(REPO / "data" / "samples" / "kuiwen"),
-                                "--out", str(out), "--time-limit", "60", "--quiet"],
+    process = subprocess.Popen([sys.executable, "-m", "routeplan", "-v", "plan",
+                                str(REPO / "data" / "samples" / "kuiwen"), "--out", str(out), "--time-limit", "60"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(6)
+    # Interrupted in the search (its start is logged), however fast the machine gets there.
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if "formulated and diagnosed" in line:
+            break
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+    _, rest = process.communicate(timeout=60)
+    err = "".join(seen) + rest
+    assert any("formulated and diagnosed" in line for line in seen), err
     assert process.returncode == 130, err
     assert "interrupted; nothing was written" in err
     assert list(tmp_path.iterdir()) == []

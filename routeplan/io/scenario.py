@@ -18,6 +18,7 @@ from ..errors import InputIssue, ScenarioError
 from ..model.clock import format_hhmm
 from ..model.problem import Problem, ProblemBuilder
 from ..notices import collected, issue
+from ..roads.resolve import checked_travel
 from .csvfile import read_table, write_table
 from .staging import staged_folder
 
@@ -57,8 +58,12 @@ def read_scenario(folder: str | os.PathLike[str]) -> Problem:
         raise ScenarioError(InputIssue(str(folder), "scenario folder not found"))
     with collected() as found:
         builder = _scenario_builder(folder)
-    issue(found)  # the road network's own warnings come from build(), raised there
-    return builder.add_warnings(found).build()
+    issue(found)
+    problem = builder.add_warnings(found).build()
+    with collected() as found:
+        problem = checked_travel(problem)  # the travel files' own faults and warnings
+    issue(found)
+    return problem
 
 
 def _scenario_builder(folder: Path) -> ProblemBuilder:

@@ -35,6 +35,7 @@ from ..model.clock import format_hhmm
 from ..model.problem import Problem
 from ..model.routes import DayRoute
 from ..results.visit_plan import ManagerFigures, Plan
+from ..roads.resolve import travel_model
 from ..roads.travel import RoadTravel
 from .colours import palette
 from .offline import PlanMap
@@ -319,7 +320,7 @@ def _territory(shape: dict[str, Any], colour: str) -> folium.GeoJson:
 
 def _streets_layer(problem: Problem) -> folium.FeatureGroup:
     """The road network's segments (each once, whatever its directions), faint and grey."""
-    model = problem.travel.travel_model()
+    model = travel_model(problem.travel)
     assert isinstance(model, RoadTravel)
     network = model.network
     pairs = np.unique(np.sort(np.stack([network.tail, network.head], axis=1), axis=1), axis=0)

@@ -18,12 +18,10 @@ import numpy as np
 from shapely.geometry import mapping, shape
 
 from ..errors import InputIssue, ScenarioError
-from ..notices import collected, issue, unique
-from ..roads.matrix import MatrixTravel, check_table, required_pairs, travel_table
-from ..roads.travel import FAR_ACCESS_KM, road_travel
+from ..notices import unique
 from .clock import parse_clock
 from .frames import customer_records
-from .travel import TRAVEL_MODELS, HaversineTravel, TravelModel, haversine_km
+from .travel import TRAVEL_MODELS, haversine_km
 
 DEFAULT_SHIFT = (510.0, 1050.0)  # 08:30-17:30, minutes after midnight
 FAR_KM = 50.0  # a customer this far beyond the others is taken for a typo
@@ -52,22 +50,8 @@ class TravelSettings:
     matrix: str = ""  # model "matrix": travel.csv (an absolute path)
     places: tuple[tuple[str, float, float], ...] = ()  # model "matrix": the table's id at each place
 
-    def road_size(self) -> tuple[int, int]:
-        """Nodes of the road network, and junctions its travel tables search (0, 0 unless
-        ``model = "road"``)."""
-        if self.model != "road":
-            return 0, 0
-        travel = road_travel(self.network, speed_kmh=self.speed_kmh)
-        return travel.network.num_nodes, travel.router().junctions
-
-    def travel_model(self) -> TravelModel:
-        """The travel model these settings describe (a road network or a table is read once per
-        process)."""
-        if self.model == "road":
-            return road_travel(self.network, speed_kmh=self.speed_kmh)
-        if self.model == "matrix":
-            return MatrixTravel(table=travel_table(self.matrix), places=self.places)
-        return HaversineTravel(speed_kmh=self.speed_kmh, detour_factor=self.detour_factor)
+    # Reading the network or the table these settings name is the roads layer's job
+    # (routeplan.roads.resolve: travel_model, road_size): the model reads no file.
 
 
 DEFAULT_BALANCE_TOLERANCE = 0.10
@@ -685,14 +669,9 @@ class ProblemBuilder:
         # A manager row that failed, or a file that could not be read, would only confuse this.
         if len(managers) == len(self._managers) and not self._unread:
             self._check_roles(tiers, customers, managers, issues)
-        if not issues and self._travel.model == "road":
-            with collected() as found:
-                self._check_roads(customers, issues)
-            issue(found)
-            self._warnings.extend(found)
         travel = self._travel
         if not issues and travel.model == "matrix":
-            travel = self._matrix_places(customers, managers, issues)
+            travel = replace(travel, places=travel_places(depot=self._depot, managers=managers, customers=customers))
         if issues:
             raise ScenarioError(issues)
         assert self._depot is not None
@@ -713,58 +692,6 @@ class ProblemBuilder:
         """Keep ``messages`` (what reading the problem's files warned of) on the problem built."""
         self._warnings.extend(messages)
         return self
-
-    def _matrix_places(self, customers: list[Customer], managers: list[Manager],
-                       issues: list[InputIssue]) -> TravelSettings:
-        """The travel settings with the table's id at every place, after checking that the table
-        has every pair a plan may use and that ids at one place share their rows."""
-        assert self._depot is not None
-        depot = self._depot
-        places: list[tuple[str, float, float]] = [("depot", depot.lon, depot.lat)]
-        ends = []
-        for m in managers:
-            start = "depot" if m.start == depot else f"{m.manager_id}:start"
-            end = "depot" if m.end == depot else f"{m.manager_id}:end"
-            places += [(start, m.start.lon, m.start.lat), (end, m.end.lon, m.end.lat)]
-            ends.append((start, end))
-        places += [(c.customer_id, c.lon, c.lat) for c in customers]
-        try:
-            table = travel_table(self._travel.matrix)
-        except ScenarioError as error:
-            issues.extend(error.issues)
-            return self._travel
-        found = check_table(table, required_pairs([c.customer_id for c in customers], ends))
-        index = table.index()
-        first: dict[tuple[float, float], str] = {}
-        for place_id, lon, lat in places:
-            other = first.setdefault((lon, lat), place_id)
-            if other != place_id and other in index and place_id in index and not (
-                    np.array_equal(table.minutes[index[other]], table.minutes[index[place_id]], equal_nan=True)
-                    and np.array_equal(table.km[index[other]], table.km[index[place_id]], equal_nan=True)):
-                found.append(InputIssue(table.name, f"{other} and {place_id} stand at the same place but their rows "
-                                                    "differ; give them distinct positions"))
-                break
-        issues.extend(found)
-        unique = tuple(dict.fromkeys(places))
-        return TravelSettings(model="matrix", speed_kmh=self._travel.speed_kmh,
-                              detour_factor=self._travel.detour_factor, matrix=self._travel.matrix, places=unique)
-
-    def _check_roads(self, customers: list[Customer], issues: list[InputIssue]) -> None:
-        """Read the road network (its faults are the scenario's) and tell which customers lie
-        :data:`~routeplan.roads.travel.FAR_ACCESS_KM` or farther from any road node."""
-        try:
-            travel = road_travel(self._travel.network, speed_kmh=self._travel.speed_kmh)
-        except ScenarioError as error:
-            issues.extend(error.issues)
-            return
-        _, access = travel.snap(np.array([c.lon for c in customers]), np.array([c.lat for c in customers]))
-        far = [(c, float(a)) for c, a in zip(customers, access, strict=True) if a >= FAR_ACCESS_KM]
-        if far:
-            shown = ", ".join(f"{c.customer_id} ({a:.2f} km)" for c, a in far[:10])
-            logger.warning("%d customer(s) lie %.1f km or more from the nearest node of the road network %s, "
-                           "reached at %g km/h off the roads: %s%s", len(far), FAR_ACCESS_KM,
-                           Path(self._travel.network).name, self._travel.speed_kmh, shown,
-                           f" and {len(far) - 10} more" if len(far) > 10 else "")
 
     def _build_tiers(self, num_days: int, issues: list[InputIssue]) -> list[Tier]:
         tiers: list[Tier] = []
@@ -1229,3 +1156,24 @@ def interchangeable_groups(eligible: list[tuple[int, ...]], num_managers: int) -
     for i in range(num_managers):
         groups.setdefault(find(i), []).append(i)
     return [tuple(g) for g in groups.values()]
+
+
+def place_id(manager: Manager, which: str, depot: Point) -> str:
+    """The id of a manager's ``which`` place (``"start"`` or ``"end"``) in a travel table (the
+    contract's section 4): ``depot`` where it is the depot, else ``<manager_id>:<which>``."""
+    point = manager.start if which == "start" else manager.end
+    return "depot" if point == depot else f"{manager.manager_id}:{which}"
+
+
+def travel_places(*, depot: Point | None, managers: Sequence[Manager],
+                  customers: Sequence[Customer]) -> tuple[tuple[str, float, float], ...]:
+    """Every place a travel table must know, ``(id, lon, lat)``: the depot, each manager's start
+    and end (:func:`place_id`), each customer; the first id of a place speaks for it."""
+    places: list[tuple[str, float, float]] = []
+    if depot is not None:
+        places.append(("depot", depot.lon, depot.lat))
+        for m in managers:
+            places += [(place_id(m, "start", depot), m.start.lon, m.start.lat),
+                       (place_id(m, "end", depot), m.end.lon, m.end.lat)]
+    places += [(c.customer_id, c.lon, c.lat) for c in customers]
+    return tuple(dict.fromkeys(places))

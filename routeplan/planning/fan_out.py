@@ -27,6 +27,7 @@ from ..model.problem import Problem, interchangeable_groups
 from ..model.routes import DayRoute, Unserved, route_work_min
 from ..notices import collected, unique
 from ..phases import Size, prepare_seconds
+from ..roads.resolve import road_size, travel_model
 from ..solver.lns import Progress, SearchParams
 from ..solver.search import solve
 from ..solver.solution import kept_routes
@@ -272,7 +273,7 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
         return run(tasks)
 
     lanes_count = 1 if executor is None else worker_count(executor)
-    _, junctions = problem.travel.road_size()
+    _, junctions = road_size(problem.travel)
 
     def too_late(members: list[_Member], what: str) -> bool:
         """Whether the clock ends before ``members`` could even be prepared (their travel
@@ -470,7 +471,7 @@ def border_contacts(problem: Problem, parts: Sequence[Part], part_group: Sequenc
         customer_part[part.customers] = k
     lon = np.array([c.lon for c in problem.customers], dtype=float)
     lat = np.array([c.lat for c in problem.customers], dtype=float)
-    index, _, _ = problem.travel.travel_model().nearest(lon, lat, NEIGHBOURS)
+    index, _, _ = travel_model(problem.travel).nearest(lon, lat, NEIGHBOURS)
     contact: dict[tuple[int, int], int] = {}
     for i, near in enumerate(index):
         a = int(customer_part[i])

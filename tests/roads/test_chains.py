@@ -88,6 +88,7 @@ def _fastest_paths(network, sources):
     return seconds, metres
 
 
+@pytest.mark.slow
 def test_tables_on_the_junction_graph_equal_dijkstra_on_every_node(network):
     router = RoadTravel(network=network, speed_kmh=15.0).router()
     part = network.largest_strong_component()

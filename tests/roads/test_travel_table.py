@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from routeplan import MaxIterations, ScenarioError, plan, read_scenario, validate_folder, write_plan
+from routeplan.roads.resolve import travel_model
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -32,7 +33,7 @@ def matrix_scenario(tmp_path, *, slow=(), drop=()):
     folder = tmp_path / "tiny-matrix"
     shutil.copytree(DATA / "tiny", folder)
     straight = read_scenario(DATA / "tiny")
-    model = straight.travel.travel_model()
+    model = travel_model(straight.travel)
     ids = places(straight)
     with (folder / "travel.csv").open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
@@ -81,6 +82,18 @@ def test_missing_pairs_are_named(tmp_path):
     assert "L1 -> L2" in message
     assert "depot -> L1" in message
     assert error.value.issues[0].file == "travel.csv"
+
+
+def test_a_plan_checks_the_table_it_is_given(tmp_path):
+    # The model reads no file: a problem whose table lost a pair after it was read (or one built
+    # in Python) is checked when it is planned, not planned on zero travel for that pair.
+    folder = matrix_scenario(tmp_path)
+    problem = read_scenario(folder)
+    rows = (folder / "travel.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "travel.csv").write_text("\n".join(r for r in rows if not r.startswith("L1,L2,")) + "\n",
+                                       encoding="utf-8")
+    with pytest.raises(ScenarioError, match="L1 -> L2"):
+        plan(problem, stop=MaxIterations(100), seed=0)
 
 
 def test_bad_rows_of_the_table_are_named(tmp_path):

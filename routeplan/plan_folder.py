@@ -1,0 +1,69 @@
+"""Plan folders written whole (file contract section 2): the plan's files (visits.csv,
+routes.csv, unserved.csv, summary.json, routes.geojson), and the views beside them that people
+look at, map.html, maps/<manager_id>.html, schedules/<manager_id>.csv and
+calendars/<manager_id>.ics. The folder appears only once every file is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from .io.staging import PLAN_MARKER, staged_folder
+from .maps import render_views, save
+from .results.exports import cycle_start, write_calendars, write_schedules
+from .results.files import write_plan_files
+from .results.visit_plan import Plan
+
+
+def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True, offline: bool = True,
+               start_date: dt.date | None = None, streets: bool = False) -> Path:
+    """Write every file of the plan folder; the folder appears only once all are written.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    folder
+        The plan folder: replaced as a whole if it is a plan folder (holds summary.json) or empty;
+        any other existing folder raises :class:`~routeplan.errors.OutputFolderError`.
+    maps
+        Write map.html and maps/<manager_id>.html.
+    offline
+        Make the maps self-contained (Leaflet inlined; no network needed except for tiles).
+    start_date
+        First day of the cycle in the calendars and schedules, on the weekday of the first day
+        label (default: the next such date, next Monday for ``Mon``); another weekday raises
+        :class:`~routeplan.ArgumentError` before anything is written.
+    streets
+        With the road model, draw the road network faintly under the routes of map.html.
+    """
+    folder = Path(folder)
+    start = cycle_start(plan.problem.days, start_date)
+    with staged_folder(folder, marker=PLAN_MARKER) as stage:
+        write_plan_files(plan, stage)
+        write_views(plan, stage, maps=maps, offline=offline, start_date=start, streets=streets)
+    return folder
+
+
+def write_views(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True, offline: bool = True,
+                start_date: dt.date | None = None, streets: bool = False) -> None:
+    """The files people look at, in an existing plan folder: map.html, maps/<manager_id>.html,
+    schedules/<manager_id>.csv and calendars/<manager_id>.ics (each replaced as a whole);
+    ``streets`` draws the road network under the routes of map.html."""
+    folder = Path(folder)
+    start = cycle_start(plan.problem.days, start_date)
+    with staged_folder(folder / "schedules") as stage:
+        write_schedules(plan, stage, start=start)
+    with staged_folder(folder / "calendars") as stage:
+        write_calendars(plan, stage, start=start)
+    if not maps:
+        return
+    # One preparation of the plan for every map: each manager's map then costs its own share.
+    whole, each = render_views(plan, streets=streets)
+    with staged_folder(folder / "maps") as stage:
+        for manager_id, manager_map in each.items():
+            save(manager_map, stage / f"{manager_id}.html", offline=offline)
+    partial = folder / ".map.html.part"
+    save(whole, partial, offline=offline)
+    partial.replace(folder / "map.html")
