@@ -41,6 +41,7 @@ from .model.problem import Problem
 from .phases import Size, read_seconds, write_seconds
 from .plan_folder import write_plan, write_views
 from .planner import DEFAULT_TIME_LIMIT, diagnose_problem, from_previous, plan_within, stability_settings
+from .planning.fan_out import Pool
 from .planning.strategies import STRATEGIES
 from .results.changes import diff_plans
 from .results.exports import cycle_start
@@ -399,7 +400,7 @@ def _executor(args: argparse.Namespace) -> Iterator[Any]:
             client.close()
     elif args.workers is not None and args.workers > 1:
         with ProcessPoolExecutor(max_workers=args.workers) as pool:
-            yield pool
+            yield Pool(pool, args.workers)
     else:
         yield None
 

@@ -20,7 +20,8 @@ from .io.staging import REPORT_MARKER, staged_folder
 from .model.problem import Problem
 from .notices import issue
 from .plan_folder import write_plan
-from .planner import DEFAULT_TIME_LIMIT, as_executor, plan, replan
+from .planner import DEFAULT_TIME_LIMIT, plan, replan
+from .planning.fan_out import as_pool
 from .planning.strategies import STRATEGIES, check_strategy
 from .results.visit_plan import Plan
 from .solver.search import Progress
@@ -176,7 +177,7 @@ def compare(problem: Problem, *, strategies: Sequence[str] = STRATEGIES, time_li
     for name in strategies:  # what a strategy lacks is told at once, not after the others have run
         check_strategy(problem, name)
     limit = None if stop is not None else time_limit
-    pool = as_executor(executor)
+    pool = as_pool(executor)
     if pool is not None:
         futures = {name: pool.submit(plan, problem, strategy=name, time_limit=limit, stop=stop, seed=seed)
                    for name in strategies}

@@ -16,7 +16,15 @@ from .model.problem import Problem, StabilitySettings, interchangeable_groups
 from .notices import BALANCE_PREFIX, collected, issue, unique
 from .phases import Size, finish_seconds, prepare_seconds
 from .planning.diagnose import Diagnosis, diagnose, unserved
-from .planning.fan_out import BORDER_ROUNDS, formulate_with, local_eligibility, plan_parts, previous_sequences
+from .planning.fan_out import (
+    BORDER_ROUNDS,
+    Pool,
+    as_pool,
+    formulate_with,
+    local_eligibility,
+    plan_parts,
+    previous_sequences,
+)
 from .planning.formulate import Formulation, customer_work
 from .planning.partition import PART_CUSTOMERS, Part, PartLoad, part_loads, partition
 from .planning.replan import log_terms, stability_terms, with_previous
@@ -109,7 +117,9 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None
         :class:`concurrent.futures.Executor` (a ``ProcessPoolExecutor`` for local cores) or a
         ``dask.distributed.Client``. Default: one after another in this process. Each part's
         share of the work budget follows its visits, never the number of workers: the same
-        seed and limit give the same plan with any executor.
+        seed and limit give the same plan with any executor. The clock of a phase is shared
+        among the tasks an executor runs at once: a Dask client's threads, else this machine's
+        cores (say otherwise with :class:`routeplan.planning.fan_out.Pool`).
 
     Returns
     -------
@@ -225,7 +235,7 @@ def _plan_within(problem: Problem, *, strategy: str, time_limit: float | None, s
                  seed: int, progress: Callable[[Progress], None] | None, params: SearchParams | None,
                  started: float | None, before: float, after: float, executor: Executor | Any | None,
                  max_part_customers: int) -> Plan:
-    pool = as_executor(executor)
+    pool = as_pool(executor)
     if params is None:
         params = default_params(strategy)
     startup = warm_up_planner()  # compiles on first use; not counted in the time limit
@@ -345,21 +355,9 @@ def border_rounds(time_limit: float, *, fixed: float, per_round: float, polish: 
     return rounds
 
 
-def as_executor(executor: Executor | Any | None) -> Executor | None:
-    """``executor`` as a :class:`concurrent.futures.Executor`: a Dask ``Client`` gives its own
-    (``Client.get_executor()``); anything else must be one already."""
-    if executor is None or isinstance(executor, Executor):
-        return executor
-    if callable(getattr(executor, "get_executor", None)):
-        dask_executor: Executor = executor.get_executor()
-        return dask_executor
-    raise ArgumentError("executor", f"expected a concurrent.futures.Executor or a dask.distributed.Client, "
-                                    f"got {type(executor).__name__}")
-
-
 def _plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]], parts: Sequence[Part], *,
                 budget: StoppingCriterion, clock: float, seed: int, params: SearchParams | None,
-                progress: Callable[[Progress], None] | None, executor: Executor | None, started: float,
+                progress: Callable[[Progress], None] | None, executor: Pool | None, started: float,
                 time_limit: float | None, startup: float, border_rounds: int = BORDER_ROUNDS) -> Plan:
     """Plan each part (in turn, or on ``executor``: see :mod:`routeplan.planning.fan_out`) and
     join them into one plan (not checked yet)."""

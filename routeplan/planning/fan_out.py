@@ -17,12 +17,13 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..errors import ArgumentError
 from ..model.problem import Problem, interchangeable_groups
 from ..model.routes import DayRoute, Unserved, route_work_min
 from ..notices import collected, unique
@@ -189,14 +190,14 @@ class FannedOut(Planned):
 
 def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]], parts: Sequence[Part], *,
                budget: StoppingCriterion, clock: float, seed: int, params: SearchParams,
-               progress: Callable[[Progress], None] | None = None, executor: Executor | None = None,
+               progress: Callable[[Progress], None] | None = None, executor: Pool | None = None,
                border_rounds: int = BORDER_ROUNDS) -> FannedOut:
     """Plan every part, then the border pairs, and join the routes.
 
     ``budget`` is shared out by visits (the border phase takes :data:`BORDER_SHARE` of it);
     ``clock`` is the search's end on the wall clock (``inf``: none), shared out the same way:
     each task may run to the end of its share in the queue of the worker it will likely run on
-    (:func:`worker_count` queues on an executor, one here). ``border_rounds`` (at most
+    (a :class:`Pool`'s lanes on an executor, one here). ``border_rounds`` (at most
     :data:`BORDER_ROUNDS`) is how many border rounds to run.
     """
     group_of_manager = np.empty(problem.num_managers, dtype=np.int64)
@@ -272,7 +273,7 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
                                   aim_utilisation=0.0 if aims is None else float(aims[k])))
         return run(tasks)
 
-    lanes_count = 1 if executor is None else worker_count(executor)
+    lanes_count = 1 if executor is None else executor.lanes
     _, junctions = road_size(problem.travel)
 
     def too_late(members: list[_Member], what: str) -> bool:
@@ -382,18 +383,32 @@ class _Tally:
         self.warnings.extend(outcome.warnings)
 
 
-def worker_count(executor: Executor) -> int:
-    """How many tasks ``executor`` runs at once: a process or thread pool's workers, a Dask
-    cluster's threads, or else this machine's cores."""
-    workers = getattr(executor, "_max_workers", None)
-    if isinstance(workers, int) and workers > 0:
-        return workers
-    client = getattr(executor, "_client", None)
-    if client is not None and callable(getattr(client, "nthreads", None)):
-        threads = sum(client.nthreads().values())
-        if threads > 0:
-            return int(threads)
-    return os.cpu_count() or 1
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """An executor and how many tasks it runs at once (``lanes``), among which the clock of a
+    phase is shared."""
+
+    executor: Executor
+    lanes: int
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self.executor.submit(fn, *args, **kwargs)
+
+
+def as_pool(executor: Pool | Executor | Any | None) -> Pool | None:
+    """``executor`` as a :class:`Pool`: a Dask ``Client`` gives its own executor
+    (``Client.get_executor()``) with its workers' threads as lanes (``Client.nthreads()``); a
+    :class:`concurrent.futures.Executor` is taken to run as many tasks at once as this machine
+    has cores (an executor does not say how many it runs; give a :class:`Pool` to say so)."""
+    if executor is None or isinstance(executor, Pool):
+        return executor
+    if isinstance(executor, Executor):
+        return Pool(executor, os.cpu_count() or 1)
+    if callable(getattr(executor, "get_executor", None)):
+        threads = sum(executor.nthreads().values()) if callable(getattr(executor, "nthreads", None)) else 0
+        return Pool(executor.get_executor(), int(threads) or os.cpu_count() or 1)
+    raise ArgumentError("executor", f"expected a concurrent.futures.Executor or a dask.distributed.Client, "
+                                    f"got {type(executor).__name__}")
 
 
 def local_eligibility(eligible: Sequence[Sequence[int]], customers: np.ndarray,

@@ -6,7 +6,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 import numpy as np
 import pytest
 
-from routeplan import MaxIterations, plan
+from routeplan import ArgumentError, MaxIterations, plan
 from routeplan.planner import plan_within
 from routeplan.planning.formulate import customer_work
 from routeplan.planning.partition import partition
@@ -163,10 +163,16 @@ def test_a_province_has_managers_living_in_its_towns():
 
 
 def test_the_clock_is_shared_by_the_workers_an_executor_has():
-    from routeplan.planning.fan_out import worker_count
+    import os
+
+    from routeplan.planning.fan_out import Pool, as_pool
 
     with ProcessPoolExecutor(max_workers=3) as pool:
-        assert worker_count(pool) == 3
+        assert as_pool(Pool(pool, 3)).lanes == 3  # as the command line says, which knows
+        assert as_pool(pool).lanes == os.cpu_count()  # an executor does not say publicly
+    assert as_pool(None) is None
+    with pytest.raises(ArgumentError, match="expected a concurrent"):
+        as_pool(object())
 
 
 def test_a_province_is_cut_between_its_towns_with_the_managers_living_there():
