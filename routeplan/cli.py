@@ -40,7 +40,7 @@ from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable
 from .model.problem import Problem
 from .phases import Size, read_seconds, write_seconds
 from .plan_folder import write_plan, write_views
-from .planner import DEFAULT_TIME_LIMIT, diagnose_problem, from_previous, plan_within, stability_settings
+from .planner import DEFAULT_TIME_LIMIT, TimeLimit, diagnose_problem, plan, replan, stability_settings
 from .planning.fan_out import Pool
 from .planning.strategies import STRATEGIES
 from .results.changes import diff_plans
@@ -302,11 +302,7 @@ def _plan(args: argparse.Namespace) -> int:
         raise ArgumentError("--iterations", "give --time-limit or --iterations, not both")
     limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
     problem = _with_balance_options(read_scenario(args.scenario), args)
-    closed: list[tuple[str, str, tuple[str, ...]]] = []
-    if args.previous is not None:
-        problem, closed = from_previous(problem, args.previous, max_reassigned=args.max_reassigned,
-                                        keep_days=args.keep_days)
-    elif args.max_reassigned is not None or args.keep_days is not None:
+    if args.previous is None and (args.max_reassigned is not None or args.keep_days is not None):
         problem = problem.with_stability(stability_settings(problem, max_reassigned=args.max_reassigned,
                                                             keep_days=args.keep_days))
     logger.info("read %s in %.2f s (since the command started)", args.scenario, time.perf_counter() - started)
@@ -329,14 +325,19 @@ def _plan(args: argparse.Namespace) -> int:
         # the kernels is: outside the limit, so that the search gets the same budget and clock
         # as in one process, however long the connection takes.
         connected = time.perf_counter() - connecting if executor is not None else 0.0
-        result = plan_within(problem, strategy=args.strategy, time_limit=None if stop else limit, stop=stop,
-                             seed=args.seed, progress=progress, started=started + connected,
-                             before=read_seconds(size), after=write_seconds(size), executor=executor)
+        whole = None if stop else TimeLimit(seconds=limit, started=started + connected, before=read_seconds(size),
+                                            after=write_seconds(size))
+        options: dict[str, Any] = {"strategy": args.strategy, "time_limit": whole, "stop": stop, "seed": args.seed,
+                                   "progress": progress, "executor": executor}
+        if args.previous is not None:
+            result = replan(problem, args.previous, max_reassigned=args.max_reassigned, keep_days=args.keep_days,
+                            **options)
+        else:
+            result = plan(problem, **options)
     if progress is not None:
         progress.finish()
-    result = replace(result, run=replace(result.run, closed_customers=tuple(closed),
-                                         executor_startup_seconds=round(connected, 2) if executor is not None
-                                         else None))
+    if executor is not None:
+        result = replace(result, run=replace(result.run, executor_startup_seconds=round(connected, 2)))
     writing = time.perf_counter()
     write_plan(result, args.out, offline=not args.online, start_date=args.start_date, streets=args.streets)
     logger.info("wrote %s in %.2f s; %.2f s since the command started", args.out, time.perf_counter() - writing,
@@ -348,7 +349,7 @@ def _plan(args: argparse.Namespace) -> int:
     if result.unserved:
         message += (f"; {len(result.unserved)} customers unserved ({missing} visits), reasons in "
                     f"{args.out / 'unserved.csv'}")
-    if problem.stability is not None:
+    if result.problem.stability is not None:
         reassigned, same = result.reassigned_pct(), result.same_days_pct()
         message += (f"; reassigned {'-' if reassigned is None else f'{reassigned:.1f}%'}, on the same days "
                     f"{'-' if same is None else f'{same:.1f}%'} (changes in {args.out / 'changes.csv'})")

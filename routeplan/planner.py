@@ -8,7 +8,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import ArgumentError, InfeasiblePlanError
@@ -78,7 +78,39 @@ MIN_SETTLED_ITERATIONS = 1_000
 RESCUE_SHARE = 0.05
 
 
-def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None = None,
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimeLimit:
+    """A time limit for a whole run of which planning is one part, as ``routeplan plan`` runs:
+    reading the files, planning, writing them.
+
+    Attributes
+    ----------
+    seconds
+        The limit, for the whole run.
+    started
+        When the run began, a :func:`time.perf_counter` reading (default: when planning begins).
+    before, after
+        Estimates of the run's own work before planning (reading files, counted from
+        ``started``) and after it (writing them), in seconds. The work budget is the limit less
+        every estimated phase, which depend on the problem's size only, so that it repeats; the
+        clock allows what is really left.
+    """
+
+    seconds: float
+    started: float | None = None
+    before: float = 0.0
+    after: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.seconds, (int, float)) and math.isfinite(self.seconds) and self.seconds > 0):
+            raise ArgumentError("time_limit", f"{self.seconds} is not a positive number of seconds")
+        for name in ("before", "after"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ArgumentError(f"time_limit.{name}", f"{value} is not a number of seconds (0 or more)")
+
+
+def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | TimeLimit | None = None,
          stop: StoppingCriterion | None = None, seed: int = 0, progress: Callable[[Progress], None] | None = None,
          params: SearchParams | None = None, executor: Executor | Any | None = None) -> Plan:
     """Plan every manager's visits for one cycle.
@@ -92,12 +124,13 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None
         How managers are matched to customers: ``"hybrid"`` (roles as given, territories drawn
         freely), ``"region"``, ``"business-type"`` or ``"value"`` (see the README).
     time_limit
-        Seconds of wall time for the call (default 60): the search spends a work budget that
-        leaves time for everything else, fitted to this machine's rate of work (measured once and
-        kept, :mod:`routeplan.solver.rate`; ``plan.run.work_rate`` says which was used), so
-        that the same limit and seed give the same plan on an idle machine, run after run; on a
-        busier one the clock ends the search and ``plan.run.stopped_by`` says ``"clock"``
-        (with a warning). The one-time compilation of the
+        Seconds of wall time for the call (default 60), or a :class:`TimeLimit` for a run of
+        which the call is one part (``routeplan plan``: reading and writing files too): the
+        search spends a work budget that leaves time for everything else, fitted to this
+        machine's rate of work (measured once and kept, :mod:`routeplan.solver.rate`;
+        ``plan.run.work_rate`` says which was used), so that the same limit and seed give the
+        same plan on an idle machine, run after run; on a busier one the clock ends the search
+        and ``plan.run.stopped_by`` says ``"clock"`` (with a warning). The one-time compilation of the
         search after installation (about half a minute; afterwards loaded from a cache in well
         under a second) comes on top, reported as ``startup_seconds``.
     stop
@@ -135,7 +168,7 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | None
     """
     if stop is not None and time_limit is not None:
         raise ArgumentError("stop", "give a time limit or a stopping criterion, not both")
-    if time_limit is not None and not time_limit > 0:
+    if time_limit is not None and not isinstance(time_limit, TimeLimit) and not time_limit > 0:
         raise ArgumentError("time_limit", f"{time_limit} is not a positive number of seconds")
     if stop is None and time_limit is None:
         time_limit = DEFAULT_TIME_LIMIT
@@ -209,32 +242,31 @@ def stability_settings(problem: Problem, *, max_reassigned: float | None = None,
         day_cost_min=base.day_cost_min if day_cost_min is None else float(day_cost_min))
 
 
-def plan_within(problem: Problem, *, strategy: str, time_limit: float | None, stop: StoppingCriterion | None = None,
-                seed: int = 0, progress: Callable[[Progress], None] | None = None, params: SearchParams | None = None,
-                started: float | None = None, before: float = 0.0, after: float = 0.0,
+def plan_within(problem: Problem, *, strategy: str, time_limit: float | TimeLimit | None,
+                stop: StoppingCriterion | None = None, seed: int = 0,
+                progress: Callable[[Progress], None] | None = None, params: SearchParams | None = None,
                 executor: Executor | Any | None = None, max_part_customers: int = PART_CUSTOMERS) -> Plan:
-    """:func:`plan`, for a caller that does more within the same time limit: the limit counts
-    from ``started`` (a ``time.perf_counter()`` reading, default now); ``before`` and ``after``
-    are estimates of the caller's own work before this call (such as reading files) and after
-    it (such as writing them). The work budget is the limit less all estimated phases, which
-    depend on the problem's size only, so that it repeats; the clock allows what is really left
-    (the time already spent, and ``after``). With a ``stop`` criterion the time limit is not used
-    (and not recorded). The plan's warnings (``plan.warnings``) are the problem's and those
-    logged on the way; this function does not raise them as Python warnings (:func:`plan` does)."""
+    """:func:`plan` without raising the plan's warnings as Python warnings (they are the
+    problem's and those logged on the way, on ``plan.warnings``), and with the size of the parts
+    of a large problem to choose. With a ``stop`` criterion the time limit is not used (and not
+    recorded)."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
     require_travel(problem)  # a problem built in Python has not had its travel table checked
+    limit = time_limit if time_limit is None or isinstance(time_limit, TimeLimit) else TimeLimit(seconds=time_limit)
     with collected() as found:
-        result = _plan_within(problem, strategy=strategy, time_limit=time_limit, stop=stop, seed=seed,
-                              progress=progress, params=params, started=started, before=before, after=after,
-                              executor=executor, max_part_customers=max_part_customers)
+        result = _plan_within(problem, strategy=strategy, limit=limit, stop=stop, seed=seed, progress=progress,
+                              params=params, executor=executor, max_part_customers=max_part_customers)
     return replace(result, run=replace(result.run, warnings=unique([*problem.warnings, *result.warnings, *found])))
 
 
-def _plan_within(problem: Problem, *, strategy: str, time_limit: float | None, stop: StoppingCriterion | None,
+def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, stop: StoppingCriterion | None,
                  seed: int, progress: Callable[[Progress], None] | None, params: SearchParams | None,
-                 started: float | None, before: float, after: float, executor: Executor | Any | None,
-                 max_part_customers: int) -> Plan:
+                 executor: Executor | Any | None, max_part_customers: int) -> Plan:
+    time_limit = None if limit is None else limit.seconds
+    started = None if limit is None else limit.started
+    before = 0.0 if limit is None else limit.before
+    after = 0.0 if limit is None else limit.after
     pool = as_pool(executor)
     if params is None:
         params = default_params(strategy)

@@ -103,14 +103,14 @@ def test_version(capsys):
 
 
 def _planner_raising(error):
-    def plan_within(*args, **kwargs):
+    def plan(*args, **kwargs):
         raise error
 
-    return plan_within
+    return plan
 
 
 def test_an_internal_error_exits_70_without_a_traceback(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("routeplan.cli.plan_within", _planner_raising(InternalError("the engine lost visit 7")))
+    monkeypatch.setattr("routeplan.cli.plan", _planner_raising(InternalError("the engine lost visit 7")))
     out = tmp_path / "p"
     assert main(["plan", TINY, "--out", str(out), "--quiet"]) == 70
     assert capsys.readouterr().err.splitlines() == [
@@ -119,25 +119,25 @@ def test_an_internal_error_exits_70_without_a_traceback(tmp_path, capsys, monkey
 
 
 def test_another_routeplan_error_exits_70(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("routeplan.cli.plan_within", _planner_raising(RouteplanError("something of ours")))
+    monkeypatch.setattr("routeplan.cli.plan", _planner_raising(RouteplanError("something of ours")))
     assert main(["plan", TINY, "--out", str(tmp_path / "p"), "--quiet"]) == 70
     assert capsys.readouterr().err.splitlines() == ["routeplan: something of ours"]
 
 
 def test_an_unexpected_exception_exits_70_with_the_bug_line_and_a_traceback(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("routeplan.cli.plan_within", _planner_raising(ZeroDivisionError("division by zero")))
+    monkeypatch.setattr("routeplan.cli.plan", _planner_raising(ZeroDivisionError("division by zero")))
     out = tmp_path / "p"
     assert main(["plan", TINY, "--out", str(out), "--quiet"]) == 70
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "routeplan: internal error (a bug, please report it with the lines below):"
     assert err[1] == "Traceback (most recent call last):"
-    assert any("plan_within" in line for line in err)  # where it was raised
+    assert any("in plan" in line for line in err)  # where it was raised
     assert err[-1] == "ZeroDivisionError: division by zero"
     assert not out.exists()
 
 
 def test_ctrl_c_exits_130_and_writes_nothing(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("routeplan.cli.plan_within", _planner_raising(KeyboardInterrupt()))
+    monkeypatch.setattr("routeplan.cli.plan", _planner_raising(KeyboardInterrupt()))
     out = tmp_path / "p"
     assert main(["plan", TINY, "--out", str(out), "--quiet"]) == 130
     assert capsys.readouterr().err == "\nrouteplan: interrupted; nothing was written\n"
@@ -211,8 +211,8 @@ def test_reaching_an_executor_is_start_up_outside_the_limit(tmp_path, monkeypatc
     class CapturedError(Exception):
         pass
 
-    def fake_plan_within(problem, **options):
-        seen.append(options["started"])
+    def fake_plan(problem, **options):
+        seen.append(options["time_limit"].started)
         raise CapturedError
 
     @contextlib.contextmanager
@@ -221,7 +221,7 @@ def test_reaching_an_executor_is_start_up_outside_the_limit(tmp_path, monkeypatc
         with ThreadPoolExecutor(1) as pool:
             yield pool
 
-    monkeypatch.setattr(cli, "plan_within", fake_plan_within)
+    monkeypatch.setattr(cli, "plan", fake_plan)
     monkeypatch.setattr(cli, "_process_started", lambda: 1000.0)
     monkeypatch.setattr(cli, "_executor", slow_executor)
     with pytest.raises(CapturedError):

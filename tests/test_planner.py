@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from routeplan import InfeasiblePlanError, MaxIterations, planner
+from routeplan import ArgumentError, InfeasiblePlanError, MaxIterations, planner
 from routeplan.phases import Size, finish_seconds, prepare_seconds
 from routeplan.planner import BORDER_PREPARE_SHARE, border_rounds
 from routeplan.planning.fan_out import BORDER_ROUNDS
@@ -33,8 +33,8 @@ def test_time_spent_before_the_call_is_counted_once(tiny_problem, captured_stop)
     seen, captured = captured_stop
     started = time.perf_counter() - 2.0  # the caller read its files for 2 s
     with pytest.raises(captured):
-        planner.plan_within(tiny_problem, strategy="hybrid", time_limit=20.0, seed=0, started=started,
-                            before=2.0, after=1.0)
+        planner.plan(tiny_problem, time_limit=planner.TimeLimit(seconds=20.0, started=started, before=2.0, after=1.0),
+                     seed=0)
     (stop,) = seen
     clocks = [c for c in stop.criteria if isinstance(c, MaxRuntime)]
     budgets = [c for c in stop.criteria if isinstance(c, MaxWork)]
@@ -83,3 +83,13 @@ def test_a_plan_that_breaks_a_rule_is_never_returned(tiny_problem, monkeypatch):
     monkeypatch.setattr(planner, "plan_of", lambda *args, **kwargs: broken)
     with pytest.raises(InfeasiblePlanError, match="break the contract"):
         planner.plan(tiny_problem, stop=MaxIterations(200), seed=0)
+
+
+@pytest.mark.parametrize(("limit", "match"), [
+    ({"seconds": 0}, "not a positive number"),
+    ({"seconds": float("nan")}, "not a positive number"),
+    ({"seconds": 10, "before": -1}, "before"),
+])
+def test_a_time_limit_must_make_sense(limit, match):
+    with pytest.raises(ArgumentError, match=match):
+        planner.TimeLimit(**limit)
