@@ -40,6 +40,7 @@ from .model.routes import DayRoute as DayRoute
 from .model.routes import Stop as Stop
 from .model.routes import Unserved as Unserved
 from .plan_folder import write_plan as write_plan
+from .planner import PlanParams as PlanParams
 from .planner import TimeLimit as TimeLimit
 from .planner import diagnose_problem as diagnose_problem
 from .planner import plan as plan
@@ -88,6 +89,7 @@ __all__ = [
     "Plan",
     "PlanDiff",
     "PlanFileError",
+    "PlanParams",
     "PlanWarning",
     "Point",
     "Problem",

@@ -79,6 +79,58 @@ RESCUE_SHARE = 0.05
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PlanParams:
+    """How the planner turns a problem and a time limit into searches; the defaults are the
+    module's constants, each measured (see their comments and benchmarks/README.md).
+
+    Attributes
+    ----------
+    search
+        Tuning of the search itself (default: :func:`default_params` of the strategy).
+    units_per_second
+        Work units a second of the search's window buys on the reference machine (times this
+        machine's rate).
+    budget_fill
+        Share of the search's window the work budget fills (:data:`BUDGET_FILL`).
+    clock_margin
+        The clock ends the search this many times the estimated checking and writing before
+        the limit (:data:`CLOCK_MARGIN`).
+    border_prepare_share
+        Share of the limit the border rounds' travel tables may take, with the other phases
+        (:data:`BORDER_PREPARE_SHARE`).
+    settled_iterations_per_visit, min_settled_iterations
+        A time limit's search also ends after this many iterations per visit without a better
+        plan, and at least the minimum (:data:`SETTLED_ITERATIONS_PER_VISIT`).
+    rescue_share
+        Share of the budget the offer of customers left out for lack of room may spend.
+    part_customers
+        A problem of more customers is planned in parts of at most about this many.
+    """
+
+    search: SearchParams | None = None
+    units_per_second: float = UNITS_PER_SECOND
+    budget_fill: float = BUDGET_FILL
+    clock_margin: float = CLOCK_MARGIN
+    border_prepare_share: float = BORDER_PREPARE_SHARE
+    settled_iterations_per_visit: int = SETTLED_ITERATIONS_PER_VISIT
+    min_settled_iterations: int = MIN_SETTLED_ITERATIONS
+    rescue_share: float = RESCUE_SHARE
+    part_customers: int = PART_CUSTOMERS
+
+    def __post_init__(self) -> None:
+        bounds = {"units_per_second": (0.0, math.inf), "budget_fill": (0.0, 1.0), "clock_margin": (0.0, math.inf),
+                  "border_prepare_share": (0.0, 1.0), "rescue_share": (0.0, 1.0)}
+        for name, (low, high) in bounds.items():
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and low < value <= high) or math.isnan(value):
+                raise ArgumentError(f"params.{name}", f"{value!r} is not a number in ({low:g}, {high:g}]")
+        for name in ("settled_iterations_per_visit", "min_settled_iterations", "part_customers"):
+            value = getattr(self, name)
+            if not (isinstance(value, int) and value >= 1):
+                raise ArgumentError(f"params.{name}", f"{value!r} is not a whole number of 1 or more")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TimeLimit:
     """A time limit for a whole run of which planning is one part, as ``routeplan plan`` runs:
     reading the files, planning, writing them.
@@ -112,7 +164,7 @@ class TimeLimit:
 
 def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | TimeLimit | None = None,
          stop: StoppingCriterion | None = None, seed: int = 0, progress: Callable[[Progress], None] | None = None,
-         params: SearchParams | None = None, executor: Executor | Any | None = None) -> Plan:
+         params: SearchParams | PlanParams | None = None, executor: Executor | Any | None = None) -> Plan:
     """Plan every manager's visits for one cycle.
 
     Parameters
@@ -143,7 +195,9 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | Time
     progress
         Called about once a second with a :class:`~routeplan.Progress`.
     params
-        Tuning of the search (:class:`~routeplan.SearchParams`).
+        Tuning of the search (:class:`~routeplan.SearchParams`), or of the planner around it
+        (:class:`~routeplan.PlanParams`: how a time limit becomes a work budget, the size of
+        the parts of a large problem, ... with the search's tuning as its ``search``).
     executor
         Where the parts of a large problem are planned (see :mod:`routeplan.planning.partition`;
         a problem of up to 5,000 customers is one part, planned here): any
@@ -244,32 +298,31 @@ def stability_settings(problem: Problem, *, max_reassigned: float | None = None,
 
 def plan_within(problem: Problem, *, strategy: str, time_limit: float | TimeLimit | None,
                 stop: StoppingCriterion | None = None, seed: int = 0,
-                progress: Callable[[Progress], None] | None = None, params: SearchParams | None = None,
-                executor: Executor | Any | None = None, max_part_customers: int = PART_CUSTOMERS) -> Plan:
+                progress: Callable[[Progress], None] | None = None,
+                params: SearchParams | PlanParams | None = None, executor: Executor | Any | None = None) -> Plan:
     """:func:`plan` without raising the plan's warnings as Python warnings (they are the
-    problem's and those logged on the way, on ``plan.warnings``), and with the size of the parts
-    of a large problem to choose. With a ``stop`` criterion the time limit is not used (and not
-    recorded)."""
+    problem's and those logged on the way, on ``plan.warnings``). With a ``stop`` criterion the
+    time limit is not used (and not recorded)."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
     require_travel(problem)  # a problem built in Python has not had its travel table checked
     limit = time_limit if time_limit is None or isinstance(time_limit, TimeLimit) else TimeLimit(seconds=time_limit)
+    planning = params if isinstance(params, PlanParams) else PlanParams(search=params)
     with collected() as found:
         result = _plan_within(problem, strategy=strategy, limit=limit, stop=stop, seed=seed, progress=progress,
-                              params=params, executor=executor, max_part_customers=max_part_customers)
+                              planning=planning, executor=executor)
     return replace(result, run=replace(result.run, warnings=unique([*problem.warnings, *result.warnings, *found])))
 
 
 def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, stop: StoppingCriterion | None,
-                 seed: int, progress: Callable[[Progress], None] | None, params: SearchParams | None,
-                 executor: Executor | Any | None, max_part_customers: int) -> Plan:
+                 seed: int, progress: Callable[[Progress], None] | None, planning: PlanParams,
+                 executor: Executor | Any | None) -> Plan:
     time_limit = None if limit is None else limit.seconds
     started = None if limit is None else limit.started
     before = 0.0 if limit is None else limit.before
     after = 0.0 if limit is None else limit.after
     pool = as_pool(executor)
-    if params is None:
-        params = default_params(strategy)
+    params = planning.search if planning.search is not None else default_params(strategy)
     startup = warm_up_planner()  # compiles on first use; not counted in the time limit
     started = time.perf_counter() if started is None else started + startup
     formulating = time.perf_counter()
@@ -277,7 +330,7 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
     eligible = strategy_eligibility(problem, strategy, work=work)
     terms = stability_terms(problem, eligible)
     log_terms(problem, terms)
-    parts = partition(problem, eligible, work, max_customers=max_part_customers)
+    parts = partition(problem, eligible, work, max_customers=planning.part_customers)
     if len(parts) > 1:
         _log_part_loads(problem, part_loads(problem, eligible, work, parts))
     size = Size.of(problem)
@@ -288,7 +341,7 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
     rounds = BORDER_ROUNDS
     if stop is None and time_limit is not None:
         rounds = border_rounds(time_limit, fixed=before + after + prepare + finish, per_round=per_round,
-                               polish=prepare)
+                               polish=prepare, share=planning.border_prepare_share)
         if len(parts) > 1 and rounds < BORDER_ROUNDS:
             logger.info("%d border rounds of the %d: their travel tables (about %.0f s each) would leave too little "
                         "of the %g s for the search", rounds, BORDER_ROUNDS, per_round, time_limit)
@@ -309,14 +362,15 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
         # The search's window ends where the clock does (the clock keeps CLOCK_MARGIN times the
         # phases after it), and the budget fills BUDGET_FILL of it.
         search = max(MIN_SEARCH_SECONDS,
-                     BUDGET_FILL * (time_limit - before - prepare - CLOCK_MARGIN * (after + finish)))
+                     planning.budget_fill * (time_limit - before - prepare - planning.clock_margin * (after + finish)))
         # The budget follows from sizes alone (repeatable); the clock allows what is really left
         # (an end, on the wall clock that worker processes share), keeping the phases after the
         # search a margin: where the clock ends the search, the machine is slower than the
         # estimates' reference, and so are those phases.
-        clock = time.time() + started + time_limit - CLOCK_MARGIN * (after + finish) - time.perf_counter()
+        clock = time.time() + started + time_limit - planning.clock_margin * (after + finish) - time.perf_counter()
         rate = machine_rate()
-        budget = MaxWork(search * UNITS_PER_SECOND * rate.factor) | NoImprovement(settled_iterations(size))
+        budget = (MaxWork(search * planning.units_per_second * rate.factor)
+                  | NoImprovement(settled_iterations(size, planning)))
     base_budget = budget
     if len(parts) == 1:
         form = formulate_with(problem, strategy, eligible)
@@ -330,14 +384,15 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
         searched = time.perf_counter()
         logger.info("searched in %.2f s (construction included)", searched - prepared)
         plan = _offered(plan_of(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup),
-                        eligible, budget=base_budget, clock=clock, params=params)
+                        eligible, budget=base_budget, clock=clock, params=params, share=planning.rescue_share)
         plan = _checked(plan, str(plan.run.stopped_by))
         logger.info("plan built and validated in %.2f s", time.perf_counter() - searched)
     else:
         plan = _plan_parts(problem, strategy, eligible, parts, budget=budget, clock=clock, seed=seed, params=params,
                            progress=progress, executor=pool, started=started, time_limit=time_limit,
                            startup=startup, border_rounds=rounds)
-        plan = _checked(_offered(plan, eligible, budget=budget, clock=clock, params=params),
+        plan = _checked(_offered(plan, eligible, budget=budget, clock=clock, params=params,
+                                 share=planning.rescue_share),
                         str(plan.run.stopped_by))
     if terms is not None:  # who had to move under the strategy: changes.csv's "no longer eligible"
         plan = replace(plan, run=replace(plan.run, no_longer_eligible=tuple(terms.forced_ids)))
@@ -372,17 +427,19 @@ def _log_part_loads(problem: Problem, loads: Sequence[PartLoad]) -> None:
                         "border rounds carry work across", load.part + 1, 100 * load.deviation, 100 * load.spread)
 
 
-def settled_iterations(size: Size) -> int:
+def settled_iterations(size: Size, planning: PlanParams | None = None) -> int:
     """Iterations without a better plan after which a time limit's search ends early."""
-    return max(MIN_SETTLED_ITERATIONS, SETTLED_ITERATIONS_PER_VISIT * size.visits)
+    planning = planning or PlanParams()
+    return max(planning.min_settled_iterations, planning.settled_iterations_per_visit * size.visits)
 
 
-def border_rounds(time_limit: float, *, fixed: float, per_round: float, polish: float) -> int:
+def border_rounds(time_limit: float, *, fixed: float, per_round: float, polish: float,
+                  share: float = BORDER_PREPARE_SHARE) -> int:
     """How many border rounds fit a time limit: at most :data:`BORDER_ROUNDS`, and as many as
     keep everything outside the search (``fixed`` seconds, ``per_round`` for each round's tables,
     ``polish`` for the polish after them) within :data:`BORDER_PREPARE_SHARE` of the limit."""
     rounds = BORDER_ROUNDS
-    while rounds > 0 and fixed + rounds * per_round + polish > BORDER_PREPARE_SHARE * time_limit:
+    while rounds > 0 and fixed + rounds * per_round + polish > share * time_limit:
         rounds -= 1
     return rounds
 
@@ -445,13 +502,13 @@ def plan_of(form: Formulation, result: EngineResult, *, seed: int, started: floa
 
 
 def _offered(plan: Plan, eligible: Sequence[Sequence[int]], *, budget: StoppingCriterion, clock: float,
-             params: SearchParams | None) -> Plan:
+             params: SearchParams | None, share: float = RESCUE_SHARE) -> Plan:
     """``plan`` with the customers it left out for lack of room offered to other managers who may
     serve them and have time (:mod:`routeplan.planning.rescue`), within :data:`RESCUE_SHARE` of
     the search's ``budget`` and the ``clock``."""
     if not left_for_room(plan.problem, plan.unserved):
         return plan
-    stop: StoppingCriterion = budget.part(RESCUE_SHARE, 0.0)
+    stop: StoppingCriterion = budget.part(share, 0.0)
     if math.isfinite(clock):
         stop = MultipleCriteria([stop, MaxRuntime(max(MIN_SEARCH_SECONDS, clock - time.time()))])
     done = rescue(plan.problem, plan.strategy, eligible, plan.routes, plan.unserved, stop=stop, seed=plan.seed,

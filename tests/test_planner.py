@@ -93,3 +93,14 @@ def test_a_plan_that_breaks_a_rule_is_never_returned(tiny_problem, monkeypatch):
 def test_a_time_limit_must_make_sense(limit, match):
     with pytest.raises(ArgumentError, match=match):
         planner.TimeLimit(**limit)
+
+
+@pytest.mark.parametrize(("params", "match"), [
+    ({"budget_fill": 1.5}, "budget_fill"),
+    ({"units_per_second": 0}, "units_per_second"),
+    ({"part_customers": 0}, "part_customers"),
+    ({"rescue_share": float("nan")}, "rescue_share"),
+])
+def test_planner_params_must_make_sense(params, match):
+    with pytest.raises(ArgumentError, match=match):
+        planner.PlanParams(**params)

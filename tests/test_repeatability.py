@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from routeplan import MaxWork, PlanWarning, plan, write_plan
+from routeplan import MaxWork, PlanParams, PlanWarning, plan, write_plan
 from routeplan import planner as planner
 from routeplan.cli import main
 from routeplan.synthetic import random_problem
@@ -48,12 +48,12 @@ def test_same_seed_gives_identical_files(seed, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_time_limit_repeats_when_the_budget_ends_the_search(tmp_path, monkeypatch):
+def test_a_time_limit_repeats_when_the_budget_ends_the_search(tmp_path):
     # Half the calibrated rate: the budget ends long before the clock even on a busy machine, so
     # this checks that a time limit's budget gives the same plan, not how fast the machine is.
-    monkeypatch.setattr(planner, "UNITS_PER_SECOND", planner.UNITS_PER_SECOND / 2)
+    half = PlanParams(units_per_second=planner.UNITS_PER_SECOND / 2)
     problem = random_problem(103, customers=300)
-    runs = [plan(problem, time_limit=6, seed=3) for _ in range(2)]
+    runs = [plan(problem, time_limit=6, seed=3, params=half) for _ in range(2)]
     assert [r.run.stopped_by for r in runs] == ["budget", "budget"]
     assert runs[0].routes == runs[1].routes
 
@@ -70,12 +70,11 @@ def test_the_command_repeats_a_plan_by_iterations(tmp_path):
     assert summary["time_limit"] is None
 
 
-def test_a_run_stopped_by_the_clock_says_so(tiny_problem, monkeypatch, caplog):
-    # A rate no machine reaches: the clock, not the budget, ends the search.
-    monkeypatch.setattr(planner, "UNITS_PER_SECOND", 1e13)
-    monkeypatch.setattr(planner, "MIN_SETTLED_ITERATIONS", 10**12)  # nor an early end of a settled search
+def test_a_run_stopped_by_the_clock_says_so(tiny_problem, caplog):
+    # A rate no machine reaches, and no early end of a settled search: the clock ends the search.
+    unreachable = PlanParams(units_per_second=1e13, min_settled_iterations=10**12)
     with caplog.at_level("WARNING", logger="routeplan"), pytest.warns(PlanWarning, match="may not repeat"):
-        result = plan(tiny_problem, time_limit=1, seed=0)
+        result = plan(tiny_problem, time_limit=1, seed=0, params=unreachable)
     assert result.run.stopped_by == "clock"
     assert any("may not repeat" in r.getMessage() for r in caplog.records)
     assert any("may not repeat" in w for w in result.warnings)

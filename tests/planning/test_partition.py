@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from routeplan import ArgumentError, MaxIterations, plan
-from routeplan.planner import plan_within
+from routeplan.planner import PlanParams, plan_within
 from routeplan.planning.formulate import customer_work
 from routeplan.planning.partition import partition
 from routeplan.planning.strategies import strategy_eligibility
@@ -63,7 +63,7 @@ def test_regions_are_compact(city):
 
 def test_a_plan_made_in_parts_is_valid_and_serves_every_visit(city):
     result = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(4000), seed=3,
-                         max_part_customers=250)
+                         params=PlanParams(part_customers=250))
     assert result.run.parts > 3
     assert result.visits_planned() == result.visits_required()
     assert result.balance_groups() == [list(g) for g in city.balance_groups()]
@@ -71,21 +71,21 @@ def test_a_plan_made_in_parts_is_valid_and_serves_every_visit(city):
 
 def test_workers_give_the_same_plan(city):
     alone = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(2000), seed=5,
-                        max_part_customers=250)
+                        params=PlanParams(part_customers=250))
     with ProcessPoolExecutor(max_workers=2) as pool:
         two = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(2000), seed=5,
-                          max_part_customers=250, executor=pool)
+                          params=PlanParams(part_customers=250), executor=pool)
     assert rows(two) == rows(alone)
 
 
 def test_a_dask_cluster_gives_the_same_plan(city):
     distributed = pytest.importorskip("dask.distributed")
     alone = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(1000), seed=7,
-                        max_part_customers=300)
+                        params=PlanParams(part_customers=300))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         remote = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(1000), seed=7,
-                             max_part_customers=300, executor=client)
+                             params=PlanParams(part_customers=300), executor=client)
     assert rows(remote) == rows(alone)
     # The workers load the kernels this process compiled from numba's cache (compiling anew takes
     # half a minute or more).
@@ -110,7 +110,7 @@ def test_border_pairs_balance_around_the_whole_groups_utilisation(city):
     around its own would let the parts' means drift apart beyond the tolerance)."""
     recorder = RecordingExecutor()
     result = plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(1000), seed=2,
-                         max_part_customers=250, executor=recorder)
+                         params=PlanParams(part_customers=250), executor=recorder)
     first = [t for t in recorder.tasks if not t.start_from]
     border = [t for t in recorder.tasks if t.start_from]
     assert first
@@ -133,8 +133,8 @@ def test_an_executor_must_be_one():
 
 def test_progress_counts_parts_and_border_pairs(city):
     reports = []
-    plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(1000), seed=1, max_part_customers=250,
-                progress=reports.append)
+    plan_within(city, strategy="hybrid", time_limit=None, stop=MaxIterations(1000), seed=1,
+                params=PlanParams(part_customers=250), progress=reports.append)
     assert reports, "a long run reports its progress"
     last = reports[-1]
     assert last.parts > 4  # the parts and the border pairs
@@ -292,12 +292,13 @@ def test_a_time_limit_gives_the_same_plan_serially_with_workers_and_on_dask(city
     enough: a clock well behind the budget neither ends nor paces a search.)"""
     distributed = pytest.importorskip("dask.distributed")
     monkeypatch.setenv("ROUTEPLAN_WORK_RATE", "0.25")
-    serial = plan_within(city, strategy="hybrid", time_limit=8, seed=7, max_part_customers=300)
+    serial = plan_within(city, strategy="hybrid", time_limit=8, seed=7, params=PlanParams(part_customers=300))
     with ProcessPoolExecutor(max_workers=2) as pool:
-        workers = plan_within(city, strategy="hybrid", time_limit=8, seed=7, max_part_customers=300, executor=pool)
+        workers = plan_within(city, strategy="hybrid", time_limit=8, seed=7, params=PlanParams(part_customers=300),
+                              executor=pool)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        remote = plan_within(city, strategy="hybrid", time_limit=8, seed=7, max_part_customers=300,
+        remote = plan_within(city, strategy="hybrid", time_limit=8, seed=7, params=PlanParams(part_customers=300),
                              executor=client)
     assert [p.run.stopped_by for p in (serial, workers, remote)] == ["budget"] * 3
     assert rows(workers) == rows(serial)

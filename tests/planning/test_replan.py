@@ -21,7 +21,7 @@ from routeplan import (
     write_scenario,
 )
 from routeplan.cli import main
-from routeplan.planner import from_previous, plan_within
+from routeplan.planner import PlanParams, from_previous, plan_within
 from routeplan.results.changes import PlanRecord
 from routeplan.synthetic import perturbed, random_problem
 
@@ -173,7 +173,8 @@ def test_variants_are_tried_side_by_side_from_one_current_plan(now):
 def test_a_large_problem_replans_part_by_part(now):
     problem, first = now
     replanned, _ = from_previous(problem, first, max_reassigned=0.0)
-    result = plan_within(replanned, strategy="hybrid", time_limit=None, stop=STOP, seed=6, max_part_customers=60)
+    result = plan_within(replanned, strategy="hybrid", time_limit=None, stop=STOP, seed=6,
+                         params=PlanParams(part_customers=60))
     assert result.run.parts > 1
     assert result.reassigned_pct() == 0.0
     assert result.same_days_pct() >= 90.0
