@@ -209,10 +209,9 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
     part_group = [int(group_of_manager[p.managers[0]]) if len(p.managers) else -1 for p in parts]
     contacts = border_contacts(problem, parts, part_group) if len(parts) > 1 else {}
     rounds = min(border_rounds, BORDER_ROUNDS) if contacts else 0
-    planned = {"tasks": len(parts) + rounds * _matching_size(contacts)}
     state = _Joined(problem, parts)
     began, start_epoch = time.perf_counter(), time.time()
-    tally = _Tally()
+    tally = _Tally(planned=len(parts) + rounds * _matching_size(contacts))
 
     search_seconds = clock - start_epoch  # the wall time of every search together, on one worker
     # A part's search has few steps per customer: its first territories weigh the ride from the
@@ -227,7 +226,7 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
     def report(iterations: int, best: float, missing: int) -> None:
         if progress is not None:
             progress(Progress(seconds=time.perf_counter() - began, iterations=iterations, best_cost=best,
-                              missing_visits=missing, parts_done=tally.done, parts=planned["tasks"]))
+                              missing_visits=missing, parts_done=tally.done, parts=tally.planned))
 
     def note(outcome: PartOutcome) -> None:
         tally.add(outcome)
@@ -309,7 +308,7 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
         if not round_pairs:
             break
         used.update(round_pairs)
-        planned["tasks"] = tally.done + len(round_pairs) * (rounds - number)
+        tally.planned = tally.done + len(round_pairs) * (rounds - number)
         members, aims = [], []
         for a, b in round_pairs:
             aims.append(state.utilisation(np.flatnonzero(group_of_manager == part_group[a])))
@@ -332,7 +331,7 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
                   and any(abs(state.utilisation(np.array([m])) / aim[part_group[k]] - 1.0) > band
                           for m in part.managers)]
         if astray:
-            planned["tasks"] = tally.done + len(astray)
+            tally.planned = tally.done + len(astray)
             members = [_Member(np.flatnonzero(state.customer_part == k), parts[k].managers,
                                f"{problem.name} part {k + 1} polished", state.routes_of(parts[k].managers))
                        for k in astray]
@@ -343,7 +342,7 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
                     state.take(member.customers, member.managers, outcome, manager_part=manager_part)
                 logger.info("polish: %d parts with managers beyond %.0f%% of their group's mean planned again",
                             len(astray), 100 * band)
-    planned["tasks"] = tally.done
+    tally.planned = tally.done
     reasons = sorted(set(tally.stops))
     order = {c.customer_id: i for i, c in enumerate(problem.customers)}
     return FannedOut(routes=state.all_routes(),
@@ -365,8 +364,10 @@ class _Member(NamedTuple):
 
 @dataclass(slots=True)
 class _Tally:
-    """What the tasks so far did."""
+    """What the tasks so far did, and how many the run expects in all (``planned``: the parts and
+    the border pairs still to come, revised as rounds are cut short)."""
 
+    planned: int = 0
     done: int = 0
     iterations: int = 0
     work: float = 0.0

@@ -212,16 +212,7 @@ class Plan:
             for m in self.problem.managers:
                 by_role.setdefault(m.role, []).append(m.manager_id)
             groups = list(by_role.values())
-        worst = 0.0
-        for group in groups:
-            if len(group) < 2:
-                continue
-            values = [figures[g] for g in group]
-            mean = sum(values) / len(values)
-            if mean > 0:
-                std = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
-                worst = max(worst, std / mean)
-        return worst
+        return _largest_cv([[figures[g] for g in group] for group in groups])
 
     def balance_groups(self) -> list[list[str]]:
         """The groups of interchangeable managers the planner balanced.
@@ -281,18 +272,8 @@ class Plan:
             groups = self.balance_groups()
         managers = {m.manager_id: m for m in self.problem.managers}
         work = {f.manager_id: f.work_min for f in self.manager_figures()}
-        worst = 0.0
-        for group in groups:
-            values = []
-            for mid in group:
-                available = managers[mid].available_min
-                values.append(work[mid] / available if available > 0 else 0.0)
-            if len(values) < 2:
-                continue
-            mean = sum(values) / len(values)
-            if mean > 0:
-                worst = max(worst, math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) / mean)
-        return worst
+        return _largest_cv([[work[mid] / managers[mid].available_min if managers[mid].available_min > 0 else 0.0
+                             for mid in group] for group in groups])
 
     def reassigned_pct(self) -> float | None:
         """Share (%) of the customers whose ``current_manager`` is still among the managers that
@@ -546,6 +527,19 @@ class Plan:
         return cls.from_dict(json.loads(text))
 
 
+
+
+def _largest_cv(groups: Iterable[Sequence[float]]) -> float:
+    """The largest coefficient of variation (population standard deviation over the mean) of
+    the groups' values; groups of fewer than two values, or of mean 0, count as 0."""
+    worst = 0.0
+    for values in groups:
+        if len(values) < 2:
+            continue
+        mean = sum(values) / len(values)
+        if mean > 0:
+            worst = max(worst, math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) / mean)
+    return worst
 
 
 def _rounded(value: float | None) -> float | None:
