@@ -95,10 +95,6 @@ class RunRecord:
                                           for c in data.get("closed_customers", ())),
                    no_longer_eligible=None if forced is None else tuple(forced))
 
-    def as_extra(self) -> dict[str, Any]:
-        """The record as the dictionary ``Plan.extra`` used to be (deprecated there)."""
-        return self.to_dict()
-
 
 #: Entries of summary.json from the run (those a record has), in their order there.
 SUMMARISED = ("startup_seconds", "stopped_by", "work_units", "offered", "parts", "tasks", "worker_startup_seconds",

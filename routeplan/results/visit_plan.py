@@ -109,7 +109,7 @@ class Plan:
         (a :class:`~routeplan.results.run_record.RunRecord`) instead."""
         _warnings.warn("Plan.extra is deprecated and will be removed; read Plan.run (a RunRecord) instead",
                        DeprecationWarning, stacklevel=2)
-        return self.run.as_extra()
+        return self.run.to_dict()
 
     def is_complete(self) -> bool:
         """True when every required visit is planned."""

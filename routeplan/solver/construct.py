@@ -82,7 +82,6 @@ def territories(inst: Instance, work: np.ndarray, rng: np.random.Generator, *, r
     """
     owner = np.full(inst.num_tasks, -1, dtype=np.int64)
     groups: dict[tuple[int, ...], list[int]] = {}
-    groups_key: dict[int, tuple[int, ...]] = {}
     all_owners = tuple(range(inst.num_owners))
     working = {v.owner for v in inst.vehicles}
     hours = working_time(inst)
@@ -92,7 +91,6 @@ def territories(inst: Instance, work: np.ndarray, rng: np.random.Generator, *, r
             owner[t] = allowed[0]
         elif allowed:
             groups.setdefault(allowed, []).append(t)
-            groups_key[t] = allowed
     # Each owner's room: its share of the work of every task its sets may take, by working time.
     component = _components(list(groups), inst.num_owners)
     total = np.zeros(inst.num_owners)
@@ -108,34 +106,36 @@ def territories(inst: Instance, work: np.ndarray, rng: np.random.Generator, *, r
         mine = np.flatnonzero(component == c)
         room_total[mine] = total[c] * hours[mine] / max(hours[mine].sum(), 1e-9)
     sets_of: dict[int, list[tuple[int, ...]]] = {}
-    for allowed in groups:
+    for allowed in sorted(groups, key=lambda a: (len(a), a)):
         sets_of.setdefault(int(component[allowed[0]]), []).append(allowed)
+
+    def room_of(owners: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """What room ``owners`` have left for the tasks ``idx`` (by working time if none has)."""
+        room = np.maximum(room_total[owners] - load[owners], 0.0)
+        if room.sum() <= 1e-9 * max(float(work[idx].sum()), 1.0):  # every owner is full: by working time
+            room = hours[owners].astype(float)
+        return room
+
     for allowed in sorted(groups, key=lambda a: (len(a), a)):
         sets = sets_of[int(component[allowed[0]])]
         if len(sets) > 1:
-            # Sets that overlap in part are clustered together, once, around one centre per
-            # owner: a C manager's small shops then lie around its medium ones instead of in a
-            # territory of their own drawn apart (which interleaved the lines).
-            if allowed == min(sets, key=lambda a: (len(a), a)):
+            # Sets that overlap in part are clustered together, once (at the first of them),
+            # around one centre per owner: a C manager's small shops then lie around its medium
+            # ones instead of in a territory of their own drawn apart (which interleaved the lines).
+            if allowed == sets[0]:
                 idx = np.array(sorted(t for a in sets for t in groups[a]), dtype=np.int64)
                 owners = np.array(sorted({o for a in sets for o in a}), dtype=np.int64)
-                room = np.maximum(room_total[owners] - load[owners], 0.0)
-                if room.sum() <= 1e-9 * max(float(work[idx].sum()), 1.0):
-                    room = hours[owners].astype(float)
-                column = {int(o): j for j, o in enumerate(owners)}
                 may = np.zeros((len(idx), len(owners)), dtype=bool)
-                for i, t in enumerate(idx):
-                    may[i, [column[o] for o in groups_key[t]]] = True
+                for a in sets:
+                    may[np.ix_(np.searchsorted(idx, groups[a]), np.searchsorted(owners, a))] = True
+                room = room_of(owners, idx)
                 owner[idx] = owners[_capacitated_medoids(inst, idx, work[idx], room / room.sum(), rng, rounds,
                                                          allowed=may)]
                 np.add.at(load, owner[idx], work[idx])
             continue
-        members = groups[allowed]
-        idx = np.array(members, dtype=np.int64)
+        idx = np.array(groups[allowed], dtype=np.int64)
         owners = np.asarray(allowed)
-        room = np.maximum(room_total[owners] - load[owners], 0.0)
-        if room.sum() <= 1e-9 * max(float(work[idx].sum()), 1.0):  # every owner is full: by working time
-            room = hours[owners].astype(float)
+        room = room_of(owners, idx)
         # Owners without room take none of this set (unless none has any).
         keep = room > 1e-9 * max(float(room.max()), 1e-12)
         owners, room = owners[keep], room[keep]
@@ -190,12 +190,11 @@ def _capacitated_medoids(inst: Instance, members: np.ndarray, work: np.ndarray, 
     # shortfall each round, so that it draws members from its neighbours, who draw in turn.
     pull = np.zeros(k)
     target = work.sum() * shares
+    may = np.ones((n, k), dtype=bool) if allowed is None else allowed
     for _ in range(rounds if allowed is None else 3 * rounds):
         dist = np.stack([to(m) for m in medoids], axis=1)
-        if allowed is None:
-            assign = _assign_with_capacity(dist, work, capacity)
-        else:
-            assign = _assign_allowed(dist - pull[None, :], allowed, work, capacity)
+        assign = _assign_allowed(dist - pull[None, :], may, work, capacity)
+        if allowed is not None:
             short = np.maximum(1.0 - np.bincount(assign, weights=work, minlength=k) / np.maximum(target, 1e-9), 0.0)
             pull += short * float(np.median(dist.min(axis=1))) * 4.0
         new = []
@@ -254,27 +253,6 @@ def _assign_allowed(dist: np.ndarray, allowed: np.ndarray, w: np.ndarray, capaci
         if assign[i] < 0:
             options = np.flatnonzero(allowed[i])
             c = int(options[np.argmin(load[options] / np.maximum(capacity[options], 1e-12))])
-            assign[i] = c
-            load[c] += w[i]
-    return assign
-
-
-def _assign_with_capacity(dist: np.ndarray, w: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """Assign points to the nearest centre with room, most constrained (largest regret) first."""
-    n, k = dist.shape
-    order_by_centre = np.argsort(dist, axis=1, kind="stable")
-    sorted_d = np.take_along_axis(dist, order_by_centre, axis=1)
-    regret = sorted_d[:, 1] - sorted_d[:, 0] if k > 1 else np.zeros(n)
-    load = np.zeros(k)
-    assign = np.full(n, -1, dtype=np.int64)
-    for i in np.argsort(-regret, kind="stable"):
-        for c in order_by_centre[i]:
-            if load[c] + w[i] <= capacity[c]:
-                assign[i] = c
-                load[c] += w[i]
-                break
-        else:
-            c = int(np.argmin(load / capacity))
             assign[i] = c
             load[c] += w[i]
     return assign
