@@ -17,7 +17,7 @@ from pathlib import Path
 
 from routeplan import read_scenario
 from routeplan.planner import checked_plan
-from routeplan.planning.strategies import formulate_strategy
+from routeplan.planning.formulate import formulate_strategy
 from routeplan.solver.lns import warm_up
 from routeplan.solver.search import solve
 from routeplan.solver.stop import time_limit

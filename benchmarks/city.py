@@ -42,7 +42,7 @@ from pathlib import Path
 from routeplan import Plan, plan, read_scenario, validate_folder, write_plan, write_scenario
 from routeplan.planner import checked_plan
 from routeplan.planning.decomposition_peer import decomposition_routes, strong_decomposition_routes
-from routeplan.planning.strategies import formulate_strategy
+from routeplan.planning.formulate import formulate_strategy
 from routeplan.planning.warm_up import warm_up_planner
 from routeplan.solver.result import EngineResult
 from routeplan.synthetic import random_city, random_problem

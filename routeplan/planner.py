@@ -8,29 +8,22 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import ArgumentError, InfeasiblePlanError
-from .model.problem import Problem, StabilitySettings, interchangeable_groups
+from .model.problem import Problem, StabilitySettings
 from .notices import BALANCE_PREFIX, collected, issue, unique
 from .phases import Size, finish_seconds, prepare_seconds
+from .planning.context import PlanningContext
 from .planning.diagnose import Diagnosis, diagnose, unserved
-from .planning.fan_out import (
-    BORDER_ROUNDS,
-    Pool,
-    as_pool,
-    formulate_with,
-    local_eligibility,
-    plan_parts,
-    previous_sequences,
-)
-from .planning.formulate import Formulation, customer_work
+from .planning.fan_out import BORDER_ROUNDS, BorderParams, Pool, SearchSetup, as_pool, plan_parts, previous_sequences
+from .planning.formulate import Formulation, Weights, formulation_of
 from .planning.partition import PART_CUSTOMERS, Part, PartLoad, part_loads, partition
-from .planning.replan import log_terms, stability_terms, with_previous
+from .planning.replan import log_terms, with_previous
 from .planning.rescue import left_for_room, rescue
 from .planning.schedule import build_routes
-from .planning.strategies import STRATEGIES, strategy_eligibility
+from .planning.strategies import STRATEGIES
 from .planning.warm_up import warm_up_planner
 from .results.changes import PlanRecord, plan_record
 from .results.run_record import RunRecord
@@ -105,6 +98,12 @@ class PlanParams:
         Share of the budget the offer of customers left out for lack of room may spend.
     part_customers
         A problem of more customers is planned in parts of at most about this many.
+    weights
+        How the formulation weighs balance and compactness against travel
+        (:class:`~routeplan.planning.formulate.Weights`).
+    border
+        How the border phase of a problem planned in parts plans neighbouring parts again
+        (:class:`~routeplan.planning.fan_out.BorderParams`).
     """
 
     search: SearchParams | None = None
@@ -116,6 +115,8 @@ class PlanParams:
     min_settled_iterations: int = MIN_SETTLED_ITERATIONS
     rescue_share: float = RESCUE_SHARE
     part_customers: int = PART_CUSTOMERS
+    weights: Weights = field(default_factory=Weights)
+    border: BorderParams = field(default_factory=BorderParams)
 
     def __post_init__(self) -> None:
         bounds = {"units_per_second": (0.0, math.inf), "budget_fill": (0.0, 1.0), "clock_margin": (0.0, math.inf),
@@ -314,6 +315,17 @@ def plan_within(problem: Problem, *, strategy: str, time_limit: float | TimeLimi
     return replace(result, run=replace(result.run, warnings=unique([*problem.warnings, *result.warnings, *found])))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Times:
+    """When a run began (a :func:`time.perf_counter` reading, the compilation of the search
+    after it), its time limit (None: a stopping criterion instead) and the compilation's seconds,
+    for the plan's record."""
+
+    started: float
+    time_limit: float | None
+    startup: float
+
+
 def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, stop: StoppingCriterion | None,
                  seed: int, progress: Callable[[Progress], None] | None, planning: PlanParams,
                  executor: Executor | Any | None) -> Plan:
@@ -326,25 +338,23 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
     startup = warm_up_planner()  # compiles on first use; not counted in the time limit
     started = time.perf_counter() if started is None else started + startup
     formulating = time.perf_counter()
-    work = customer_work(problem)
-    eligible = strategy_eligibility(problem, strategy, work=work)
-    terms = stability_terms(problem, eligible)
-    log_terms(problem, terms)
-    parts = partition(problem, eligible, work, max_customers=planning.part_customers)
+    context = PlanningContext.of(problem, strategy)
+    log_terms(problem, context.terms)
+    parts = partition(context, max_customers=planning.part_customers)
     if len(parts) > 1:
-        _log_part_loads(problem, part_loads(problem, eligible, work, parts))
+        _log_part_loads(problem, part_loads(context, parts))
     size = Size.of(problem)
     finish = finish_seconds(size)
     prepare = sum(prepare_seconds(Size.of(p.problem)) for p in parts)
     # Each border round plans about every part again, paired with a neighbour.
     per_round = sum(prepare_seconds(Size.of(p.problem, times=2)) for p in parts) / 2 if len(parts) > 1 else 0.0
-    rounds = BORDER_ROUNDS
+    rounds = planning.border.rounds
     if stop is None and time_limit is not None:
         rounds = border_rounds(time_limit, fixed=before + after + prepare + finish, per_round=per_round,
-                               polish=prepare, share=planning.border_prepare_share)
-        if len(parts) > 1 and rounds < BORDER_ROUNDS:
+                               polish=prepare, share=planning.border_prepare_share, most=planning.border.rounds)
+        if len(parts) > 1 and rounds < planning.border.rounds:
             logger.info("%d border rounds of the %d: their travel tables (about %.0f s each) would leave too little "
-                        "of the %g s for the search", rounds, BORDER_ROUNDS, per_round, time_limit)
+                        "of the %g s for the search", rounds, planning.border.rounds, per_round, time_limit)
     prepare += rounds * per_round
     rate: WorkRate | None = None
     if stop is not None:
@@ -371,31 +381,30 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
         rate = machine_rate()
         budget = (MaxWork(search * planning.units_per_second * rate.factor)
                   | NoImprovement(settled_iterations(size, planning)))
-    base_budget = budget
+    setup = SearchSetup(budget=budget, clock=clock, seed=seed, params=params, weights=planning.weights,
+                        progress=progress)
+    times = _Times(started=started, time_limit=time_limit, startup=startup)
     if len(parts) == 1:
-        form = formulate_with(problem, strategy, eligible)
+        form = formulation_of(context, weights=planning.weights)
         diagnose(form).log(logger)
         prepared = time.perf_counter()
         logger.info("formulated and diagnosed in %.2f s", prepared - formulating)
+        stop_here = budget
         if math.isfinite(clock):
-            budget = MultipleCriteria([budget, MaxRuntime(max(MIN_SEARCH_SECONDS, clock - time.time()))])
-        result = solve(form.instance, budget, seed=seed, params=params or SearchParams(), progress=progress,
+            stop_here = MultipleCriteria([budget, MaxRuntime(max(MIN_SEARCH_SECONDS, clock - time.time()))])
+        result = solve(form.instance, stop_here, seed=seed, params=params, progress=progress,
                        initial=previous_sequences(form))
         searched = time.perf_counter()
         logger.info("searched in %.2f s (construction included)", searched - prepared)
-        plan = _offered(plan_of(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup),
-                        eligible, budget=base_budget, clock=clock, params=params, share=planning.rescue_share)
-        plan = _checked(plan, str(plan.run.stopped_by))
+        plan = plan_of(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup)
+        plan = _checked(_offered(plan, context, setup, share=planning.rescue_share), str(plan.run.stopped_by))
         logger.info("plan built and validated in %.2f s", time.perf_counter() - searched)
     else:
-        plan = _plan_parts(problem, strategy, eligible, parts, budget=budget, clock=clock, seed=seed, params=params,
-                           progress=progress, executor=pool, started=started, time_limit=time_limit,
-                           startup=startup, border_rounds=rounds)
-        plan = _checked(_offered(plan, eligible, budget=budget, clock=clock, params=params,
-                                 share=planning.rescue_share),
-                        str(plan.run.stopped_by))
-    if terms is not None:  # who had to move under the strategy: changes.csv's "no longer eligible"
-        plan = replace(plan, run=replace(plan.run, no_longer_eligible=tuple(terms.forced_ids)))
+        plan = _plan_parts(context, parts, setup, times, executor=pool,
+                           border=replace(planning.border, rounds=rounds))
+        plan = _checked(_offered(plan, context, setup, share=planning.rescue_share), str(plan.run.stopped_by))
+    if context.terms is not None:  # who had to move under the strategy: changes.csv's "no longer eligible"
+        plan = replace(plan, run=replace(plan.run, no_longer_eligible=tuple(context.terms.forced_ids)))
     if rate is not None:
         plan = replace(plan, run=replace(plan.run, work_rate=rate.to_dict()))
     return plan
@@ -434,30 +443,25 @@ def settled_iterations(size: Size, planning: PlanParams | None = None) -> int:
 
 
 def border_rounds(time_limit: float, *, fixed: float, per_round: float, polish: float,
-                  share: float = BORDER_PREPARE_SHARE) -> int:
-    """How many border rounds fit a time limit: at most :data:`BORDER_ROUNDS`, and as many as
-    keep everything outside the search (``fixed`` seconds, ``per_round`` for each round's tables,
-    ``polish`` for the polish after them) within :data:`BORDER_PREPARE_SHARE` of the limit."""
-    rounds = BORDER_ROUNDS
+                  share: float = BORDER_PREPARE_SHARE, most: int = BORDER_ROUNDS) -> int:
+    """How many border rounds fit a time limit: at most ``most``, and as many as keep everything
+    outside the search (``fixed`` seconds, ``per_round`` for each round's tables, ``polish`` for
+    the polish after them) within ``share`` of the limit."""
+    rounds = most
     while rounds > 0 and fixed + rounds * per_round + polish > share * time_limit:
         rounds -= 1
     return rounds
 
 
-def _plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]], parts: Sequence[Part], *,
-                budget: StoppingCriterion, clock: float, seed: int, params: SearchParams | None,
-                progress: Callable[[Progress], None] | None, executor: Pool | None, started: float,
-                time_limit: float | None, startup: float, border_rounds: int = BORDER_ROUNDS) -> Plan:
+def _plan_parts(context: PlanningContext, parts: Sequence[Part], setup: SearchSetup, times: _Times, *,
+                executor: Pool | None, border: BorderParams) -> Plan:
     """Plan each part (in turn, or on ``executor``: see :mod:`routeplan.planning.fan_out`) and
     join them into one plan (not checked yet)."""
-    joined = plan_parts(problem, strategy, eligible, parts, budget=budget, clock=clock, seed=seed,
-                        params=params or SearchParams(), progress=progress, executor=executor,
-                        border_rounds=border_rounds)
-    groups = [[problem.managers[i].manager_id for i in g]
-              for g in interchangeable_groups([tuple(e) for e in eligible], problem.num_managers) if len(g) > 1]
-    return Plan(problem=problem, routes=joined.routes, unserved=joined.unserved, strategy=strategy, seed=seed,
-                solve_seconds=time.perf_counter() - started, time_limit=time_limit, iterations=joined.iterations,
-                run=RunRecord(balance_groups=tuple(tuple(g) for g in groups), startup_seconds=round(startup, 2),
+    joined = plan_parts(context, parts, setup, executor=executor, border=border)
+    return Plan(problem=context.problem, routes=joined.routes, unserved=joined.unserved, strategy=context.strategy,
+                seed=setup.seed, solve_seconds=time.perf_counter() - times.started, time_limit=times.time_limit,
+                iterations=joined.iterations,
+                run=RunRecord(balance_groups=context.balance_group_ids(), startup_seconds=round(times.startup, 2),
                               stopped_by=joined.stopped_by, work_units=round(joined.work), parts=len(parts),
                               tasks=joined.tasks, worker_startup_seconds=round(joined.worker_startup, 2),
                               warnings=tuple(joined.warnings)))
@@ -470,14 +474,12 @@ def diagnose_problem(problem: Problem, *, strategy: str = "hybrid",
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
     require_travel(problem)
-    work = customer_work(problem)
-    eligible = strategy_eligibility(problem, strategy, work=work)
-    parts = partition(problem, eligible, work, max_customers=max_part_customers)
+    context = PlanningContext.of(problem, strategy)
+    parts = partition(context, max_customers=max_part_customers)
     if len(parts) == 1:
-        return diagnose(formulate_with(problem, strategy, eligible))
+        return diagnose(formulation_of(context))
     # A large problem part by part, as it is planned: no travel matrix over all its customers.
-    found = [diagnose(formulate_with(p.problem, strategy, local_eligibility(eligible, p.customers, p.managers)))
-             for p in parts]
+    found = [diagnose(formulation_of(p.context)) for p in parts]
     return Diagnosis(capacity=tuple(c for d in found for c in d.capacity),
                      unservable=tuple(u for d in found for u in d.unservable))
 
@@ -492,27 +494,24 @@ def checked_plan(form: Formulation, result: EngineResult, *, seed: int, started:
 def plan_of(form: Formulation, result: EngineResult, *, seed: int, started: float, time_limit: float | None,
             startup: float) -> Plan:
     """The plan of an engine result (not checked yet)."""
-    managers = form.problem.managers
-    groups = [[managers[i].manager_id for i in g] for g in form.instance.balance_groups]
     return Plan(problem=form.problem, routes=build_routes(form, result), unserved=unserved(form, result),
                 strategy=form.strategy, seed=seed, solve_seconds=time.perf_counter() - started, time_limit=time_limit,
                 iterations=result.iterations,
-                run=RunRecord(balance_groups=tuple(tuple(g) for g in groups), startup_seconds=round(startup, 2),
+                run=RunRecord(balance_groups=form.context.balance_group_ids(), startup_seconds=round(startup, 2),
                               stopped_by=result.stopped_by, work_units=round(result.work)))
 
 
-def _offered(plan: Plan, eligible: Sequence[Sequence[int]], *, budget: StoppingCriterion, clock: float,
-             params: SearchParams | None, share: float = RESCUE_SHARE) -> Plan:
+def _offered(plan: Plan, context: PlanningContext, setup: SearchSetup, *, share: float = RESCUE_SHARE) -> Plan:
     """``plan`` with the customers it left out for lack of room offered to other managers who may
-    serve them and have time (:mod:`routeplan.planning.rescue`), within :data:`RESCUE_SHARE` of
-    the search's ``budget`` and the ``clock``."""
+    serve them and have time (:mod:`routeplan.planning.rescue`), within ``share`` of the
+    searches' budget and their clock."""
     if not left_for_room(plan.problem, plan.unserved):
         return plan
-    stop: StoppingCriterion = budget.part(share, 0.0)
-    if math.isfinite(clock):
-        stop = MultipleCriteria([stop, MaxRuntime(max(MIN_SEARCH_SECONDS, clock - time.time()))])
-    done = rescue(plan.problem, plan.strategy, eligible, plan.routes, plan.unserved, stop=stop, seed=plan.seed,
-                  params=params)
+    stop: StoppingCriterion = setup.budget.part(share, 0.0)
+    if math.isfinite(setup.clock):
+        stop = MultipleCriteria([stop, MaxRuntime(max(MIN_SEARCH_SECONDS, setup.clock - time.time()))])
+    done = rescue(context, plan.routes, plan.unserved, stop=stop, seed=plan.seed, params=setup.params,
+                  weights=setup.weights)
     run = replace(plan.run, offered={"customers": done.offered, "placed": done.placed},
                   work_units=round(float(plan.run.work_units or 0) + done.work),
                   stopped_by="clock" if done.stopped_by == "clock" else plan.run.stopped_by)

@@ -12,7 +12,7 @@ import pytest
 
 from routeplan import DayRoute, Plan, Stop, Unserved, write_plan
 from routeplan.model.problem import Problem, ProblemBuilder
-from routeplan.results.visit_plan import ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS
+from routeplan.results.tables import ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS
 from routeplan.validation import ValidationReport, Violation, great_circle_km, validate, validate_folder
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]

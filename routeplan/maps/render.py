@@ -34,7 +34,8 @@ from shapely.geometry import MultiPoint, mapping
 from ..model.clock import format_hhmm
 from ..model.problem import Problem
 from ..model.routes import DayRoute
-from ..results.visit_plan import ManagerFigures, Plan
+from ..results.figures import ManagerFigures
+from ..results.visit_plan import Plan
 from ..roads.resolve import travel_model
 from ..roads.travel import RoadTravel
 from .colours import palette

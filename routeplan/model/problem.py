@@ -327,13 +327,27 @@ class Problem:
             out.append(shared[key])
         return out
 
+    def interchangeable(self, eligible: Sequence[tuple[int, ...]] | None = None) -> list[tuple[int, ...]]:
+        """Groups of interchangeable managers (positions), every manager in one: those linked,
+        directly or through others, by a customer whose visits of one level they may both make.
+        The one definition of the groups whose work is balanced against each other.
+
+        Parameters
+        ----------
+        eligible
+            The managers each customer's own visits (level 0) may have, a strategy's hand-out
+            (default: :meth:`eligible_indices`, the roles and locks); further levels' visits go
+            by their roles whatever the hand-out.
+        """
+        own = self.eligible_indices() if eligible is None else eligible
+        owners = list(own) + [allowed for _, _, allowed in self.level_tasks()]
+        return interchangeable_groups(owners, self.num_managers)
+
     def balance_groups(self) -> list[tuple[str, ...]]:
         """Ids of the managers that can take over each other's customers under the roles
-        (directly or through others: under the usual roles, one group per role), in groups of at
+        (:meth:`interchangeable`; under the usual roles, one group per role), in groups of at
         least two: whose work is balanced against each other."""
-        eligible = self.eligible_indices()
-        return [tuple(self.managers[i].manager_id for i in g)
-                for g in interchangeable_groups(eligible, self.num_managers) if len(g) > 1]
+        return [tuple(self.managers[i].manager_id for i in g) for g in self.interchangeable() if len(g) > 1]
 
     def visits_required(self) -> int:
         """Visits the whole cycle asks for (every level's)."""

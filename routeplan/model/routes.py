@@ -36,13 +36,11 @@ class DayRoute:
 
     @property
     def work_min(self) -> float:
+        """The route's work, in minutes: from leaving the start place to reaching the end place
+        (travel, time on site and any wait for a shop to open). The one definition of work: the
+        routes' and managers' figures, balance, utilisation and the coefficients of variation
+        all count it (the contract's ``work_min`` = return - depart)."""
         return (self.return_time - self.depart) / 60.0
-
-
-def route_work_min(route: DayRoute) -> float:
-    """The work of a route that balance counts: travel and time on site (waiting for a shop to
-    open is not work a manager can be given more or less of)."""
-    return route.travel_min + route.service_min
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

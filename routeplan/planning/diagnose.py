@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..model.clock import format_hhmm
-from ..model.problem import Manager, VisitRule, interchangeable_groups
+from ..model.problem import Manager, VisitRule
 from ..model.routes import Unserved
 from ..solver.arrays import data_ref, freeze
 from ..solver.kernels.timing import reachable_owners
@@ -67,7 +67,7 @@ def capacity_checks(form: Formulation) -> list[CapacityCheck]:
     inst = form.instance
     owners = [task.owners for task in inst.tasks]
     checks = []
-    for group in interchangeable_groups(owners, problem.num_managers):
+    for group in form.context.groups:
         members = set(group)
         mine = [t for t, allowed in enumerate(owners) if allowed and set(allowed) <= members]
         if not mine:

@@ -24,8 +24,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..errors import ArgumentError
-from ..model.problem import Problem, interchangeable_groups
-from ..model.routes import DayRoute, Unserved, route_work_min
+from ..model.problem import Problem
+from ..model.routes import DayRoute, Unserved
 from ..notices import collected, unique
 from ..phases import Size, prepare_seconds
 from ..roads.resolve import road_size, travel_model
@@ -33,10 +33,11 @@ from ..solver.lns import Progress, SearchParams
 from ..solver.search import solve
 from ..solver.solution import kept_routes
 from ..solver.stop import MaxRuntime, MultipleCriteria, StoppingCriterion
+from .context import PlanningContext
 from .diagnose import diagnose, unserved
-from .formulate import Formulation, formulate
+from .formulate import Formulation, Weights, formulation_of
 from .partition import Part
-from .replan import previous_routes, stability_terms
+from .replan import previous_routes
 from .schedule import build_routes
 from .warm_up import warm_up_planner
 
@@ -56,35 +57,84 @@ NEIGHBOURS = 6
 MIN_TASK_SECONDS = 0.2
 
 
-def formulate_with(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]]) -> Formulation:
-    """The formulation of ``problem`` with ``eligible`` managers per customer (a strategy's hand-out)."""
-    base = formulate(problem, strategy="hybrid")
-    if strategy == "hybrid" and tuple(map(tuple, eligible)) == base.eligible:
-        return base
-    return base.with_eligible([tuple(e) for e in eligible], strategy=strategy)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BorderParams:
+    """How the border phase plans neighbouring parts again (defaults: this module's constants).
+
+    Attributes
+    ----------
+    share
+        Share of the work budget the border phase spends (:data:`BORDER_SHARE`), in [0, 1).
+    rounds
+        Rounds of pairs at most (:data:`BORDER_ROUNDS`; the planner runs fewer where a time
+        limit leaves too little for their travel tables).
+    polish_band
+        A part is polished once more where a manager strays from its group's mean by more than
+        this share of the balance tolerance (:data:`POLISH_BAND`).
+    """
+
+    share: float = BORDER_SHARE
+    rounds: int = BORDER_ROUNDS
+    polish_band: float = POLISH_BAND
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.share, (int, float)) and 0.0 <= self.share < 1.0):
+            raise ArgumentError("border.share", f"{self.share!r} is not a share in [0, 1)")
+        if not (isinstance(self.rounds, int) and self.rounds >= 0):
+            raise ArgumentError("border.rounds", f"{self.rounds!r} is not a whole number of 0 or more")
+        if not (isinstance(self.polish_band, (int, float)) and math.isfinite(self.polish_band)
+                and self.polish_band >= 0):
+            raise ArgumentError("border.polish_band", f"{self.polish_band!r} is not a number of 0 or more")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchSetup:
+    """What the searches of a run are given.
+
+    Attributes
+    ----------
+    budget
+        The stop of the run's searches together (each task gets its share: ``budget.part``).
+    clock
+        The ``time.time()`` reading by which every search must have ended (``inf``: none).
+    seed
+        The first seed; tasks take the next ones in their order.
+    params
+        The search's tuning.
+    weights
+        Balance and compactness against travel in every formulation.
+    progress
+        Called about once a second with a :class:`~routeplan.Progress`.
+    """
+
+    budget: StoppingCriterion
+    clock: float = math.inf
+    seed: int = 0
+    params: SearchParams = field(default_factory=SearchParams)
+    weights: Weights = field(default_factory=Weights)
+    progress: Callable[[Progress], None] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PartTask:
-    """What a worker needs to plan one part: the part's problem, its hand-out (indices of the
-    part's managers), the routes to start from (none: from scratch), the utilisation its managers'
-    work aims at (the whole group's, in the border phase; 0: the part's own mean) and the stop
-    with its clock: ``end``, the ``time.time()`` reading where every search must have ended;
-    ``deadline``, the end of the task's share in the queue of the worker it will likely run on;
-    ``seconds``, its own share of the search's wall time. A task's search may run to the later of
-    ``deadline`` (moved on by the worker's own start-up) and ``seconds`` from the start of its
-    search (so that the transfer of the task and the preparation of its matrices are not counted
-    against it), never past ``end``; all None: no clock."""
+    """What a worker needs to plan one part: the part's context (its problem and hand-out, in
+    the numbering of the part's managers), the routes to start from (none: from scratch), the
+    utilisation its managers' work aims at (the whole group's, in the border phase; 0: the part's
+    own mean) and the stop with its clock: ``end``, the ``time.time()`` reading where every search
+    must have ended; ``deadline``, the end of the task's share in the queue of the worker it will
+    likely run on; ``seconds``, its own share of the search's wall time. A task's search may run
+    to the later of ``deadline`` (moved on by the worker's own start-up) and ``seconds`` from the
+    start of its search (so that the transfer of the task and the preparation of its matrices are
+    not counted against it), never past ``end``; all None: no clock."""
 
-    problem: Problem
-    strategy: str
-    eligible: tuple[tuple[int, ...], ...]
+    context: PlanningContext
     stop: StoppingCriterion
     deadline: float | None
     seconds: float | None = None
     end: float | None = None
     seed: int
     params: SearchParams
+    weights: Weights = field(default_factory=Weights)
     start_from: tuple[DayRoute, ...] = ()
     aim_utilisation: float = 0.0
 
@@ -120,7 +170,7 @@ def solve_part(task: PartTask, progress: Callable[[Progress], None] | None = Non
 def _solve_part(task: PartTask, progress: Callable[[Progress], None] | None) -> PartOutcome:
     startup = warm_up_planner()
     began = time.perf_counter()
-    form = formulate_with(task.problem, task.strategy, task.eligible)
+    form = formulation_of(task.context, weights=task.weights)
     if task.aim_utilisation > 0:
         # Balance is judged over the whole group: a pair of parts evens its managers around
         # the group's mean, not its own (else each part's band adds to the drift between parts).
@@ -149,7 +199,7 @@ def previous_sequences(form: Formulation) -> list[list[int]] | None:
     """A re-plan's first solution: the current routes that still hold (see
     :func:`routeplan.planning.replan.previous_routes`), one task sequence per vehicle; None for
     a plan from scratch, or when nothing of the current routes is left."""
-    terms = stability_terms(form.problem, form.eligible)
+    terms = form.context.terms
     if terms is None:
         return None
     routes = previous_routes(form.problem, terms, form.eligible)
@@ -188,67 +238,154 @@ class FannedOut(Planned):
     warnings: tuple[str, ...] = ()  # what the tasks warned of, each once
 
 
-def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]], parts: Sequence[Part], *,
-               budget: StoppingCriterion, clock: float, seed: int, params: SearchParams,
-               progress: Callable[[Progress], None] | None = None, executor: Pool | None = None,
-               border_rounds: int = BORDER_ROUNDS) -> FannedOut:
-    """Plan every part, then the border pairs, and join the routes.
+def plan_parts(context: PlanningContext, parts: Sequence[Part], search: SearchSetup, *,
+               executor: Pool | None = None, border: BorderParams | None = None) -> FannedOut:
+    """Plan every part, then the border pairs, and join the routes (see :class:`FanOut`)."""
+    return FanOut(context, parts, search, executor=executor, border=border).run()
 
-    ``budget`` is shared out by visits (the border phase takes :data:`BORDER_SHARE` of it);
-    ``clock`` is the search's end on the wall clock (``inf``: none), shared out the same way:
-    each task may run to the end of its share in the queue of the worker it will likely run on
-    (a :class:`Pool`'s lanes on an executor, one here). ``border_rounds`` (at most
-    :data:`BORDER_ROUNDS`) is how many border rounds to run.
+
+class FanOut:
+    """One run of a partitioned problem: every part, then border pairs, then a polish.
+
+    ``search.budget`` is shared out by visits (the border phase takes ``border.share`` of it);
+    ``search.clock`` is the searches' end on the wall clock (``inf``: none), shared out the same
+    way: each task may run to the end of its share in the queue of the worker it will likely run
+    on (a :class:`Pool`'s lanes on an executor, one here). ``border.rounds`` is how many border
+    rounds to run at most.
     """
-    group_of_manager = np.empty(problem.num_managers, dtype=np.int64)
-    for g, group in enumerate(interchangeable_groups([tuple(e) for e in eligible], problem.num_managers)):
-        group_of_manager[list(group)] = g
-    manager_part = np.empty(problem.num_managers, dtype=np.int64)
-    for k, part in enumerate(parts):
-        manager_part[part.managers] = k
-    part_group = [int(group_of_manager[p.managers[0]]) if len(p.managers) else -1 for p in parts]
-    contacts = border_contacts(problem, parts, part_group) if len(parts) > 1 else {}
-    rounds = min(border_rounds, BORDER_ROUNDS) if contacts else 0
-    state = _Joined(problem, parts)
-    began, start_epoch = time.perf_counter(), time.time()
-    tally = _Tally(planned=len(parts) + rounds * _matching_size(contacts))
 
-    search_seconds = clock - start_epoch  # the wall time of every search together, on one worker
-    # A part's search has few steps per customer: its first territories weigh the ride from the
-    # office, so that managers of far territories start with fewer customers (at 10,000 customers
-    # this took the managers outside their band from 2 to 0).
-    part_params = replace(params, territory_rides=True)
+    def __init__(self, context: PlanningContext, parts: Sequence[Part], search: SearchSetup, *,
+                 executor: Pool | None = None, border: BorderParams | None = None):
+        self.context = context
+        self.problem = problem = context.problem
+        self.parts = parts
+        self.search = search
+        self.executor = executor
+        self.border = border or BorderParams()
+        self.group_of_manager = context.group_of_manager()
+        self.manager_part = np.empty(problem.num_managers, dtype=np.int64)
+        for k, part in enumerate(parts):
+            self.manager_part[part.managers] = k
+        self.part_group = [int(self.group_of_manager[p.managers[0]]) if len(p.managers) else -1 for p in parts]
+        self.contacts = border_contacts(problem, parts, self.part_group) if len(parts) > 1 else {}
+        self.rounds = self.border.rounds if self.contacts else 0
+        self.state = _Joined(problem, parts)
+        self.tally = _Tally(planned=len(parts) + self.rounds * _matching_size(self.contacts))
+        self.lanes = 1 if executor is None else executor.lanes
+        _, self.junctions = road_size(problem.travel)
+        # A part's search has few steps per customer: its first territories weigh the ride from
+        # the office, so that managers of far territories start with fewer customers (at 10,000
+        # customers this took the managers outside their band from 2 to 0).
+        self.part_params = replace(search.params, territory_rides=True)
+        self.began, self.start_epoch = time.perf_counter(), time.time()
+        self.search_seconds = search.clock - self.start_epoch  # every search together, on one worker
 
-    def deadline(upto: float) -> float | None:
+    def run(self) -> FannedOut:
+        """Plan the parts, the border rounds and the polish; the joined result."""
+        problem, parts, state, tally = self.problem, self.parts, self.state, self.tally
+        part_size = 1.0 - self.border.share if self.rounds else 1.0
+        logger.info("planning %d parts of up to %d customers%s", len(parts),
+                    max(p.problem.num_customers for p in parts), "" if self.executor is None else " on the executor")
+        members = [_Member(p.customers, p.managers, p.problem.name, ()) for p in parts]
+        for part, outcome in zip(parts, self._phase(members, 0.0, part_size, self.search.seed), strict=True):
+            state.take(part.customers, part.managers, outcome)
+        # Border phase: pairs of neighbouring parts again, from their routes, the most unevenly
+        # loaded neighbours first.
+        round_size = self.border.share / (self.rounds + 1) if self.rounds else 0.0  # the last share: the polish
+        first_seed = self.search.seed + len(parts)
+        used: set[tuple[int, int]] = set()
+        for number in range(self.rounds):
+            load = [state.utilisation(p.managers) for p in parts]
+            # Neighbours not paired yet first; with few parts (a city cut in two) every pair has had
+            # its round, and the most uneven pairs go again from their routes rather than leave the
+            # round's share of the budget unspent.
+            round_pairs = _matching(self.contacts, used, load) or _matching(self.contacts, set(), load)
+            if not round_pairs:
+                break
+            used.update(round_pairs)
+            tally.planned = tally.done + len(round_pairs) * (self.rounds - number)
+            members, aims = [], []
+            for a, b in round_pairs:
+                aims.append(state.utilisation(np.flatnonzero(self.group_of_manager == self.part_group[a])))
+                managers = np.sort(np.concatenate([parts[a].managers, parts[b].managers]))
+                members.append(_Member(np.flatnonzero(np.isin(state.customer_part, (a, b))), managers,
+                                       f"{problem.name} border {a + 1}+{b + 1}", state.routes_of(managers)))
+            if self._too_late(members, f"border round {number + 1}"):
+                break
+            outcomes = self._phase(members, part_size + number * round_size, round_size, first_seed, aims)
+            first_seed += len(members)
+            for (customers, managers, _, _), outcome in zip(members, outcomes, strict=True):
+                state.take(customers, managers, outcome, manager_part=self.manager_part)
+            logger.info("border round %d: %d pairs of neighbouring parts planned again", number + 1,
+                        len(round_pairs))
+        if self.rounds:
+            self._polish(part_size + self.rounds * round_size, round_size, first_seed)
+        tally.planned = tally.done
+        reasons = sorted(set(tally.stops))
+        order = {c.customer_id: i for i, c in enumerate(problem.customers)}
+        return FannedOut(routes=state.all_routes(),
+                         unserved=tuple(sorted(state.unserved.values(), key=lambda u: order[u.customer_id])),
+                         iterations=tally.iterations, work=tally.work,
+                         stopped_by="clock" if any("clock" in r for r in reasons) else "/".join(reasons),
+                         tasks=tally.done, worker_startup=tally.startup, warnings=unique(tally.warnings))
+
+    def _polish(self, start: float, size: float, first_seed: int) -> None:
+        """A part whose managers still stray from their group's band (say a part no pair took)
+        is planned once more on its own, around the group's mean."""
+        state, parts, part_group = self.state, self.parts, self.part_group
+        aim = {g: state.utilisation(np.flatnonzero(self.group_of_manager == g)) for g in set(part_group) if g >= 0}
+        band = self.border.polish_band * self.problem.balance.tolerance
+        astray = [k for k, part in enumerate(parts) if part_group[k] >= 0 and aim[part_group[k]] > 0
+                  and any(abs(state.utilisation(np.array([m])) / aim[part_group[k]] - 1.0) > band
+                          for m in part.managers)]
+        if not astray:
+            return
+        self.tally.planned = self.tally.done + len(astray)
+        members = [_Member(np.flatnonzero(state.customer_part == k), parts[k].managers,
+                           f"{self.problem.name} part {k + 1} polished", state.routes_of(parts[k].managers))
+                   for k in astray]
+        if self._too_late(members, "polish"):
+            return
+        outcomes = self._phase(members, start, size, first_seed, [aim[part_group[k]] for k in astray])
+        for member, outcome in zip(members, outcomes, strict=True):
+            state.take(member.customers, member.managers, outcome, manager_part=self.manager_part)
+        logger.info("polish: %d parts with managers beyond %.0f%% of their group's mean planned again",
+                    len(astray), 100 * band)
+
+    def _deadline(self, upto: float) -> float | None:
         """The wall-clock end of the budget's first ``upto`` share."""
-        return None if not math.isfinite(clock) else start_epoch + search_seconds * min(1.0, upto)
+        if not math.isfinite(self.search.clock):
+            return None
+        return self.start_epoch + self.search_seconds * min(1.0, upto)
 
-    def report(iterations: int, best: float, missing: int) -> None:
-        if progress is not None:
-            progress(Progress(seconds=time.perf_counter() - began, iterations=iterations, best_cost=best,
-                              missing_visits=missing, parts_done=tally.done, parts=tally.planned))
+    def _report(self, iterations: int, best: float, missing: int) -> None:
+        if self.search.progress is not None:
+            self.search.progress(Progress(seconds=time.perf_counter() - self.began, iterations=iterations,
+                                          best_cost=best, missing_visits=missing, parts_done=self.tally.done,
+                                          parts=self.tally.planned))
 
-    def note(outcome: PartOutcome) -> None:
-        tally.add(outcome)
-        report(tally.iterations, state.travel_min(), state.missing_visits())
+    def _note(self, outcome: PartOutcome) -> None:
+        self.tally.add(outcome)
+        self._report(self.tally.iterations, self.state.travel_min(), self.state.missing_visits())
 
-    def run(tasks: list[PartTask]) -> list[PartOutcome]:
+    def _execute(self, tasks: list[PartTask]) -> list[PartOutcome]:
         outcomes = []
-        if executor is None:
+        if self.executor is None:
             for task in tasks:
-                outcomes.append(solve_part(task, lambda p: report(tally.iterations + p.iterations, p.best_cost,
-                                                                  p.missing_visits)))
-                note(outcomes[-1])
+                outcomes.append(solve_part(task, lambda p: self._report(self.tally.iterations + p.iterations,
+                                                                        p.best_cost, p.missing_visits)))
+                self._note(outcomes[-1])
             return outcomes
-        for future in [executor.submit(solve_part, task) for task in tasks]:
+        for future in [self.executor.submit(solve_part, task) for task in tasks]:
             outcomes.append(future.result())
-            note(outcomes[-1])
+            self._note(outcomes[-1])
         return outcomes
 
-    def phase(members: list[_Member], start: float, size: float, first_seed: int,
-              aims: Sequence[float] | None = None) -> list[PartOutcome]:
+    def _phase(self, members: list[_Member], start: float, size: float, first_seed: int,
+               aims: Sequence[float] | None = None) -> list[PartOutcome]:
         """Plan ``members`` (customers, managers, name, routes to start from) with ``size`` of
         the budget from ``start`` on, shared by visits, each aiming at its ``aims`` utilisation."""
+        problem, search = self.problem, self.search
         visits = np.array([max(1, sum(problem.customers[int(c)].visits for c in customers))
                            for customers, _, _, _ in members], dtype=float)
         shares = size * visits / visits.sum()
@@ -256,100 +393,35 @@ def plan_parts(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]
         # The clock of each task: the end of its share in the lane (worker) it will likely run in,
         # tasks going in order to the least loaded of the workers' lanes (one lane here); at least
         # its own share from the start of its search; never past the end of all searches.
-        lanes = np.full(lanes_count, start)
+        lanes = np.full(self.lanes, start)
+        timed = math.isfinite(search.clock)
         for k, ((customers, managers, name, routes), share) in enumerate(zip(members, shares, strict=True)):
-            sub = problem.replace(name=name, customers=tuple(problem.customers[int(c)] for c in customers),
-                                  managers=tuple(problem.managers[int(m)] for m in managers))
             lane = int(np.argmin(lanes))
             lanes[lane] += float(share)
-            timed = math.isfinite(clock)
-            tasks.append(PartTask(problem=sub, strategy=strategy,
-                                  eligible=local_eligibility(eligible, customers, managers),
-                                  stop=budget.part(float(share), 0.0), seed=first_seed + k, params=part_params,
-                                  start_from=routes, deadline=deadline(float(lanes[lane])),
-                                  seconds=float(share) * search_seconds if timed else None,
-                                  end=clock if timed else None,
+            tasks.append(PartTask(context=self.context.part(customers, managers, name=name),
+                                  stop=search.budget.part(float(share), 0.0), seed=first_seed + k,
+                                  params=self.part_params, weights=search.weights, start_from=routes,
+                                  deadline=self._deadline(float(lanes[lane])),
+                                  seconds=float(share) * self.search_seconds if timed else None,
+                                  end=search.clock if timed else None,
                                   aim_utilisation=0.0 if aims is None else float(aims[k])))
-        return run(tasks)
+        return self._execute(tasks)
 
-    lanes_count = 1 if executor is None else executor.lanes
-    _, junctions = road_size(problem.travel)
-
-    def too_late(members: list[_Member], what: str) -> bool:
+    def _too_late(self, members: list[_Member], what: str) -> bool:
         """Whether the clock ends before ``members`` could even be prepared (their travel
         tables built): then they are left as they are."""
+        clock = self.search.clock
         if not math.isfinite(clock):
             return False
+        problem = self.problem
         need = sum(prepare_seconds(Size(customers=len(m.customers), managers=len(m.managers), days=problem.num_days,
                                         visits=sum(problem.customers[int(c)].visits for c in m.customers),
-                                        junctions=junctions)) for m in members) / lanes_count
+                                        junctions=self.junctions)) for m in members) / self.lanes
         if time.time() + need <= clock:
             return False
         logger.info("%s left out: about %.0f s to prepare, %.0f s left on the clock", what, need,
                     max(0.0, clock - time.time()))
         return True
-    part_size = 1.0 - BORDER_SHARE if rounds else 1.0
-    logger.info("planning %d parts of up to %d customers%s", len(parts), max(p.problem.num_customers for p in parts),
-                "" if executor is None else " on the executor")
-    members = [_Member(p.customers, p.managers, p.problem.name, ()) for p in parts]
-    for part, outcome in zip(parts, phase(members, 0.0, part_size, seed), strict=True):
-        state.take(part.customers, part.managers, outcome)
-    # Border phase: pairs of neighbouring parts again, from their routes, the most unevenly
-    # loaded neighbours first.
-    round_size = BORDER_SHARE / (rounds + 1) if rounds else 0.0  # the last share: the polish
-    first_seed = seed + len(parts)
-    used: set[tuple[int, int]] = set()
-    for number in range(rounds):
-        load = [state.utilisation(p.managers) for p in parts]
-        # Neighbours not paired yet first; with few parts (a city cut in two) every pair has had its
-        # round, and the most uneven pairs go again from their routes rather than leave the
-        # round's share of the budget unspent.
-        round_pairs = _matching(contacts, used, load) or _matching(contacts, set(), load)
-        if not round_pairs:
-            break
-        used.update(round_pairs)
-        tally.planned = tally.done + len(round_pairs) * (rounds - number)
-        members, aims = [], []
-        for a, b in round_pairs:
-            aims.append(state.utilisation(np.flatnonzero(group_of_manager == part_group[a])))
-            managers = np.sort(np.concatenate([parts[a].managers, parts[b].managers]))
-            members.append(_Member(np.flatnonzero(np.isin(state.customer_part, (a, b))), managers,
-                                   f"{problem.name} border {a + 1}+{b + 1}", state.routes_of(managers)))
-        if too_late(members, f"border round {number + 1}"):
-            break
-        outcomes = phase(members, part_size + number * round_size, round_size, first_seed, aims)
-        first_seed += len(members)
-        for (customers, managers, _, _), outcome in zip(members, outcomes, strict=True):
-            state.take(customers, managers, outcome, manager_part=manager_part)
-        logger.info("border round %d: %d pairs of neighbouring parts planned again", number + 1, len(round_pairs))
-    if rounds:
-        # Polish: a part whose managers still stray from their group's band (say a part no pair
-        # took) is planned once more on its own, around the group's mean.
-        aim = {g: state.utilisation(np.flatnonzero(group_of_manager == g)) for g in set(part_group) if g >= 0}
-        band = POLISH_BAND * problem.balance.tolerance
-        astray = [k for k, part in enumerate(parts) if part_group[k] >= 0 and aim[part_group[k]] > 0
-                  and any(abs(state.utilisation(np.array([m])) / aim[part_group[k]] - 1.0) > band
-                          for m in part.managers)]
-        if astray:
-            tally.planned = tally.done + len(astray)
-            members = [_Member(np.flatnonzero(state.customer_part == k), parts[k].managers,
-                               f"{problem.name} part {k + 1} polished", state.routes_of(parts[k].managers))
-                       for k in astray]
-            if not too_late(members, "polish"):
-                outcomes = phase(members, part_size + rounds * round_size, round_size, first_seed,
-                                 [aim[part_group[k]] for k in astray])
-                for member, outcome in zip(members, outcomes, strict=True):
-                    state.take(member.customers, member.managers, outcome, manager_part=manager_part)
-                logger.info("polish: %d parts with managers beyond %.0f%% of their group's mean planned again",
-                            len(astray), 100 * band)
-    tally.planned = tally.done
-    reasons = sorted(set(tally.stops))
-    order = {c.customer_id: i for i, c in enumerate(problem.customers)}
-    return FannedOut(routes=state.all_routes(),
-                     unserved=tuple(sorted(state.unserved.values(), key=lambda u: order[u.customer_id])),
-                     iterations=tally.iterations, work=tally.work,
-                     stopped_by="clock" if any("clock" in r for r in reasons) else "/".join(reasons), tasks=tally.done,
-                     worker_startup=tally.startup, warnings=unique(tally.warnings))
 
 
 class _Member(NamedTuple):
@@ -412,21 +484,6 @@ def as_pool(executor: Pool | Executor | Any | None) -> Pool | None:
                                     f"got {type(executor).__name__}")
 
 
-def local_eligibility(eligible: Sequence[Sequence[int]], customers: np.ndarray,
-                      managers: np.ndarray) -> tuple[tuple[int, ...], ...]:
-    """The hand-out of ``customers`` in the numbering of ``managers`` (those outside dropped)."""
-    local = {int(m): i for i, m in enumerate(managers)}
-    mapped: dict[int, tuple[int, ...]] = {}  # by the tuple's identity: customers share them
-    out = []
-    for c in customers:
-        allowed = eligible[int(c)]
-        key = id(allowed)
-        if key not in mapped:
-            mapped[key] = tuple(sorted(local[int(m)] for m in allowed if int(m) in local))
-        out.append(mapped[key])
-    return tuple(out)
-
-
 class _Joined:
     """The routes and unserved customers of the whole so far, and which part holds each customer."""
 
@@ -459,10 +516,10 @@ class _Joined:
                     self.customer_part[self.index[stop.customer_id]] = part_of[route.manager_id]
 
     def utilisation(self, managers: np.ndarray) -> float:
-        """Work that balance counts (travel and time on site, not waiting) over working time of
+        """Work (:attr:`~routeplan.model.routes.DayRoute.work_min`) over working time of
         ``managers`` together."""
         available = sum(self.problem.managers[int(m)].available_min for m in managers)
-        work = sum(route_work_min(r) for r in self.routes_of(managers))
+        work = sum(r.work_min for r in self.routes_of(managers))
         return work / available if available > 0 else 0.0
 
     def routes_of(self, managers: np.ndarray) -> tuple[DayRoute, ...]:

@@ -8,16 +8,20 @@ managers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.problem import BALANCE_FLOOR_MIN, DAY_BALANCE_FLOOR_MIN, Point, Problem, interchangeable_groups
+from ..errors import ArgumentError
+from ..model.problem import BALANCE_FLOOR_MIN, DAY_BALANCE_FLOOR_MIN, Point, Problem
 from ..roads.resolve import travel_model
 from ..solver.instance import Instance, Task, Vehicle
 from ..solver.patterns import enumerate_patterns
-from ..solver.workload import NEAREST, visit_work
-from .replan import StabilityTerms, stability_terms
+from .context import PlanningContext
+from .replan import StabilityTerms
+from .workload import customer_work as customer_work
+from .workload import whole_seconds as whole_seconds
 
 #: Weight of the workload-balance term (see :mod:`routeplan.solver.kernels.objective`): each
 #: second of a manager's work beyond its band costs half a second of travel, and more the farther
@@ -28,7 +32,7 @@ from .replan import StabilityTerms, stability_terms
 DEFAULT_BALANCE_WEIGHT = 0.5
 #: The planner aims this share of the way to the edge of each balance band: the penalty starts
 #: there, so that a plan pressed against it still lies inside the band the user set (which the
-#: report measures with waiting excluded and minutes rounded).
+#: report measures with minutes rounded, and with any wait for a shop to open).
 BAND_AIM = 0.9
 #: Weight of the day-balance term: each route's work beyond the band around its manager's mean
 #: route (the problem's day tolerance). At 1.0 the sample travelled 8% more than at 0.2.
@@ -36,6 +40,42 @@ DEFAULT_DAY_BALANCE_WEIGHT = 0.2
 #: Weight of territory compactness: seconds of cost per second of travel between a visit and the
 #: centre of its manager's territory.
 DEFAULT_COMPACTNESS_WEIGHT = 0.1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Weights:
+    """How the formulation weighs balance and compactness against travel (see
+    :mod:`routeplan.solver.kernels.objective`); the defaults are this module's constants, each
+    measured (see their comments).
+
+    Attributes
+    ----------
+    balance
+        Seconds of cost per second of a manager's work outside its band (the problem's
+        ``balance.tolerance``), and more the farther out it is (:data:`DEFAULT_BALANCE_WEIGHT`).
+    day_balance
+        The same for a route's work outside the band around its manager's mean route (the
+        problem's ``balance.day_tolerance``; :data:`DEFAULT_DAY_BALANCE_WEIGHT`).
+    compactness
+        Seconds of cost per second of travel between a visit and the centre of its manager's
+        territory (:data:`DEFAULT_COMPACTNESS_WEIGHT`).
+    band_aim
+        Share of the way to the edge of each balance band where the penalty starts
+        (:data:`BAND_AIM`), in (0, 1].
+    """
+
+    balance: float = DEFAULT_BALANCE_WEIGHT
+    day_balance: float = DEFAULT_DAY_BALANCE_WEIGHT
+    compactness: float = DEFAULT_COMPACTNESS_WEIGHT
+    band_aim: float = BAND_AIM
+
+    def __post_init__(self) -> None:
+        for name in ("balance", "day_balance", "compactness", "band_aim"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ArgumentError(f"weights.{name}", f"{value!r} is not a number of 0 or more")
+        if not 0 < self.band_aim <= 1:
+            raise ArgumentError("weights.band_aim", f"{self.band_aim!r} is not a share in (0, 1]")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,23 +87,34 @@ class Formulation:
     whose and which), each in the group of its customer so that no two levels share a day.
     Owner ``o`` is manager ``o``; ``vehicle_manager``/``vehicle_day`` say whose day each vehicle
     is; ``km`` is the node matrix of road kilometres (the instance's ``time`` holds the travel
-    seconds, rounded up); ``eligible`` lists the managers allowed per customer (level 0);
-    ``start_node``/``end_node`` are each manager's places.
+    seconds, rounded up); ``context`` holds the problem, the strategy and the managers allowed
+    per customer (level 0); ``start_node``/``end_node`` are each manager's places.
     """
 
-    problem: Problem
+    context: PlanningContext
     instance: Instance
-    strategy: str
     vehicle_manager: np.ndarray
     vehicle_day: np.ndarray
     node_lon: np.ndarray
     node_lat: np.ndarray
     km: np.ndarray
-    eligible: tuple[tuple[int, ...], ...]
     start_node: np.ndarray
     end_node: np.ndarray
     task_customer: np.ndarray
     task_level: np.ndarray
+
+    @property
+    def problem(self) -> Problem:
+        return self.context.problem
+
+    @property
+    def strategy(self) -> str:
+        return self.context.strategy
+
+    @property
+    def eligible(self) -> tuple[tuple[int, ...], ...]:
+        """The managers allowed per customer (level 0)."""
+        return self.context.eligible
 
     def customer_of(self, task: int) -> int:
         """The position of task ``task``'s customer."""
@@ -73,45 +124,9 @@ class Formulation:
         """Which level of its customer's visits task ``task`` is (0: the tier's own)."""
         return int(self.task_level[task])
 
-    def with_eligible(self, eligible: list[tuple[int, ...]], *, strategy: str) -> Formulation:
-        """The same problem and travel matrices with other managers allowed per customer (a
-        districting strategy), balanced over the managers that become interchangeable."""
-        inst = self.instance
-        terms = stability_terms(self.problem, eligible)
-        own = len(eligible)
-        tasks = tuple(replace(task, owners=tuple(allowed), preferred_owner=_preferred(terms, i, task.preferred_owner))
-                      for i, (task, allowed) in enumerate(zip(inst.tasks[:own], eligible, strict=True)))
-        tasks += inst.tasks[own:]  # further levels: their roles, whatever the strategy
-        owners = [tuple(e) for e in eligible] + [task.owners for task in inst.tasks[own:]]
-        groups = tuple(g for g in interchangeable_groups(owners, self.problem.num_managers) if len(g) > 1)
-        moved = inst.max_moved if terms is None else terms.max_moved
-        return replace(self, instance=replace(inst, tasks=tasks, balance_groups=groups, max_moved=moved),
-                       strategy=strategy, eligible=tuple(tuple(e) for e in eligible))
-
 
 def _preferred(terms: StabilityTerms | None, customer: int, otherwise: int) -> int:
     return otherwise if terms is None else terms.preferred[customer]
-
-
-def whole_seconds(minutes: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
-    """Travel minutes as the engine's whole seconds, rounded up, so that written plans are exact
-    and conservative (``out=minutes`` converts in place: the matrices are large)."""
-    seconds = np.multiply(minutes, 60.0, out=out)
-    seconds -= 1e-7
-    return np.ceil(seconds, out=seconds)
-
-
-def customer_work(problem: Problem) -> np.ndarray:
-    """Each customer's estimated work per cycle in seconds (:func:`routeplan.solver.workload.visit_work`),
-    from the travel model's nearest neighbours over all customers: no matrix over them all. Gives
-    what :func:`~routeplan.solver.workload.task_workload` gives on the formulated instance."""
-    customers = problem.customers
-    lon = np.array([c.lon for c in customers], dtype=float)
-    lat = np.array([c.lat for c in customers], dtype=float)
-    _, _, minutes = travel_model(problem.travel).nearest(lon, lat, NEAREST)
-    near = whole_seconds(minutes).mean(axis=1) if minutes.shape[1] else np.zeros(len(customers))
-    return visit_work(np.array([c.visits for c in customers], dtype=float),
-                      np.array([round(c.service_min * 60) for c in customers], dtype=float), near)
 
 
 def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: float = DEFAULT_BALANCE_WEIGHT,
@@ -127,7 +142,8 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
     problem
         The planning problem.
     strategy
-        Name recorded with the plan.
+        Name recorded with the plan (the hand-out is the roles'; a strategy's own hand-out comes
+        with :func:`formulate_strategy`).
     balance_weight
         Weight of the balance term between managers (outside the band of
         ``problem.balance.tolerance``).
@@ -142,16 +158,47 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
         Cost per second of travel between a visit and its manager's territory centre; keeps each
         manager's customers together rather than scattered over several day areas.
     """
+    context = PlanningContext.with_eligible(problem, strategy, problem.eligible_indices())
+    weights = Weights(balance=balance_weight, day_balance=day_balance_weight, compactness=compactness_weight)
+    return formulation_of(context, weights=weights, stability_cost=stability_cost)
+
+
+def formulate_strategy(problem: Problem, strategy: str, **options: float) -> Formulation:
+    """The engine formulation of ``problem`` under ``strategy``'s hand-out
+    (:mod:`routeplan.planning.strategies`); ``options`` are the weights of :func:`formulate`."""
+    context = PlanningContext.of(problem, strategy, estimate=False)
+    weights = Weights(balance=options.get("balance_weight", DEFAULT_BALANCE_WEIGHT),
+                      day_balance=options.get("day_balance_weight", DEFAULT_DAY_BALANCE_WEIGHT),
+                      compactness=options.get("compactness_weight", DEFAULT_COMPACTNESS_WEIGHT))
+    return formulation_of(context, weights=weights, stability_cost=options.get("stability_cost"))
+
+
+def formulation_of(context: PlanningContext, *, weights: Weights | None = None,
+                   stability_cost: float | None = None) -> Formulation:
+    """The engine instance of a run's problem (see :func:`formulate`), from what its context
+    decided: the hand-out, the groups balanced, the re-plan's terms.
+
+    Parameters
+    ----------
+    context
+        The problem and the rules of its run.
+    weights
+        Balance and compactness against travel (default: :class:`Weights`).
+    stability_cost
+        Cost, in seconds of travel, of moving a customer away from its ``current_manager``
+        (default: the context's re-plan terms; 0 for a plan from scratch).
+    """
+    weights = weights or Weights()
+    problem = context.problem
     customers = problem.customers
     managers = problem.managers
     manager_index = {m.manager_id: i for i, m in enumerate(managers)}
-    eligible = problem.eligible_indices()
+    eligible = context.eligible
     further = problem.level_tasks()  # (customer, level, managers allowed) of levels 1 and up
-    terms = stability_terms(problem, eligible)
+    terms = context.terms
     if stability_cost is None:
         stability_cost = 0.0 if terms is None else terms.move_cost
-    owners = list(eligible) + [allowed for _, _, allowed in further]
-    balance_groups = [g for g in interchangeable_groups(owners, len(managers)) if len(g) > 1]
+    balance_groups = context.balance_groups()
 
     places: dict[tuple[float, float], int] = {}
     lon = [c.lon for c in customers]
@@ -209,18 +256,20 @@ def formulate(problem: Problem, *, strategy: str = "hybrid", balance_weight: flo
     instance = Instance(num_days=problem.num_days, num_owners=len(managers), dist=km, time=seconds,
                         vehicles=tuple(vehicles), tasks=tuple(tasks), consistent=problem.consistent,
                         distance_cost=0.0, time_cost=1.0, balance_groups=tuple(balance_groups),
-                        balance_weight=balance_weight, balance_tolerance=BAND_AIM * problem.balance.tolerance,
-                        balance_floor=BAND_AIM * BALANCE_FLOOR_MIN * 60.0, day_balance_weight=day_balance_weight,
-                        day_balance_tolerance=BAND_AIM * problem.balance.day_tolerance,
-                        day_balance_floor=BAND_AIM * DAY_BALANCE_FLOOR_MIN * 60.0,
+                        balance_weight=weights.balance,
+                        balance_tolerance=weights.band_aim * problem.balance.tolerance,
+                        balance_floor=weights.band_aim * BALANCE_FLOOR_MIN * 60.0,
+                        day_balance_weight=weights.day_balance,
+                        day_balance_tolerance=weights.band_aim * problem.balance.day_tolerance,
+                        day_balance_floor=weights.band_aim * DAY_BALANCE_FLOOR_MIN * 60.0,
                         stability_cost=stability_cost, day_change_cost=0.0 if terms is None else terms.day_cost,
                         max_moved=-1 if terms is None else terms.max_moved,
-                        compactness_weight=compactness_weight, name=problem.name,
+                        compactness_weight=weights.compactness, name=problem.name,
                         symmetric=travel_model(problem.travel).symmetric)
-    return Formulation(problem=problem, instance=instance, strategy=strategy,
+    return Formulation(context=context, instance=instance,
                        vehicle_manager=np.array(vehicle_manager, dtype=np.int64),
                        vehicle_day=np.array(vehicle_day, dtype=np.int64), node_lon=node_lon, node_lat=node_lat,
-                       km=km, eligible=tuple(tuple(e) for e in eligible),
+                       km=km,
                        start_node=np.array(start_node, dtype=np.int64), end_node=np.array(end_node, dtype=np.int64),
                        task_customer=np.array(list(range(len(customers))) + [i for i, _, _ in further],
                                               dtype=np.int64),

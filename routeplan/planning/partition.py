@@ -17,7 +17,7 @@ by position: the customers where the work matches the working time of each side'
 those managers the ones whose homes lie on that side (so that the regions' managers are as busy
 as each other). Locked customers go with their manager; a customer whose region has none of its
 managers goes to the nearest region that has one. Nothing here needs travel between all pairs
-of customers: only the estimated work of each (:func:`routeplan.planning.formulate.customer_work`)
+of customers: only the estimated work of each (:func:`routeplan.planning.workload.customer_work`)
 and positions.
 """
 
@@ -34,10 +34,11 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from ..errors import InputIssue, ScenarioError
-from ..model.problem import Problem, interchangeable_groups
+from ..model.problem import Problem
 from ..model.travel import local_xy_km
 from ..roads.resolve import travel_model
 from ..solver.workload import ride_share
+from .context import PlanningContext
 from .loads import kinds, spread
 
 PART_CUSTOMERS = 5000
@@ -67,26 +68,26 @@ for settlements to be planned apart."""
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """One sub-problem: ``problem`` holds the customers and managers of the whole at positions
-    ``customers`` and ``managers``, in that order."""
+    """One sub-problem: its context's problem holds the customers and managers of the whole at
+    positions ``customers`` and ``managers``, in that order."""
 
-    problem: Problem
+    context: PlanningContext
     customers: np.ndarray
     managers: np.ndarray
 
+    @property
+    def problem(self) -> Problem:
+        return self.context.problem
 
-def partition(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndarray, *,
-              max_customers: int = PART_CUSTOMERS) -> list[Part]:
-    """Cut ``problem`` into parts of at most about ``max_customers`` customers.
+
+def partition(context: PlanningContext, *, max_customers: int = PART_CUSTOMERS) -> list[Part]:
+    """Cut the context's problem into parts of at most about ``max_customers`` customers.
 
     Parameters
     ----------
-    problem
-        The whole problem.
-    eligible
-        The managers (indices) allowed per customer (a strategy's hand-out).
-    work
-        Each customer's estimated work per cycle.
+    context
+        The whole problem, its hand-out (the managers allowed per customer), its groups of
+        interchangeable managers and each customer's estimated work per cycle.
     max_customers
         Most customers per part; a part may exceed it only where one manager's locked
         customers, or a group with one manager, do.
@@ -97,9 +98,10 @@ def partition(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndar
         For a problem with visit levels larger than one part: a market manager or head visits
         across every part's territory, which parts planned apart cannot share.
     """
+    problem, eligible = context.problem, context.eligible
     n_customers, n_managers = problem.num_customers, problem.num_managers
     if n_customers <= max_customers:
-        return [Part(problem=problem, customers=np.arange(n_customers), managers=np.arange(n_managers))]
+        return [Part(context=context, customers=np.arange(n_customers), managers=np.arange(n_managers))]
     if problem.has_levels:
         tier = next(t.name for t in problem.tiers if t.levels)
         raise ScenarioError([InputIssue("scenario.toml", f"visit levels are planned for one department at a time, "
@@ -108,13 +110,11 @@ def partition(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndar
                                                          "scenario on its own", None, f"tiers.{tier}.levels")])
     points, homes = _places(problem)
     capacity = np.array([max(m.available_min, 1e-9) for m in problem.managers])
-    group_of_manager = np.empty(n_managers, dtype=np.int64)
-    groups = interchangeable_groups([tuple(e) for e in eligible], n_managers)
-    for g, group in enumerate(groups):
-        group_of_manager[list(group)] = g
+    groups = context.groups
+    group_of_manager = context.group_of_manager()
     # A customer nobody may serve stays with the first group (the planner reports why).
     group_of_customer = np.array([group_of_manager[e[0]] if len(e) else 0 for e in eligible], dtype=np.int64)
-    weight = estimated_work(problem, work)
+    weight = estimated_work(problem, _work(context))
     model = kinds(eligible, range(n_managers))
     servable = np.asarray(model.serves.any(axis=1))[model.customer_class]
     cut = _Cut(points=points, homes=homes, work=weight, capacity=capacity, settlement=settlements(points),
@@ -139,11 +139,16 @@ def partition(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndar
         if len(customers) == 0 and len(members) == 0:
             continue
         managers = np.sort(members)
-        sub = problem.replace(name=f"{problem.name} part {len(parts) + 1}",
-                              customers=tuple(problem.customers[i] for i in customers),
-                              managers=tuple(problem.managers[m] for m in managers))
-        parts.append(Part(problem=sub, customers=customers, managers=managers))
+        parts.append(Part(context=context.part(customers, managers, name=f"{problem.name} part {len(parts) + 1}"),
+                          customers=customers, managers=managers))
     return parts
+
+
+def _work(context: PlanningContext) -> np.ndarray:
+    """The context's estimate of each customer's work (the partition needs it)."""
+    if context.work is None:
+        raise ValueError("the partition needs each customer's estimated work: a context made with estimate=True")
+    return context.work
 
 
 def _places(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
@@ -183,16 +188,14 @@ class PartLoad:
         return self.utilisation / self.group_utilisation - 1.0 if self.group_utilisation > 0 else 0.0
 
 
-def part_loads(problem: Problem, eligible: Sequence[Sequence[int]], work: np.ndarray,
-               parts: Sequence[Part]) -> list[PartLoad]:
-    """Each part's estimated load (:class:`PartLoad`), from each customer's estimated ``work``."""
-    weight = estimated_work(problem, work)
-    model = kinds(eligible, range(problem.num_managers))
+def part_loads(context: PlanningContext, parts: Sequence[Part]) -> list[PartLoad]:
+    """Each part's estimated load (:class:`PartLoad`), from each customer's estimated work."""
+    problem = context.problem
+    weight = estimated_work(problem, _work(context))
+    model = kinds(context.eligible, range(problem.num_managers))
     capacity = np.array([max(m.available_min, 1e-9) for m in problem.managers]) * 60.0
-    groups = interchangeable_groups([tuple(e) for e in eligible], problem.num_managers)
-    group_of_manager = np.empty(problem.num_managers, dtype=np.int64)
-    for g, group in enumerate(groups):
-        group_of_manager[list(group)] = g
+    groups = context.groups
+    group_of_manager = context.group_of_manager()
     group_work = np.zeros(len(groups))
     group_capacity = np.zeros(len(groups))
     for part in parts:

@@ -23,13 +23,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..model.problem import Problem
-from ..model.routes import DayRoute, Unserved, route_work_min
+from ..model.routes import DayRoute, Unserved
 from ..model.travel import local_xy_km
 from ..solver.lns import SearchParams
 from ..solver.search import solve
 from ..solver.stop import StoppingCriterion
+from .context import PlanningContext
 from .diagnose import unserved
-from .fan_out import formulate_with, local_eligibility, sequences_of
+from .fan_out import sequences_of
+from .formulate import Weights, formulation_of
 from .schedule import build_routes
 
 logger = logging.getLogger(__name__)
@@ -65,25 +67,25 @@ def left_for_room(problem: Problem, left: Sequence[Unserved]) -> list[Unserved]:
             and tier_of[u.customer_id] not in levels]
 
 
-def rescue(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]], routes: Sequence[DayRoute],
-           left: Sequence[Unserved], *, stop: StoppingCriterion, seed: int = 0,
-           params: SearchParams | None = None) -> Rescued:
+def rescue(context: PlanningContext, routes: Sequence[DayRoute], left: Sequence[Unserved], *,
+           stop: StoppingCriterion, seed: int = 0, params: SearchParams | None = None,
+           weights: Weights | None = None) -> Rescued:
     """Offer the customers of ``left`` that lack only room to the managers nearest to them who may
     serve them and have time, planning those managers' routes again with them (from the routes
     they have, within ``stop``).
 
     Parameters
     ----------
-    problem
-        The whole problem.
-    strategy
-        The strategy planned under (``"hybrid"``: a customer may go to any manager of its roles;
-        else to any manager, its lock honoured).
-    eligible
-        The hand-out the plan was made under (managers allowed per customer, positions).
+    context
+        The whole problem and its run: the strategy planned under (``"hybrid"``: a customer may
+        go to any manager of its roles; else to any manager, its lock honoured) and the hand-out
+        the plan was made under.
     routes, left
         The plan's routes and unserved customers.
+    stop, seed, params, weights
+        The search's stop, seed, tuning and the formulation's weights.
     """
+    problem, strategy, eligible = context.problem, context.strategy, context.eligible
     offered = left_for_room(problem, left)
     if not offered:
         return Rescued(routes=tuple(routes), unserved=tuple(left), offered=0, placed=0, iterations=0, work=0.0)
@@ -93,7 +95,7 @@ def rescue(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]], r
     owner = np.full(problem.num_customers, -1, dtype=np.int64)
     work = np.zeros(problem.num_managers)
     for route in routes:
-        work[manager_index[route.manager_id]] += route_work_min(route)
+        work[manager_index[route.manager_id]] += route.work_min
         for s in route.stops:
             if s.level == 0:
                 owner[index[s.customer_id]] = manager_index[route.manager_id]
@@ -128,11 +130,9 @@ def rescue(problem: Problem, strategy: str, eligible: Sequence[Sequence[int]], r
     customers = np.array(sorted(set(served_by_them.tolist()) | set(lost)), dtype=np.int64)
     widened = [tuple(eligible[i]) if i not in tried else tuple(sorted(set(eligible[i]) | set(tried[i])))
                for i in range(problem.num_customers)]
-    sub = problem.replace(name=f"{problem.name} offered", customers=tuple(problem.customers[i] for i in customers),
-                          managers=tuple(problem.managers[j] for j in managers))
-    local = local_eligibility(widened, customers, managers)
-    form = formulate_with(sub, strategy, local)
-    keep = {m.manager_id for m in sub.managers}
+    form = formulation_of(context.part(customers, managers, name=f"{problem.name} offered", eligible=widened),
+                          weights=weights)
+    keep = {m.manager_id for m in form.problem.managers}
     start = sequences_of(form, [r for r in routes if r.manager_id in keep])
     result = solve(form.instance, stop, seed=seed, params=params or SearchParams(), initial=start, complete=True)
     new_routes = build_routes(form, result)

@@ -31,7 +31,7 @@ from ..errors import ArgumentError, InputIssue, StrategyError
 from ..model.districts import customer_districts
 from ..model.problem import Problem
 from .capacity import CarryModel
-from .formulate import Formulation, customer_work, formulate
+from .workload import customer_work
 
 logger = logging.getLogger(__name__)
 
@@ -48,21 +48,10 @@ def check_strategy(problem: Problem, strategy: str) -> None:
         _required_districts(problem)
 
 
-def formulate_strategy(problem: Problem, strategy: str, **options: float) -> Formulation:
-    """The engine formulation of ``problem`` under ``strategy`` (see the module docstring);
-    ``options`` are the weights of :func:`routeplan.planning.formulate.formulate`."""
-    if strategy not in STRATEGIES:
-        raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
-    base = formulate(problem, strategy="hybrid", **options)
-    if strategy == "hybrid":
-        return base
-    return base.with_eligible(strategy_eligibility(problem, strategy), strategy=strategy)
-
-
 def strategy_eligibility(problem: Problem, strategy: str, *, work: np.ndarray | None = None) -> list[tuple[int, ...]]:
     """The managers (indices) ``strategy`` allows per customer, locks honoured, judged on the
     travel model's nearest neighbours alone (no matrix over all customers); ``work`` is each
-    customer's estimated work (:func:`~routeplan.planning.formulate.customer_work`, computed
+    customer's estimated work (:func:`~routeplan.planning.workload.customer_work`, computed
     here when not given)."""
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")

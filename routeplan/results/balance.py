@@ -1,15 +1,17 @@
 """How even a plan's work is, against the problem's balance tolerances.
 
-Utilisation is a manager's work (travel and time on site: what the planner balances; waiting
-for a shop to open is not counted) over its available time (shift length times the days it
-works). A group of interchangeable managers (those that can take
+Utilisation is a manager's work (:attr:`routeplan.model.routes.DayRoute.work_min`: from
+leaving the start to coming back, what routes.csv and summary.json call ``work_min``) over its
+available time (shift length times the days it works). A group of interchangeable managers (those that can take
 over each other's customers, directly or through others) is within its tolerance when every
 member's utilisation lies within ``mean x (1 +- tolerance)`` of the group's mean (or its work
 within an hour of its fair share, :data:`~routeplan.model.problem.BALANCE_FLOOR_MIN`); a
 manager's days are within theirs when each day's work lies within ``mean day x (1 +-
 day_tolerance)`` (or within half an hour of it).
-The planner steers by the same bands (:mod:`routeplan.solver.kernels.objective`); this module
-measures the plan as written, and says who is out and by how much.
+The planner steers by the same bands (:mod:`routeplan.solver.kernels.objective`, on travel and
+time on site: a wait is known only once a route is timed, and the timing starts each route late
+enough to wait at none of its first shops); this module measures the plan as written, and says
+who is out and by how much.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..model.problem import BALANCE_FLOOR_MIN, DAY_BALANCE_FLOOR_MIN, Problem
-from ..model.routes import DayRoute, route_work_min
+from ..model.routes import DayRoute
 from ..model.travel import haversine_km
 from ..planning.loads import kinds, reach
 
@@ -152,7 +154,7 @@ def balance_report(problem: Problem, routes: Sequence[DayRoute], groups: Sequenc
     work: dict[str, float] = dict.fromkeys(managers, 0.0)
     days: dict[str, list[DayRoute]] = {mid: [] for mid in managers}
     for route in routes:
-        work[route.manager_id] += route_work_min(route)
+        work[route.manager_id] += route.work_min
         days[route.manager_id].append(route)
     group_reports = []
     for group in groups:
@@ -179,7 +181,7 @@ def balance_report(problem: Problem, routes: Sequence[DayRoute], groups: Sequenc
         if worked < 2:
             continue
         mean_day = work[mid] / worked
-        by_day = {route.day_index: route_work_min(route) for route in own}
+        by_day = {route.day_index: route.work_min for route in own}
         out = []
         for day in managers[mid].days:  # a working day without a route is an empty day
             off_min = abs(by_day.get(day, 0.0) - mean_day)
@@ -201,17 +203,15 @@ def group_name(roles: Sequence[str]) -> tuple[str, str]:
     return name, size
 
 
-def customer_work_min(problem: Problem, routes: Sequence[DayRoute]) -> dict[str, float]:
-    """Each customer's share of the work balance counts, as the plan makes it: the time on site
-    and the ride into each of its visits (the ride home goes with the day's last visit)."""
-    rules = {(c.customer_id, level): rule.service_min for c in problem.customers
-             for level, rule in enumerate(problem.visit_rules(c))}
+def customer_work_min(routes: Sequence[DayRoute]) -> dict[str, float]:
+    """Each customer's share of the work balance counts, as the plan makes it: the ride into each
+    of its visits, any wait there and the time on site (the ride home goes with the day's last
+    visit); a manager's customers' shares add up to its work."""
     out: dict[str, float] = {}
     for route in routes:
         previous = route.depart
         for stop in route.stops:
-            ride = (stop.arrival - previous) / 60.0
-            out[stop.customer_id] = out.get(stop.customer_id, 0.0) + ride + rules[stop.customer_id, stop.level]
+            out[stop.customer_id] = out.get(stop.customer_id, 0.0) + (stop.end - previous) / 60.0
             previous = stop.end
         if route.stops:
             last = route.stops[-1].customer_id
@@ -229,7 +229,7 @@ def _out_of_reach(problem: Problem, routes: Sequence[DayRoute], group: Sequence[
     low, high = mean * (1 - tolerance), mean * (1 + tolerance)
     index = {m.manager_id: i for i, m in enumerate(problem.managers)}
     members = [index[mid] for mid in group]
-    done = customer_work_min(problem, routes)
+    done = customer_work_min(routes)
     reasons: list[str] = []
     if eligible is not None:
         mine = set(members)

@@ -15,7 +15,8 @@ from ..model.clock import parse_hhmmss
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
 from .run_record import RunRecord
-from .visit_plan import LEVEL_COLUMN, ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS, Plan
+from .tables import LEVEL_COLUMN, ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS
+from .visit_plan import Plan
 
 
 def write_plan_files(plan: Plan, folder: Path) -> None:

@@ -6,7 +6,8 @@ import pytest
 
 from routeplan.planner import checked_plan
 from routeplan.planning.decomposition_peer import decomposition_routes, territories, visit_days
-from routeplan.planning.strategies import formulate_strategy, manager_capacity
+from routeplan.planning.formulate import formulate_strategy
+from routeplan.planning.strategies import manager_capacity
 from routeplan.solver.workload import task_workload
 from routeplan.synthetic import random_problem
 

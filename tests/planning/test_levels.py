@@ -9,7 +9,8 @@ import pytest
 
 from routeplan import Plan, ProblemBuilder, ScenarioError, plan, read_plan, read_scenario, replan, write_plan
 from routeplan.maps import render
-from routeplan.planning.formulate import customer_work, formulate
+from routeplan.planning.context import PlanningContext
+from routeplan.planning.formulate import formulate
 from routeplan.planning.partition import partition
 from routeplan.stop import MaxIterations
 
@@ -130,7 +131,7 @@ def test_levels_are_tasks_of_their_customer_in_one_group():
 def test_a_problem_with_levels_larger_than_one_part_says_so():
     problem = level_problem(40)
     with pytest.raises(ScenarioError) as info:
-        partition(problem, problem.eligible_indices(), customer_work(problem), max_customers=20)
+        partition(PlanningContext.of(problem), max_customers=20)
     assert "tiers.large.levels" in str(info.value)
     assert "one department at a time" in str(info.value)
 

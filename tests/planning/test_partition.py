@@ -8,9 +8,10 @@ import pytest
 
 from routeplan import ArgumentError, MaxIterations, plan
 from routeplan.planner import PlanParams, plan_within
-from routeplan.planning.formulate import customer_work
+from routeplan.planning.context import PlanningContext
 from routeplan.planning.partition import partition
 from routeplan.planning.strategies import strategy_eligibility
+from routeplan.planning.workload import customer_work
 from routeplan.synthetic import random_problem
 
 
@@ -24,14 +25,13 @@ def city():
 
 
 def test_a_problem_within_the_bound_is_one_part(city):
-    eligible = strategy_eligibility(city, "hybrid")
-    (whole,) = partition(city, eligible, customer_work(city), max_customers=city.num_customers)
+    (whole,) = partition(PlanningContext.of(city), max_customers=city.num_customers)
     assert whole.problem is city
 
 
 def test_parts_are_bounded_and_every_customer_can_be_served_in_its_part(city):
     eligible = strategy_eligibility(city, "hybrid")
-    parts = partition(city, eligible, customer_work(city), max_customers=250)
+    parts = partition(PlanningContext.of(city), max_customers=250)
     assert len(parts) > 3
     customers = np.concatenate([p.customers for p in parts])
     managers = np.concatenate([p.managers for p in parts])
@@ -49,8 +49,7 @@ def test_parts_are_bounded_and_every_customer_can_be_served_in_its_part(city):
 def test_regions_are_compact(city):
     """Cut across the longer side: each region's customers lie closer to their own centre than
     the group's customers to theirs."""
-    eligible = strategy_eligibility(city, "hybrid")
-    parts = partition(city, eligible, customer_work(city), max_customers=250)
+    parts = partition(PlanningContext.of(city), max_customers=250)
     xy = np.array([(c.lon, c.lat) for c in city.customers])
     # The regular and basic tiers' managers (roles R and S) form the one group large enough to cut.
     siblings = [p for p in parts if {m.role for m in p.problem.managers} <= {"R", "S"}]
@@ -182,8 +181,7 @@ def test_a_province_is_cut_between_its_towns_with_the_managers_living_there():
     from routeplan.planning.partition import settlements
 
     province = random_problem(2, customers=3000, towns=12, spread_km=50.0, homes_in_towns=True)
-    eligible = strategy_eligibility(province, "hybrid")
-    parts = partition(province, eligible, customer_work(province), max_customers=800)
+    parts = partition(PlanningContext.of(province), max_customers=800)
     xy = local_xy_km([c.lon for c in province.customers] + [m.start.lon for m in province.managers],
                      [c.lat for c in province.customers] + [m.start.lat for m in province.managers])
     points, homes = xy[:province.num_customers], xy[province.num_customers:]
@@ -214,12 +212,11 @@ def test_parts_get_the_kinds_of_manager_their_customers_need(overlapping_city):
     from routeplan.planning.partition import part_loads
 
     city = overlapping_city
-    eligible = strategy_eligibility(city, "hybrid")
-    work = customer_work(city)
-    parts = partition(city, eligible, work, max_customers=700)
+    context = PlanningContext.of(city)
+    parts = partition(context, max_customers=700)
     mixed = [k for k, p in enumerate(parts) if {m.role for m in p.problem.managers} == {"C", "D"}]
     assert len(mixed) >= 3
-    loads = part_loads(city, eligible, work, parts)
+    loads = part_loads(context, parts)
     for k in mixed:
         assert abs(loads[k].deviation) < 0.03, loads[k]
         assert loads[k].spread < 0.03, loads[k]
@@ -232,12 +229,11 @@ def test_the_old_cut_by_home_alone_left_parts_that_could_not_share_their_work(ov
     from routeplan.planning.partition import part_loads
 
     city = overlapping_city
-    eligible = strategy_eligibility(city, "hybrid")
-    work = customer_work(city)
+    context = PlanningContext.of(city)
     monkeypatch.setattr(cut, "rebalance", lambda cut_, members, groups, region_of, band: region_of)
     monkeypatch.setattr(cut._Cut, "_counts", lambda self, low, high, by_kind, counts, load: counts)
     monkeypatch.setattr(cut, "_apportion_counts", _first_by_index)
-    loads = part_loads(city, eligible, work, partition(city, eligible, work, max_customers=700))
+    loads = part_loads(context, partition(context, max_customers=700))
     assert max(load.spread for load in loads) > 0.1
 
 
@@ -320,11 +316,8 @@ def test_a_workers_start_up_is_not_counted_in_its_parts_clock(city, monkeypatch)
         return 1.0
 
     monkeypatch.setattr(fan_out, "warm_up_planner", slow_start)
-    eligible = strategy_eligibility(city, "hybrid")
-    part = partition(city, eligible, customer_work(city), max_customers=250)[0]
-    task = fan_out.PartTask(problem=part.problem, strategy="hybrid",
-                            eligible=fan_out.local_eligibility(eligible, part.customers, part.managers),
-                            stop=MaxWork(2e7), deadline=time.time() + 60.0, seconds=0.8, seed=1,
+    part = partition(PlanningContext.of(city), max_customers=250)[0]
+    task = fan_out.PartTask(context=part.context, stop=MaxWork(2e7), deadline=time.time() + 60.0, seconds=0.8, seed=1,
                             params=SearchParams())
     outcome = fan_out.solve_part(task)
     assert outcome.startup == pytest.approx(1.0)

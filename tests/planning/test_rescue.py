@@ -5,7 +5,8 @@ import pytest
 
 from routeplan import MaxIterations, ProblemBuilder, plan
 from routeplan.planner import plan_of
-from routeplan.planning.fan_out import formulate_with
+from routeplan.planning.context import PlanningContext
+from routeplan.planning.formulate import formulation_of
 from routeplan.planning.rescue import left_for_room, rescue
 from routeplan.solver.search import solve
 
@@ -35,13 +36,14 @@ def split_hand_out(problem):
 def test_customers_left_out_are_placed_with_a_manager_who_has_time():
     problem = two_districts()
     eligible = split_hand_out(problem)
-    form = formulate_with(problem, "region", eligible)
+    context = PlanningContext.with_eligible(problem, "region", eligible)
+    form = formulation_of(context)
     result = solve(form.instance, MaxIterations(1500), seed=1)
     before = plan_of(form, result, seed=1, started=0.0, time_limit=None, startup=0.0)
     left = left_for_room(problem, before.unserved)
     assert left, "the far district must not fit in its manager's days"
     assert all("C1" in u.reason for u in left)
-    done = rescue(problem, "region", eligible, before.routes, before.unserved, stop=MaxIterations(1500), seed=1)
+    done = rescue(context, before.routes, before.unserved, stop=MaxIterations(1500), seed=1)
     assert done.offered == len(left)
     assert done.placed == len(left)
     assert done.unserved == ()
@@ -55,11 +57,12 @@ def test_customers_left_out_are_placed_with_a_manager_who_has_time():
 def test_under_hybrid_only_managers_of_the_roles_are_offered():
     problem = two_districts()
     eligible = split_hand_out(problem)
-    form = formulate_with(problem, "hybrid", eligible)
+    context = PlanningContext.with_eligible(problem, "hybrid", eligible)
+    form = formulation_of(context)
     result = solve(form.instance, MaxIterations(1500), seed=1)
     before = plan_of(form, result, seed=1, started=0.0, time_limit=None, startup=0.0)
     # C2 has role C: it may serve them under the roles (as a manager of another part would).
-    done = rescue(problem, "hybrid", eligible, before.routes, before.unserved, stop=MaxIterations(1500), seed=1)
+    done = rescue(context, before.routes, before.unserved, stop=MaxIterations(1500), seed=1)
     assert done.placed == done.offered > 0
 
 
@@ -69,10 +72,11 @@ def test_under_hybrid_only_managers_of_the_roles_are_offered():
 def test_the_reason_names_who_was_tried_when_nobody_has_room(near_shift, told):
     problem = two_districts(near_shift=near_shift)  # C2's short days cannot take a ride to district A
     eligible = split_hand_out(problem)
-    form = formulate_with(problem, "region", eligible)
+    context = PlanningContext.with_eligible(problem, "region", eligible)
+    form = formulation_of(context)
     result = solve(form.instance, MaxIterations(1500), seed=1)
     before = plan_of(form, result, seed=1, started=0.0, time_limit=None, startup=0.0)
-    done = rescue(problem, "region", eligible, before.routes, before.unserved, stop=MaxIterations(1500), seed=1)
+    done = rescue(context, before.routes, before.unserved, stop=MaxIterations(1500), seed=1)
     assert done.unserved
     for u in done.unserved:
         assert u.reason.startswith(("no room left", "not enough working time"))

@@ -7,12 +7,11 @@ import pytest
 
 from routeplan import MaxIterations, ProblemBuilder, StrategyError, plan
 from routeplan.planning.capacity import CarryModel
-from routeplan.planning.formulate import formulate
+from routeplan.planning.formulate import formulate, formulate_strategy
 from routeplan.planning.strategies import (
     STRATEGIES,
     business_type_groups,
     dhondt,
-    formulate_strategy,
     region_groups,
     value_groups,
 )

@@ -18,11 +18,11 @@ def three_managers(tolerance=0.10, day_tolerance=0.25):
     return b.build()
 
 
-def route(manager, day, minutes, problem):
-    # a quarter of an hour of waiting on top, which balance does not count
+def route(manager, day, minutes, problem, *, wait_min=0.0):
+    # ``minutes`` of work: on site, and waiting for ``wait_min`` of them
     return DayRoute(manager_id=manager, day_index=day, day=problem.days[day], depart=8 * 3600,
-                    return_time=8 * 3600 + round((minutes + 15) * 60), travel_km=0.0, travel_min=0.0,
-                    service_min=minutes, wait_min=15.0, stops=())
+                    return_time=8 * 3600 + round(minutes * 60), travel_km=0.0, travel_min=0.0,
+                    service_min=minutes - wait_min, wait_min=wait_min, stops=())
 
 
 def even_week(problem, minutes):
@@ -33,6 +33,26 @@ def test_utilisation_is_work_over_shift_times_days():
     problem = three_managers()
     assert problem.manager("C1").available_min == 600 * 4
     assert problem.manager("C3").available_min == 300 * 4
+
+
+def test_work_has_one_definition_waiting_included():
+    """A wait for a shop to open is working time: the balance report, the plan's figures
+    (summary.json's work_min, utilisation_cv) and routes.csv's work_min count the same minutes."""
+    from routeplan import Plan
+
+    problem = three_managers()
+    routes = [route("C1", d, 480, problem, wait_min=60.0) for d in range(4)]
+    routes += [route(m, d, minutes, problem) for m, minutes in (("C2", 480), ("C3", 240)) for d in range(4)]
+    report = balance_report(problem, routes, [["C1", "C2", "C3"]])
+    assert report.within  # C1's hour of waiting a day is work: it works as much as C2
+    assert report.groups[0].managers[0].utilisation == pytest.approx(0.8)
+    plan = Plan(problem=problem, routes=tuple(routes))
+    summary = plan.summary()
+    assert summary["managers"]["C1"]["work_min"] == summary["managers"]["C2"]["work_min"] == 4 * 480
+    assert summary["utilisation_cv"] == 0.0
+    assert summary["balance_deviation"] == 0.0
+    (row,) = [r for r in plan.route_rows() if r[0] == "C1" and r[1] == 0]
+    assert float(row[-1]) == 480.0
 
 
 def test_a_part_timer_with_half_the_work_is_in_balance():
@@ -186,7 +206,8 @@ def test_managers_out_of_the_band_far_from_their_start_are_named_as_riding_out()
         stops = tuple(Stop(seq=i + 1, customer_id=cid, arrival=9 * 3600 + i * 1800, start=9 * 3600 + i * 1800,
                            end=9 * 3600 + i * 1800 + 1800, travel_km=1.0) for i, cid in enumerate(ids))
         return DayRoute(manager_id=manager, day_index=index, day=problem.days[index], depart=9 * 3600,
-                        return_time=9 * 3600 + len(ids) * 1800, travel_km=ride_min / 3, travel_min=ride_min,
+                        return_time=9 * 3600 + len(ids) * 1800 + round(ride_min * 60), travel_km=ride_min / 3,
+                        travel_min=ride_min,
                         service_min=30.0 * len(ids), wait_min=0.0, stops=stops)
 
     routes = [day("C1", 0, ["N0", "N1"], 10), day("C2", 0, ["N2", "N3"], 10), day("C3", 0, ["N4", "N5"], 10),

@@ -9,7 +9,7 @@ import pytest
 from routeplan import InputIssue, PlanFileError, plan, read_plan, write_plan
 from routeplan.cli import main
 from routeplan.io.csvfile import write_table
-from routeplan.results.visit_plan import ROUTE_COLUMNS, VISIT_COLUMNS
+from routeplan.results.tables import ROUTE_COLUMNS, VISIT_COLUMNS
 
 from conftest import DATA
 

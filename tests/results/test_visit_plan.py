@@ -5,7 +5,7 @@ import csv
 import pytest
 
 from routeplan import DayRoute, Plan, ProblemBuilder, Stop, plan
-from routeplan.results.visit_plan import VISIT_COLUMNS
+from routeplan.results.tables import VISIT_COLUMNS
 
 from conftest import DATA
 

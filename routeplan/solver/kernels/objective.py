@@ -4,7 +4,10 @@ missing visits.
 
 - Routing: the sum of every route's leg costs.
 - Balance between owners: for each group of interchangeable owners, ``weights.balance`` times
-  the sum over its owners of :func:`band_penalty` of its work (travel plus service time) against
+  the sum over its owners of :func:`band_penalty` of its work (travel plus service time: the
+  plan's work, :attr:`routeplan.model.routes.DayRoute.work_min`, but for waits, which are known
+  only once a route is timed; the timing starts each route late enough to wait at none of its
+  first shops, and the benchmark plans wait nowhere) against
   its target, its share of the group's work in proportion to its working time (a part-timer
   working half the days gets half the work; or, where the instance gives the group a
   utilisation, its working time times that), with the band ``weights.balance_tolerance``: work
