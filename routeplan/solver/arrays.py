@@ -201,7 +201,7 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
 
     eligible = np.ones((n_tasks, inst.num_owners), dtype=np.bool_)
     for t, task in enumerate(tasks):
-        if task.owners:
+        if task.owners is not None:
             eligible[t] = False
             eligible[t, list(task.owners)] = True
 
@@ -242,7 +242,7 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
         task_preferred=np.array([t.preferred_owner for t in tasks], dtype=np.int64),
         task_group=task_groups, group_first=group_first.astype(np.int64), group_tasks=group_tasks,
         task_depot_cost=np.ascontiguousarray(cost[first_start, nodes], dtype=float),
-        task_neighbours=nearest_tasks(cost, nodes, neighbours, owners=[t.owners for t in tasks]),
+        task_neighbours=nearest_tasks(cost, nodes, neighbours, owners=[t.owners or () for t in tasks]),
         pattern_days=pattern_days, pattern_size=pattern_size, pattern_cost=pattern_cost, pattern_mask=pattern_mask,
         vehicle_day=veh_day, vehicle_owner=veh_owner,
         vehicle_start=np.array([v.start for v in vehicles], dtype=np.int64),

@@ -86,7 +86,7 @@ def territories(inst: Instance, work: np.ndarray, rng: np.random.Generator, *, r
     working = {v.owner for v in inst.vehicles}
     hours = working_time(inst)
     for t, task in enumerate(inst.tasks):
-        allowed = tuple(o for o in (task.owners or all_owners) if o in working)
+        allowed = tuple(o for o in (task.owners if task.owners is not None else all_owners) if o in working)
         if len(allowed) == 1:
             owner[t] = allowed[0]
         elif allowed:

@@ -31,7 +31,7 @@ def split(inst: Instance) -> list[Part]:
     Tasks whose allowed owners all lack vehicles form no part; they stay unassigned.
     """
     owners_with_vehicles = sorted({v.owner for v in inst.vehicles})
-    if len(owners_with_vehicles) <= 1 or not any(t.owners for t in inst.tasks):
+    if len(owners_with_vehicles) <= 1 or all(t.owners is None for t in inst.tasks):
         return [_whole(inst)]
     parent = {o: o for o in owners_with_vehicles}
 
@@ -44,7 +44,7 @@ def split(inst: Instance) -> list[Part]:
     all_owners = tuple(owners_with_vehicles)
     group_owner: dict[int, int] = {}  # the tasks of one group keep apart only when solved together
     for task in inst.tasks:
-        allowed = [o for o in (task.owners or all_owners) if o in parent]
+        allowed = [o for o in (task.owners if task.owners is not None else all_owners) if o in parent]
         if task.group >= 0 and allowed:
             allowed.append(group_owner.setdefault(task.group, allowed[0]))
         for o in allowed[1:]:
@@ -59,7 +59,7 @@ def split(inst: Instance) -> list[Part]:
         owners = np.array([o for o in owners_with_vehicles if find(o) == root], dtype=np.int64)
         owner_set = set(owners.tolist())
         tasks = np.array([t for t, task in enumerate(inst.tasks)
-                          if any(o in owner_set for o in (task.owners or all_owners))], dtype=np.int64)
+                          if any(o in owner_set for o in (task.owners if task.owners is not None else all_owners))], dtype=np.int64)
         if len(tasks) == 0:
             continue
         vehicles = np.array([v for v, veh in enumerate(inst.vehicles) if veh.owner in owner_set], dtype=np.int64)
@@ -80,7 +80,8 @@ def _part(inst: Instance, tasks: np.ndarray, owners: np.ndarray, vehicles: np.nd
                          for veh in (inst.vehicles[v] for v in vehicles))
     new_tasks = tuple(Task(node=task.node, service=task.service, earliest=task.earliest, latest=task.latest,
                            demand=task.demand, patterns=task.patterns,
-                           owners=tuple(owner_index[o] for o in task.owners if o in owner_index),
+                           owners=None if task.owners is None else tuple(owner_index[o] for o in task.owners
+                                                                       if o in owner_index),
                            preferred_owner=owner_index.get(task.preferred_owner, -1),
                            kept_days=task.kept_days, group=task.group, label=task.label)
                       for task in (inst.tasks[t] for t in tasks))

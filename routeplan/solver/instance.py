@@ -47,7 +47,8 @@ class Task:
     """One visit requirement.
 
     ``patterns`` lists the allowed sets of days (each a sorted tuple); a visit starts within
-    ``[earliest, latest]``. ``owners`` lists the owners allowed to serve the task (empty: any).
+    ``[earliest, latest]``. ``owners`` lists the owners allowed to serve the task (None: any; empty: none, the task
+    stays unassigned).
     ``preferred_owner`` (or -1) is the owner that keeps the task without a stability cost;
     ``kept_days`` are the days it was visited on before (a visit on any other day costs the
     instance's ``day_change_cost``). Tasks of one ``group`` (0 or more; -1: none), such as the
@@ -60,7 +61,7 @@ class Task:
     latest: float = INF
     demand: float = 0.0
     patterns: tuple[tuple[int, ...], ...]
-    owners: tuple[int, ...] = ()
+    owners: tuple[int, ...] | None = None
     preferred_owner: int = -1
     kept_days: tuple[int, ...] = ()
     group: int = -1

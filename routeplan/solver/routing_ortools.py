@@ -161,14 +161,14 @@ def solve_naive(inst: Instance, *, time_limit: float, seed: int = 0) -> list[lis
                                                 True, "Stops")
 
     # Each (task, day) node on that day's (allowed owners') vehicles only, and optional.
-    vehicles_of: dict[tuple[int, tuple[int, ...]], list[int]] = {}
+    vehicles_of: dict[tuple[int, tuple[int, ...] | None], list[int]] = {}
     penalty = int(100 * max(1, int(arc_int.max())))
     for node, (t, day) in enumerate(zip(visit_task, visit_day, strict=True), start=len(depot_nodes)):
         owners = inst.tasks[t].owners
         key = (day, owners)
         if key not in vehicles_of:
             vehicles_of[key] = [k for k, v in enumerate(inst.vehicles)
-                                if v.day == day and (not owners or v.owner in owners)]
+                                if v.day == day and (owners is None or v.owner in owners)]
         index = manager.NodeToIndex(node)
         _allow_vehicles(routing, vehicles_of[key], index)
         routing.AddDisjunction([index], penalty)

@@ -192,7 +192,7 @@ def kept_routes(inst: Instance, sequences: Sequence[Sequence[int]]) -> list[list
         days = tuple(sorted(inst.vehicles[v].day for v in vehicles))
         owners = {inst.vehicles[v].owner for v in vehicles}
         taken = group_days.setdefault(task.group, set()) if task.group >= 0 else set()
-        if (days not in task.patterns or (task.owners and not owners <= set(task.owners))
+        if (days not in task.patterns or (task.owners is not None and not owners <= set(task.owners))
                 or (inst.consistent and len(owners) > 1) or taken & set(days)):
             dropped.add(t)
         else:

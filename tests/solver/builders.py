@@ -16,7 +16,7 @@ def points_instance(xy: Sequence[tuple[float, float]], *, days: int = 1, owners:
                     patterns: Sequence[tuple[tuple[int, ...], ...]] | None = None, consistent: bool = True,
                     service: float = 0.0, windows: Sequence[tuple[float, float]] | None = None,
                     shift: tuple[float, float] = (0.0, 1e6), capacity: float = np.inf, demand: float = 0.0,
-                    owners_of: Sequence[tuple[int, ...]] | None = None, **weights: float) -> Instance:
+                    owners_of: Sequence[tuple[int, ...] | None] | None = None, **weights: float) -> Instance:
     """Node 0 is the depot at ``xy[0]``, task ``i`` sits at node ``i + 1``; travel time equals the
     Euclidean distance. One vehicle per owner and day."""
     pts = np.asarray(xy, dtype=float)
@@ -28,7 +28,7 @@ def points_instance(xy: Sequence[tuple[float, float]], *, days: int = 1, owners:
         early, late = windows[i] if windows is not None else (0.0, np.inf)
         tasks.append(Task(node=i + 1, service=service, earliest=early, latest=late, demand=demand,
                           patterns=patterns[i] if patterns is not None else tuple((d,) for d in range(days)),
-                          owners=owners_of[i] if owners_of is not None else ()))
+                          owners=owners_of[i] if owners_of is not None else None))
     return Instance(num_days=days, num_owners=owners, dist=dist, time=dist.copy(), vehicles=vehicles,
                     tasks=tuple(tasks), consistent=consistent, **weights)
 
@@ -40,7 +40,7 @@ def random_instance(seed: int, *, n: int = 14, days: int = 3, owners: int = 2, c
     xy = [(0.0, 0.0)] + [tuple(p) for p in rng.uniform(-50, 50, (n, 2))]
     patterns = [((0, 2),) if i % 3 == 0 else tuple((d,) for d in range(days)) for i in range(n)]
     spans = [(100.0, 300.0) if windows and i % 4 == 0 else (0.0, 1000.0) for i in range(n)]
-    owners_of = [(0,) if i == 1 else () for i in range(n)]
+    owners_of = [(0,) if i == 1 else None for i in range(n)]
     return points_instance(xy, days=days, owners=owners, patterns=patterns, consistent=consistent, service=5.0,
                            windows=spans, shift=(0.0, 1000.0), capacity=10.0, demand=1.0, owners_of=owners_of,
                            **weights)

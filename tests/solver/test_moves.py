@@ -89,7 +89,7 @@ def test_two_opt_star_exchanges_tails():
 
 def test_moves_between_routes_respect_who_may_serve_whom():
     # The swap of test_swap_between_routes, but task 3 may only be served by owner 0.
-    inst = points_instance(WEST_EAST, owners=2, consistent=False, owners_of=[(), (), (), (0,)])
+    inst = points_instance(WEST_EAST, owners=2, consistent=False, owners_of=[None, None, None, (0,)])
     built = Built(inst, [[0, 3], [2, 1]])
     assert not swap(built.d, built.s, 3, 0, 1, 1, 1, 1, *_buffers(built))[0]
     assert not relocate(built.d, built.s, 3, 0, 1, 2, 1, 0, False, *_buffers(built))[0]
