@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from routeplan import plan, write_plan
-from routeplan.synthetic import random_problem
+from routeplan.synthetic import TownLayout, random_problem
 
 
 def _peak_gb() -> float:
@@ -44,8 +44,8 @@ def main() -> int:
     distributed = __import__("dask.distributed", fromlist=["Client", "LocalCluster"])
 
     made = time.perf_counter()
-    problem = random_problem(args.seed, customers=args.customers, towns=args.towns, spread_km=args.spread_km,
-                             homes_in_towns=True, utilisation=args.utilisation)
+    layout = TownLayout(towns=args.towns, spread_km=args.spread_km, homes_in_towns=True)
+    problem = random_problem(args.seed, customers=args.customers, layout=layout, utilisation=args.utilisation)
     made = time.perf_counter() - made
     with (distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, memory_limit=0) as cluster,

@@ -10,10 +10,15 @@ the command line (see :mod:`routeplan.cli`):
 - :class:`PlanFileError`: a plan folder cannot be read.
 - :class:`InternalError`: routeplan itself went wrong (a bug), e.g. a plan that does not
   validate (:class:`InfeasiblePlanError`).
+
+A keyword argument a function does not take is Python's own :class:`TypeError`
+(:func:`unexpected_keyword`), also where ``**fields`` stand for the columns of a file.
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -113,3 +118,34 @@ class PlanWarning(UserWarning):
     :mod:`warnings` (a customer no plan can serve, overloaded managers, a search the clock
     stopped, shops far from the road network, ...). Every warning of a run is also on
     ``plan.warnings`` (and logged); filter this category to silence them."""
+
+
+def unexpected_keyword(function: str, name: str, allowed: Iterable[str]) -> TypeError:
+    """The :class:`TypeError` for a keyword argument ``function`` does not take, as Python words
+    it, naming the closest of ``allowed`` when one is close.
+
+    Functions whose ``**fields`` stand for the optional columns of a file check the names with
+    this, so that a misspelt column fails as loudly as a misspelt parameter would.
+
+    Parameters
+    ----------
+    function
+        The function as Python names it in the message (``"ProblemBuilder.add_customer"``).
+    name
+        The keyword given.
+    allowed
+        The keywords the function takes.
+
+    Returns
+    -------
+    TypeError
+        The error to raise.
+
+    Examples
+    --------
+    >>> unexpected_keyword("add_customer", "vists", ["visits", "value"])
+    TypeError("add_customer() got an unexpected keyword argument 'vists'. Did you mean 'visits'?")
+    """
+    close = difflib.get_close_matches(name, sorted(allowed), n=1)
+    hint = f". Did you mean {close[0]!r}?" if close else ""
+    return TypeError(f"{function}() got an unexpected keyword argument {name!r}{hint}")

@@ -10,12 +10,14 @@ up. The command line shows the log and silences the Python warnings (no line twi
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from typing import Any
 
-from .errors import PlanWarning
+from .errors import PlanWarning, unexpected_keyword
 
 #: Balance lines (a manager or a day outside its band) are warnings of the plan, listed with the
 #: balance report, but too common to raise as Python warnings on every run.
@@ -62,3 +64,44 @@ def issue(messages: Iterable[str], *, stacklevel: int = 3) -> None:
     for message in messages:
         if not is_minor(message):
             warnings.warn(message, PlanWarning, stacklevel=stacklevel)
+
+
+def deprecated_keywords(function: Callable[..., Any], given: Mapping[str, Any], old: Collection[str],
+                        instead: str, *, stacklevel: int = 3) -> dict[str, Any]:
+    """The old keyword arguments ``given`` to ``function`` (what its ``**legacy`` caught),
+    checked, with one :class:`DeprecationWarning` naming them and what replaces them.
+
+    Parameters
+    ----------
+    function
+        The function whose old keywords these are.
+    given
+        The old keywords the caller passed (none: no warning).
+    old
+        The old keywords ``function`` still accepts.
+    instead
+        What to write instead, for the message (``"layout=TownLayout(...)"``).
+    stacklevel
+        3: the warning points at the line that called ``function``.
+
+    Returns
+    -------
+    dict[str, Any]
+        ``given``, as a new dict.
+
+    Raises
+    ------
+    TypeError
+        For a keyword ``function`` never took, as Python raises it, naming the closest of the
+        old keywords and ``function``'s own parameters (``**legacy`` catches their typos too).
+    """
+    for name in given:
+        if name not in old:
+            parameters = [p.name for p in inspect.signature(function).parameters.values()
+                          if p.kind is not inspect.Parameter.VAR_KEYWORD]
+            raise unexpected_keyword(function.__qualname__, name, [*old, *parameters])
+    if given:
+        names = ", ".join(given)
+        warnings.warn(f"{function.__qualname__}(): {names} {'is' if len(given) == 1 else 'are'} deprecated and "
+                      f"will be removed; pass {instead} instead", DeprecationWarning, stacklevel=stacklevel)
+    return dict(given)

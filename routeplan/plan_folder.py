@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from .io.staging import PLAN_MARKER, staged_folder
-from .maps import render_views, save
+from .maps import Layers, render_views, save
 from .results.exports import cycle_start, write_calendars, write_schedules
 from .results.files import write_plan_files
 from .results.visit_plan import Plan
@@ -60,7 +60,7 @@ def write_views(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True
     if not maps:
         return
     # One preparation of the plan for every map: each manager's map then costs its own share.
-    whole, each = render_views(plan, streets=streets)
+    whole, each = render_views(plan, layers=Layers(streets=streets))
     with staged_folder(folder / "maps") as stage:
         for manager_id, manager_map in each.items():
             save(manager_map, stage / f"{manager_id}.html", offline=offline)

@@ -10,12 +10,15 @@ administrative districts (a 3 x 3 grid over the area, for the region strategy).
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from scipy.spatial import cKDTree
 
+from .errors import ArgumentError
 from .model.problem import Customer, Problem, ProblemBuilder
+from .notices import deprecated_keywords
 
 _TIERS = {
     # name: (visits, min_gap, service_min, window, roles, share of customers)
@@ -28,9 +31,48 @@ _BUSINESS = {"key": ("hypermarket", "chain"), "regular": ("convenience", "liquor
              "evening": ("karaoke", "bar"), "basic": ("kiosk", "grocery")}
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TownLayout:
+    """Where the shops of :func:`random_problem` cluster and where its managers live.
+
+    The default is one town's shopping centres around the depot; a province is many towns
+    spread far, its managers living in them
+    (``TownLayout(towns=300, spread_km=50.0, homes_in_towns=True)``).
+
+    Attributes
+    ----------
+    towns
+        Centres the shops cluster around (default: 4 to 8, drawn); a province has hundreds.
+    spread_km
+        Spread of the centres around the depot (standard deviation, km); a province spreads far.
+    homes_in_towns
+        Managers start and end their days in the towns (each where shops per manager of its
+        role are most), not at the depot: a province's managers live where they work.
+
+    Raises
+    ------
+    ArgumentError
+        For a number of towns below 1 or a spread that is negative or not finite.
+    """
+
+    towns: int | None = None
+    spread_km: float = 3.5
+    homes_in_towns: bool = False
+
+    def __post_init__(self) -> None:
+        if self.towns is not None and not (isinstance(self.towns, (int, np.integer)) and self.towns >= 1):
+            raise ArgumentError("layout.towns", f"{self.towns!r} is not a whole number of 1 or more")
+        if not (isinstance(self.spread_km, (int, float)) and math.isfinite(self.spread_km) and self.spread_km >= 0):
+            raise ArgumentError("layout.spread_km", f"{self.spread_km!r} is not a finite number of km, 0 or more")
+
+
+_LAYOUT_KEYWORDS = ("towns", "spread_km", "homes_in_towns")
+"""The keywords of :func:`random_problem` that :class:`TownLayout` replaces."""
+
+
 def random_problem(seed: int, *, customers: int = 2000, days: int = 10, utilisation: float = 0.6,
-                   locked: int = 5, unclassified_share: float = 0.05, towns: int | None = None,
-                   spread_km: float = 3.5, homes_in_towns: bool = False) -> Problem:
+                   locked: int = 5, unclassified_share: float = 0.05, layout: TownLayout | None = None,
+                   **legacy: Any) -> Problem:
     """A random, servable scenario.
 
     Parameters
@@ -48,14 +90,26 @@ def random_problem(seed: int, *, customers: int = 2000, days: int = 10, utilisat
         Customers locked to a manager.
     unclassified_share
         Share of customers given only a business type (their tier comes from classification).
-    towns
-        Centres the shops cluster around (default: 4 to 8, drawn); a province has hundreds.
-    spread_km
-        Spread of the centres around the depot (standard deviation, km); a province spreads far.
-    homes_in_towns
-        Managers start and end their days in the towns (each where shops per manager of its
-        role are most), not at the depot: a province's managers live where they work.
+    layout
+        Where the shops cluster and the managers live (default: ``TownLayout()``, one town).
+    **legacy
+        ``towns``, ``spread_km`` and ``homes_in_towns``: deprecated, the fields of ``layout``.
+
+    Returns
+    -------
+    Problem
+        The scenario; the same seed and arguments give the same one.
+
+    Raises
+    ------
+    TypeError
+        For ``layout`` together with its deprecated keywords, or an unknown keyword.
     """
+    old = deprecated_keywords(random_problem, legacy, _LAYOUT_KEYWORDS, "layout=TownLayout(...)")
+    if old and layout is not None:
+        raise TypeError(f"random_problem() got layout and its deprecated keywords {', '.join(old)}; pass only layout")
+    layout = TownLayout(**old) if layout is None else layout
+    towns, spread_km, homes_in_towns = layout.towns, layout.spread_km, layout.homes_in_towns
     rng = np.random.default_rng(seed)
     labels = [f"D{d + 1}" for d in range(days)]
     b = ProblemBuilder(name=f"synthetic-{seed}", days=labels)

@@ -105,3 +105,38 @@ def test_a_small_city_plans_valid_and_complete():
     city = random_city(7, customers=300)
     result = plan(city, stop=MaxIterations(3000), seed=1)
     assert result.visits_planned() == result.visits_required()
+
+
+def test_the_town_layout_replaces_the_deprecated_keywords_with_the_same_towns():
+    from routeplan.synthetic import TownLayout, random_problem
+
+    new = random_problem(2, customers=80, layout=TownLayout(towns=3, spread_km=20.0, homes_in_towns=True))
+    with pytest.warns(DeprecationWarning, match=r"towns, spread_km, homes_in_towns are deprecated.*TownLayout") as w:
+        old = random_problem(2, customers=80, towns=3, spread_km=20.0, homes_in_towns=True)
+    assert w[0].filename == __file__  # the warning points at the caller
+    assert old.to_dict() == new.to_dict()
+    assert new.to_dict() != random_problem(2, customers=80).to_dict()  # the layout is used
+    with pytest.warns(DeprecationWarning, match="spread_km is deprecated"):
+        assert random_problem(2, customers=80, spread_km=3.5).to_dict() == random_problem(2, customers=80).to_dict()
+
+
+def test_a_layout_and_its_old_keywords_or_a_typo_are_type_errors():
+    from routeplan.synthetic import TownLayout, random_problem
+
+    with (pytest.warns(DeprecationWarning, match="towns is deprecated"),
+          pytest.raises(TypeError, match="pass only layout")):
+        random_problem(2, customers=80, layout=TownLayout(), towns=3)
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'custmers'\. Did you mean 'customers'\?"):
+        random_problem(2, custmers=80)
+
+
+@pytest.mark.parametrize(("fields", "argument"), [({"towns": 0}, "layout.towns"), ({"towns": 2.5}, "layout.towns"),
+                                                   ({"spread_km": -1.0}, "layout.spread_km"),
+                                                   ({"spread_km": math.inf}, "layout.spread_km")])
+def test_a_town_layout_is_checked(fields, argument):
+    from routeplan import ArgumentError
+    from routeplan.synthetic import TownLayout
+
+    with pytest.raises(ArgumentError, match=rf"^{argument}: "):
+        TownLayout(**fields)
+    assert TownLayout(towns=np.int64(4)).towns == 4  # a count from numpy is a count

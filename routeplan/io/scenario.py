@@ -16,7 +16,7 @@ from shapely.geometry import mapping, shape
 
 from ..errors import InputIssue, ScenarioError
 from ..model.clock import format_hhmm
-from ..model.problem import Problem, ProblemBuilder
+from ..model.problem import CUSTOMER_FIELDS, MANAGER_FIELDS, Problem, ProblemBuilder
 from ..notices import collected, issue
 from ..roads.resolve import checked_travel
 from .csvfile import read_table, write_table
@@ -24,11 +24,9 @@ from .staging import staged_folder
 
 logger = logging.getLogger(__name__)
 
-CUSTOMER_COLUMNS = ("customer_id", "lon", "lat", "tier", "business_type", "district", "value", "name", "address",
-                    "service_min", "window_start", "window_end", "visits", "min_gap", "locked_manager",
-                    "current_manager")
-MANAGER_COLUMNS = ("manager_id", "role", "name", "start_lon", "start_lat", "end_lon", "end_lat", "shift_start",
-                   "shift_end", "max_visits", "days")
+# The builder's parameters and fields are the columns, so that a column it takes is read and written.
+CUSTOMER_COLUMNS = ("customer_id", "lon", "lat", "tier", *CUSTOMER_FIELDS)
+MANAGER_COLUMNS = ("manager_id", "role", *MANAGER_FIELDS)
 _SCENARIO_KEYS = {"name", "days", "consistent", "depot", "travel", "balance", "tiers", "classification", "stability"}
 _BALANCE_KEYS = {"tolerance", "day_tolerance"}
 _STABILITY_KEYS = {"max_reassigned", "keep_days", "move_cost_min", "day_cost_min"}

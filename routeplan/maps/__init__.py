@@ -4,7 +4,8 @@ from .offline import PlanMap as PlanMap
 from .offline import offline_html as offline_html
 from .offline import save as save
 from .offline import side_by_side as side_by_side
+from .render import Layers as Layers
 from .render import render as render
 from .render import render_views as render_views
 
-__all__ = ["PlanMap", "offline_html", "render", "render_views", "save", "side_by_side"]
+__all__ = ["Layers", "PlanMap", "offline_html", "render", "render_views", "save", "side_by_side"]

@@ -20,7 +20,8 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
@@ -34,6 +35,7 @@ from shapely.geometry import MultiPoint, mapping
 from ..model.clock import format_hhmm
 from ..model.problem import Problem
 from ..model.routes import DayRoute
+from ..notices import deprecated_keywords
 from ..results.figures import ManagerFigures
 from ..results.visit_plan import Plan
 from ..roads.resolve import travel_model
@@ -45,9 +47,42 @@ from .offline import PlanMap
 _SHORT_LEG = 1e-4
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layers:
+    """What a map of a plan draws besides the managers' routes and the depot.
+
+    Attributes
+    ----------
+    territories
+        Each manager's territory outline.
+    districts
+        The administrative districts (when the problem has them).
+    legend
+        The legend of each manager's figures.
+    arrows
+        Direction arrows on the route lines.
+    streets
+        With the road model, the road network faintly under the routes (a layer of its own;
+        routes follow the streets either way).
+
+    Examples
+    --------
+    >>> render(plan, layers=Layers(arrows=False, streets=True))  # doctest: +SKIP
+    """
+
+    territories: bool = True
+    districts: bool = True
+    legend: bool = True
+    arrows: bool = True
+    streets: bool = False
+
+
+_LAYER_KEYWORDS = ("territories", "districts", "legend", "arrows", "streets")
+"""The keywords of :func:`render` and :func:`render_views` that :class:`Layers` replaces."""
+
+
 def render(plan: Plan, *, m: folium.Map | None = None, managers: Iterable[str] | None = None,
-           tiles: str | None = "OpenStreetMap", territories: bool = True, districts: bool = True,
-           legend: bool = True, arrows: bool = True, streets: bool = False) -> folium.Map:
+           tiles: str | None = "OpenStreetMap", layers: Layers | None = None, **legacy: bool) -> folium.Map:
     """Draw ``plan`` onto ``m`` (a new map around the plan when omitted) and return the map.
 
     Parameters
@@ -60,25 +95,28 @@ def render(plan: Plan, *, m: folium.Map | None = None, managers: Iterable[str] |
         Only these managers (default: all).
     tiles
         Background tiles of a new map (``None`` for none; tiles need network access).
-    territories, districts, legend, arrows
-        Whether to draw each manager's territory outline, the administrative districts, the
-        legend and the direction arrows on route lines.
-    streets
-        With the road model, draw the road network faintly under the routes (a layer of its
-        own; routes follow the streets either way).
+    layers
+        What to draw besides the routes (default: ``Layers()``: all but the streets).
+    **legacy
+        ``territories``, ``districts``, ``legend``, ``arrows`` and ``streets``: deprecated, the
+        fields of ``layers``.
 
     Returns
     -------
     folium.Map
         ``m``, or the new map.
+
+    Raises
+    ------
+    TypeError
+        For ``layers`` together with its deprecated keywords, or an unknown keyword.
     """
-    return _compose(_Drawing(plan, arrows=arrows), m=m, managers=managers, tiles=tiles,
-                    territories=territories, districts=districts, legend=legend, streets=streets)
+    chosen = _chosen_layers(render, layers, legacy)
+    return _compose(_Drawing(plan, arrows=chosen.arrows), m=m, managers=managers, tiles=tiles, layers=chosen)
 
 
-def render_views(plan: Plan, *, tiles: str | None = "OpenStreetMap", territories: bool = True,
-                 districts: bool = True, legend: bool = True, arrows: bool = True,
-                 streets: bool = False) -> tuple[folium.Map, dict[str, folium.Map]]:
+def render_views(plan: Plan, *, tiles: str | None = "OpenStreetMap", layers: Layers | None = None,
+                 **legacy: bool) -> tuple[folium.Map, dict[str, folium.Map]]:
     """The map of the whole plan and one map per manager, drawn from one preparation of the plan.
 
     Each map is the one :func:`render` draws (``render(plan)`` and ``render(plan,
@@ -89,24 +127,41 @@ def render_views(plan: Plan, *, tiles: str | None = "OpenStreetMap", territories
     ----------
     plan
         The plan to draw.
-    tiles, territories, districts, legend, arrows
+    tiles
         As for :func:`render`.
-    streets
-        As for :func:`render`, on the whole plan's map only (a manager's map stays small).
+    layers
+        As for :func:`render`; the streets on the whole plan's map only (a manager's map stays
+        small).
+    **legacy
+        As for :func:`render` (deprecated).
 
     Returns
     -------
     tuple[folium.Map, dict[str, folium.Map]]
         The whole plan's map, and the map of each manager that has routes, by manager id in the
         order of the problem's managers.
+
+    Raises
+    ------
+    TypeError
+        For ``layers`` together with its deprecated keywords, or an unknown keyword.
     """
-    drawing = _Drawing(plan, arrows=arrows)
-    options: dict[str, Any] = {"tiles": tiles, "territories": territories, "districts": districts,
-                               "legend": legend}
-    whole = _compose(drawing, streets=streets, **options)
-    each = {mid: _compose(drawing, managers=[mid], **options) for mid in drawing.manager_ids
+    chosen = _chosen_layers(render_views, layers, legacy)
+    drawing = _Drawing(plan, arrows=chosen.arrows)
+    whole = _compose(drawing, tiles=tiles, layers=chosen)
+    alone = replace(chosen, streets=False)
+    each = {mid: _compose(drawing, managers=[mid], tiles=tiles, layers=alone) for mid in drawing.manager_ids
             if drawing.routes.get(mid)}
     return whole, each
+
+
+def _chosen_layers(function: Callable[..., Any], layers: Layers | None, legacy: dict[str, bool]) -> Layers:
+    """``layers``, or the layers the deprecated keywords of ``function`` ask for."""
+    old = deprecated_keywords(function, legacy, _LAYER_KEYWORDS, "layers=Layers(...)", stacklevel=4)
+    if old and layers is not None:
+        raise TypeError(f"{function.__qualname__}() got layers and its deprecated keywords {', '.join(old)}; "
+                        "pass only layers")
+    return Layers(**old) if layers is None else layers
 
 
 class _Drawing:
@@ -173,8 +228,7 @@ class _Drawing:
 
 
 def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterable[str] | None = None,
-             tiles: str | None = "OpenStreetMap", territories: bool = True, districts: bool = True,
-             legend: bool = True, streets: bool = False) -> folium.Map:
+             tiles: str | None = "OpenStreetMap", layers: Layers) -> folium.Map:
     """:func:`render` from prepared pieces."""
     problem = drawing.plan.problem
     wanted = None if managers is None else set(managers)
@@ -187,9 +241,9 @@ def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterab
             m.fit_bounds([[min(b[0] for b in boxes), min(b[1] for b in boxes)],
                           [max(b[2] for b in boxes), max(b[3] for b in boxes)]])
     _Style().add_to(m)
-    if streets and problem.travel.model == "road":
+    if layers.streets and problem.travel.model == "road":
         _streets_layer(problem).add_to(m)
-    if districts and problem.districts:
+    if layers.districts and problem.districts:
         _districts_layer(drawing).add_to(m)
     day_layers: dict[int, list[tuple[folium.FeatureGroup, folium.FeatureGroup]]] = {}
     for mid in chosen:
@@ -201,7 +255,7 @@ def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterab
         group = folium.FeatureGroup(name=f'<span style="color:{colour}">&#9632;</span> {html.escape(mid)} '
                                          f'({html.escape(drawing.managers[mid].role)}, {f.customers} customers)',
                                     show=True)
-        if territories:
+        if layers.territories:
             _territory(drawing.territory(mid), colour).add_to(group)
         for route, data in zip(mine, drawing.days(mid), strict=True):
             day = folium.FeatureGroup(name=f"{mid} {route.day}", control=False)
@@ -219,7 +273,7 @@ def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterab
     depot.add_to(m)
     if day_layers:
         _DaySelector(problem.days, day_layers).add_to(m)
-    if legend:
+    if layers.legend:
         _Legend(drawing, chosen).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

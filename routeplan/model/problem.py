@@ -12,12 +12,12 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 from shapely.geometry import mapping, shape
 
-from ..errors import InputIssue, ScenarioError
+from ..errors import InputIssue, ScenarioError, unexpected_keyword
 from ..notices import unique
 from .clock import parse_clock
 from .frames import customer_records
@@ -511,6 +511,47 @@ Origin = tuple[str, int | None]
 """Where a record came from: (file, 1-based row), for error messages."""
 
 
+class CustomerFields(TypedDict, total=False):
+    """The optional columns of customers.csv, as keyword arguments of
+    :meth:`ProblemBuilder.add_customer` (described there)."""
+
+    business_type: str | None
+    district: str | None
+    value: float | None
+    name: str | None
+    address: str | None
+    service_min: float | None
+    window_start: str | float | None
+    window_end: str | float | None
+    visits: int | None
+    min_gap: int | None
+    locked_manager: str | None
+    current_manager: str | None
+
+
+class ManagerFields(TypedDict, total=False):
+    """The optional columns of managers.csv, as keyword arguments of
+    :meth:`ProblemBuilder.add_manager` (described there)."""
+
+    name: str | None
+    start_lon: float | None
+    start_lat: float | None
+    end_lon: float | None
+    end_lat: float | None
+    shift_start: str | float | None
+    shift_end: str | float | None
+    max_visits: int | None
+    days: str | Iterable[int | str] | None
+
+
+CUSTOMER_FIELDS: tuple[str, ...] = tuple(CustomerFields.__annotations__)
+"""The optional columns of customers.csv, in the file's order."""
+MANAGER_FIELDS: tuple[str, ...] = tuple(ManagerFields.__annotations__)
+"""The optional columns of managers.csv, in the file's order."""
+_CUSTOMER_FIELD_SET = frozenset(CUSTOMER_FIELDS)
+_MANAGER_FIELD_SET = frozenset(MANAGER_FIELDS)
+
+
 @dataclass(slots=True)
 class _Pending:
     values: dict[str, Any]
@@ -598,16 +639,61 @@ class ProblemBuilder:
 
     # -- records --------------------------------------------------------------------------------
     def add_customer(self, customer_id: str, *, lon: float, lat: float, tier: str | None = None,
-                     business_type: str | None = None, district: str | None = None, value: float | None = None,
-                     name: str | None = None, address: str | None = None, service_min: float | None = None,
-                     window_start: str | float | None = None, window_end: str | float | None = None,
-                     visits: int | None = None, min_gap: int | None = None, locked_manager: str | None = None,
-                     current_manager: str | None = None, origin: Origin | None = None) -> None:
-        """A retail customer. Leave ``tier`` out to classify it by ``business_type``."""
-        values = dict(customer_id=customer_id, lon=lon, lat=lat, tier=tier, business_type=business_type,
-                      district=district, value=value, name=name, address=address, service_min=service_min,
-                      window_start=window_start, window_end=window_end, visits=visits, min_gap=min_gap,
-                      locked_manager=locked_manager, current_manager=current_manager)
+                     origin: Origin | None = None, **fields: Unpack[CustomerFields]) -> None:
+        """A retail customer: a row of customers.csv.
+
+        Values are checked, with every other part, by :meth:`build`; text as read from the file
+        (``"12.5"``, ``"08:30"``) is accepted wherever a number or a time is.
+
+        Parameters
+        ----------
+        customer_id
+            Unique id.
+        lon, lat
+            Position, WGS84 degrees.
+        tier
+            A tier of :meth:`add_tier`; leave it out to classify the customer by its
+            ``business_type`` (:meth:`classify`).
+        origin
+            ``(file, row)`` named in error messages (default: ``("customers", n)``, the n-th
+            customer added).
+
+        Other Parameters
+        ----------------
+        business_type : str, optional
+            Business type (业态): gives the tier of a customer without one.
+        district : str, optional
+            Administrative district (for the ``region`` strategy).
+        value : float, optional
+            Value of the customer, e.g. monthly sales (for the ``value`` strategy).
+        name, address : str, optional
+            Shop name and address (in the managers' schedules and calendars).
+        service_min : float, optional
+            Minutes on site per visit instead of the tier's.
+        window_start, window_end : str or float, optional
+            The window a visit must start in instead of the tier's: ``"HH:MM"`` or minutes after
+            midnight.
+        visits : int, optional
+            Visits per cycle instead of the tier's.
+        min_gap : int, optional
+            Fewest days between two visits (cyclic) instead of the tier's.
+        locked_manager : str, optional
+            The manager who must serve this customer.
+        current_manager : str, optional
+            Today's manager: the "before" plan and the base of stability figures.
+
+        Raises
+        ------
+        TypeError
+            For a field that is not a column of customers.csv (naming the closest one).
+        """
+        for key in fields:
+            if key not in _CUSTOMER_FIELD_SET:
+                raise unexpected_keyword("ProblemBuilder.add_customer", key,
+                                         ("lon", "lat", "tier", "origin", *CUSTOMER_FIELDS))
+        # Every column, unset ones as None: build() reads each key of every record.
+        values = dict(customer_id=customer_id, lon=lon, lat=lat, tier=tier,
+                      **{key: fields.get(key) for key in CUSTOMER_FIELDS})
         self._customers.append(_Pending(values, origin or ("customers", len(self._customers) + 1)))
 
     def add_customers(self, frame: Any) -> None:
@@ -619,16 +705,46 @@ class ProblemBuilder:
         for values, origin in customer_records(frame):
             self.add_customer(**values, origin=origin)
 
-    def add_manager(self, manager_id: str, *, role: str, name: str | None = None, start_lon: float | None = None,
-                    start_lat: float | None = None, end_lon: float | None = None, end_lat: float | None = None,
-                    shift_start: str | float | None = None, shift_end: str | float | None = None,
-                    max_visits: int | None = None, days: str | Iterable[int | str] | None = None,
-                    origin: Origin | None = None) -> None:
-        """A customer manager. Unset places default to the depot, the shift to 08:30-17:30 and
-        ``days`` (indices or labels) to every day."""
-        values = dict(manager_id=manager_id, role=role, name=name, start_lon=start_lon, start_lat=start_lat,
-                      end_lon=end_lon, end_lat=end_lat, shift_start=shift_start, shift_end=shift_end,
-                      max_visits=max_visits, days=days)
+    def add_manager(self, manager_id: str, *, role: str, origin: Origin | None = None,
+                    **fields: Unpack[ManagerFields]) -> None:
+        """A customer manager: a row of managers.csv.
+
+        Values are checked, with every other part, by :meth:`build`; text as read from the file
+        is accepted wherever a number or a time is.
+
+        Parameters
+        ----------
+        manager_id
+            Unique id.
+        role
+            Matched against the tiers' ``roles``.
+        origin
+            ``(file, row)`` named in error messages (default: ``("managers", n)``, the n-th
+            manager added).
+
+        Other Parameters
+        ----------------
+        name : str, optional
+            The manager's name.
+        start_lon, start_lat, end_lon, end_lat : float, optional
+            Where the day starts and ends, WGS84 degrees (default: the depot).
+        shift_start, shift_end : str or float, optional
+            ``"HH:MM"`` or minutes after midnight (default 08:30 and 17:30).
+        max_visits : int, optional
+            Most visits in one day.
+        days : str or iterable of int or str, optional
+            Days worked: indices or labels, as a list or as text separated by spaces (default:
+            every day).
+
+        Raises
+        ------
+        TypeError
+            For a field that is not a column of managers.csv (naming the closest one).
+        """
+        for key in fields:
+            if key not in _MANAGER_FIELD_SET:
+                raise unexpected_keyword("ProblemBuilder.add_manager", key, ("role", "origin", *MANAGER_FIELDS))
+        values = dict(manager_id=manager_id, role=role, **{key: fields.get(key) for key in MANAGER_FIELDS})
         self._managers.append(_Pending(values, origin or ("managers", len(self._managers) + 1)))
 
     # -- freezing -------------------------------------------------------------------------------

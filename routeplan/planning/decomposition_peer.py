@@ -29,7 +29,7 @@ import numpy as np
 from ..model.travel import local_xy_km
 from ..solver.instance import Instance, Vehicle
 from ..solver.result import EngineResult
-from ..solver.routing_ortools import route_cycle, route_day
+from ..solver.routing_ortools import Shift, Sites, route_cycle, route_day
 from ..solver.search import evaluate_routes
 from ..solver.workload import task_ride_share, task_workload
 from .formulate import Formulation
@@ -66,10 +66,9 @@ def decomposition_routes(form: Formulation, *, time_limit: float, seed: int = 0)
     dropped: set[int] = set()
     for k, tasks in sorted(members.items()):
         veh = inst.vehicles[k]
-        order, lost = route_day(inst.time, start=veh.start, end=veh.end, visits=[inst.tasks[t].node for t in tasks],
-                                service=[inst.tasks[t].service for t in tasks],
-                                windows=[(inst.tasks[t].earliest, inst.tasks[t].latest) for t in tasks],
-                                shift=(veh.earliest, veh.latest), max_stops=veh.max_stops, time_limit=per_route)
+        order, lost = route_day(inst.time, Sites.of([inst.tasks[t] for t in tasks]),
+                                Shift(start=veh.start, end=veh.end, earliest=veh.earliest, latest=veh.latest,
+                                      max_stops=veh.max_stops), time_limit=per_route)
         sequences[k] = [tasks[i] for i in order]
         dropped.update(tasks[i] for i in lost)
     if dropped:
@@ -361,10 +360,9 @@ def _route_manager_cycle(form: Formulation, o: int, tasks: list[int], routes: li
         patterns.append([tuple(position[d] for d in p) for p in task.patterns if all(d in position for d in p)])
     start = _greedy_cycle(inst, tasks, patterns, first, len(routes),
                           [tuple(position[d] for d in days[t]) if days[t] else () for t in tasks], max_stops)
-    cycle = route_cycle(inst.time, start=first.start, end=first.end, nodes=[inst.tasks[t].node for t in tasks],
-                        service=[inst.tasks[t].service for t in tasks],
-                        windows=[(inst.tasks[t].earliest, inst.tasks[t].latest) for t in tasks], patterns=patterns,
-                        shift=shift, max_stops=max_stops, num_routes=len(routes), initial=start,
+    cycle = route_cycle(inst.time, Sites.of([inst.tasks[t] for t in tasks]),
+                        Shift(start=first.start, end=first.end, earliest=shift[0], latest=shift[1],
+                              max_stops=max_stops), patterns=patterns, num_routes=len(routes), initial=start,
                         time_limit=max(0.05, seconds))
     # Only customers with every visit on a route of one of their patterns count as served.
     placed: dict[int, list[int]] = {}

@@ -76,7 +76,7 @@ def read_network(path: str | Path, *, speed_kmh: float, label: str | None = None
                                            column="travel.network"))
     except ET.ParseError as error:
         raise ScenarioError(InputIssue(label, f"not well-formed XML ({error})")) from error
-    network = _assemble(*parts, name=label, digest=_digest(path, speed_kmh))
+    network = _assemble(parts, name=label, digest=_digest(path, speed_kmh))
     if network.num_edges == 0:
         raise ScenarioError(InputIssue(label, "holds no driven road (expected ways tagged highway=... or GraphML "
                                               "edges between nodes with x and y)"))
@@ -97,8 +97,9 @@ _Parts = tuple[list[str], list[float], list[float], list[int], list[int], list[f
 """Node ids, lons, lats; edge tails, heads, metres, seconds."""
 
 
-def _assemble(ids: list[str], lon: list[float], lat: list[float], tail: list[int], head: list[int],
-              metres: list[float], seconds: list[float], *, name: str, digest: str) -> RoadNetwork:
+def _assemble(parts: _Parts, *, name: str, digest: str) -> RoadNetwork:
+    """The network of the lists a reader filled (:data:`_Parts`)."""
+    ids, lon, lat, tail, head, metres, seconds = parts
     return RoadNetwork(lon=np.array(lon, dtype=float), lat=np.array(lat, dtype=float),
                        tail=np.array(tail, dtype=np.int64), head=np.array(head, dtype=np.int64),
                        length_m=np.array(metres, dtype=float), seconds=np.array(seconds, dtype=float),

@@ -59,7 +59,8 @@ def split(inst: Instance) -> list[Part]:
         owners = np.array([o for o in owners_with_vehicles if find(o) == root], dtype=np.int64)
         owner_set = set(owners.tolist())
         tasks = np.array([t for t, task in enumerate(inst.tasks)
-                          if any(o in owner_set for o in (task.owners if task.owners is not None else all_owners))], dtype=np.int64)
+                          if any(o in owner_set for o in (all_owners if task.owners is None else task.owners))],
+                         dtype=np.int64)
         if len(tasks) == 0:
             continue
         vehicles = np.array([v for v, veh in enumerate(inst.vehicles) if veh.owner in owner_set], dtype=np.int64)

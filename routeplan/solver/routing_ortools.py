@@ -43,11 +43,13 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from .instance import Instance
+from .instance import Instance, Task
 
 logger = logging.getLogger(__name__)
 
@@ -222,46 +224,110 @@ def _honest_routes(inst: Instance, node_routes: list[list[int]], visit_task: lis
             for nodes in node_routes]
 
 
-def route_day(time: np.ndarray, *, start: int, end: int, visits: list[int], service: list[float],
-              windows: list[tuple[float, float]], shift: tuple[float, float], max_stops: int,
-              time_limit: float) -> tuple[list[int], list[int]]:
-    """One vehicle's route through ``visits`` with time windows, by OR-Tools routing.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sites:
+    """Where the routes of :func:`route_day` and :func:`route_cycle` call: one entry per place.
 
-    ``time`` is the travel-seconds matrix over nodes; ``start`` and ``end`` are the vehicle's
-    places; ``visits`` the nodes to serve, each with its ``service`` seconds and the ``window``
-    its service must start in; ``shift`` bounds leaving and returning. Every visit may be
-    dropped at a penalty far above any route's cost (a first solution by parallel cheapest
-    insertion, then guided local search for ``time_limit`` seconds).
+    Attributes
+    ----------
+    nodes
+        Each place's node in the travel matrix.
+    service
+        Seconds on site at each visit of it.
+    windows
+        ``(earliest, latest)``, seconds: the window each visit's service must start in.
+
+    Raises
+    ------
+    ValueError
+        When the three are not of one length.
+    """
+
+    nodes: tuple[int, ...]
+    service: tuple[float, ...]
+    windows: tuple[tuple[float, float], ...]
+
+    def __post_init__(self) -> None:
+        if not len(self.nodes) == len(self.service) == len(self.windows):
+            raise ValueError(f"sites: {len(self.nodes)} nodes, {len(self.service)} service times and "
+                             f"{len(self.windows)} windows; expected one of each per place")
+
+    @classmethod
+    def of(cls, tasks: Iterable[Task]) -> Sites:
+        """The sites of the engine's ``tasks``: each task's node, service and window."""
+        listed = list(tasks)
+        return cls(nodes=tuple(t.node for t in listed), service=tuple(t.service for t in listed),
+                   windows=tuple((t.earliest, t.latest) for t in listed))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shift:
+    """The manager who drives the routes of :func:`route_day` and :func:`route_cycle`: the
+    same on every route.
+
+    Attributes
+    ----------
+    start, end
+        The nodes each route leaves from and returns to.
+    earliest, latest
+        Seconds: leave no earlier, return no later.
+    max_stops
+        Most visits in one route.
+    """
+
+    start: int
+    end: int
+    earliest: float
+    latest: float
+    max_stops: int
+
+
+def route_day(time: np.ndarray, sites: Sites, shift: Shift, *, time_limit: float) -> tuple[list[int], list[int]]:
+    """One vehicle's route through ``sites`` with time windows, by OR-Tools routing.
+
+    Every site may be dropped at a penalty far above any route's cost (a first solution by
+    parallel cheapest insertion, then guided local search for ``time_limit`` seconds).
+
+    Parameters
+    ----------
+    time
+        Travel seconds between the nodes.
+    sites
+        The visits to make, one per site.
+    shift
+        The vehicle.
+    time_limit
+        Seconds of search.
 
     Returns
     -------
     tuple[list[int], list[int]]
-        Positions in ``visits`` in route order, and the positions dropped.
+        Positions in ``sites`` in route order, and the positions dropped.
     """
-    if not visits:
+    if not sites.nodes:
         return [], []
-    places = [start, end, *visits]
+    places = [shift.start, shift.end, *sites.nodes]
     sub = np.ceil(time[np.ix_(places, places)] - 1e-9).astype(np.int64)
-    service_int = [0, 0, *(math.ceil(s - 1e-9) for s in service)]
+    service_int = [0, 0, *(math.ceil(s - 1e-9) for s in sites.service)]
     manager = pywrapcp.RoutingIndexManager(len(places), 1, [0], [1])
     routing = pywrapcp.RoutingModel(manager)
     cost_cb = routing.RegisterTransitMatrix(sub.tolist())
     routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
     clock = (sub + np.array(service_int, dtype=np.int64)[:, None]).tolist()  # service, then the leg
     clock_cb = routing.RegisterTransitMatrix(clock)
-    horizon = math.floor(shift[1])
+    horizon = math.floor(shift.latest)
     routing.AddDimension(clock_cb, horizon, horizon, False, "Time")
     dimension = routing.GetDimensionOrDie("Time")
-    earliest, latest = math.ceil(shift[0]), math.floor(shift[1])
+    earliest, latest = math.ceil(shift.earliest), math.floor(shift.latest)
     dimension.CumulVar(routing.Start(0)).SetRange(earliest, latest)
     dimension.CumulVar(routing.End(0)).SetRange(earliest, latest)
-    for k, (early, late) in enumerate(windows):
+    for k, (early, late) in enumerate(sites.windows):
         index = manager.NodeToIndex(2 + k)
         dimension.CumulVar(index).SetRange(max(earliest, math.ceil(early)), min(latest, math.floor(late)))
         routing.AddDisjunction([index], 10**9)
-    if max_stops < len(visits):
-        count_cb = routing.RegisterUnaryTransitVector([0, 0] + [1] * len(visits))
-        routing.AddDimensionWithVehicleCapacity(count_cb, 0, [max_stops], True, "Stops")
+    if shift.max_stops < len(sites.nodes):
+        count_cb = routing.RegisterUnaryTransitVector([0, 0] + [1] * len(sites.nodes))
+        routing.AddDimensionWithVehicleCapacity(count_cb, 0, [shift.max_stops], True, "Stops")
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
@@ -269,59 +335,77 @@ def route_day(time: np.ndarray, *, start: int, end: int, visits: list[int], serv
     params.log_search = False
     assignment = routing.SolveWithParameters(params)
     if assignment is None:
-        return [], list(range(len(visits)))
+        return [], list(range(len(sites.nodes)))
     order = []
     index = assignment.Value(routing.NextVar(routing.Start(0)))
     while not routing.IsEnd(index):
         order.append(manager.IndexToNode(index) - 2)
         index = assignment.Value(routing.NextVar(index))
     served = set(order)
-    return order, [k for k in range(len(visits)) if k not in served]
+    return order, [k for k in range(len(sites.nodes)) if k not in served]
 
 
-def route_cycle(time: np.ndarray, *, start: int, end: int, nodes: list[int], service: list[float],
-                windows: list[tuple[float, float]], patterns: list[list[tuple[int, ...]]],
-                shift: tuple[float, float], max_stops: int, num_routes: int,
-                initial: list[list[tuple[int, int]]] | None, time_limit: float) -> list[list[tuple[int, int]]]:
+def route_cycle(time: np.ndarray, sites: Sites, shift: Shift, *, patterns: Sequence[Sequence[tuple[int, ...]]],
+                num_routes: int, initial: list[list[tuple[int, int]]] | None,
+                time_limit: float) -> list[list[tuple[int, int]]]:
     """One manager's whole cycle as one OR-Tools model: a vehicle per working day, a routing node
     per visit, the visits of a customer on the days of one of its ``patterns``.
 
-    ``time`` is the travel-seconds matrix over places; ``start`` and ``end`` the manager's
-    places; customer ``i`` stands at ``nodes[i]``, takes ``service[i]`` seconds, starts inside
-    ``windows[i]`` and is visited on the routes (0 to ``num_routes - 1``, the manager's working
-    days in order) of one of ``patterns[i]`` (sorted tuples), its first visit on the first day
-    of the pattern and so on; ``shift`` bounds leaving and returning, ``max_stops`` each route's
-    visits. The rule sits on the visits' vehicle variables (a table of the allowed routes, or
-    none at all: a customer's visits are performed together or not at all), so that OR-Tools'
-    moves may carry a visit to another day wherever the gaps still hold. Every customer may be
-    dropped at a penalty far above any route's cost.
+    The rule sits on the visits' vehicle variables (a table of the allowed routes, or none at
+    all: a customer's visits are performed together or not at all), so that OR-Tools' moves may
+    carry a visit to another day wherever the gaps still hold. Every customer may be dropped at
+    a penalty far above any route's cost.
 
-    The search starts from ``initial`` (per route, the ``(customer, visit)`` pairs in order; it
-    must keep every rule) when given and feasible, else from parallel cheapest insertion, then
-    runs guided local search for ``time_limit`` seconds.
+    Parameters
+    ----------
+    time
+        Travel seconds between the nodes.
+    sites
+        The customers, one per site; each of a customer's visits takes its service time and
+        starts inside its window.
+    shift
+        The manager, the same on every route.
+    patterns
+        Per customer, the sets of routes (sorted tuples of 0 to ``num_routes - 1``, the
+        manager's working days in order) it may be visited on: its first visit on the first
+        route of the pattern and so on.
+    num_routes
+        The manager's routes (working days).
+    initial
+        Where the search starts (per route, the ``(customer, visit)`` pairs in order; it must
+        keep every rule), when given and feasible; else from parallel cheapest insertion.
+    time_limit
+        Seconds of guided local search.
 
     Returns
     -------
     list[list[tuple[int, int]]]
         Per route, the ``(customer, visit)`` pairs in order (a dropped customer appears nowhere).
+
+    Raises
+    ------
+    ValueError
+        When ``patterns`` does not give one list per site.
     """
+    if len(patterns) != len(sites.nodes):
+        raise ValueError(f"{len(patterns)} pattern lists for {len(sites.nodes)} sites; expected one per site")
     visit_of: list[tuple[int, int]] = [(i, j) for i, options in enumerate(patterns)
                                        for j in range(len(options[0]) if options else 0)]
     if not visit_of or num_routes == 0:
         return [[] for _ in range(num_routes)]
     index_of = {v: k + 2 for k, v in enumerate(visit_of)}
-    places = [start, end] + [nodes[i] for i, _ in visit_of]
+    places = [shift.start, shift.end] + [sites.nodes[i] for i, _ in visit_of]
     sub = np.ceil(time[np.ix_(places, places)] - 1e-9).astype(np.int64)
-    service_int = np.array([0, 0] + [math.ceil(service[i] - 1e-9) for i, _ in visit_of], dtype=np.int64)
+    service_int = np.array([0, 0] + [math.ceil(sites.service[i] - 1e-9) for i, _ in visit_of], dtype=np.int64)
     manager = pywrapcp.RoutingIndexManager(len(places), num_routes, [0] * num_routes, [1] * num_routes)
     routing = pywrapcp.RoutingModel(manager)
     cost_cb = routing.RegisterTransitMatrix(sub.tolist())
     routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
     clock_cb = routing.RegisterTransitMatrix((sub + service_int[:, None]).tolist())  # service, then the leg
-    horizon = math.floor(shift[1])
+    horizon = math.floor(shift.latest)
     routing.AddDimension(clock_cb, horizon, horizon, False, "Time")
     dimension = routing.GetDimensionOrDie("Time")
-    earliest, latest = math.ceil(shift[0]), math.floor(shift[1])
+    earliest, latest = math.ceil(shift.earliest), math.floor(shift.latest)
     for k in range(num_routes):
         dimension.CumulVar(routing.Start(k)).SetRange(earliest, latest)
         dimension.CumulVar(routing.End(k)).SetRange(earliest, latest)
@@ -332,7 +416,7 @@ def route_cycle(time: np.ndarray, *, start: int, end: int, nodes: list[int], ser
             continue
         visits = len(options[0])
         indices = [manager.NodeToIndex(index_of[i, j]) for j in range(visits)]
-        early, late = windows[i]
+        early, late = sites.windows[i]
         for index in indices:
             dimension.CumulVar(index).SetRange(max(earliest, math.ceil(early)), min(latest, math.floor(late)))
             routing.AddDisjunction([index], penalty)
@@ -341,9 +425,9 @@ def route_cycle(time: np.ndarray, *, start: int, end: int, nodes: list[int], ser
         else:
             allowed = [list(p) for p in options] + [[-1] * visits]
             solver.Add(solver.AllowedAssignments([routing.VehicleVar(x) for x in indices], allowed))
-    if max_stops < len(visit_of):
+    if shift.max_stops < len(visit_of):
         count_cb = routing.RegisterUnaryTransitVector([0, 0] + [1] * len(visit_of))
-        routing.AddDimensionWithVehicleCapacity(count_cb, 0, [max_stops] * num_routes, True, "Stops")
+        routing.AddDimensionWithVehicleCapacity(count_cb, 0, [shift.max_stops] * num_routes, True, "Stops")
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH

@@ -7,7 +7,7 @@ from itertools import pairwise
 import pytest
 
 from routeplan import Plan, plan, write_plan
-from routeplan.maps import offline_html, render, save
+from routeplan.maps import Layers, offline_html, render, save
 from routeplan.maps.colours import hex_to_rgb, palette, rgb_to_lab
 
 from map_expect import (
@@ -59,7 +59,7 @@ def test_render_draws_every_manager_day_and_composes_onto_a_map(tiny_plan):
     assert "all days" in html
     assert legend_managers(html) == ["A1", "B1", "D1", "D2"]
     assert "L.control.layers" in html
-    without = render(tiny_plan, arrows=False).get_root().render()
+    without = render(tiny_plan, layers=Layers(arrows=False)).get_root().render()
     assert all(data[4] == [] for _, data in day_arrays(without))
     assert drawn_stops(without) == drawn_stops(html)
     base = folium.Map(location=[36.7, 119.1], tiles=None)
@@ -179,3 +179,31 @@ def test_offline_refuses_what_it_cannot_inline():
 
     with pytest.raises(OfflineError):
         offline_html('<script src="https://example.com/other.js"></script>')
+
+
+def test_the_deprecated_layer_keywords_draw_what_layers_draws(tiny_plan, tmp_path):
+    from routeplan.maps import render_views
+
+    def page(m, name):
+        return save(m, tmp_path / name, offline=False).read_text(encoding="utf-8")
+
+    new = page(render(tiny_plan, tiles=None, layers=Layers(arrows=False, legend=False)), "new.html")
+    with pytest.warns(DeprecationWarning, match=r"render\(\): arrows, legend are deprecated.*Layers") as w:
+        old = render(tiny_plan, tiles=None, arrows=False, legend=False)
+    assert w[0].filename == __file__  # the warning points at the caller
+    assert page(old, "old.html") == new
+    assert new != page(render(tiny_plan, tiles=None), "all.html")  # the layers are used
+    with pytest.warns(DeprecationWarning, match=r"render_views\(\): territories is deprecated"):
+        whole, each = render_views(tiny_plan, tiles=None, territories=False)
+    new_whole, new_each = render_views(tiny_plan, tiles=None, layers=Layers(territories=False))
+    assert page(whole, "w1.html") == page(new_whole, "w2.html")
+    assert [page(m, f"{k}1.html") for k, m in each.items()] == [page(m, f"{k}2.html") for k, m in new_each.items()]
+
+
+def test_layers_and_their_old_keywords_or_a_typo_are_type_errors(tiny_plan):
+    with (pytest.warns(DeprecationWarning, match="arrows is deprecated"),
+          pytest.raises(TypeError, match="pass only layers")):
+        render(tiny_plan, layers=Layers(), arrows=False)
+    with pytest.raises(TypeError, match=r"render\(\) got an unexpected keyword argument 'arrow'\. Did you mean "
+                                        r"'arrows'\?"):
+        render(tiny_plan, arrow=False)

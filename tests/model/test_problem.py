@@ -77,3 +77,46 @@ def test_customers_from_a_geodataframe():
     assert [c.customer_id for c in problem.customers] == ["G1", "G2"]
     assert problem.customer("G1").lon == pytest.approx(119.14)
     assert problem.customer("G2").tier == "shop"
+
+
+@pytest.mark.parametrize(("method", "first", "given", "named", "suggested"), [
+    ("add_customer", {"lon": 119.14, "lat": 36.70}, {"vists": 2}, "vists", "visits"),
+    ("add_customer", {"lon": 119.14, "lat": 36.70}, {"tire": "shop"}, "tire", "tier"),
+    ("add_manager", {"role": "C"}, {"shift_strat": "09:00"}, "shift_strat", "shift_start"),
+    ("add_manager", {"role": "C"}, {"max_visit": 3}, "max_visit", "max_visits"),
+])
+def test_a_misspelt_field_is_a_type_error_naming_the_column_meant(method, first, given, named, suggested):
+    b = builder()
+    before = (len(b._customers), len(b._managers))
+    with pytest.raises(TypeError, match=rf"^ProblemBuilder\.{method}\(\) got an unexpected keyword argument "
+                                        rf"'{named}'\. Did you mean '{suggested}'\?$"):
+        getattr(b, method)("X1", **first, **given)
+    assert (len(b._customers), len(b._managers)) == before  # nothing half-added
+
+
+def test_a_field_like_no_column_is_named_without_a_guess():
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'colour'$"):
+        builder().add_customer("X1", lon=119.14, lat=36.70, colour="red")
+
+
+def test_the_builders_fields_are_the_files_columns_and_documented():
+    from routeplan.io.scenario import CUSTOMER_COLUMNS, MANAGER_COLUMNS
+    from routeplan.model.frames import _FIELDS
+    from routeplan.model.problem import CUSTOMER_FIELDS, MANAGER_FIELDS
+
+    # The files' columns (the file contract, docs/file-formats.md) come from the builder's fields.
+    assert CUSTOMER_COLUMNS == ("customer_id", "lon", "lat", "tier", "business_type", "district", "value", "name",
+                                "address", "service_min", "window_start", "window_end", "visits", "min_gap",
+                                "locked_manager", "current_manager")
+    assert MANAGER_COLUMNS == ("manager_id", "role", "name", "start_lon", "start_lat", "end_lon", "end_lat",
+                               "shift_start", "shift_end", "max_visits", "days")
+    assert _FIELDS == CUSTOMER_COLUMNS  # a (Geo)DataFrame has the columns of customers.csv
+    for method, fields in ((ProblemBuilder.add_customer, CUSTOMER_FIELDS),
+                           (ProblemBuilder.add_manager, MANAGER_FIELDS)):
+        other = method.__doc__.split("Other Parameters")[1].split("Raises")[0]
+        assert all(name in other.replace(",", " ").split() for name in fields), method.__name__
+    b = builder()
+    b.add_customer("S1", lon=119.14, lat=36.70, tier="shop", value=3.0)
+    # Every column reaches the builder, unset ones as None.
+    assert b._customers[0].values == {"customer_id": "S1", "lon": 119.14, "lat": 36.70, "tier": "shop",
+                                      **dict.fromkeys(CUSTOMER_FIELDS), "value": 3.0}

@@ -12,7 +12,7 @@ from routeplan.planning.context import PlanningContext
 from routeplan.planning.partition import partition
 from routeplan.planning.strategies import strategy_eligibility
 from routeplan.planning.workload import customer_work
-from routeplan.synthetic import random_problem
+from routeplan.synthetic import TownLayout, random_problem
 
 
 def rows(result):
@@ -153,7 +153,7 @@ def test_a_large_problem_is_diagnosed_part_by_part(city):
 
 
 def test_a_province_has_managers_living_in_its_towns():
-    province = random_problem(2, customers=3000, towns=25, spread_km=40.0, homes_in_towns=True)
+    province = random_problem(2, customers=3000, layout=TownLayout(towns=25, spread_km=40.0, homes_in_towns=True))
     homes = {(m.start.lon, m.start.lat) for m in province.managers}
     assert len(homes) > 10  # not all at the depot
     assert all(m.start == m.end for m in province.managers)
@@ -180,7 +180,7 @@ def test_a_province_is_cut_between_its_towns_with_the_managers_living_there():
     from routeplan.model.travel import local_xy_km
     from routeplan.planning.partition import settlements
 
-    province = random_problem(2, customers=3000, towns=12, spread_km=50.0, homes_in_towns=True)
+    province = random_problem(2, customers=3000, layout=TownLayout(towns=12, spread_km=50.0, homes_in_towns=True))
     parts = partition(PlanningContext.of(province), max_customers=800)
     xy = local_xy_km([c.lon for c in province.customers] + [m.start.lon for m in province.managers],
                      [c.lat for c in province.customers] + [m.start.lat for m in province.managers])

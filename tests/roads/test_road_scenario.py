@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from routeplan import MaxIterations, ScenarioError, plan, read_scenario, validate_folder, write_plan, write_scenario
-from routeplan.maps import render
+from routeplan.maps import Layers, render
 from routeplan.roads.resolve import travel_model
 
 REPO = Path(__file__).resolve().parents[2]
@@ -129,7 +129,7 @@ def test_a_written_scenario_carries_its_network(road_problem, tmp_path):
 def test_the_map_can_show_the_streets_under_the_routes(road_plan):
     result, _ = road_plan
     plain = render(result, tiles=None).get_root().render()
-    with_streets = render(result, tiles=None, streets=True).get_root().render()
+    with_streets = render(result, tiles=None, layers=Layers(streets=True)).get_root().render()
     assert "MultiLineString" not in plain
     assert "MultiLineString" in with_streets
 
