@@ -39,12 +39,15 @@ from .model.problem import VisitRule as VisitRule
 from .model.routes import DayRoute as DayRoute
 from .model.routes import Stop as Stop
 from .model.routes import Unserved as Unserved
+from .phases import PhaseEstimates as PhaseEstimates
 from .plan_folder import write_plan as write_plan
 from .planner import PlanParams as PlanParams
 from .planner import TimeLimit as TimeLimit
 from .planner import diagnose_problem as diagnose_problem
 from .planner import plan as plan
 from .planner import replan as replan
+from .planning.fan_out import BorderParams as BorderParams
+from .planning.formulate import Weights as Weights
 from .planning.strategies import STRATEGIES as STRATEGIES
 from .results.balance import BalanceReport as BalanceReport
 from .results.changes import PlanDiff as PlanDiff
@@ -71,6 +74,7 @@ __all__ = [
     "ArgumentError",
     "BalanceReport",
     "BalanceSettings",
+    "BorderParams",
     "Comparison",
     "Customer",
     "DayRoute",
@@ -86,6 +90,7 @@ __all__ = [
     "NoImprovement",
     "OfflineError",
     "OutputFolderError",
+    "PhaseEstimates",
     "Plan",
     "PlanDiff",
     "PlanFileError",
@@ -110,6 +115,7 @@ __all__ = [
     "Violation",
     "VisitLevel",
     "VisitRule",
+    "Weights",
     "__version__",
     "compare",
     "diagnose_problem",

@@ -13,9 +13,11 @@ The search itself counts its work (see :mod:`routeplan.solver.work`), constructi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .errors import ArgumentError
 from .roads.resolve import road_size
 
 if TYPE_CHECKING:
@@ -80,22 +82,70 @@ WRITE_PER_MANAGER = 0.003
 WRITE_FIXED = 0.15
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PhaseEstimates:
+    """The coefficients of the phases' estimates (defaults: this module's constants, measured on
+    the reference machine; see their comments). A time limit's work budget is what the limit
+    leaves after them, so they shape the plan a limit gives: set them
+    (:class:`routeplan.PlanParams`' ``phases``) for a machine whose phases run at another pace.
+    Every field is in seconds (per unit of what its name says) and 0 or more."""
+
+    prepare_per_node2: float = PREPARE_PER_NODE2
+    prepare_fixed: float = PREPARE_FIXED
+    road_per_node_junction: float = ROAD_PER_NODE_JUNCTION
+    road_check_per_visit: float = ROAD_CHECK_PER_VISIT
+    road_read_per_node: float = ROAD_READ_PER_NODE
+    finish_per_visit: float = FINISH_PER_VISIT
+    finish_fixed: float = FINISH_FIXED
+    read_per_customer: float = READ_PER_CUSTOMER
+    read_fixed: float = READ_FIXED
+    write_per_visit: float = WRITE_PER_VISIT
+    write_per_manager: float = WRITE_PER_MANAGER
+    write_fixed: float = WRITE_FIXED
+
+    def __post_init__(self) -> None:
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ArgumentError(f"phases.{name}", f"{value!r} is not a number of seconds, 0 or more")
+
+    def prepare(self, size: Size) -> float:
+        """Formulating the problem and preparing the search's arrays."""
+        return (self.prepare_fixed + self.prepare_per_node2 * size.nodes ** 2
+                + self.road_per_node_junction * size.nodes * size.junctions)
+
+    def finish(self, size: Size) -> float:
+        """From the engine's result to a validated plan."""
+        road = self.road_check_per_visit * size.visits if size.junctions else 0.0
+        return self.finish_fixed + self.finish_per_visit * size.visits + road
+
+    def read(self, size: Size) -> float:
+        """Reading the scenario folder."""
+        return self.read_fixed + self.read_per_customer * size.customers + self.road_read_per_node * size.road_nodes
+
+    def write(self, size: Size) -> float:
+        """Writing the plan folder, maps included."""
+        return self.write_fixed + self.write_per_visit * size.visits + self.write_per_manager * size.managers
+
+
+DEFAULT_ESTIMATES = PhaseEstimates()
+
+
 def prepare_seconds(size: Size) -> float:
-    """Formulating the problem and preparing the search's arrays."""
-    return PREPARE_FIXED + PREPARE_PER_NODE2 * size.nodes ** 2 + ROAD_PER_NODE_JUNCTION * size.nodes * size.junctions
+    """Formulating the problem and preparing the search's arrays (:class:`PhaseEstimates`' defaults)."""
+    return DEFAULT_ESTIMATES.prepare(size)
 
 
 def finish_seconds(size: Size) -> float:
-    """From the engine's result to a validated plan."""
-    road = ROAD_CHECK_PER_VISIT * size.visits if size.junctions else 0.0
-    return FINISH_FIXED + FINISH_PER_VISIT * size.visits + road
+    """From the engine's result to a validated plan (:class:`PhaseEstimates`' defaults)."""
+    return DEFAULT_ESTIMATES.finish(size)
 
 
 def read_seconds(size: Size) -> float:
-    """Reading the scenario folder."""
-    return READ_FIXED + READ_PER_CUSTOMER * size.customers + ROAD_READ_PER_NODE * size.road_nodes
+    """Reading the scenario folder (:class:`PhaseEstimates`' defaults)."""
+    return DEFAULT_ESTIMATES.read(size)
 
 
 def write_seconds(size: Size) -> float:
-    """Writing the plan folder, maps included."""
-    return WRITE_FIXED + WRITE_PER_VISIT * size.visits + WRITE_PER_MANAGER * size.managers
+    """Writing the plan folder, maps included (:class:`PhaseEstimates`' defaults)."""
+    return DEFAULT_ESTIMATES.write(size)

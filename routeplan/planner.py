@@ -14,7 +14,7 @@ from typing import Any
 from .errors import ArgumentError, InfeasiblePlanError
 from .model.problem import Problem, StabilitySettings
 from .notices import BALANCE_PREFIX, collected, issue, unique
-from .phases import Size, finish_seconds, prepare_seconds
+from .phases import PhaseEstimates, Size
 from .planning.context import PlanningContext
 from .planning.diagnose import Diagnosis, diagnose, unserved
 from .planning.fan_out import BORDER_ROUNDS, BorderParams, Pool, SearchSetup, as_pool, plan_parts, previous_sequences
@@ -104,6 +104,9 @@ class PlanParams:
     border
         How the border phase of a problem planned in parts plans neighbouring parts again
         (:class:`~routeplan.planning.fan_out.BorderParams`).
+    phases
+        The estimates of the phases outside the search that the budget leaves time for
+        (:class:`~routeplan.phases.PhaseEstimates`).
     """
 
     search: SearchParams | None = None
@@ -117,6 +120,7 @@ class PlanParams:
     part_customers: int = PART_CUSTOMERS
     weights: Weights = field(default_factory=Weights)
     border: BorderParams = field(default_factory=BorderParams)
+    phases: PhaseEstimates = field(default_factory=PhaseEstimates)
 
     def __post_init__(self) -> None:
         bounds = {"units_per_second": (0.0, math.inf), "budget_fill": (0.0, 1.0), "clock_margin": (0.0, math.inf),
@@ -344,10 +348,11 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
     if len(parts) > 1:
         _log_part_loads(problem, part_loads(context, parts))
     size = Size.of(problem)
-    finish = finish_seconds(size)
-    prepare = sum(prepare_seconds(Size.of(p.problem)) for p in parts)
+    phases = planning.phases
+    finish = phases.finish(size)
+    prepare = sum(phases.prepare(Size.of(p.problem)) for p in parts)
     # Each border round plans about every part again, paired with a neighbour.
-    per_round = sum(prepare_seconds(Size.of(p.problem, times=2)) for p in parts) / 2 if len(parts) > 1 else 0.0
+    per_round = sum(phases.prepare(Size.of(p.problem, times=2)) for p in parts) / 2 if len(parts) > 1 else 0.0
     rounds = planning.border.rounds
     if stop is None and time_limit is not None:
         rounds = border_rounds(time_limit, fixed=before + after + prepare + finish, per_round=per_round,
@@ -401,7 +406,7 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
         logger.info("plan built and validated in %.2f s", time.perf_counter() - searched)
     else:
         plan = _plan_parts(context, parts, setup, times, executor=pool,
-                           border=replace(planning.border, rounds=rounds))
+                           border=replace(planning.border, rounds=rounds), phases=phases)
         plan = _checked(_offered(plan, context, setup, share=planning.rescue_share), str(plan.run.stopped_by))
     if context.terms is not None:  # who had to move under the strategy: changes.csv's "no longer eligible"
         plan = replace(plan, run=replace(plan.run, no_longer_eligible=tuple(context.terms.forced_ids)))
@@ -454,10 +459,10 @@ def border_rounds(time_limit: float, *, fixed: float, per_round: float, polish: 
 
 
 def _plan_parts(context: PlanningContext, parts: Sequence[Part], setup: SearchSetup, times: _Times, *,
-                executor: Pool | None, border: BorderParams) -> Plan:
+                executor: Pool | None, border: BorderParams, phases: PhaseEstimates) -> Plan:
     """Plan each part (in turn, or on ``executor``: see :mod:`routeplan.planning.fan_out`) and
     join them into one plan (not checked yet)."""
-    joined = plan_parts(context, parts, setup, executor=executor, border=border)
+    joined = plan_parts(context, parts, setup, executor=executor, border=border, phases=phases)
     return Plan(problem=context.problem, routes=joined.routes, unserved=joined.unserved, strategy=context.strategy,
                 seed=setup.seed, solve_seconds=time.perf_counter() - times.started, time_limit=times.time_limit,
                 iterations=joined.iterations,

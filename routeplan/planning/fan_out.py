@@ -27,7 +27,7 @@ from ..errors import ArgumentError
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Unserved
 from ..notices import collected, unique
-from ..phases import Size, prepare_seconds
+from ..phases import PhaseEstimates, Size
 from ..roads.resolve import road_size, travel_model
 from ..solver.lns import Progress, SearchParams
 from ..solver.search import solve
@@ -239,9 +239,10 @@ class FannedOut(Planned):
 
 
 def plan_parts(context: PlanningContext, parts: Sequence[Part], search: SearchSetup, *,
-               executor: Pool | None = None, border: BorderParams | None = None) -> FannedOut:
+               executor: Pool | None = None, border: BorderParams | None = None,
+               phases: PhaseEstimates | None = None) -> FannedOut:
     """Plan every part, then the border pairs, and join the routes (see :class:`FanOut`)."""
-    return FanOut(context, parts, search, executor=executor, border=border).run()
+    return FanOut(context, parts, search, executor=executor, border=border, phases=phases).run()
 
 
 class FanOut:
@@ -251,17 +252,20 @@ class FanOut:
     ``search.clock`` is the searches' end on the wall clock (``inf``: none), shared out the same
     way: each task may run to the end of its share in the queue of the worker it will likely run
     on (a :class:`Pool`'s lanes on an executor, one here). ``border.rounds`` is how many border
-    rounds to run at most.
+    rounds to run at most; ``phases`` estimates the preparation of a round's tasks (a round the
+    clock leaves no time to prepare is not run).
     """
 
     def __init__(self, context: PlanningContext, parts: Sequence[Part], search: SearchSetup, *,
-                 executor: Pool | None = None, border: BorderParams | None = None):
+                 executor: Pool | None = None, border: BorderParams | None = None,
+                 phases: PhaseEstimates | None = None):
         self.context = context
         self.problem = problem = context.problem
         self.parts = parts
         self.search = search
         self.executor = executor
         self.border = border or BorderParams()
+        self.phases = phases or PhaseEstimates()
         self.group_of_manager = context.group_of_manager()
         self.manager_part = np.empty(problem.num_managers, dtype=np.int64)
         for k, part in enumerate(parts):
@@ -414,7 +418,7 @@ class FanOut:
         if not math.isfinite(clock):
             return False
         problem = self.problem
-        need = sum(prepare_seconds(Size(customers=len(m.customers), managers=len(m.managers), days=problem.num_days,
+        need = sum(self.phases.prepare(Size(customers=len(m.customers), managers=len(m.managers), days=problem.num_days,
                                         visits=sum(problem.customers[int(c)].visits for c in m.customers),
                                         junctions=self.junctions)) for m in members) / self.lanes
         if time.time() + need <= clock:

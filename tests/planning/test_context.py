@@ -113,3 +113,33 @@ def test_customers_nobody_may_serve_are_reported_not_handed_to_another_role():
     assert not key & {stop.customer_id for _, stop in result.visits()}
     assert {u.customer_id for u in result.unserved} == key
     assert all(u.reason == "no manager may serve it: tier 'key' needs role K" for u in result.unserved)
+
+
+def test_phase_estimates_are_parameters_and_shape_the_budget(tiny_problem, monkeypatch):
+    """Slower phases (say a slower disk) leave the search less of a time limit."""
+    from routeplan import PhaseEstimates
+    from routeplan.solver.stop import MaxWork
+
+    seen = []
+
+    def budget_of(stop):
+        if isinstance(stop, MaxWork):
+            return stop.units
+        for criterion in getattr(stop, "criteria", ()):
+            units = budget_of(criterion)
+            if units is not None:
+                return units
+        return None
+
+    def no_search(instance, stop, **options):
+        seen.append(budget_of(stop))
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(planner_module, "solve", no_search)
+    for phases in (PhaseEstimates(), PhaseEstimates(finish_fixed=3.0)):
+        with pytest.raises(RuntimeError):
+            plan(tiny_problem, time_limit=10.0, params=PlanParams(phases=phases))
+    default, slower = seen
+    assert 0 < slower < default
+    with pytest.raises(ArgumentError):
+        PhaseEstimates(read_fixed=-1.0)
