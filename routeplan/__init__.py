@@ -48,6 +48,7 @@ from .planner import plan as plan
 from .planner import replan as replan
 from .planning.fan_out import BorderParams as BorderParams
 from .planning.formulate import Weights as Weights
+from .planning.partition import PartitionParams as PartitionParams
 from .planning.strategies import STRATEGIES as STRATEGIES
 from .results.balance import BalanceReport as BalanceReport
 from .results.changes import PlanDiff as PlanDiff
@@ -90,6 +91,7 @@ __all__ = [
     "NoImprovement",
     "OfflineError",
     "OutputFolderError",
+    "PartitionParams",
     "PhaseEstimates",
     "Plan",
     "PlanDiff",

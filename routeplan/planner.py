@@ -19,9 +19,9 @@ from .planning.context import PlanningContext
 from .planning.diagnose import Diagnosis, diagnose, unserved
 from .planning.fan_out import BORDER_ROUNDS, BorderParams, Pool, SearchSetup, as_pool, plan_parts, previous_sequences
 from .planning.formulate import Formulation, Weights, formulation_of
-from .planning.partition import PART_CUSTOMERS, Part, PartLoad, part_loads, partition
+from .planning.partition import PART_CUSTOMERS, Part, PartitionParams, PartLoad, part_loads, partition
 from .planning.replan import log_terms, with_previous
-from .planning.rescue import left_for_room, rescue
+from .planning.rescue import MIN_SLACK_MIN, RESCUE_MANAGERS, left_for_room, rescue
 from .planning.schedule import build_routes
 from .planning.strategies import STRATEGIES
 from .planning.warm_up import warm_up_planner
@@ -107,6 +107,13 @@ class PlanParams:
     phases
         The estimates of the phases outside the search that the budget leaves time for
         (:class:`~routeplan.phases.PhaseEstimates`).
+    partition
+        How a problem of more than ``part_customers`` customers is cut into parts
+        (:class:`~routeplan.planning.partition.PartitionParams`).
+    rescue_managers, rescue_slack_min
+        A customer left out for lack of room is offered to at most this many nearest other
+        managers who may serve it, those with at least this many minutes of their working time
+        free (:mod:`routeplan.planning.rescue`).
     """
 
     search: SearchParams | None = None
@@ -121,6 +128,9 @@ class PlanParams:
     weights: Weights = field(default_factory=Weights)
     border: BorderParams = field(default_factory=BorderParams)
     phases: PhaseEstimates = field(default_factory=PhaseEstimates)
+    partition: PartitionParams = field(default_factory=PartitionParams)
+    rescue_managers: int = RESCUE_MANAGERS
+    rescue_slack_min: float = MIN_SLACK_MIN
 
     def __post_init__(self) -> None:
         bounds = {"units_per_second": (0.0, math.inf), "budget_fill": (0.0, 1.0), "clock_margin": (0.0, math.inf),
@@ -129,7 +139,11 @@ class PlanParams:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and low < value <= high) or math.isnan(value):
                 raise ArgumentError(f"params.{name}", f"{value!r} is not a number in ({low:g}, {high:g}]")
-        for name in ("settled_iterations_per_visit", "min_settled_iterations", "part_customers"):
+        if not (isinstance(self.rescue_slack_min, (int, float)) and math.isfinite(self.rescue_slack_min)
+                and self.rescue_slack_min >= 0):
+            raise ArgumentError("params.rescue_slack_min", f"{self.rescue_slack_min!r} is not a number of minutes, "
+                                                           "0 or more")
+        for name in ("settled_iterations_per_visit", "min_settled_iterations", "part_customers", "rescue_managers"):
             value = getattr(self, name)
             if not (isinstance(value, int) and value >= 1):
                 raise ArgumentError(f"params.{name}", f"{value!r} is not a whole number of 1 or more")
@@ -344,7 +358,7 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
     formulating = time.perf_counter()
     context = PlanningContext.of(problem, strategy)
     log_terms(problem, context.terms)
-    parts = partition(context, max_customers=planning.part_customers)
+    parts = partition(context, max_customers=planning.part_customers, params=planning.partition)
     if len(parts) > 1:
         _log_part_loads(problem, part_loads(context, parts))
     size = Size.of(problem)
@@ -402,12 +416,12 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
         searched = time.perf_counter()
         logger.info("searched in %.2f s (construction included)", searched - prepared)
         plan = plan_of(form, result, seed=seed, started=started, time_limit=time_limit, startup=startup)
-        plan = _checked(_offered(plan, context, setup, share=planning.rescue_share), str(plan.run.stopped_by))
+        plan = _checked(_offered(plan, context, setup, planning), str(plan.run.stopped_by))
         logger.info("plan built and validated in %.2f s", time.perf_counter() - searched)
     else:
         plan = _plan_parts(context, parts, setup, times, executor=pool,
                            border=replace(planning.border, rounds=rounds), phases=phases)
-        plan = _checked(_offered(plan, context, setup, share=planning.rescue_share), str(plan.run.stopped_by))
+        plan = _checked(_offered(plan, context, setup, planning), str(plan.run.stopped_by))
     if context.terms is not None:  # who had to move under the strategy: changes.csv's "no longer eligible"
         plan = replace(plan, run=replace(plan.run, no_longer_eligible=tuple(context.terms.forced_ids)))
     if rate is not None:
@@ -506,17 +520,17 @@ def plan_of(form: Formulation, result: EngineResult, *, seed: int, started: floa
                               stopped_by=result.stopped_by, work_units=round(result.work)))
 
 
-def _offered(plan: Plan, context: PlanningContext, setup: SearchSetup, *, share: float = RESCUE_SHARE) -> Plan:
+def _offered(plan: Plan, context: PlanningContext, setup: SearchSetup, planning: PlanParams) -> Plan:
     """``plan`` with the customers it left out for lack of room offered to other managers who may
-    serve them and have time (:mod:`routeplan.planning.rescue`), within ``share`` of the
-    searches' budget and their clock."""
+    serve them and have time (:mod:`routeplan.planning.rescue`), within ``planning.rescue_share``
+    of the searches' budget and their clock."""
     if not left_for_room(plan.problem, plan.unserved):
         return plan
-    stop: StoppingCriterion = setup.budget.part(share, 0.0)
+    stop: StoppingCriterion = setup.budget.part(planning.rescue_share, 0.0)
     if math.isfinite(setup.clock):
         stop = MultipleCriteria([stop, MaxRuntime(max(MIN_SEARCH_SECONDS, setup.clock - time.time()))])
-    done = rescue(context, plan.routes, plan.unserved, stop=stop, seed=plan.seed, params=setup.params,
-                  weights=setup.weights)
+    done = rescue(context, plan.routes, plan.unserved, replace(setup, budget=stop, seed=plan.seed),
+                  offer_to=planning.rescue_managers, slack_min=planning.rescue_slack_min)
     run = replace(plan.run, offered={"customers": done.offered, "placed": done.placed},
                   work_units=round(float(plan.run.work_units or 0) + done.work),
                   stopped_by="clock" if done.stopped_by == "clock" else plan.run.stopped_by)

@@ -829,15 +829,16 @@ class ProblemBuilder:
         for pending in self._tiers:
             v = pending.values
             file, row = pending.origin
+            at = _At(file, row, issues)
             key = f"tiers.{v['name']}"
             if v["name"] in seen:
                 issues.append(InputIssue(file, f"tier '{v['name']}' is defined twice", row, key))
                 continue
             seen.add(v["name"])
-            visits = _as_int(v["visits"], file, row, f"{key}.visits", issues, minimum=1)
-            min_gap = _as_int(v["min_gap"], file, row, f"{key}.min_gap", issues, minimum=0)
-            service = _as_float(v["service_min"], file, row, f"{key}.service_min", issues, minimum=0.0)
-            window = _as_window(v["window"], file, row, f"{key}.window", issues)
+            visits = at.whole(v["visits"], f"{key}.visits", minimum=1)
+            min_gap = at.whole(v["min_gap"], f"{key}.min_gap", minimum=0)
+            service = at.number(v["service_min"], f"{key}.service_min", minimum=0.0)
+            window = at.window(v["window"], f"{key}.window")
             roles = v["roles"]
             if isinstance(roles, str) or not roles or not all(isinstance(r, str) and r for r in roles):
                 issues.append(InputIssue(file, "roles must be a non-empty list of role names like [\"A\"]", row,
@@ -845,8 +846,8 @@ class ProblemBuilder:
                 roles = ()
             if visits is None or min_gap is None or service is None or window is None:
                 continue
-            _check_visit_rule(visits, min_gap, num_days, file, row, key + ".", issues)
-            levels = self._build_levels(v.get("levels", ()), service, window, num_days, file, row, key, issues)
+            at.visit_rule(visits, min_gap, num_days, key + ".")
+            levels = self._build_levels(v.get("levels", ()), service, window, num_days, at, key)
             if levels is None:
                 continue
             if num_days and visits + sum(lv.visits for lv in levels) > num_days:
@@ -861,9 +862,10 @@ class ProblemBuilder:
         return tiers
 
     @staticmethod
-    def _build_levels(raw: Any, service: float, window: tuple[float, float], num_days: int, file: str,
-                      row: int | None, key: str, issues: list[InputIssue]) -> tuple[VisitLevel, ...] | None:
+    def _build_levels(raw: Any, service: float, window: tuple[float, float], num_days: int, at: _At,
+                      key: str) -> tuple[VisitLevel, ...] | None:
         """The tier's further visit levels (None when one is unusable: its issues are recorded)."""
+        file, row, issues = at.file, at.row, at.issues
         if isinstance(raw, (Mapping, str)) or not isinstance(raw, Sequence):
             issues.append(InputIssue(file, "levels must be a list of tables ([[tiers.NAME.levels]])", row,
                                      f"{key}.levels"))
@@ -887,12 +889,12 @@ class ProblemBuilder:
                 issues.append(InputIssue(file, f"unknown key '{unknown[0]}'; a level has "
                                                f"{', '.join(sorted(LEVEL_KEYS))}", row, f"{where}.{unknown[0]}"))
                 usable = False
-            visits = _as_int(level["visits"], file, row, f"{where}.visits", issues, minimum=1)
-            min_gap = _as_int(level.get("min_gap", 0), file, row, f"{where}.min_gap", issues, minimum=0)
+            visits = at.whole(level["visits"], f"{where}.visits", minimum=1)
+            min_gap = at.whole(level.get("min_gap", 0), f"{where}.min_gap", minimum=0)
             level_service = (service if level.get("service_min") is None else
-                             _as_float(level["service_min"], file, row, f"{where}.service_min", issues, minimum=0.0))
+                             at.number(level["service_min"], f"{where}.service_min", minimum=0.0))
             level_window = (window if level.get("window") is None else
-                            _as_window(level["window"], file, row, f"{where}.window", issues))
+                            at.window(level["window"], f"{where}.window"))
             roles = level["roles"]
             if isinstance(roles, str) or not roles or not all(isinstance(r, str) and r for r in roles):
                 issues.append(InputIssue(file, "roles must be a non-empty list of role names like [\"M\"]", row,
@@ -907,7 +909,7 @@ class ProblemBuilder:
             if visits is None or min_gap is None or level_service is None or level_window is None:
                 usable = False
                 continue
-            _check_visit_rule(visits, min_gap, num_days, file, row, where + ".", issues)
+            at.visit_rule(visits, min_gap, num_days, where + ".")
             levels.append(VisitLevel(name=name.strip(), roles=tuple(roles), visits=visits, min_gap=min_gap,
                                      service_min=level_service, window=level_window))
         return tuple(levels) if usable else None
@@ -930,22 +932,23 @@ class ProblemBuilder:
         for pending in self._managers:
             v = pending.values
             file, row = pending.origin
-            mid = _unique_id(v, "manager_id", seen, file, row, issues)
+            at = _At(file, row, issues)
+            mid = at.unique_id(v, "manager_id", seen)
             if mid is None:
                 continue
             role = _text(v["role"])
             if role is None:
                 issues.append(InputIssue(file, "role is empty; expected a role name such as A", row, "role"))
-            start = _optional_point(v["start_lon"], v["start_lat"], depot, file, row, "start", issues)
-            end = _optional_point(v["end_lon"], v["end_lat"], depot, file, row, "end", issues)
-            shift_start = _optional_clock(v["shift_start"], DEFAULT_SHIFT[0], file, row, "shift_start", issues)
-            shift_end = _optional_clock(v["shift_end"], DEFAULT_SHIFT[1], file, row, "shift_end", issues)
+            start = at.optional_point(v["start_lon"], v["start_lat"], depot, "start")
+            end = at.optional_point(v["end_lon"], v["end_lat"], depot, "end")
+            shift_start = at.optional_clock(v["shift_start"], DEFAULT_SHIFT[0], "shift_start")
+            shift_end = at.optional_clock(v["shift_end"], DEFAULT_SHIFT[1], "shift_end")
             if shift_start is not None and shift_end is not None and shift_end <= shift_start:
                 issues.append(InputIssue(file, "shift_end must be later than shift_start", row, "shift_end"))
             max_visits = None
             if _text(v["max_visits"]) is not None:
-                max_visits = _as_int(v["max_visits"], file, row, "max_visits", issues, minimum=1)
-            worked = _parse_days(v["days"], days, file, row, issues)
+                max_visits = at.whole(v["max_visits"], "max_visits", minimum=1)
+            worked = at.days(v["days"], days)
             if (role is None or start is None or end is None or shift_start is None or shift_end is None
                     or worked is None):
                 continue
@@ -964,10 +967,11 @@ class ProblemBuilder:
         for pending in self._customers:
             v = pending.values
             file, row = pending.origin
-            cid = _unique_id(v, "customer_id", seen, file, row, issues)
+            at = _At(file, row, issues)
+            cid = at.unique_id(v, "customer_id", seen)
             if cid is None:
                 continue
-            lon, lat = _lonlat(v["lon"], v["lat"], file, row, issues)
+            lon, lat = at.lonlat(v["lon"], v["lat"])
             tier_name = _text(v["tier"])
             business_type = _text(v["business_type"])
             if tier_name is None:
@@ -990,28 +994,28 @@ class ProblemBuilder:
             overrides: set[str] = set()
             service: float | None = tier.service_min
             if _text(v["service_min"]) is not None:
-                service = _as_float(v["service_min"], file, row, "service_min", issues, minimum=0.0)
+                service = at.number(v["service_min"], "service_min", minimum=0.0)
                 overrides.add("service_min")
             window_start: float | None = tier.window[0]
             window_end: float | None = tier.window[1]
             if _text(v["window_start"]) is not None:
-                window_start = _clock(v["window_start"], file, row, "window_start", issues)
+                window_start = at.clock(v["window_start"], "window_start")
                 overrides.add("window")
             if _text(v["window_end"]) is not None:
-                window_end = _clock(v["window_end"], file, row, "window_end", issues)
+                window_end = at.clock(v["window_end"], "window_end")
                 overrides.add("window")
             if window_start is not None and window_end is not None and window_end < window_start:
                 issues.append(InputIssue(file, "window_end is before window_start", row, "window_end"))
             visits: int | None = tier.visits
             if _text(v["visits"]) is not None:
-                visits = _as_int(v["visits"], file, row, "visits", issues, minimum=1)
+                visits = at.whole(v["visits"], "visits", minimum=1)
                 overrides.add("visits")
             min_gap: int | None = tier.min_gap
             if _text(v["min_gap"]) is not None:
-                min_gap = _as_int(v["min_gap"], file, row, "min_gap", issues, minimum=0)
+                min_gap = at.whole(v["min_gap"], "min_gap", minimum=0)
                 overrides.add("min_gap")
             if visits is not None and min_gap is not None and overrides & {"visits", "min_gap"}:
-                _check_visit_rule(visits, min_gap, num_days, file, row, "", issues)
+                at.visit_rule(visits, min_gap, num_days, "")
                 further = sum(lv.visits for lv in tier.levels)
                 if further and num_days and visits + further > num_days:
                     issues.append(InputIssue(file, f"{visits} visits and the {further} of tier '{tier.name}''s "
@@ -1019,7 +1023,7 @@ class ProblemBuilder:
                                                    "visit a day at most)", row, "visits"))
             value = None
             if _text(v["value"]) is not None:
-                value = _as_float(v["value"], file, row, "value", issues)
+                value = at.number(v["value"], "value")
             locked = _text(v["locked_manager"])
             if locked is not None:
                 if "managers" in self._unread:
@@ -1095,148 +1099,144 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _unique_id(values: Mapping[str, Any], key: str, seen: dict[str, int | None], file: str, row: int | None,
-               issues: list[InputIssue]) -> str | None:
-    """The record's id, or None (with an issue) when it is empty or was seen before."""
-    ident = _text(values[key])
-    if ident is None:
-        issues.append(InputIssue(file, f"{key} is empty", row, key))
-        return None
-    if ident in seen:
-        issues.append(InputIssue(file, f"{key} '{ident}' appears twice (first at row {seen[ident]})", row, key))
-        return None
-    seen[ident] = row
-    return ident
+@dataclass(frozen=True, slots=True)
+class _At:
+    """Where the values being read come from: a file (or scenario.toml) and its 1-based row (None
+    for a key of scenario.toml), with the list their issues go to. Each reader records an issue
+    naming the column and returns None when a value is unusable."""
 
+    file: str
+    row: int | None
+    issues: list[InputIssue]
 
-def _lonlat(lon_value: Any, lat_value: Any, file: str, row: int | None,
-            issues: list[InputIssue]) -> tuple[float | None, float | None]:
-    """Longitude and latitude, with a hint when they look swapped."""
-    before = len(issues)
-    lon = _as_float(lon_value, file, row, "lon", issues, minimum=-180.0, maximum=180.0)
-    lat = _as_float(lat_value, file, row, "lat", issues, minimum=-90.0, maximum=90.0)
-    if lat is None and lon is not None and len(issues) == before + 1:
+    def issue(self, message: str, column: str) -> None:
+        self.issues.append(InputIssue(self.file, message, self.row, column))
+
+    def unique_id(self, values: Mapping[str, Any], key: str, seen: dict[str, int | None]) -> str | None:
+        """The record's id, or None (with an issue) when it is empty or was seen before."""
+        ident = _text(values[key])
+        if ident is None:
+            self.issue(f"{key} is empty", key)
+            return None
+        if ident in seen:
+            self.issue(f"{key} '{ident}' appears twice (first at row {seen[ident]})", key)
+            return None
+        seen[ident] = self.row
+        return ident
+
+    def lonlat(self, lon_value: Any, lat_value: Any) -> tuple[float | None, float | None]:
+        """Longitude and latitude, with a hint when they look swapped."""
+        before = len(self.issues)
+        lon = self.number(lon_value, "lon", minimum=-180.0, maximum=180.0)
+        lat = self.number(lat_value, "lat", minimum=-90.0, maximum=90.0)
+        if lat is None and lon is not None and len(self.issues) == before + 1:
+            try:
+                raw = float(str(lat_value))
+            except ValueError:
+                raw = None
+            if raw is not None and -90.0 <= lon <= 90.0 and -180.0 <= raw <= 180.0:
+                hint = (f"{raw:g} is out of range for a latitude (-90..90); lon and lat look swapped (lon {raw:g}, "
+                        f"lat {lon:g}?)")
+                self.issues[-1] = InputIssue(self.file, hint, self.row, "lat")
+        return lon, lat
+
+    def number(self, value: Any, column: str, *, minimum: float | None = None,
+               maximum: float | None = None) -> float | None:
+        text = _text(value)
         try:
-            raw = float(str(lat_value))
+            number = float(text) if text is not None else None
         except ValueError:
-            raw = None
-        if raw is not None and -90.0 <= lon <= 90.0 and -180.0 <= raw <= 180.0:
-            issues[-1] = InputIssue(file, f"{raw:g} is out of range for a latitude (-90..90); lon and lat look "
-                                          f"swapped (lon {raw:g}, lat {lon:g}?)", row, "lat")
-    return lon, lat
+            number = None
+        if number is None or not math.isfinite(number):
+            self.issue(f"'{'' if text is None else text}' is not a number", column)
+            return None
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            bounds = f"between {minimum:g} and {maximum:g}" if minimum is not None and maximum is not None else (
+                f"at least {minimum:g}" if minimum is not None else f"at most {maximum:g}")
+            self.issue(f"{number:g} is out of range; expected a number {bounds}", column)
+            return None
+        return number
+
+    def whole(self, value: Any, column: str, *, minimum: int | None = None) -> int | None:
+        text = _text(value)
+        try:
+            number = float(text) if text is not None else None
+        except ValueError:
+            number = None
+        if number is None or not math.isfinite(number) or number != int(number):
+            self.issue(f"'{'' if text is None else text}' is not a whole number", column)
+            return None
+        if minimum is not None and number < minimum:
+            self.issue(f"{int(number)} is too small; expected at least {minimum}", column)
+            return None
+        return int(number)
+
+    def clock(self, value: Any, column: str) -> float | None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if 0 <= value <= 24 * 60:
+                return float(value)
+            self.issue(f"{value} is not a time; expected minutes 0..1440 or 'HH:MM'", column)
+            return None
+        try:
+            return parse_clock(str(value))
+        except ValueError as err:
+            self.issue(str(err), column)
+            return None
+
+    def optional_clock(self, value: Any, default: float, column: str) -> float | None:
+        if _text(value) is None:
+            return default
+        return self.clock(value, column)
+
+    def window(self, value: Any, column: str) -> tuple[float, float] | None:
+        if isinstance(value, str) or not isinstance(value, Sequence) or len(value) != 2:
+            self.issue("window must be two clock times like [\"08:30\", \"17:30\"]", column)
+            return None
+        start = self.clock(value[0], column)
+        end = self.clock(value[1], column)
+        if start is None or end is None:
+            return None
+        if end < start:
+            self.issue("window ends before it starts", column)
+            return None
+        return (start, end)
+
+    def optional_point(self, lon: Any, lat: Any, default: Point, prefix: str) -> Point | None:
+        if _text(lon) is None and _text(lat) is None:
+            return default
+        x = self.number(lon, f"{prefix}_lon", minimum=-180.0, maximum=180.0)
+        y = self.number(lat, f"{prefix}_lat", minimum=-90.0, maximum=90.0)
+        if x is None or y is None:
+            return None
+        return Point(x, y)
+
+    def days(self, value: Any, days: tuple[str, ...]) -> tuple[int, ...] | None:
+        if value is None or (not isinstance(value, (list, tuple)) and _text(value) is None):
+            return tuple(range(len(days)))
+        tokens = value.split() if isinstance(value, str) else list(value)
+        worked: set[int] = set()
+        for token in tokens:
+            token_text = str(token).strip()
+            if token_text in days:
+                worked.add(days.index(token_text))
+            elif token_text.isdigit() and int(token_text) < len(days):
+                worked.add(int(token_text))
+            else:
+                self.issue(f"day '{token_text}' is neither a day index 0..{len(days) - 1} nor a day label of "
+                           "scenario.toml", "days")
+                return None
+        return tuple(sorted(worked))
+
+    def visit_rule(self, visits: int, min_gap: int, num_days: int, prefix: str) -> None:
+        if num_days and visits > num_days:
+            self.issue(f"{visits} visits do not fit a cycle of {num_days} days", f"{prefix}visits")
+        elif num_days and visits >= 2 and visits * min_gap > num_days:
+            self.issue(f"{visits} visits at least {min_gap} days apart need a cycle of {visits * min_gap} days, "
+                       f"but it has {num_days}", f"{prefix}min_gap")
 
 
 def _valid_lonlat(lon: float, lat: float) -> bool:
     return -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0
-
-
-def _as_float(value: Any, file: str, row: int | None, column: str, issues: list[InputIssue], *,
-              minimum: float | None = None, maximum: float | None = None) -> float | None:
-    text = _text(value)
-    try:
-        number = float(text) if text is not None else None
-    except ValueError:
-        number = None
-    if number is None or not math.isfinite(number):
-        issues.append(InputIssue(file, f"'{'' if text is None else text}' is not a number", row, column))
-        return None
-    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        bounds = f"between {minimum:g} and {maximum:g}" if minimum is not None and maximum is not None else (
-            f"at least {minimum:g}" if minimum is not None else f"at most {maximum:g}")
-        issues.append(InputIssue(file, f"{number:g} is out of range; expected a number {bounds}", row, column))
-        return None
-    return number
-
-
-def _as_int(value: Any, file: str, row: int | None, column: str, issues: list[InputIssue], *,
-            minimum: int | None = None) -> int | None:
-    text = _text(value)
-    try:
-        number = float(text) if text is not None else None
-    except ValueError:
-        number = None
-    if number is None or not math.isfinite(number) or number != int(number):
-        issues.append(InputIssue(file, f"'{'' if text is None else text}' is not a whole number", row, column))
-        return None
-    if minimum is not None and number < minimum:
-        issues.append(InputIssue(file, f"{int(number)} is too small; expected at least {minimum}", row, column))
-        return None
-    return int(number)
-
-
-def _clock(value: Any, file: str, row: int | None, column: str, issues: list[InputIssue]) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 0 <= value <= 24 * 60:
-            return float(value)
-        issues.append(InputIssue(file, f"{value} is not a time; expected minutes 0..1440 or 'HH:MM'", row, column))
-        return None
-    try:
-        return parse_clock(str(value))
-    except ValueError as err:
-        issues.append(InputIssue(file, str(err), row, column))
-        return None
-
-
-def _optional_clock(value: Any, default: float, file: str, row: int | None, column: str,
-                    issues: list[InputIssue]) -> float | None:
-    if _text(value) is None:
-        return default
-    return _clock(value, file, row, column, issues)
-
-
-def _as_window(value: Any, file: str, row: int | None, column: str,
-               issues: list[InputIssue]) -> tuple[float, float] | None:
-    if isinstance(value, str) or not isinstance(value, Sequence) or len(value) != 2:
-        issues.append(InputIssue(file, "window must be two clock times like [\"08:30\", \"17:30\"]", row, column))
-        return None
-    start = _clock(value[0], file, row, column, issues)
-    end = _clock(value[1], file, row, column, issues)
-    if start is None or end is None:
-        return None
-    if end < start:
-        issues.append(InputIssue(file, "window ends before it starts", row, column))
-        return None
-    return (start, end)
-
-
-def _optional_point(lon: Any, lat: Any, default: Point, file: str, row: int | None, prefix: str,
-                    issues: list[InputIssue]) -> Point | None:
-    if _text(lon) is None and _text(lat) is None:
-        return default
-    x = _as_float(lon, file, row, f"{prefix}_lon", issues, minimum=-180.0, maximum=180.0)
-    y = _as_float(lat, file, row, f"{prefix}_lat", issues, minimum=-90.0, maximum=90.0)
-    if x is None or y is None:
-        return None
-    return Point(x, y)
-
-
-def _parse_days(value: Any, days: tuple[str, ...], file: str, row: int | None,
-                issues: list[InputIssue]) -> tuple[int, ...] | None:
-    if value is None or (not isinstance(value, (list, tuple)) and _text(value) is None):
-        return tuple(range(len(days)))
-    tokens = value.split() if isinstance(value, str) else list(value)
-    worked: set[int] = set()
-    for token in tokens:
-        token_text = str(token).strip()
-        if token_text in days:
-            worked.add(days.index(token_text))
-        elif token_text.isdigit() and int(token_text) < len(days):
-            worked.add(int(token_text))
-        else:
-            issues.append(InputIssue(file, f"day '{token_text}' is neither a day index 0..{len(days) - 1} nor a "
-                                           f"day label of scenario.toml", row, "days"))
-            return None
-    return tuple(sorted(worked))
-
-
-def _check_visit_rule(visits: int, min_gap: int, num_days: int, file: str, row: int | None, prefix: str,
-                      issues: list[InputIssue]) -> None:
-    if num_days and visits > num_days:
-        issues.append(InputIssue(file, f"{visits} visits do not fit a cycle of {num_days} days", row,
-                                 f"{prefix}visits"))
-    elif num_days and visits >= 2 and visits * min_gap > num_days:
-        issues.append(InputIssue(file, f"{visits} visits at least {min_gap} days apart need a cycle of "
-                                       f"{visits * min_gap} days, but it has {num_days}", row, f"{prefix}min_gap"))
 
 
 def _balance_issues(balance: BalanceSettings, source: str) -> list[InputIssue]:

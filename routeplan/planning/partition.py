@@ -33,7 +33,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from ..errors import InputIssue, ScenarioError
+from ..errors import ArgumentError, InputIssue, ScenarioError
 from ..model.problem import Problem
 from ..model.travel import local_xy_km
 from ..roads.resolve import travel_model
@@ -66,6 +66,36 @@ LOAD_SLACK = 0.15
 for settlements to be planned apart."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartitionParams:
+    """How a large problem is cut into parts (defaults: this module's constants).
+
+    Attributes
+    ----------
+    link_km
+        Customers this close to a near neighbour belong to one settlement (:data:`LINK_KM`).
+    size_slack
+        How far a cut between settlements may stray from an even split (:data:`SIZE_SLACK`).
+    load_slack
+        How far each side's load may stray from the whole's for settlements to be planned apart
+        (:data:`LOAD_SLACK`).
+    rebalance_band
+        Share of the balance tolerance within which the rebalancing before solving brings every
+        kind of manager in every part (:data:`REBALANCE_BAND`).
+    """
+
+    link_km: float = LINK_KM
+    size_slack: float = SIZE_SLACK
+    load_slack: float = LOAD_SLACK
+    rebalance_band: float = REBALANCE_BAND
+
+    def __post_init__(self) -> None:
+        for name in ("link_km", "size_slack", "load_slack", "rebalance_band"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ArgumentError(f"partition.{name}", f"{value!r} is not a number of 0 or more")
+
+
 @dataclass(frozen=True, slots=True)
 class Part:
     """One sub-problem: its context's problem holds the customers and managers of the whole at
@@ -80,7 +110,8 @@ class Part:
         return self.context.problem
 
 
-def partition(context: PlanningContext, *, max_customers: int = PART_CUSTOMERS) -> list[Part]:
+def partition(context: PlanningContext, *, max_customers: int = PART_CUSTOMERS,
+              params: PartitionParams | None = None) -> list[Part]:
     """Cut the context's problem into parts of at most about ``max_customers`` customers.
 
     Parameters
@@ -91,6 +122,8 @@ def partition(context: PlanningContext, *, max_customers: int = PART_CUSTOMERS) 
     max_customers
         Most customers per part; a part may exceed it only where one manager's locked
         customers, or a group with one manager, do.
+    params
+        How the cut is made (default: :class:`PartitionParams`).
 
     Raises
     ------
@@ -99,6 +132,7 @@ def partition(context: PlanningContext, *, max_customers: int = PART_CUSTOMERS) 
         across every part's territory, which parts planned apart cannot share.
     """
     problem, eligible = context.problem, context.eligible
+    params = params or PartitionParams()
     n_customers, n_managers = problem.num_customers, problem.num_managers
     if n_customers <= max_customers:
         return [Part(context=context, customers=np.arange(n_customers), managers=np.arange(n_managers))]
@@ -117,8 +151,9 @@ def partition(context: PlanningContext, *, max_customers: int = PART_CUSTOMERS) 
     weight = estimated_work(problem, _work(context))
     model = kinds(eligible, range(n_managers))
     servable = np.asarray(model.serves.any(axis=1))[model.customer_class]
-    cut = _Cut(points=points, homes=homes, work=weight, capacity=capacity, settlement=settlements(points),
-               max_customers=max_customers, customer_class=model.customer_class,
+    cut = _Cut(points=points, homes=homes, work=weight, capacity=capacity,
+               settlement=settlements(points, link_km=params.link_km), max_customers=max_customers,
+               size_slack=params.size_slack, load_slack=params.load_slack, customer_class=model.customer_class,
                class_weight=np.where(servable, weight, 0.0), manager_kind=model.manager_kind, serves=model.serves,
                class_pinned=np.array([len(c) <= 1 for c in model.classes], dtype=bool))
     regions: list[tuple[np.ndarray, np.ndarray]] = []
@@ -132,7 +167,7 @@ def partition(context: PlanningContext, *, max_customers: int = PART_CUSTOMERS) 
     region_of = _mend(problem, eligible, points, regions, region_of)
     region_group = [int(group_of_manager[m[0]]) if len(m) else -1 for _, m in regions]
     region_of = rebalance(cut, [m for _, m in regions], region_group, region_of,
-                          band=REBALANCE_BAND * problem.balance.tolerance)
+                          band=params.rebalance_band * problem.balance.tolerance)
     parts: list[Part] = []
     for r, (_, members) in enumerate(regions):
         customers = np.flatnonzero(region_of == r)
@@ -262,6 +297,8 @@ class _Cut:
     capacity: np.ndarray
     settlement: np.ndarray
     max_customers: int
+    size_slack: float
+    load_slack: float
     customer_class: np.ndarray  # per customer (see routeplan.planning.loads)
     class_weight: np.ndarray  # per customer: its work where some kind may serve its class, else 0
     manager_kind: np.ndarray
@@ -366,8 +403,8 @@ class _Cut:
         """A cut between whole settlements, each with the managers living in it (the settlement
         of the customer nearest to the home), where each side's work over its managers' working
         time best matches the whole's. With ``low_share`` (the size calls for a cut), the low
-        side holds that share of the customers to within :data:`SIZE_SLACK`; without, the cut is
-        optional and made only where each side stays within :data:`LOAD_SLACK` of
+        side holds that share of the customers to within ``size_slack``; without, the cut is
+        optional and made only where each side stays within ``load_slack`` of
         ``group_load`` (each side carries its own work as the whole group does). None where the
         managers live in one settlement or no such cut exists."""
         units, unit_of = np.unique(self.settlement[customers], return_inverse=True)
@@ -394,12 +431,12 @@ class _Cut:
         for i in range(len(units) - 1):  # the cut after the i-th unit along the side
             if not 0 < staffed[i] < len(managers):
                 continue
-            if low_share is not None and abs(count[i] - low_share) > SIZE_SLACK:
+            if low_share is not None and abs(count[i] - low_share) > self.size_slack:
                 continue
             low_load = work[i] / capacity[i] / load
             high_load = (work[-1] - work[i]) / (capacity[-1] - capacity[i]) / load
             gap = max(abs(low_load - 1.0), abs(high_load - 1.0))
-            if (gap <= LOAD_SLACK or low_share is not None) and gap < best_gap:
+            if (gap <= self.load_slack or low_share is not None) and gap < best_gap:
                 best, best_gap = i, gap
         if best < 0:
             return None

@@ -25,13 +25,11 @@ import numpy as np
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Unserved
 from ..model.travel import local_xy_km
-from ..solver.lns import SearchParams
 from ..solver.search import solve
-from ..solver.stop import StoppingCriterion
 from .context import PlanningContext
 from .diagnose import unserved
-from .fan_out import sequences_of
-from .formulate import Weights, formulation_of
+from .fan_out import SearchSetup, sequences_of
+from .formulate import formulation_of
 from .schedule import build_routes
 
 logger = logging.getLogger(__name__)
@@ -67,12 +65,11 @@ def left_for_room(problem: Problem, left: Sequence[Unserved]) -> list[Unserved]:
             and tier_of[u.customer_id] not in levels]
 
 
-def rescue(context: PlanningContext, routes: Sequence[DayRoute], left: Sequence[Unserved], *,
-           stop: StoppingCriterion, seed: int = 0, params: SearchParams | None = None,
-           weights: Weights | None = None) -> Rescued:
+def rescue(context: PlanningContext, routes: Sequence[DayRoute], left: Sequence[Unserved], setup: SearchSetup, *,
+           offer_to: int = RESCUE_MANAGERS, slack_min: float = MIN_SLACK_MIN) -> Rescued:
     """Offer the customers of ``left`` that lack only room to the managers nearest to them who may
     serve them and have time, planning those managers' routes again with them (from the routes
-    they have, within ``stop``).
+    they have, within ``setup.budget``).
 
     Parameters
     ----------
@@ -82,8 +79,11 @@ def rescue(context: PlanningContext, routes: Sequence[DayRoute], left: Sequence[
         the plan was made under.
     routes, left
         The plan's routes and unserved customers.
-    stop, seed, params, weights
-        The search's stop, seed, tuning and the formulation's weights.
+    setup
+        The search's stop (``setup.budget``), seed, tuning and the formulation's weights.
+    offer_to, slack_min
+        A customer is offered to at most ``offer_to`` nearest other managers who may serve it,
+        those with at least ``slack_min`` minutes of their working time free.
     """
     problem, strategy, eligible = context.problem, context.strategy, context.eligible
     offered = left_for_room(problem, left)
@@ -117,9 +117,9 @@ def rescue(context: PlanningContext, routes: Sequence[DayRoute], left: Sequence[
         may = (list(roles_allow[i]) if strategy == "hybrid"
                else [j for j, m in enumerate(problem.managers)
                      if customer.locked_manager in (None, m.manager_id)])
-        with_time = [j for j in may if available[j] - work[j] >= MIN_SLACK_MIN and j not in eligible[i]]
+        with_time = [j for j in may if available[j] - work[j] >= slack_min and j not in eligible[i]]
         with_time.sort(key=lambda j: (float(np.hypot(*(centre[j] - places[i]))), j))
-        tried[i] = with_time[:RESCUE_MANAGERS]
+        tried[i] = with_time[:offer_to]
         chosen.update(tried[i])
         chosen.update(int(j) for j in eligible[i])
     if not any(tried.values()):
@@ -131,10 +131,10 @@ def rescue(context: PlanningContext, routes: Sequence[DayRoute], left: Sequence[
     widened = [tuple(eligible[i]) if i not in tried else tuple(sorted(set(eligible[i]) | set(tried[i])))
                for i in range(problem.num_customers)]
     form = formulation_of(context.part(customers, managers, name=f"{problem.name} offered", eligible=widened),
-                          weights=weights)
+                          weights=setup.weights)
     keep = {m.manager_id for m in form.problem.managers}
     start = sequences_of(form, [r for r in routes if r.manager_id in keep])
-    result = solve(form.instance, stop, seed=seed, params=params or SearchParams(), initial=start, complete=True)
+    result = solve(form.instance, setup.budget, seed=setup.seed, params=setup.params, initial=start, complete=True)
     new_routes = build_routes(form, result)
     still = {u.customer_id: u for u in unserved(form, result)}
     lost_ids = {problem.customers[i].customer_id for i in lost}

@@ -9,7 +9,7 @@ from routeplan.planning import context as context_module
 from routeplan.planning.context import PlanningContext
 from routeplan.planning.fan_out import BorderParams
 from routeplan.planning.formulate import Weights, formulation_of
-from routeplan.synthetic import random_problem
+from routeplan.synthetic import TownLayout, random_problem
 
 
 def two_market_managers():
@@ -143,3 +143,23 @@ def test_phase_estimates_are_parameters_and_shape_the_budget(tiny_problem, monke
     assert 0 < slower < default
     with pytest.raises(ArgumentError):
         PhaseEstimates(read_fixed=-1.0)
+
+
+def test_the_cut_of_a_large_problem_is_a_parameter():
+    """Towns that carry their own work are planned apart only within the load slack: none at 0."""
+    from routeplan import PartitionParams
+    from routeplan.planning.partition import partition
+
+    province = random_problem(2, customers=1500, layout=TownLayout(towns=6, spread_km=30.0, homes_in_towns=True))
+    context = PlanningContext.of(province)
+    default = partition(context, max_customers=600)
+    strict = partition(context, max_customers=600, params=PartitionParams(load_slack=0.0))
+    assert len(strict) < len(default)
+    with pytest.raises(ArgumentError):
+        PartitionParams(link_km=-1.0)
+
+
+@pytest.mark.parametrize("bad", [{"rescue_managers": 0}, {"rescue_slack_min": -5.0}])
+def test_the_offer_of_left_out_customers_is_checked(bad):
+    with pytest.raises(ArgumentError):
+        PlanParams(**bad)

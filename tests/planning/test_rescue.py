@@ -6,6 +6,7 @@ import pytest
 from routeplan import MaxIterations, ProblemBuilder, plan
 from routeplan.planner import plan_of
 from routeplan.planning.context import PlanningContext
+from routeplan.planning.fan_out import SearchSetup
 from routeplan.planning.formulate import formulation_of
 from routeplan.planning.rescue import left_for_room, rescue
 from routeplan.solver.search import solve
@@ -43,7 +44,7 @@ def test_customers_left_out_are_placed_with_a_manager_who_has_time():
     left = left_for_room(problem, before.unserved)
     assert left, "the far district must not fit in its manager's days"
     assert all("C1" in u.reason for u in left)
-    done = rescue(context, before.routes, before.unserved, stop=MaxIterations(1500), seed=1)
+    done = rescue(context, before.routes, before.unserved, SearchSetup(budget=MaxIterations(1500), seed=1))
     assert done.offered == len(left)
     assert done.placed == len(left)
     assert done.unserved == ()
@@ -62,7 +63,7 @@ def test_under_hybrid_only_managers_of_the_roles_are_offered():
     result = solve(form.instance, MaxIterations(1500), seed=1)
     before = plan_of(form, result, seed=1, started=0.0, time_limit=None, startup=0.0)
     # C2 has role C: it may serve them under the roles (as a manager of another part would).
-    done = rescue(context, before.routes, before.unserved, stop=MaxIterations(1500), seed=1)
+    done = rescue(context, before.routes, before.unserved, SearchSetup(budget=MaxIterations(1500), seed=1))
     assert done.placed == done.offered > 0
 
 
@@ -76,7 +77,7 @@ def test_the_reason_names_who_was_tried_when_nobody_has_room(near_shift, told):
     form = formulation_of(context)
     result = solve(form.instance, MaxIterations(1500), seed=1)
     before = plan_of(form, result, seed=1, started=0.0, time_limit=None, startup=0.0)
-    done = rescue(context, before.routes, before.unserved, stop=MaxIterations(1500), seed=1)
+    done = rescue(context, before.routes, before.unserved, SearchSetup(budget=MaxIterations(1500), seed=1))
     assert done.unserved
     for u in done.unserved:
         assert u.reason.startswith(("no room left", "not enough working time"))
