@@ -119,8 +119,8 @@ def replan_managers(context: PlanningContext, engine: EditEngine, owners: Sequen
     sub = _fixed_apart(sub, engine, inside, customers)
     sub = _aimed(sub, context, routes, managers)
     current = [routes[v] for v in vehicles if v in routes]
-    left = search.time_limit - (time.perf_counter() - began)
-    seconds = max(MIN_SEARCH_SECONDS, SEARCH_SHARE * left - AFTER_SECONDS)
+    remaining = search.time_limit - (time.perf_counter() - began)
+    seconds = max(MIN_SEARCH_SECONDS, SEARCH_SHARE * remaining - AFTER_SECONDS)
     criteria: list[StoppingCriterion] = [MaxRuntime(seconds),
                                          NoImprovement(settled_iterations(Size.of(part.problem)))]
     if search.stop is not None:
@@ -134,7 +134,7 @@ def replan_managers(context: PlanningContext, engine: EditEngine, owners: Sequen
         manager = int(managers[int(sub.vehicle_manager[timed.vehicle])])
         v = engine.vehicle_of[manager, int(sub.vehicle_day[timed.vehicle])]
         sequences[v] = [whole[t] for t in timed.tasks]
-    left = {}
+    left: dict[int, Unserved] = {}
     for entry in unserved(sub, result):
         t = engine.task_of[entry.customer_id, entry.level]
         if t in inside:
