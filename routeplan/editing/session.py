@@ -99,11 +99,20 @@ class EditSession:
     def __init__(self, plan: Plan, *, check: bool = False):
         """Prefer :meth:`open`; ``plan`` must be valid (see there)."""
         problem = plan.problem
+        by_id = {c.customer_id: c for c in problem.customers}
+        for entry in plan.unserved:
+            needed = problem.visit_rules(by_id[entry.customer_id])[entry.level].visits
+            if entry.visits_missing < needed:
+                # The engine plans a customer's visits of one level whole or not at all.
+                raise ArgumentError("plan", f"customer {entry.customer_id} has {needed - entry.visits_missing} of its "
+                                            f"{needed} visits planned and {entry.visits_missing} missing: an editing "
+                                            "session needs each customer's visits (of each level) planned whole or "
+                                            "not at all")
         self._opened = plan
         self._check = check
         self._rules = Rules(problem, plan.strategy)
         context = PlanningContext.with_eligible(problem, plan.strategy, self._eligible(self._rules))
-        self._contexts: dict[int, PlanningContext] = {id(problem): context}
+        self._context_of = (problem, context)  # the context of the problem as it stands
         self._engine = engine = EditEngine(formulation_of(context), plan.routes)
         self._groups = tuple(tuple(g) for g in plan.balance_groups())
         self._visits = [task.visits for task in engine.form.instance.tasks]
@@ -114,13 +123,7 @@ class EditSession:
         routes = {engine.vehicle_of[self._rules.manager_index[r.manager_id], r.day_index]: r for r in plan.routes}
         unserved: dict[int, Unserved] = {}
         for entry in plan.unserved:
-            t = engine.task_of[entry.customer_id, entry.level]
-            if engine.assigned(t):
-                planned = self._visits[t] - entry.visits_missing
-                raise ArgumentError("plan", f"customer {entry.customer_id} has {planned} of its visits planned and "
-                                            f"{entry.visits_missing} missing: an editing session needs each "
-                                            "customer's visits (of each level) planned whole or not at all")
-            unserved[t] = entry
+            unserved[engine.task_of[entry.customer_id, entry.level]] = entry
         self._history = [_Version(problem=problem, routes=routes, unserved=unserved, edit=None,
                                   affected=frozenset())]
         self._position = 0
@@ -544,10 +547,10 @@ class EditSession:
     def _context(self) -> PlanningContext:
         """The planning context of the problem as it stands (its hand-out with the locks)."""
         problem = self.problem
-        if id(problem) not in self._contexts:
-            self._contexts = {id(problem): PlanningContext.with_eligible(problem, self._opened.strategy,
-                                                                         self._eligible(self._rules))}
-        return self._contexts[id(problem)]
+        if self._context_of[0] is not problem:
+            self._context_of = (problem, PlanningContext.with_eligible(problem, self._opened.strategy,
+                                                                       self._eligible(self._rules)))
+        return self._context_of[1]
 
     def _owner_of(self, task: int) -> int:
         """The manager of ``task``'s visits (-1: unassigned)."""

@@ -4,6 +4,7 @@ restore exactly, locks hold through re-plans, figures and journal agree with the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -456,3 +457,11 @@ def test_open_refuses_a_plan_of_another_problem(kuiwen: tuple[Problem, Plan]):
     problem, plan = kuiwen
     with pytest.raises(routeplan.ArgumentError, match="another problem"):
         EditSession.open(problem.with_balance(tolerance=0.2), plan)
+
+
+def test_open_refuses_a_plan_that_does_not_validate(kuiwen: tuple[Problem, Plan]):
+    problem, plan = kuiwen
+    route = plan.routes[0]
+    broken = replace(plan, routes=(replace(route, stops=route.stops[1:]), *plan.routes[1:]))
+    with pytest.raises(routeplan.ArgumentError, match="does not validate"):
+        EditSession.open(problem, broken)
