@@ -64,6 +64,33 @@ class EditResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerRow:
+    """Where one customer's own visits (level 0) are.
+
+    Attributes
+    ----------
+    customer_id
+        The customer.
+    manager_id
+        Its manager ("" when its visits are unserved).
+    days
+        The day labels of its visits, in the cycle's order (empty when unserved).
+    locked
+        Whether it is locked to its manager.
+    """
+
+    customer_id: str
+    manager_id: str
+    days: tuple[str, ...]
+    locked: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """The customer's entry of the contract's ``GET /api/plan`` (section 8)."""
+        return {"customer_id": self.customer_id, "manager_id": self.manager_id, "days": list(self.days),
+                "locked": self.locked}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ManagerRow:
     """One manager's figures over the cycle.
 

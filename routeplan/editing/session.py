@@ -42,7 +42,7 @@ from ..solver.lns import Progress
 from ..solver.stop import StoppingCriterion
 from .engine import EditEngine
 from .optimise import ReplanSearch, replan_managers
-from .records import EditFigures, EditResult, ManagerChange, ManagerRow, SessionChanges
+from .records import CustomerRow, EditFigures, EditResult, ManagerChange, ManagerRow, SessionChanges
 from .rules import Rules
 
 logger = logging.getLogger(__name__)
@@ -130,6 +130,7 @@ class EditSession:
         self._version = 0
         self._plans: dict[int, Plan] = {}
         self._figures: dict[int, EditFigures] = {}
+        self._customers: dict[int, tuple[CustomerRow, ...]] = {}
         self._opened_rows = self._rows(plan, 0).managers
         self._verify()
         logger.info("editing plan of %s: %d customers, %d managers, %d routes", problem.name, problem.num_customers,
@@ -238,6 +239,32 @@ class EditSession:
         if self._version not in self._figures:
             self._figures = {self._version: self._rows(self.to_plan(), self._version)}
         return self._figures[self._version]
+
+    def customers(self) -> tuple[CustomerRow, ...]:
+        """Every customer of the scenario, served or not, in the problem's order: its own visits'
+        (level 0) manager and days, and whether it is locked."""
+        if self._version not in self._customers:
+            engine = self._engine
+            data = engine.data
+            problem = self.problem
+            days, managers = problem.days, problem.managers
+            rows = []
+            for c, customer in enumerate(problem.customers):
+                vehicles = engine.vehicles(c)  # customer c's own visits: task c
+                owner = managers[int(data.vehicle_owner[vehicles[0]])].manager_id if vehicles else ""
+                labels = tuple(days[d] for d in sorted(int(data.vehicle_day[v]) for v in vehicles))
+                rows.append(CustomerRow(customer_id=customer.customer_id, manager_id=owner, days=labels,
+                                        locked=customer.locked_manager is not None))
+            self._customers = {self._version: tuple(rows)}
+        return self._customers[self._version]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as it stands in the contract's form of ``GET /api/plan`` (section 8):
+        ``version``, ``customers`` (:meth:`customers`), ``managers``, ``unserved`` and ``balance``
+        (:meth:`figures`)."""
+        figures = self.figures().to_dict()
+        return {"version": self._version, "customers": [row.to_dict() for row in self.customers()],
+                "managers": figures["managers"], "unserved": figures["unserved"], "balance": figures["balance"]}
 
     def changes_since_open(self) -> SessionChanges:
         """Each manager's figures as opened and now, and each customer whose manager or days

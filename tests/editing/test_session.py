@@ -212,6 +212,8 @@ def test_a_move_into_a_full_manager_sends_visits_to_unserved_with_no_room():
             assert plan.assignment()[customer] == "C3"
     assert_valid(session)
     assert session.figures().unserved == plan.unserved
+    rows = {row.customer_id: row for row in session.customers()}
+    assert all(rows[c].manager_id == "" and rows[c].days == () for c in left)
     # Moving one back to a manager with room serves it again.
     back = min(left)
     assert session.move([back], to="C1").served == (back,)
@@ -465,3 +467,22 @@ def test_open_refuses_a_plan_that_does_not_validate(kuiwen: tuple[Problem, Plan]
     broken = replace(plan, routes=(replace(route, stops=route.stops[1:]), *plan.routes[1:]))
     with pytest.raises(routeplan.ArgumentError, match="does not validate"):
         EditSession.open(problem, broken)
+
+
+def test_to_dict_is_the_contracts_plan_body(session: EditSession):
+    moving = customers_of(session.opened, "C1")[:2]
+    session.move(moving, to="C2")
+    session.lock(moving[:1])
+    body = session.to_dict()
+    assert set(body) == {"version", "customers", "managers", "unserved", "balance"}
+    assert body["version"] == 2
+    rows = {row["customer_id"]: row for row in body["customers"]}
+    assert len(rows) == session.problem.num_customers
+    plan = session.to_plan()
+    for customer in moving:
+        days = [r.day for r in plan.routes for s in r.stops if s.customer_id == customer]
+        assert rows[customer]["manager_id"] == "C2"
+        assert rows[customer]["days"] == sorted(days, key=plan.problem.days.index)
+    assert rows[moving[0]]["locked"] is True
+    assert rows[moving[1]]["locked"] is False
+    assert body["managers"] == session.figures().to_dict()["managers"]
