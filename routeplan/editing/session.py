@@ -622,10 +622,15 @@ class EditSession:
         differing = {v for v in current.routes.keys() | target.routes.keys()
                      if current.routes.get(v) is not target.routes.get(v)}
         before = engine.placement()
-        self._set_routes(differing, target)
-        if target.problem is not current.problem:
-            self._sync_locks(current.problem, target.problem)
-        self._verify()
+        locks = target.problem if target.problem is not current.problem else None
+        try:
+            self._set_routes(differing, target)
+            if locks is not None:
+                self._sync_locks(current.problem, locks)
+            self._verify()
+        except BaseException:
+            self._put_back(differing, current, locks)
+            raise
         return self._result(edit, before, sorted(differing), current, target)
 
     def _set_routes(self, vehicles: Iterable[int], target: _Version) -> None:

@@ -53,9 +53,19 @@ def customers_of(plan: Plan, manager_id: str) -> list[str]:
     return sorted(c for c, m in plan.assignment().items() if m == manager_id)
 
 
+def assert_engine_holds_the_plan(session: EditSession) -> None:
+    """The session's engine state keeps its rules and holds exactly the plan's routes."""
+    engine = session._engine
+    assert engine.check() == []
+    routes = {engine.vehicle_of[engine.manager_index[r.manager_id], r.day_index]: r for r in session.to_plan().routes}
+    for v in range(len(engine.state.length)):
+        assert engine.route(v) == (engine.sequence_of(routes[v]) if v in routes else [])
+
+
 def assert_valid(session: EditSession) -> None:
     report = session.to_plan().validate()
     assert report.ok, str(report)
+    assert_engine_holds_the_plan(session)
 
 
 # -- refusals ---------------------------------------------------------------------------------------
@@ -486,3 +496,21 @@ def test_to_dict_is_the_contracts_plan_body(session: EditSession):
     assert rows[moving[0]]["locked"] is True
     assert rows[moving[1]]["locked"] is False
     assert body["managers"] == session.figures().to_dict()["managers"]
+
+
+def test_a_change_that_fails_half_way_leaves_the_session_as_it_was(session: EditSession,
+                                                                    monkeypatch: pytest.MonkeyPatch):
+    moving = customers_of(session.opened, "C1")[:3]
+    before = state(session)
+
+    def broken(vehicles: object) -> set[int]:
+        raise RuntimeError("the local search broke")
+
+    monkeypatch.setattr(session._engine, "improve", broken)  # after the visits were taken out
+    with pytest.raises(RuntimeError, match="local search broke"):
+        session.move(moving, to="C2")
+    monkeypatch.undo()
+    assert state(session) == before
+    assert_engine_holds_the_plan(session)
+    session.move(moving, to="C2")  # the engine holds the plan as it was: the next change builds on it
+    assert_valid(session)
