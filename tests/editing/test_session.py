@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from editing_problems import small_problem
 
@@ -514,3 +515,41 @@ def test_a_change_that_fails_half_way_leaves_the_session_as_it_was(session: Edit
     assert_engine_holds_the_plan(session)
     session.move(moving, to="C2")  # the engine holds the plan as it was: the next change builds on it
     assert_valid(session)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_edits_keep_the_plan_valid_and_refusals_change_nothing(seed: int):
+    rng = np.random.default_rng(seed)
+    session = open_small(levels=True)
+    problem = session.problem
+    managers = [m.manager_id for m in problem.managers]
+    accepted = 0
+    rules: list[str] = []
+    for _ in range(40):
+        op = rng.choice(["move", "move", "days", "lock", "unlock", "undo", "redo", "optimise"])
+        tier = problem.tiers[int(rng.integers(len(problem.tiers)))]
+        mine = [c.customer_id for c in problem.customers if c.tier == tier.name]
+        some = [str(c) for c in rng.choice(mine, size=int(rng.integers(1, 5)), replace=False)]
+        before = state(session)
+        try:
+            if op == "move":
+                session.move(some, to=str(rng.choice([m.manager_id for m in problem.managers if m.role in tier.roles])))
+            elif op == "days":
+                customer = problem.customer(some[0])
+                session.set_days(some[0], [str(d) for d in rng.choice(problem.days, customer.visits, replace=False)])
+            elif op in ("lock", "unlock"):
+                getattr(session, op)(some)
+            elif op in ("undo", "redo"):
+                getattr(session, op)()
+            else:
+                session.optimise([str(m) for m in rng.choice(managers, 2, replace=False)], time_limit=5,
+                                 stop=MaxIterations(100), seed=seed)
+        except EditRefusedError as refused:
+            rules.append(refused.rule)
+            assert state(session) == before
+            continue
+        accepted += 1
+        assert session.version == before[0] + 1
+        assert_valid(session)
+    assert accepted >= 10
+    assert set(rules) <= {"lock", "day", "min_gap", "unserved", "undo", "redo"}  # moves go to roles that serve
