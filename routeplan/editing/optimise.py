@@ -112,6 +112,8 @@ def replan_managers(context: PlanningContext, engine: EditEngine, owners: Sequen
     inside = {t for v in vehicles for t in engine.route(v)}
     eligible = engine.data.task_eligible[:, sorted(scope)].any(axis=1)
     inside |= {int(t) for t in np.flatnonzero((engine.state.pattern < 0) & eligible)}
+    if not inside:  # managers without visits, and nobody missing visits they could make
+        return Replanned(sequences={}, unserved={}, iterations=0)
     customers = np.array(sorted({form.customer_of(t) for t in inside}), dtype=np.int64)
     managers = np.array(sorted(scope), dtype=np.int64)
     part = context.part(customers, managers, name=f"{context.problem.name} re-planned")

@@ -32,19 +32,15 @@ class Rules:
 
     def __init__(self, problem: Problem, strategy: str):
         self.problem = problem
+        self.strategy = strategy
         self.roles_bind = strategy not in ROLE_FREE_STRATEGIES
         self.customer_index = {c.customer_id: i for i, c in enumerate(problem.customers)}
         self.manager_index = {m.manager_id: i for i, m in enumerate(problem.managers)}
         self.day_index = {label: k for k, label in enumerate(problem.days)}
 
     def with_problem(self, problem: Problem) -> Rules:
-        """These rules for ``problem``, the same problem with other locks."""
-        rules = Rules.__new__(Rules)
-        rules.problem = problem
-        rules.roles_bind = self.roles_bind
-        rules.customer_index, rules.manager_index, rules.day_index = (self.customer_index, self.manager_index,
-                                                                       self.day_index)
-        return rules
+        """These rules for ``problem`` (the same problem with other locks)."""
+        return Rules(problem, self.strategy)
 
     # -- ids ---------------------------------------------------------------------------------------
     def customers(self, ids: object, field: str = "customers") -> list[int]:

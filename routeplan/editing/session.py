@@ -198,10 +198,12 @@ class EditSession:
 
     @property
     def can_undo(self) -> bool:
+        """Whether a change is in force that :meth:`undo` can take back."""
         return self._position > 0
 
     @property
     def can_redo(self) -> bool:
+        """Whether an undone change is there for :meth:`redo` (a new change clears it)."""
         return self._position + 1 < len(self._history)
 
     def affected(self) -> tuple[str, ...]:
