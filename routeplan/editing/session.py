@@ -249,14 +249,19 @@ class EditSession:
             engine = self._engine
             data = engine.data
             problem = self.problem
-            days, managers = problem.days, problem.managers
-            rows = []
-            for c, customer in enumerate(problem.customers):
-                vehicles = engine.vehicles(c)  # customer c's own visits: task c
-                owner = managers[int(data.vehicle_owner[vehicles[0]])].manager_id if vehicles else ""
-                labels = tuple(days[d] for d in sorted(int(data.vehicle_day[v]) for v in vehicles))
-                rows.append(CustomerRow(customer_id=customer.customer_id, manager_id=owner, days=labels,
-                                        locked=customer.locked_manager is not None))
+            # Customer c's own visits are task c: its vehicles' owner and days, row by row.
+            vehicles = engine.state.vehicle[:problem.num_customers]
+            visited = vehicles >= 0
+            somewhere = np.maximum(vehicles, 0)
+            owners = np.where(visited[:, 0], data.vehicle_owner[somewhere[:, 0]], -1).tolist()
+            days = np.sort(np.where(visited, data.vehicle_day[somewhere], problem.num_days), axis=1).tolist()
+            counts = visited.sum(axis=1).tolist()
+            ids = [m.manager_id for m in problem.managers] + [""]  # owner -1: unserved
+            labels = problem.days
+            rows = [CustomerRow(customer_id=customer.customer_id, manager_id=ids[owners[c]],
+                                days=tuple(labels[d] for d in days[c][:counts[c]]),
+                                locked=customer.locked_manager is not None)
+                    for c, customer in enumerate(problem.customers)]
             self._customers = {self._version: tuple(rows)}
         return self._customers[self._version]
 
