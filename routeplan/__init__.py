@@ -13,7 +13,10 @@ from .comparison import Comparison as Comparison
 from .comparison import Variants as Variants
 from .comparison import compare as compare
 from .comparison import try_variants as try_variants
+from .editing import EditSession as EditSession
 from .errors import ArgumentError as ArgumentError
+from .errors import EditError as EditError
+from .errors import EditRefusedError as EditRefusedError
 from .errors import InfeasiblePlanError as InfeasiblePlanError
 from .errors import InputIssue as InputIssue
 from .errors import InternalError as InternalError
@@ -79,6 +82,9 @@ __all__ = [
     "Comparison",
     "Customer",
     "DayRoute",
+    "EditError",
+    "EditRefusedError",
+    "EditSession",
     "InfeasiblePlanError",
     "InputIssue",
     "InternalError",

@@ -8,6 +8,8 @@ the command line (see :mod:`routeplan.cli`):
 - :class:`ArgumentError`: an argument or option is wrong (a negative time limit, an unknown
   strategy, an output folder that must not be replaced, a map that cannot be made offline).
 - :class:`PlanFileError`: a plan folder cannot be read.
+- :class:`EditRefusedError`: an edit of a plan breaks a rule of the scenario (its ``rule`` says which);
+  :class:`EditError` (an :class:`ArgumentError`) when it names what does not exist.
 - :class:`InternalError`: routeplan itself went wrong (a bug), e.g. a plan that does not
   validate (:class:`InfeasiblePlanError`).
 
@@ -103,6 +105,33 @@ class OutputFolderError(ArgumentError):
 class OfflineError(ArgumentError):
     """A map links a web resource (a plugin's script or stylesheet) that cannot be inlined;
     save it with ``offline=False``."""
+
+
+class EditError(ArgumentError):
+    """An edit of a plan (:class:`routeplan.EditSession`) names what does not exist (a customer,
+    manager or day label, an operation), or lacks a field its operation needs; ``argument`` is the
+    field at fault. Nothing changed."""
+
+
+class EditRefusedError(RouteplanError):
+    """An edit of a plan that is refused; nothing changed (not the version either).
+
+    Parameters
+    ----------
+    rule
+        What refuses it: a rule of the scenario (``"role"``: the manager's role may not serve
+        the customer's tier; ``"lock"``: the customer is locked to another manager; ``"day"``: a
+        day the manager does not work, or one the customer's other visits take; ``"min_gap"``:
+        visit days closer than the tier's ``min_gap``, counted across the end of the cycle, or
+        not as many days as visits), or the state of the session (``"unserved"``: the customer
+        has no manager to keep; ``"undo"``/``"redo"``: nothing to undo or redo).
+    message
+        What was refused and why, naming the customer, manager and days.
+    """
+
+    def __init__(self, rule: str, message: str):
+        self.rule = rule
+        super().__init__(f"{rule}: {message}")
 
 
 class InternalError(RouteplanError):

@@ -72,18 +72,19 @@ class SolutionView:
     def timed_routes(self) -> tuple[TimedRoute, ...]:
         """Every non-empty route with its timetable (see
         :func:`routeplan.solver.kernels.timing.timetable`)."""
-        out = []
-        for v in range(self.num_vehicles):
-            n = int(self._state.length[v])
-            if n == 0:
-                continue
-            seq = self._state.route[v]
-            arrival, start, end = np.empty(n), np.empty(n), np.empty(n)
-            _, depart, back = timetable(self._refs[0], v, seq, n, arrival, start, end)
-            out.append(TimedRoute(vehicle=v, tasks=self.route(v), depart=float(depart),
-                                  arrival=tuple(arrival.tolist()), start=tuple(start.tolist()),
-                                  end=tuple(end.tolist()), back=float(back)))
-        return tuple(out)
+        return tuple(r for r in (self.timed_route(v) for v in range(self.num_vehicles)) if r is not None)
+
+    def timed_route(self, v: int) -> TimedRoute | None:
+        """Vehicle ``v``'s route with its timetable (None when it has no visits): what
+        :meth:`timed_routes` gives for it, for one route that changed."""
+        n = int(self._state.length[v])
+        if n == 0:
+            return None
+        seq = self._state.route[v]
+        arrival, start, end = np.empty(n), np.empty(n), np.empty(n)
+        _, depart, back = timetable(self._refs[0], v, seq, n, arrival, start, end)
+        return TimedRoute(vehicle=v, tasks=self.route(v), depart=float(depart), arrival=tuple(arrival.tolist()),
+                          start=tuple(start.tolist()), end=tuple(end.tolist()), back=float(back))
 
     def check(self) -> list[str]:
         """Every inconsistency or broken rule of the state (an empty list for a sound one):

@@ -1,0 +1,161 @@
+"""How long an editing session takes to move customers by hand: the server side of a web editor.
+
+    python benchmarks/editing.py [--moves 20] [--most 50] [--customers 5000] [--seed 1] [--gc-freeze]
+
+Two plans are edited: the Kuiwen sample (``routeplan.plan(problem, stop=MaxIterations(3000),
+seed=0)``, as the tests plan it) and ``routeplan.synthetic.random_problem(seed,
+customers=5000)`` (planned with ``MaxIterations(--iterations)``). Each is opened in an
+:class:`routeplan.EditSession` and given ``--moves`` moves, each of 1 to ``--most`` customers of one
+manager (the nearest ones around a random customer of it) to the nearest other manager whose
+role may serve them all. Per move the script times the move itself and the move together with
+the plan's body the editor answers with (``EditSession.to_dict()``: every customer's manager and
+days, every manager's figures, the unserved, the balance), in milliseconds, and reports their
+medians and largest (after one move and its undo, not counted, that load the kernels' compiled
+code); then undo of the last move, and the session's opening. The plan is checked
+by the validator after the moves (not timed). With ``--gc-freeze`` the objects alive once the
+session is open (the problem, the plan, the engine's state) are moved out of Python's garbage
+collector's sight (:func:`gc.freeze`), as a long-running editor would do: its full collections,
+otherwise a pause of about 0.1 s now and then, then look at the edits' objects alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+import routeplan
+from routeplan import EditRefusedError, EditSession, MaxIterations, Plan, Problem
+from routeplan.synthetic import random_problem
+
+KUIWEN = Path(__file__).resolve().parent.parent / "data" / "samples" / "kuiwen"
+
+
+def pick_move(problem: Problem, plan: Plan, rng: np.random.Generator, most: int) -> tuple[list[str], str] | None:
+    """Up to ``most`` unlocked customers of one manager around a random one of them, and the
+    nearest other manager (by its customers' centre) whose role may serve them all."""
+    assignment = plan.assignment()
+    customers = {c.customer_id: c for c in problem.customers}
+    by_manager: dict[str, list[str]] = {}
+    for cid, manager in assignment.items():
+        if customers[cid].locked_manager is None:
+            by_manager.setdefault(manager, []).append(cid)
+    source = str(rng.choice(sorted(by_manager)))
+    mine = by_manager[source]
+    seed = customers[str(rng.choice(mine))]
+    size = int(rng.integers(1, most + 1))
+    near = sorted(mine, key=lambda c: (customers[c].lon - seed.lon) ** 2 + (customers[c].lat - seed.lat) ** 2)[:size]
+    roles = set.intersection(*(set(problem.tier(customers[c].tier).roles) for c in near))
+    centre: dict[str, tuple[float, float]] = {}
+    for manager, cids in by_manager.items():
+        centre[manager] = (float(np.mean([customers[c].lon for c in cids])),
+                           float(np.mean([customers[c].lat for c in cids])))
+    def away(manager_id: str) -> float:
+        return (centre[manager_id][0] - seed.lon) ** 2 + (centre[manager_id][1] - seed.lat) ** 2
+
+    targets = sorted((m.manager_id for m in problem.managers
+                      if m.manager_id != source and m.role in roles and m.manager_id in centre), key=away)
+    if not targets:
+        return None
+    return near, targets[0]
+
+
+def measure(name: str, problem: Problem, plan: Plan, *, moves: int, most: int, seed: int,
+            freeze: bool = False) -> dict[str, object]:
+    """Open a session on ``plan`` and time ``moves`` moves (see the module docstring)."""
+    started = time.perf_counter()
+    session = EditSession.open(problem, plan)
+    opened = time.perf_counter() - started
+    if freeze:
+        gc.freeze()
+    session.to_dict()
+    rng = np.random.default_rng(seed)
+    # One move and its undo first, not counted: the first call of each kernel in a process loads
+    # its compiled code (tens of milliseconds), which a running editor has paid long before.
+    warm = pick_move(problem, session.to_plan(), np.random.default_rng(seed + 1000), most)
+    if warm is not None:
+        try:
+            session.move(*warm)
+            session.undo()
+        except EditRefusedError:
+            pass
+    move_ms, answer_ms, sizes, routes, unserved = [], [], [], [], 0
+    while len(move_ms) < moves:
+        picked = pick_move(problem, session.to_plan(), rng, most)
+        if picked is None:
+            continue
+        customers, to = picked
+        began = time.perf_counter()
+        try:
+            result = session.move(customers, to=to)
+        except EditRefusedError:  # a part-time manager whose days hold none of their patterns
+            continue
+        moved = time.perf_counter()
+        session.to_dict()
+        done = time.perf_counter()
+        move_ms.append(1000 * (moved - began))
+        answer_ms.append(1000 * (done - began))
+        sizes.append(len(customers))
+        routes.append(len(result.routes))
+        unserved += len(result.unserved)
+    began = time.perf_counter()
+    session.undo()
+    undo_ms = 1000 * (time.perf_counter() - began)
+    report = session.to_plan().validate()
+    per_move = round(statistics.mean(sizes), 1)
+    return {"scenario": name, "customers": problem.num_customers, "managers": problem.num_managers,
+            "open_s": round(opened, 2), "moves": len(move_ms), "customers_per_move": per_move,
+            "routes_per_move": round(statistics.mean(routes), 1),
+            "median_move_ms": round(statistics.median(move_ms), 1),
+            "max_move_ms": round(max(move_ms), 1), "median_with_body_ms": round(statistics.median(answer_ms), 1),
+            "max_with_body_ms": round(max(answer_ms), 1), "undo_ms": round(undo_ms, 1),
+            "unserved_entries": unserved, "valid": report.ok}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=20)
+    parser.add_argument("--most", type=int, default=50, help="most customers of one move")
+    parser.add_argument("--customers", type=int, default=5000, help="customers of the synthetic problem")
+    parser.add_argument("--iterations", type=int, default=3000, help="search steps planning the synthetic problem")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() once the session is open")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", routeplan.PlanWarning)
+    rows = []
+    kuiwen = routeplan.read_scenario(KUIWEN)
+    rows.append(measure("kuiwen", kuiwen, routeplan.plan(kuiwen, stop=MaxIterations(3000), seed=0),
+                        moves=args.moves, most=args.most, seed=args.seed, freeze=args.gc_freeze))
+    print(json.dumps(rows[-1]), flush=True)
+    synthetic = random_problem(args.seed, customers=args.customers)
+    rows.append(measure(f"random_problem({args.seed}, customers={args.customers})", synthetic,
+                        routeplan.plan(synthetic, stop=MaxIterations(args.iterations), seed=0),
+                        moves=args.moves, most=args.most, seed=args.seed, freeze=args.gc_freeze))
+    print(json.dumps(rows[-1]), flush=True)
+    print()
+    freeze = " --gc-freeze" if args.gc_freeze else ""
+    print(f"command: python benchmarks/editing.py --moves {args.moves} --most {args.most} --customers "
+          f"{args.customers} --iterations {args.iterations} --seed {args.seed}{freeze}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print()
+    print("| scenario | customers | managers | open s | customers per move | routes per move | move ms (median / max) "
+          "| with the plan's body ms (median / max) | undo ms | valid |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        print(f"| {r['scenario']} | {r['customers']} | {r['managers']} | {r['open_s']} | {r['customers_per_move']} | "
+              f"{r['routes_per_move']} | {r['median_move_ms']} / {r['max_move_ms']} | {r['median_with_body_ms']} / "
+              f"{r['max_with_body_ms']} | {r['undo_ms']} | {r['valid']} |")
+    return 0 if all(r["valid"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
