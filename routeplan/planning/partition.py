@@ -297,8 +297,8 @@ class _Cut:
     capacity: np.ndarray
     settlement: np.ndarray
     max_customers: int
-    size_slack: float
-    load_slack: float
+    size_slack: float = SIZE_SLACK
+    load_slack: float = LOAD_SLACK
     customer_class: np.ndarray  # per customer (see routeplan.planning.loads)
     class_weight: np.ndarray  # per customer: its work where some kind may serve its class, else 0
     manager_kind: np.ndarray
