@@ -53,6 +53,7 @@ from .planning.fan_out import BorderParams as BorderParams
 from .planning.formulate import Weights as Weights
 from .planning.partition import PartitionParams as PartitionParams
 from .planning.strategies import STRATEGIES as STRATEGIES
+from .planning.strategies import StrategyParams as StrategyParams
 from .results.balance import BalanceReport as BalanceReport
 from .results.changes import PlanDiff as PlanDiff
 from .results.changes import diff_plans as diff_plans
@@ -115,6 +116,7 @@ __all__ = [
     "StabilitySettings",
     "Stop",
     "StrategyError",
+    "StrategyParams",
     "Tier",
     "TimeLimit",
     "Unserved",

@@ -23,7 +23,7 @@ from .planning.partition import PART_CUSTOMERS, Part, PartitionParams, PartLoad,
 from .planning.replan import log_terms, with_previous
 from .planning.rescue import MIN_SLACK_MIN, RESCUE_MANAGERS, left_for_room, rescue
 from .planning.schedule import build_routes
-from .planning.strategies import STRATEGIES
+from .planning.strategies import STRATEGIES, StrategyParams
 from .planning.warm_up import warm_up_planner
 from .results.changes import PlanRecord, plan_record
 from .results.run_record import RunRecord
@@ -107,6 +107,9 @@ class PlanParams:
     phases
         The estimates of the phases outside the search that the budget leaves time for
         (:class:`~routeplan.phases.PhaseEstimates`).
+    strategies
+        How the role-blind strategies hand customers out
+        (:class:`~routeplan.planning.strategies.StrategyParams`).
     partition
         How a problem of more than ``part_customers`` customers is cut into parts
         (:class:`~routeplan.planning.partition.PartitionParams`).
@@ -128,6 +131,7 @@ class PlanParams:
     weights: Weights = field(default_factory=Weights)
     border: BorderParams = field(default_factory=BorderParams)
     phases: PhaseEstimates = field(default_factory=PhaseEstimates)
+    strategies: StrategyParams = field(default_factory=StrategyParams)
     partition: PartitionParams = field(default_factory=PartitionParams)
     rescue_managers: int = RESCUE_MANAGERS
     rescue_slack_min: float = MIN_SLACK_MIN
@@ -356,7 +360,7 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
     startup = warm_up_planner()  # compiles on first use; not counted in the time limit
     started = time.perf_counter() if started is None else started + startup
     formulating = time.perf_counter()
-    context = PlanningContext.of(problem, strategy)
+    context = PlanningContext.of(problem, strategy, params=planning.strategies)
     log_terms(problem, context.terms)
     parts = partition(context, max_customers=planning.part_customers, params=planning.partition)
     if len(parts) > 1:

@@ -50,8 +50,9 @@ class CarryModel:
     work: np.ndarray
 
     @classmethod
-    def of(cls, problem: Problem, work_seconds: np.ndarray) -> CarryModel:
-        """The model of ``problem`` with each customer's estimated work (seconds per cycle)."""
+    def of(cls, problem: Problem, work_seconds: np.ndarray, *, usable_share: float = USABLE_SHARE) -> CarryModel:
+        """The model of ``problem`` with each customer's estimated work (seconds per cycle), a
+        ``usable_share`` of every shift hour counted as usable."""
         customers, managers = problem.customers, problem.managers
         start = np.array([c.window[0] for c in customers], dtype=float)
         end = np.array([c.window[1] + c.service_min for c in customers], dtype=float)
@@ -63,7 +64,7 @@ class CarryModel:
         low, high = boundaries[:-1], boundaries[1:]
         overlap = np.clip(np.minimum(high[None, :], shift[:, 1:2]) - np.maximum(low[None, :], shift[:, 0:1]), 0, None)
         days = np.array([len(m.days) for m in managers], dtype=float)
-        manager_minutes = overlap * days[:, None] * USABLE_SHARE
+        manager_minutes = overlap * days[:, None] * usable_share
         work = np.asarray(work_seconds, dtype=float) / 60.0
         visits = np.array([c.visits for c in customers], dtype=float)
         per_visit = float(work.sum() / visits.sum()) if visits.sum() > 0 else 0.0

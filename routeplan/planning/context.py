@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import ArgumentError
 from ..model.problem import Problem
 from .replan import StabilityTerms, stability_terms
-from .strategies import STRATEGIES, strategy_eligibility
+from .strategies import STRATEGIES, StrategyParams, strategy_eligibility
 from .workload import customer_work
 
 
@@ -55,14 +55,16 @@ class PlanningContext:
     work: np.ndarray | None = None
 
     @classmethod
-    def of(cls, problem: Problem, strategy: str = "hybrid", *, estimate: bool = True) -> PlanningContext:
+    def of(cls, problem: Problem, strategy: str = "hybrid", *, estimate: bool = True,
+           params: StrategyParams | None = None) -> PlanningContext:
         """The context of planning ``problem`` under ``strategy`` (``estimate``: with each
         customer's estimated work, which the role-blind strategies' hand-out and the partition
-        of a large problem need; it asks the travel model for nearest neighbours)."""
+        of a large problem need; it asks the travel model for nearest neighbours; ``params``: how
+        the role-blind strategies hand out)."""
         if strategy not in STRATEGIES:
             raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
         work = customer_work(problem) if estimate or strategy != "hybrid" else None
-        eligible = strategy_eligibility(problem, strategy, work=work)
+        eligible = strategy_eligibility(problem, strategy, work=work, params=params)
         return cls.with_eligible(problem, strategy, eligible, work=work)
 
     @classmethod

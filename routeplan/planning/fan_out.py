@@ -71,11 +71,14 @@ class BorderParams:
     polish_band
         A part is polished once more where a manager strays from its group's mean by more than
         this share of the balance tolerance (:data:`POLISH_BAND`).
+    neighbours
+        Nearest customers looked at when judging which parts are neighbours (:data:`NEIGHBOURS`).
     """
 
     share: float = BORDER_SHARE
     rounds: int = BORDER_ROUNDS
     polish_band: float = POLISH_BAND
+    neighbours: int = NEIGHBOURS
 
     def __post_init__(self) -> None:
         if not (isinstance(self.share, (int, float)) and 0.0 <= self.share < 1.0):
@@ -85,6 +88,8 @@ class BorderParams:
         if not (isinstance(self.polish_band, (int, float)) and math.isfinite(self.polish_band)
                 and self.polish_band >= 0):
             raise ArgumentError("border.polish_band", f"{self.polish_band!r} is not a number of 0 or more")
+        if not (isinstance(self.neighbours, int) and self.neighbours >= 1):
+            raise ArgumentError("border.neighbours", f"{self.neighbours!r} is not a whole number of 1 or more")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -271,7 +276,8 @@ class FanOut:
         for k, part in enumerate(parts):
             self.manager_part[part.managers] = k
         self.part_group = [int(self.group_of_manager[p.managers[0]]) if len(p.managers) else -1 for p in parts]
-        self.contacts = border_contacts(problem, parts, self.part_group) if len(parts) > 1 else {}
+        self.contacts = (border_contacts(problem, parts, self.part_group, neighbours=self.border.neighbours)
+                         if len(parts) > 1 else {})
         self.rounds = self.border.rounds if self.contacts else 0
         self.state = _Joined(problem, parts)
         self.tally = _Tally(planned=len(parts) + self.rounds * _matching_size(self.contacts))
@@ -540,15 +546,16 @@ class _Joined:
         return sum(u.visits_missing for u in self.unserved.values())
 
 
-def border_contacts(problem: Problem, parts: Sequence[Part], part_group: Sequence[int]) -> dict[tuple[int, int], int]:
+def border_contacts(problem: Problem, parts: Sequence[Part], part_group: Sequence[int], *,
+                    neighbours: int = NEIGHBOURS) -> dict[tuple[int, int], int]:
     """Neighbouring parts of one group of interchangeable managers: for each pair, how many
-    customers of one have one of their :data:`NEIGHBOURS` nearest customers in the other."""
+    customers of one have one of their ``neighbours`` nearest customers in the other."""
     customer_part = np.empty(problem.num_customers, dtype=np.int64)
     for k, part in enumerate(parts):
         customer_part[part.customers] = k
     lon = np.array([c.lon for c in problem.customers], dtype=float)
     lat = np.array([c.lat for c in problem.customers], dtype=float)
-    index, _, _ = travel_model(problem.travel).nearest(lon, lat, NEIGHBOURS)
+    index, _, _ = travel_model(problem.travel).nearest(lon, lat, neighbours)
     contact: dict[tuple[int, int], int] = {}
     for i, near in enumerate(index):
         a = int(customer_part[i])

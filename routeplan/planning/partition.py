@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linprog
@@ -82,18 +82,37 @@ class PartitionParams:
     rebalance_band
         Share of the balance tolerance within which the rebalancing before solving brings every
         kind of manager in every part (:data:`REBALANCE_BAND`).
+    move_km_cost, band_cost
+        What the rebalancing's linear programme charges for an hour of work moved, per km between
+        the parts' centres (:data:`MOVE_KM_COST`), and per hour left beyond the band
+        (:data:`BAND_COST`): how far it goes to even out parts.
+    link_neighbours, contact_neighbours
+        Nearest customers looked at when linking settlements (:data:`LINK_NEIGHBOURS`) and when
+        judging which parts touch (:data:`CONTACT_NEIGHBOURS`).
+    count_steps
+        Most single-manager moves in the choice of each side's managers of every kind
+        (:data:`COUNT_STEPS`).
     """
 
     link_km: float = LINK_KM
     size_slack: float = SIZE_SLACK
     load_slack: float = LOAD_SLACK
     rebalance_band: float = REBALANCE_BAND
+    move_km_cost: float = MOVE_KM_COST
+    band_cost: float = BAND_COST
+    link_neighbours: int = LINK_NEIGHBOURS
+    contact_neighbours: int = CONTACT_NEIGHBOURS
+    count_steps: int = COUNT_STEPS
 
     def __post_init__(self) -> None:
-        for name in ("link_km", "size_slack", "load_slack", "rebalance_band"):
+        for name in ("link_km", "size_slack", "load_slack", "rebalance_band", "move_km_cost", "band_cost"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
                 raise ArgumentError(f"partition.{name}", f"{value!r} is not a number of 0 or more")
+        for name in ("link_neighbours", "contact_neighbours", "count_steps"):
+            value = getattr(self, name)
+            if not (isinstance(value, int) and value >= 1):
+                raise ArgumentError(f"partition.{name}", f"{value!r} is not a whole number of 1 or more")
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +171,8 @@ def partition(context: PlanningContext, *, max_customers: int = PART_CUSTOMERS,
     model = kinds(eligible, range(n_managers))
     servable = np.asarray(model.serves.any(axis=1))[model.customer_class]
     cut = _Cut(points=points, homes=homes, work=weight, capacity=capacity,
-               settlement=settlements(points, link_km=params.link_km), max_customers=max_customers,
-               size_slack=params.size_slack, load_slack=params.load_slack, customer_class=model.customer_class,
+               settlement=settlements(points, link_km=params.link_km, neighbours=params.link_neighbours),
+               max_customers=max_customers, params=params, customer_class=model.customer_class,
                class_weight=np.where(servable, weight, 0.0), manager_kind=model.manager_kind, serves=model.serves,
                class_pinned=np.array([len(c) <= 1 for c in model.classes], dtype=bool))
     regions: list[tuple[np.ndarray, np.ndarray]] = []
@@ -270,14 +289,14 @@ def _way_out(problem: Problem, points: np.ndarray, homes: np.ndarray, work: np.n
     return ride_share(visits, seconds, work, (shift, total))
 
 
-def settlements(points: np.ndarray, *, link_km: float = LINK_KM) -> np.ndarray:
+def settlements(points: np.ndarray, *, link_km: float = LINK_KM, neighbours: int = LINK_NEIGHBOURS) -> np.ndarray:
     """The settlement of each point (local km): connected parts of the graph linking every point
-    to those of its :data:`LINK_NEIGHBOURS` nearest within ``link_km`` (a sparse graph, never all
+    to those of its ``neighbours`` nearest within ``link_km`` (a sparse graph, never all
     pairs)."""
     n = len(points)
     if n <= 1:
         return np.zeros(n, dtype=np.int64)
-    k = min(LINK_NEIGHBOURS + 1, n)
+    k = min(neighbours + 1, n)
     distance, near = cKDTree(points).query(points, k=k)
     rows = np.repeat(np.arange(n), k)
     keep = np.asarray(distance).ravel() <= link_km
@@ -297,8 +316,7 @@ class _Cut:
     capacity: np.ndarray
     settlement: np.ndarray
     max_customers: int
-    size_slack: float = SIZE_SLACK
-    load_slack: float = LOAD_SLACK
+    params: PartitionParams = field(default_factory=PartitionParams)
     customer_class: np.ndarray  # per customer (see routeplan.planning.loads)
     class_weight: np.ndarray  # per customer: its work where some kind may serve its class, else 0
     manager_kind: np.ndarray
@@ -381,7 +399,7 @@ class _Cut:
 
         best, best_score = dict(counts), score(counts)
         total = sum(len(m) for m in by_kind.values())
-        for _ in range(COUNT_STEPS):
+        for _ in range(self.params.count_steps):
             moves = []
             for k in sorted(by_kind):
                 for step in (-1, 1):
@@ -431,12 +449,12 @@ class _Cut:
         for i in range(len(units) - 1):  # the cut after the i-th unit along the side
             if not 0 < staffed[i] < len(managers):
                 continue
-            if low_share is not None and abs(count[i] - low_share) > self.size_slack:
+            if low_share is not None and abs(count[i] - low_share) > self.params.size_slack:
                 continue
             low_load = work[i] / capacity[i] / load
             high_load = (work[-1] - work[i]) / (capacity[-1] - capacity[i]) / load
             gap = max(abs(low_load - 1.0), abs(high_load - 1.0))
-            if (gap <= self.load_slack or low_share is not None) and gap < best_gap:
+            if (gap <= self.params.load_slack or low_share is not None) and gap < best_gap:
                 best, best_gap = i, gap
         if best < 0:
             return None
@@ -533,7 +551,7 @@ def _transfers(cut: _Cut, members: Sequence[np.ndarray], regions: list[int], reg
         return []
     mean = work.sum() / total_capacity
     # Which regions touch, and how far apart their centres lie.
-    k = min(CONTACT_NEIGHBOURS + 1, len(customers))
+    k = min(cut.params.contact_neighbours + 1, len(customers))
     _, near = cKDTree(cut.points[customers]).query(cut.points[customers], k=k)
     near = np.asarray(near).reshape(len(customers), -1)
     touching = {(int(a), int(b)) for a, row in zip(local, local[near], strict=True) for b in row if a != b}
@@ -557,9 +575,9 @@ def _transfers(cut: _Cut, members: Sequence[np.ndarray], regions: list[int], reg
     cost = np.zeros(len(variables))
     for (name, key), j in column.items():
         if name == "y":
-            cost[j] = MOVE_KM_COST * (float(np.hypot(*(centres[key[0]] - centres[key[1]]))) + 0.1)
+            cost[j] = cut.params.move_km_cost * (float(np.hypot(*(centres[key[0]] - centres[key[1]]))) + 0.1)
         elif name in ("over", "under"):
-            cost[j] = BAND_COST
+            cost[j] = cut.params.band_cost
     eq_rows, eq_b, ub_rows, ub_b = [], [], [], []
     for i in range(len(regions)):
         for c in range(n_classes):

@@ -23,20 +23,45 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..errors import ArgumentError, InputIssue, StrategyError
 from ..model.districts import customer_districts
 from ..model.problem import Problem
-from .capacity import CarryModel
+from .capacity import USABLE_SHARE, CarryModel
 from .workload import customer_work
 
 logger = logging.getLogger(__name__)
 
 STRATEGIES = ("hybrid", "region", "business-type", "value")
 VALUE_BANDS = 4
+"""Value bands of the ``value`` strategy (at most one per manager)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StrategyParams:
+    """How the role-blind strategies hand customers out (defaults: the modules' constants).
+
+    Attributes
+    ----------
+    value_bands
+        Bands of customers by value under ``value`` (:data:`VALUE_BANDS`; at most one per manager).
+    usable_share
+        Share of a manager's shift hours the hand-out counts as usable for visits and the rides
+        between them when it checks that every manager can carry what it is given
+        (:data:`routeplan.planning.capacity.USABLE_SHARE`), in (0, 1].
+    """
+
+    value_bands: int = VALUE_BANDS
+    usable_share: float = USABLE_SHARE
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.value_bands, int) and self.value_bands >= 1):
+            raise ArgumentError("strategies.value_bands", f"{self.value_bands!r} is not a whole number of 1 or more")
+        if not (isinstance(self.usable_share, (int, float)) and 0 < self.usable_share <= 1):
+            raise ArgumentError("strategies.usable_share", f"{self.usable_share!r} is not a share in (0, 1]")
 
 
 def check_strategy(problem: Problem, strategy: str) -> None:
@@ -48,11 +73,14 @@ def check_strategy(problem: Problem, strategy: str) -> None:
         _required_districts(problem)
 
 
-def strategy_eligibility(problem: Problem, strategy: str, *, work: np.ndarray | None = None) -> list[tuple[int, ...]]:
+def strategy_eligibility(problem: Problem, strategy: str, *, work: np.ndarray | None = None,
+                         params: StrategyParams | None = None) -> list[tuple[int, ...]]:
     """The managers (indices) ``strategy`` allows per customer, locks honoured, judged on the
     travel model's nearest neighbours alone (no matrix over all customers); ``work`` is each
     customer's estimated work (:func:`~routeplan.planning.workload.customer_work`, computed
-    here when not given)."""
+    here when not given); ``params`` how the role-blind strategies hand out (default:
+    :class:`StrategyParams`)."""
+    params = params or StrategyParams()
     if strategy not in STRATEGIES:
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
     if strategy == "hybrid":
@@ -64,16 +92,18 @@ def strategy_eligibility(problem: Problem, strategy: str, *, work: np.ndarray | 
         keep = [i for i, m in enumerate(problem.managers) if m.role in own_roles]
         inner = strategy_eligibility(problem.replace(managers=tuple(problem.managers[i] for i in keep),
                                                      tiers=tuple(replace(t, levels=()) for t in problem.tiers)),
-                                     strategy, work=work)
+                                     strategy, work=work, params=params)
         return [tuple(keep[k] for k in allowed) for allowed in inner]
     index = {m.manager_id: i for i, m in enumerate(problem.managers)}
     work = customer_work(problem) if work is None else work
-    groups = {"region": region_groups, "business-type": business_type_groups, "value": value_groups}[strategy](
-        problem, work)
+    if strategy == "value":
+        groups = value_groups(problem, work, bands=params.value_bands)
+    else:
+        groups = {"region": region_groups, "business-type": business_type_groups}[strategy](problem, work)
     eligible = [tuple(sorted(managers)) if c.locked_manager is None else (index[c.locked_manager],)
                 for c, managers in zip(problem.customers, groups, strict=True)]
     locked = np.array([c.locked_manager is not None for c in problem.customers], dtype=bool)
-    return fit_to_shifts(problem, work, eligible, locked=locked, strategy=strategy)
+    return fit_to_shifts(problem, work, eligible, locked=locked, strategy=strategy, usable_share=params.usable_share)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -86,7 +116,7 @@ SHORTFALL_SLACK_MIN = 1.0
 
 
 def fit_to_shifts(problem: Problem, work: np.ndarray, eligible: list[tuple[int, ...]], *, locked: np.ndarray,
-                  strategy: str) -> list[tuple[int, ...]]:
+                  strategy: str, usable_share: float = USABLE_SHARE) -> list[tuple[int, ...]]:
     """Mend a role-blind hand-out so that every manager can carry what it was given.
 
     Districts, business types and value bands are handed out on working time alone; but an
@@ -98,7 +128,7 @@ def fit_to_shifts(problem: Problem, work: np.ndarray, eligible: list[tuple[int, 
     nearest manager that has the time then): the district is split. Locked customers keep their
     manager. What no manager can carry stays short, and the planner reports it.
     """
-    carry = CarryModel.of(problem, work)
+    carry = CarryModel.of(problem, work, usable_share=usable_share)
     classes: dict[tuple[tuple[int, ...], int, int, bool], list[int]] = {}
     for i, allowed in enumerate(eligible):
         classes.setdefault((allowed, int(carry.span[i, 0]), int(carry.span[i, 1]), bool(locked[i])), []).append(i)
@@ -315,11 +345,11 @@ def business_type_groups(problem: Problem, work: np.ndarray) -> list[tuple[int, 
 # value
 # ----------------------------------------------------------------------------------------------
 
-def value_groups(problem: Problem, work: np.ndarray) -> list[tuple[int, ...]]:
+def value_groups(problem: Problem, work: np.ndarray, *, bands: int = VALUE_BANDS) -> list[tuple[int, ...]]:
     """Managers allowed per customer under ``value``: bands of customers by value, highest
     first, each band's estimated ``work`` matching the working time of the managers given to it."""
     n_managers = len(problem.managers)
-    bands = min(VALUE_BANDS, n_managers)
+    bands = min(bands, n_managers)
     values = np.array([c.value if c.value is not None else np.nan for c in problem.customers], dtype=float)
     if np.isnan(values).all():
         raise StrategyError(InputIssue("customers.csv", "the value strategy needs the 'value' column", None,

@@ -163,3 +163,27 @@ def test_the_cut_of_a_large_problem_is_a_parameter():
 def test_the_offer_of_left_out_customers_is_checked(bad):
     with pytest.raises(ArgumentError):
         PlanParams(**bad)
+
+
+def test_the_role_blind_hand_out_is_a_parameter():
+    """One value band hands every customer to every manager; the default four split them."""
+    from routeplan import StrategyParams
+
+    problem = random_problem(3, customers=200)
+    four = PlanningContext.of(problem, "value")
+    one = PlanningContext.of(problem, "value", params=StrategyParams(value_bands=1))
+    unlocked = [i for i, c in enumerate(problem.customers) if c.locked_manager is None]
+    assert max(len(four.eligible[i]) for i in unlocked) < problem.num_managers
+    assert all(len(one.eligible[i]) == problem.num_managers for i in unlocked)
+    for bad in ({"value_bands": 0}, {"usable_share": 0.0}, {"usable_share": 1.5}):
+        with pytest.raises(ArgumentError):
+            StrategyParams(**bad)
+
+
+@pytest.mark.parametrize(("kind", "bad"), [("partition", {"count_steps": 0}), ("partition", {"band_cost": -1.0}),
+                                           ("partition", {"link_neighbours": 2.5}), ("border", {"neighbours": 0})])
+def test_the_cut_and_border_internals_are_checked(kind, bad):
+    from routeplan import PartitionParams
+
+    with pytest.raises(ArgumentError):
+        (PartitionParams if kind == "partition" else BorderParams)(**bad)
