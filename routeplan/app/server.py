@@ -316,6 +316,9 @@ def create_app(editor: Editor, *, port: int, token: str) -> Starlette:
             return ApiError(404, f"no file {name!r}").response()
         return FileResponse(path, headers={"Cache-Control": "no-cache"})
 
+    async def get_icon(request: Request) -> Response:
+        return Response(status_code=204)  # no icon: the browser asks for one, and a 404 would show as an error
+
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         message = exc.detail if isinstance(exc, HTTPException) else "internal error"
@@ -327,6 +330,7 @@ def create_app(editor: Editor, *, port: int, token: str) -> Starlette:
 
     routes = [
         Route("/", get_page, methods=["GET"]),
+        Route("/favicon.ico", get_icon, methods=["GET"]),
         Route("/static/{path:path}", get_static, methods=["GET"]),
         Route("/api/plan", get_plan, methods=["GET"]),
         Route("/api/customers", get_customers, methods=["GET"]),

@@ -3,6 +3,7 @@ status it answers with, its atomic save, its guard (token, Host), and the real c
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from routeplan.app import saving as saving_module
 from routeplan.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("ROUTEPLAN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 PORT = 8765  # the port the test client's Host names (nothing listens on it)
 TOKEN = "the-token"
 PLAN_KEYS = {"version", "customers", "managers", "unserved", "balance"}
@@ -422,7 +425,10 @@ def first_line(process: subprocess.Popen[str], seconds: float) -> str:
     return process.stdout.readline()
 
 
-def test_the_command_serves_on_localhost_and_prints_the_address_first(scenario_dir: Path, plan_dir: Path):
+@contextlib.contextmanager
+def command(scenario_dir: Path, plan_dir: Path) -> Iterator[re.Match[str]]:
+    """``routeplan edit ... --no-browser --port 0`` running; the match of its first line (the
+    address, the port and the token). Stopped after."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     process = subprocess.Popen([sys.executable, "-m", "routeplan", "edit", str(scenario_dir), str(plan_dir),
                                 "--no-browser", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -431,6 +437,16 @@ def test_the_command_serves_on_localhost_and_prints_the_address_first(scenario_d
         line = first_line(process, 600)
         match = re.fullmatch(r"routeplan edit: (http://127\.0\.0\.1:(\d+)/\?token=([\w-]+))\n", line)
         assert match, line
+        yield match
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def test_the_command_serves_on_localhost_and_prints_the_address_first(scenario_dir: Path, plan_dir: Path):
+    with command(scenario_dir, plan_dir) as match:
         port, token = int(match[2]), match[3]
         request = urllib.request.Request(f"http://127.0.0.1:{port}/api/plan",
                                          headers={"Authorization": f"Bearer {token}"})
@@ -449,8 +465,46 @@ def test_the_command_serves_on_localhost_and_prints_the_address_first(scenario_d
         with urllib.request.urlopen(match[1], timeout=60) as response:
             assert response.status == 200
             assert b"leaflet" in response.read()
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
-        if process.stdout is not None:
-            process.stdout.close()
+
+
+def test_the_page_edits_through_the_api_in_a_browser(scenario_dir: Path, plan_dir: Path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (.ci/run installs it)")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    messages: list[str] = []
+    requested: list[str] = []
+    with command(scenario_dir, plan_dir) as match, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                                                    "--disable-background-networking",
+                                                                    "--disable-component-update", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        page.on("console", lambda m: messages.append(f"{m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(match[1])
+        page.wait_for_function("() => document.getElementById('version').textContent === '0'", timeout=60_000)
+        assert page.evaluate("markers.size") == 24  # every customer, on the canvas renderer
+        assert page.evaluate("[...markers.values()].every(m => m.options.renderer instanceof L.Canvas)")
+        assert page.locator("#managers tr").count() == 4
+        # A manager's row selects its customers; they move to another manager.
+        page.locator("#managers tr", has_text="C1").first.click()
+        assert int(page.locator("#count").inner_text()) > 0
+        page.select_option("#to", "C2")
+        page.click("#move")
+        page.wait_for_function("() => document.getElementById('version').textContent === '1'", timeout=60_000)
+        page.click("#undo")
+        page.wait_for_function("() => document.getElementById('version').textContent === '2'", timeout=60_000)
+        # A click on a customer selects it alone; it is locked.
+        page.evaluate("markers.get('S00').fire('click', {originalEvent: {shiftKey: false}})")
+        assert page.locator("#count").inner_text() == "1"
+        page.click("#lock")
+        page.wait_for_function("() => document.getElementById('version').textContent === '3'", timeout=60_000)
+        page.click("#save")
+        page.wait_for_function("() => document.getElementById('message').textContent.startsWith('saved version 3')",
+                               timeout=120_000)
+        browser.close()
+    assert messages == []
+    assert all(url.startswith(f"http://127.0.0.1:{match[2]}/") for url in requested), requested
+    assert routeplan.validate_folder(scenario_dir, plan_dir).ok
+    lines = (plan_dir / "edits.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == [{"op": "lock", "customers": ["S00"]}]  # the move was undone
