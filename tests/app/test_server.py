@@ -365,6 +365,34 @@ def test_a_save_that_fails_midway_leaves_the_old_folder_as_it_was(client: TestCl
     assert (plan_dir / "edits.jsonl").read_text(encoding="utf-8").strip() == '{"op": "lock", "customers": ["S00"]}'
 
 
+@pytest.mark.skipif(not saving_module._exchange_supported(), reason="no renameat2 (Linux only)")
+def test_save_swaps_the_folder_in_one_exchange(editor: Editor, plan_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    # No rename of the plan folder: with two renames, a crash between them would leave no PLAN_DIR.
+    # (Renames inside the new folder, its schedules and calendars written whole, go on.)
+    rename = Path.rename
+
+    def no_rename(self: Path, target: Any) -> Path:
+        if plan_dir in (Path(self), Path(target)):
+            raise AssertionError(f"renamed {self} to {target}")
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", no_rename)
+    editor.session.lock(["S00"])
+    save_session(editor.session, plan_dir)
+    assert '"S00"' in (plan_dir / "edits.jsonl").read_text(encoding="utf-8")
+    assert sorted(p.name for p in plan_dir.parent.iterdir()) == ["plan"]
+
+
+def test_save_where_the_file_system_cannot_exchange_renames_twice(editor: Editor, scenario_dir: Path,
+                                                                   plan_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(saving_module, "_exchange", lambda a, b: False)
+    editor.session.lock(["S00"])
+    save_session(editor.session, plan_dir)
+    assert '"S00"' in (plan_dir / "edits.jsonl").read_text(encoding="utf-8")
+    assert sorted(p.name for p in plan_dir.parent.iterdir()) == ["plan"]
+    assert routeplan.validate_folder(scenario_dir, plan_dir).ok
+
+
 def test_save_session_refuses_a_folder_of_someone_elses_files(editor: Editor, tmp_path: Path):
     foreign = tmp_path / "mine"
     foreign.mkdir()
