@@ -173,6 +173,8 @@ def parse_edit(body: bytes) -> dict[str, Any] | ApiError:
         edit = json.loads(body)
     except (ValueError, UnicodeDecodeError) as err:
         return ApiError(400, f"the body is not JSON: {err}")
+    except RecursionError:  # arrays nested thousands deep: no op looks like that
+        return ApiError(400, "the body is not JSON this API reads: nested too deep")
     if not isinstance(edit, dict):
         return ApiError(400, f"expected a JSON object with an 'op', got {type(edit).__name__}")
     op = edit.get("op")

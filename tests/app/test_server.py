@@ -232,6 +232,7 @@ def test_a_change_without_if_match_gets_428(client: TestClient):
     (b"\xff\xfe", "JSON"),
     ("", "JSON"),
     ("[1, 2]", "object"),
+    ("[" * 100_000 + "]" * 100_000, "JSON"),
     ({"customers": ["S00"]}, "op"),
     ({"op": "teleport", "customers": ["S00"]}, "teleport"),
     ({"op": "undo"}, "undo"),
