@@ -1,4 +1,4 @@
-"""The ``routeplan`` command: plan, validate, compare, map, check and diff.
+"""The ``routeplan`` command: plan, validate, compare, map, check, diff and edit.
 
 Exit codes (each kind of failure its own, see :mod:`routeplan.errors`):
 
@@ -24,16 +24,20 @@ import importlib
 import logging
 import os
 import sys
+import threading
 import time
 import traceback
 import warnings
+import webbrowser
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .app import serve
 from .comparison import compare
+from .editing import EditSession
 from .errors import ArgumentError, InputIssue, InternalError, PlanFileError, PlanWarning, RouteplanError, ScenarioError
 from .io.scenario import read_scenario
 from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable
@@ -202,6 +206,13 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("scenario", type=Path, help=scenario_help)
     v.add_argument("plan", type=Path, help="plan folder to check")
     v.set_defaults(run=_validate)
+
+    e = sub.add_parser("edit", help="edit a plan folder by hand in the browser (served on 127.0.0.1 only)")
+    e.add_argument("scenario", type=Path, help=scenario_help)
+    e.add_argument("plan", type=Path, help="plan folder to edit; saving from the page replaces it")
+    e.add_argument("--port", type=_port, default=0, help="port on 127.0.0.1 (default: a free one)")
+    e.add_argument("--no-browser", action="store_true", help="do not open the page in the browser")
+    e.set_defaults(run=_edit)
     return parser
 
 
@@ -278,6 +289,16 @@ def _strategy_list(text: str) -> list[str]:
     if not names:
         raise argparse.ArgumentTypeError("no strategy given")
     return [_strategy(name) for name in names]
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port between 0 (a free one) and 65535")
+    return value
 
 
 def _date(text: str) -> dt.date:
@@ -464,6 +485,23 @@ def _validate(args: argparse.Namespace) -> int:
     report = validate_folder(args.scenario, args.plan)
     print(report)
     return EXIT_OK if report.ok else EXIT_INVALID
+
+
+def _edit(args: argparse.Namespace) -> int:
+    session = EditSession.open_folder(args.scenario, args.plan)
+
+    def ready(url: str) -> None:
+        # The contract's first line of standard output, at once (also into a pipe): whoever
+        # started the command waits for it to connect.
+        print(f"routeplan edit: {url}", flush=True)
+        if not args.no_browser:
+            # In a thread: a browser that runs in the terminal would hold the server up.
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how the editor is closed
+        serve(session, args.plan, port=args.port, ready=ready)
+    print("routeplan edit: stopped (what was not saved is not written)", file=sys.stderr)
+    return EXIT_OK
 
 
 class _ProgressLine:

@@ -1,0 +1,414 @@
+"""The web page and JSON API of ``routeplan edit`` (the contract's section 8) over an
+:class:`~routeplan.EditSession`.
+
+The API is the contract; the page is a thin client of it. Every request is checked before
+anything else: its ``Host`` must be ``127.0.0.1:PORT`` or ``localhost:PORT`` (403 otherwise: a
+web page elsewhere cannot reach the editor through a name that resolves to this machine), and a
+request under ``/api/`` must carry the token (401 otherwise). Requests run one at a time against
+the session (a lock), so that of two clients sending a change for one version, one gets it and
+the other 412. Every error is JSON ``{"error": message}``: no traceback reaches a client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..editing import EditSession
+from ..errors import ArgumentError, EditRefusedError
+from ..maps.colours import palette
+from .saving import save_session
+
+logger = logging.getLogger(__name__)
+
+EDIT_OPS = ("move", "days", "lock", "unlock", "optimise")
+"""The ops ``POST /api/edits`` takes (undo and redo have their own requests)."""
+
+_LISTS = ("customers", "days", "managers")  # fields whose lists must hold strings (ids, labels)
+
+_PAGE_HEADERS = {
+    # The page loads nothing but what this server serves, and the token in its address is not
+    # handed on to other sites.
+    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+                               "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+class ApiError(Exception):
+    """A request the API refuses: its status and the message of the JSON body."""
+
+    def __init__(self, status: int, message: str, *, version: int | None = None):
+        self.status = status
+        self.message = message
+        self.version = version
+        super().__init__(message)
+
+    def response(self) -> JSONResponse:
+        """The JSON answer (with the current version's ETag where one is known)."""
+        headers = {"Cache-Control": "no-store"}
+        if self.version is not None:
+            headers["ETag"] = etag(self.version)
+        return JSONResponse({"error": self.message}, status_code=self.status, headers=headers)
+
+
+def etag(version: int) -> str:
+    """The ETag of a version: ``"V"``."""
+    return f'"{version}"'
+
+
+class Editor:
+    """An editing session behind the API: one request at a time, each checked against the
+    version its ``If-Match`` names.
+
+    Parameters
+    ----------
+    session
+        The session to edit.
+    plan_dir
+        The plan folder that ``save`` writes.
+    """
+
+    def __init__(self, session: EditSession, plan_dir: str | os.PathLike[str]):
+        self.session = session
+        self.plan_dir = Path(plan_dir).absolute()
+        # A threading lock, not an asyncio one: the session's work runs in worker threads (the
+        # event loop stays free), and test clients may each run their own event loop.
+        self._lock = threading.Lock()
+
+    def plan(self) -> tuple[int, dict[str, Any]]:
+        """The version and the body of ``GET /api/plan``."""
+        with self._lock:
+            return self.session.version, self.session.to_dict()
+
+    def places(self) -> dict[str, Any]:
+        """Where the customers are and each manager's colour (``GET /api/customers``): what the
+        page needs to draw them and ``GET /api/plan`` does not say."""
+        problem = self.session.opened.problem  # coordinates and managers never change in a session
+        colours = palette(problem.num_managers)
+        return {"days": list(problem.days),
+                "customers": [{"customer_id": c.customer_id, "name": c.name, "tier": c.tier, "lon": c.lon,
+                               "lat": c.lat} for c in problem.customers],
+                "managers": [{"manager_id": m.manager_id, "role": m.role, "colour": colours[i]}
+                             for i, m in enumerate(problem.managers)]}
+
+    def edit(self, expected: int | None, edit: dict[str, Any] | ApiError) -> tuple[int, dict[str, Any]]:
+        """Make ``edit`` (an op of ``POST /api/edits``, or the error its body gave) if
+        ``expected`` is the current version."""
+        with self._lock:
+            self._check_version(expected)
+            if isinstance(edit, ApiError):
+                raise edit
+            return self._change(lambda session: session.apply(edit))
+
+    def undo(self, expected: int | None) -> tuple[int, dict[str, Any]]:
+        """Take the last change back (``POST /api/undo``)."""
+        with self._lock:
+            self._check_version(expected)
+            return self._change(lambda session: session.undo())
+
+    def redo(self, expected: int | None) -> tuple[int, dict[str, Any]]:
+        """Make the last undone change again (``POST /api/redo``)."""
+        with self._lock:
+            self._check_version(expected)
+            return self._change(lambda session: session.redo())
+
+    def save(self, expected: int | None) -> tuple[int, dict[str, Any]]:
+        """Write the plan folder (``POST /api/save``)."""
+        with self._lock:
+            version = self._check_version(expected)
+            try:
+                folder = save_session(self.session, self.plan_dir)
+            except ArgumentError as err:  # a folder of someone else's files: not replaced
+                raise ApiError(409, str(err), version=version) from None
+            except OSError as err:
+                logger.exception("saving %s failed; the folder is as it was", self.plan_dir)
+                raise ApiError(500, f"cannot write {err.filename or self.plan_dir}: {err.strerror or err}; "
+                                    "the plan folder is as it was", version=version) from None
+            return version, {"version": version, "plan_dir": str(folder)}
+
+    def _check_version(self, expected: int | None) -> int:
+        version = self.session.version
+        if expected is None:
+            raise ApiError(428, f'If-Match: "{version}" is needed (the version the change is meant for; '
+                                "GET /api/plan gives it as the ETag)", version=version)
+        if expected != version:
+            raise ApiError(412, f"version {expected} is not the current version {version}: the plan changed; "
+                                "GET /api/plan and try again", version=version)
+        return version
+
+    def _change(self, action: Callable[[EditSession], object]) -> tuple[int, dict[str, Any]]:
+        session = self.session
+        try:
+            action(session)
+        except EditRefusedError as err:  # a rule of the scenario, or nothing to undo or redo
+            raise ApiError(409, str(err), version=session.version) from None
+        except ArgumentError as err:  # EditError: an unknown op, id or label, a missing field
+            raise ApiError(400, str(err), version=session.version) from None
+        return session.version, session.to_dict()
+
+
+def parse_edit(body: bytes) -> dict[str, Any] | ApiError:
+    """The op of a ``POST /api/edits`` body, or the 400 it gets (reported after the version is
+    checked: a stale request is 412 whatever its body)."""
+    try:
+        edit = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as err:
+        return ApiError(400, f"the body is not JSON: {err}")
+    except RecursionError:  # arrays nested thousands deep: no op looks like that
+        return ApiError(400, "the body is not JSON this API reads: nested too deep")
+    if not isinstance(edit, dict):
+        return ApiError(400, f"expected a JSON object with an 'op', got {type(edit).__name__}")
+    op = edit.get("op")
+    if "op" not in edit:
+        return ApiError(400, f"op: missing; expected one of {', '.join(EDIT_OPS)}")
+    if op not in EDIT_OPS:
+        extra = " (POST /api/undo or /api/redo for those)" if op in ("undo", "redo") else ""
+        return ApiError(400, f"op: unknown op {op!r}; expected one of {', '.join(EDIT_OPS)}{extra}")
+    for name in _LISTS:
+        value = edit.get(name)
+        # A list of anything but strings (ids, labels) names nothing that exists.
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            return ApiError(400, f"{name}: expected a list of strings, got {json.dumps(value)[:200]}")
+    return edit
+
+
+def if_match(request: Request) -> int | None:
+    """The version ``If-Match`` names (None when absent; -1 when it names none: never current)."""
+    value = request.headers.get("if-match")
+    if value is None:
+        return None
+    for tag in value.split(","):
+        text = tag.strip().removeprefix("W/").strip()
+        if len(text) >= 2 and text[0] == text[-1] == '"':
+            text = text[1:-1]
+        if text.isdigit() and text.isascii():
+            return int(text)
+    return -1
+
+
+class Guard:
+    """ASGI middleware that checks every request's ``Host`` (403) and, under ``/api/``, the
+    token (401) before anything else runs.
+
+    Parameters
+    ----------
+    app
+        The application behind it.
+    port
+        The port the server listens on: the hosts allowed are ``127.0.0.1:PORT`` and
+        ``localhost:PORT``.
+    token
+        The token requests under ``/api/`` carry (query ``token`` or ``Authorization: Bearer``).
+    """
+
+    def __init__(self, app: ASGIApp, port: int, token: str):
+        self.app = app
+        self.hosts = {f"127.0.0.1:{port}".encode(), f"localhost:{port}".encode()}
+        self.token = token.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] != "http":  # no websockets here
+            return
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
+        if len(hosts) != 1 or hosts[0].lower() not in self.hosts:
+            shown = hosts[0].decode("latin-1")[:100] if hosts else "none"
+            await ApiError(403, f"Host {shown!r} is not this editor's (127.0.0.1 or localhost with its "
+                                "port)").response()(scope, receive, send)
+            return
+        if scope["path"].startswith("/api/") and not self._authorised(Request(scope)):
+            response = ApiError(401, "the token is missing or wrong: add ?token=TOKEN or the header "
+                                     "'Authorization: Bearer TOKEN' (the command printed it)").response()
+            response.headers["WWW-Authenticate"] = "Bearer"
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _authorised(self, request: Request) -> bool:
+        given = request.query_params.get("token")
+        header = request.headers.get("authorization", "")
+        if given is None and header[:7].lower() == "bearer ":
+            given = header[7:].strip()
+        # In constant time: how long a refusal takes tells nothing of the token.
+        return given is not None and secrets.compare_digest(given.encode(), self.token)
+
+
+def assets_folder() -> Path:
+    """The vendored assets folder (Leaflet) that ``/static/`` serves."""
+    return Path(str(resources.files("routeplan.maps") / "assets")).resolve()
+
+
+def create_app(editor: Editor, *, port: int, token: str) -> Starlette:
+    """The Starlette application of ``routeplan edit``.
+
+    Parameters
+    ----------
+    editor
+        The session behind the API.
+    port
+        The port the server listens on (the ``Host`` every request must name).
+    token
+        The token of the API.
+
+    Returns
+    -------
+    Starlette
+        An ASGI application (serve it with uvicorn, or test it with Starlette's ``TestClient``
+        with ``base_url="http://127.0.0.1:PORT"``).
+    """
+    assets = assets_folder()
+    page = resources.files("routeplan.app") / "page.html"
+
+    async def answer(call: Callable[..., tuple[int, dict[str, Any]]], *args: Any) -> Response:
+        try:
+            version, body = await run_in_threadpool(call, *args)
+        except ApiError as err:
+            return err.response()
+        return JSONResponse(body, headers={"ETag": etag(version), "Cache-Control": "no-store"})
+
+    async def get_plan(request: Request) -> Response:
+        return await answer(editor.plan)
+
+    async def get_customers(request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(editor.places), headers={"Cache-Control": "no-store"})
+
+    async def post_edits(request: Request) -> Response:
+        edit = parse_edit(await request.body())
+        return await answer(editor.edit, if_match(request), edit)
+
+    async def post_undo(request: Request) -> Response:
+        return await answer(editor.undo, if_match(request))
+
+    async def post_redo(request: Request) -> Response:
+        return await answer(editor.redo, if_match(request))
+
+    async def post_save(request: Request) -> Response:
+        return await answer(editor.save, if_match(request))
+
+    async def get_page(request: Request) -> Response:
+        return Response(page.read_text(encoding="utf-8"), media_type="text/html; charset=utf-8",
+                        headers=_PAGE_HEADERS)
+
+    async def get_static(request: Request) -> Response:
+        name = request.path_params["path"]
+        path = (assets / name).resolve()
+        # Only files inside the assets folder: "..", absolute paths and links out are not found.
+        if not path.is_relative_to(assets) or not path.is_file():
+            return ApiError(404, f"no file {name!r}").response()
+        return FileResponse(path, headers={"Cache-Control": "no-cache"})
+
+    async def get_icon(request: Request) -> Response:
+        return Response(status_code=204)  # no icon: the browser asks for one, and a 404 would show as an error
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        message = exc.detail if isinstance(exc, HTTPException) else "internal error"
+        return ApiError(status, f"{message}: {request.method} {request.url.path}").response()
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        logger.error("internal error answering %s %s", request.method, request.url.path, exc_info=exc)
+        return ApiError(500, f"internal error (a bug, please report it): {type(exc).__name__}: {exc}").response()
+
+    routes = [
+        Route("/", get_page, methods=["GET"]),
+        Route("/favicon.ico", get_icon, methods=["GET"]),
+        Route("/static/{path:path}", get_static, methods=["GET"]),
+        Route("/api/plan", get_plan, methods=["GET"]),
+        Route("/api/customers", get_customers, methods=["GET"]),
+        Route("/api/edits", post_edits, methods=["POST"]),
+        Route("/api/undo", post_undo, methods=["POST"]),
+        Route("/api/redo", post_redo, methods=["POST"]),
+        Route("/api/save", post_save, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: internal_error})
+    app.add_middleware(Guard, port=port, token=token)
+    return app
+
+
+def listen(port: int) -> socket.socket:
+    """A socket listening on 127.0.0.1 (only) at ``port`` (0: a free one).
+
+    Raises
+    ------
+    ArgumentError
+        ``--port``: the port cannot be had (taken, or not allowed).
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.listen(128)
+    except OSError as err:
+        sock.close()
+        raise ArgumentError("--port", f"cannot listen on 127.0.0.1:{port}: {err.strerror or err}") from None
+    return sock
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling ``started`` once it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config, started: Callable[[], None]):
+        super().__init__(config)
+        self._started = started
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            self._started()
+
+
+def serve(session: EditSession, plan_dir: str | os.PathLike[str], *, port: int = 0,
+          ready: Callable[[str], None]) -> None:
+    """Serve the editor of ``session`` on 127.0.0.1 until interrupted.
+
+    Parameters
+    ----------
+    session
+        The session to edit.
+    plan_dir
+        The plan folder ``POST /api/save`` writes.
+    port
+        The port (0: a free one).
+    ready
+        Called with the page's address, ``http://127.0.0.1:PORT/?token=TOKEN``, once the server
+        accepts connections.
+
+    Raises
+    ------
+    ArgumentError
+        ``--port``: the port cannot be had.
+    """
+    sock = listen(port)
+    actual = sock.getsockname()[1]
+    token = secrets.token_urlsafe(24)
+    app = create_app(Editor(session, plan_dir), port=actual, token=token)
+    # No logging configuration of uvicorn's own (the command's stays), no access log (it would
+    # write to standard output, whose first line is the contract's), no lifespan to run.
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+    server = _Server(config, lambda: ready(f"http://127.0.0.1:{actual}/?token={token}"))
+    logger.info("serving the editor of %s on 127.0.0.1:%d", plan_dir, actual)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
