@@ -35,7 +35,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .app import serve
+from .app import LiveJournal, serve
 from .comparison import compare
 from .editing import EditSession
 from .errors import ArgumentError, InputIssue, InternalError, PlanFileError, PlanWarning, RouteplanError, ScenarioError
@@ -489,6 +489,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _edit(args: argparse.Namespace) -> int:
     session = EditSession.open_folder(args.scenario, args.plan)
+    journal = LiveJournal(args.plan)
+    replayed = journal.replay(session)
+    if replayed:
+        print(f"routeplan edit: replayed {replayed} unsaved change(s) from {journal.path} "
+              f"(now version {session.version})", file=sys.stderr)
 
     def ready(url: str) -> None:
         # The contract's first line of standard output, at once (also into a pipe): whoever
@@ -499,8 +504,9 @@ def _edit(args: argparse.Namespace) -> int:
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how the editor is closed
-        serve(session, args.plan, port=args.port, ready=ready)
-    print("routeplan edit: stopped (what was not saved is not written)", file=sys.stderr)
+        serve(session, args.plan, port=args.port, ready=ready, journal=journal)
+    print("routeplan edit: stopped (changes not saved are kept in the journal and replayed next time)",
+          file=sys.stderr)
     return EXIT_OK
 
 

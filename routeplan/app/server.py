@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..editing import EditSession
 from ..errors import ArgumentError, EditRefusedError
 from ..maps.colours import palette
+from .journal import LiveJournal
 from .saving import save_session
 
 logger = logging.getLogger(__name__)
@@ -85,11 +86,15 @@ class Editor:
         The session to edit.
     plan_dir
         The plan folder that ``save`` writes.
+    journal
+        The live journal every accepted change is written to (flushed to disk) before it is
+        answered, or None (none).
     """
 
-    def __init__(self, session: EditSession, plan_dir: str | os.PathLike[str]):
+    def __init__(self, session: EditSession, plan_dir: str | os.PathLike[str], journal: LiveJournal | None = None):
         self.session = session
         self.plan_dir = Path(plan_dir).absolute()
+        self.journal = journal
         # A threading lock, not an asyncio one: the session's work runs in worker threads (the
         # event loop stays free), and test clients may each run their own event loop.
         self._lock = threading.Lock()
@@ -117,19 +122,19 @@ class Editor:
             self._check_version(expected)
             if isinstance(edit, ApiError):
                 raise edit
-            return self._change(lambda session: session.apply(edit))
+            return self._change(lambda session: session.apply(edit), "edit", edit)
 
     def undo(self, expected: int | None) -> tuple[int, dict[str, Any]]:
         """Take the last change back (``POST /api/undo``)."""
         with self._lock:
             self._check_version(expected)
-            return self._change(lambda session: session.undo())
+            return self._change(lambda session: session.undo(), "undo")
 
     def redo(self, expected: int | None) -> tuple[int, dict[str, Any]]:
         """Make the last undone change again (``POST /api/redo``)."""
         with self._lock:
             self._check_version(expected)
-            return self._change(lambda session: session.redo())
+            return self._change(lambda session: session.redo(), "redo")
 
     def save(self, expected: int | None) -> tuple[int, dict[str, Any]]:
         """Write the plan folder (``POST /api/save``)."""
@@ -143,6 +148,11 @@ class Editor:
                 logger.exception("saving %s failed; the folder is as it was", self.plan_dir)
                 raise ApiError(500, f"cannot write {err.filename or self.plan_dir}: {err.strerror or err}; "
                                     "the plan folder is as it was", version=version) from None
+            if self.journal is not None:
+                try:
+                    self.journal.saved()
+                except OSError:  # the folder is saved; the old journal names the old folder
+                    logger.exception("clearing the editing journal %s failed", self.journal.path)
             return version, {"version": version, "plan_dir": str(folder)}
 
     def _check_version(self, expected: int | None) -> int:
@@ -155,7 +165,8 @@ class Editor:
                                 "GET /api/plan and try again", version=version)
         return version
 
-    def _change(self, action: Callable[[EditSession], object]) -> tuple[int, dict[str, Any]]:
+    def _change(self, action: Callable[[EditSession], object], name: str,
+                edit: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
         session = self.session
         try:
             action(session)
@@ -163,6 +174,14 @@ class Editor:
             raise ApiError(409, str(err), version=session.version) from None
         except ArgumentError as err:  # EditError: an unknown op, id or label, a missing field
             raise ApiError(400, str(err), version=session.version) from None
+        if self.journal is not None:
+            try:
+                self.journal.append(name, session.version, edit)
+            except OSError as err:
+                logger.exception("writing the editing journal %s failed", self.journal.path)
+                raise ApiError(500, f"the change was made (version {session.version}) but cannot be written to "
+                                    f"the journal {self.journal.path}: {err.strerror or err}; save to keep it",
+                               version=session.version) from None
         return session.version, session.to_dict()
 
 
@@ -379,7 +398,7 @@ class _Server(uvicorn.Server):
 
 
 def serve(session: EditSession, plan_dir: str | os.PathLike[str], *, port: int = 0,
-          ready: Callable[[str], None]) -> None:
+          ready: Callable[[str], None], journal: LiveJournal | None = None) -> None:
     """Serve the editor of ``session`` on 127.0.0.1 until interrupted.
 
     Parameters
@@ -393,6 +412,9 @@ def serve(session: EditSession, plan_dir: str | os.PathLike[str], *, port: int =
     ready
         Called with the page's address, ``http://127.0.0.1:PORT/?token=TOKEN``, once the server
         accepts connections.
+    journal
+        The live journal of ``plan_dir``, already replayed into ``session``; None: one is opened
+        here and its unsaved changes replayed into ``session``.
 
     Raises
     ------
@@ -402,7 +424,10 @@ def serve(session: EditSession, plan_dir: str | os.PathLike[str], *, port: int =
     sock = listen(port)
     actual = sock.getsockname()[1]
     token = secrets.token_urlsafe(24)
-    app = create_app(Editor(session, plan_dir), port=actual, token=token)
+    if journal is None:
+        journal = LiveJournal(plan_dir)
+        journal.replay(session)
+    app = create_app(Editor(session, plan_dir, journal), port=actual, token=token)
     # No logging configuration of uvicorn's own (the command's stays), no access log (it would
     # write to standard output, whose first line is the contract's), no lifespan to run.
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
@@ -412,3 +437,4 @@ def serve(session: EditSession, plan_dir: str | os.PathLike[str], *, port: int =
         server.run(sockets=[sock])
     finally:
         sock.close()
+        journal.close()
