@@ -1,6 +1,7 @@
 """How long an editing session takes to move customers by hand: the server side of a web editor.
 
     python benchmarks/editing.py [--moves 20] [--most 50] [--customers 5000] [--seed 1] [--gc-freeze]
+    python benchmarks/editing.py --http [--moves 20] [--most 50] [--customers 5000] [--iterations 1000]
 
 Two plans are edited: the Kuiwen sample (``routeplan.plan(problem, stop=MaxIterations(3000),
 seed=0)``, as the tests plan it) and ``routeplan.synthetic.random_problem(seed,
@@ -16,17 +17,28 @@ by the validator after the moves (not timed). With ``--gc-freeze`` the objects a
 session is open (the problem, the plan, the engine's state) are moved out of Python's garbage
 collector's sight (:func:`gc.freeze`), as a long-running editor would do: its full collections,
 otherwise a pause of about 0.1 s now and then, then look at the edits' objects alone.
+
+With ``--http`` the moves go through the real editor instead: each plan is written to a
+temporary folder, ``routeplan edit SCENARIO PLAN --no-browser --port 0`` is started, and each
+move is a ``POST /api/edits`` (on one kept-alive connection, as a browser does); the script
+times the request until its whole answer (the plan's body) is read: the server's work (the move,
+the live journal's write and fsync, the body, its JSON) and the loopback's. The moves are picked
+on a copy of the session in the script, given the same moves.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import http.client
 import json
 import os
 import platform
+import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -121,6 +133,96 @@ def measure(name: str, problem: Problem, plan: Plan, *, moves: int, most: int, s
             "unserved_entries": unserved, "valid": report.ok}
 
 
+def measure_http(name: str, problem: Problem, plan: Plan, *, moves: int, most: int, seed: int) -> dict[str, object]:
+    """Serve ``plan`` with ``routeplan edit`` and time ``moves`` moves through its API (see the
+    module docstring)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario_dir, plan_dir = Path(tmp) / "scenario", Path(tmp) / "plans" / "plan"
+        routeplan.write_scenario(problem, scenario_dir)
+        routeplan.write_plan(plan, plan_dir, maps=False)
+        local = EditSession.open_folder(scenario_dir, plan_dir)
+        process = subprocess.Popen([sys.executable, "-m", "routeplan", "edit", str(scenario_dir), str(plan_dir),
+                                    "--no-browser", "--port", "0"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, text=True)
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            match = re.fullmatch(r"routeplan edit: http://127\.0\.0\.1:(\d+)/\?token=([\w-]+)\n", line)
+            if not match:
+                raise RuntimeError(f"routeplan edit did not start: {line!r}")
+            connection = http.client.HTTPConnection("127.0.0.1", int(match[1]), timeout=600)
+            headers = {"Authorization": f"Bearer {match[2]}", "Content-Type": "application/json"}
+
+            def post(path: str, body: object, version: int) -> tuple[int, dict[str, object]]:
+                connection.request("POST", path, body=json.dumps(body),
+                                   headers={**headers, "If-Match": f'"{version}"'})
+                response = connection.getresponse()
+                return response.status, json.loads(response.read())
+
+            rng = np.random.default_rng(seed)
+            # One move and its undo first, not counted (loading the kernels' compiled code).
+            warm = pick_move(local.problem, local.to_plan(), np.random.default_rng(seed + 1000), most)
+            if warm is not None:
+                status, _ = post("/api/edits", {"op": "move", "customers": warm[0], "to": warm[1]}, local.version)
+                if status == 200:
+                    local.move(*warm)
+                    post("/api/undo", None, local.version)
+                    local.undo()
+            ms, sizes = [], []
+            while len(ms) < moves:
+                picked = pick_move(local.problem, local.to_plan(), rng, most)
+                if picked is None:
+                    continue
+                customers, to = picked
+                began = time.perf_counter()
+                status, body = post("/api/edits", {"op": "move", "customers": customers, "to": to}, local.version)
+                done = time.perf_counter()
+                if status != 200:  # refused (409): not an accepted move
+                    continue
+                local.move(customers, to=to)
+                if body["customers"] != [row.to_dict() for row in local.customers()]:
+                    raise RuntimeError("the server's plan and the script's copy differ")
+                ms.append(1000 * (done - began))
+                sizes.append(len(customers))
+            connection.close()
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+            if process.stdout is not None:
+                process.stdout.close()
+        report = routeplan.validate_folder(scenario_dir, plan_dir)  # the plan as opened: not saved
+        return {"scenario": name, "customers": problem.num_customers, "managers": problem.num_managers,
+                "moves": len(ms), "customers_per_move": round(statistics.mean(sizes), 1),
+                "median_http_ms": round(statistics.median(ms), 1), "max_http_ms": round(max(ms), 1),
+                "valid": report.ok and local.to_plan().validate().ok}
+
+
+def main_http(args: argparse.Namespace) -> int:
+    """``--http``: the moves through ``routeplan edit``'s API."""
+    rows = []
+    kuiwen = routeplan.read_scenario(KUIWEN)
+    rows.append(measure_http("kuiwen", kuiwen, routeplan.plan(kuiwen, stop=MaxIterations(3000), seed=0),
+                             moves=args.moves, most=args.most, seed=args.seed))
+    print(json.dumps(rows[-1]), flush=True)
+    synthetic = random_problem(args.seed, customers=args.customers)
+    rows.append(measure_http(f"random_problem({args.seed}, customers={args.customers})", synthetic,
+                             routeplan.plan(synthetic, stop=MaxIterations(args.iterations), seed=0),
+                             moves=args.moves, most=args.most, seed=args.seed))
+    print(json.dumps(rows[-1]), flush=True)
+    print()
+    print(f"command: python benchmarks/editing.py --http --moves {args.moves} --most {args.most} --customers "
+          f"{args.customers} --iterations {args.iterations} --seed {args.seed}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print()
+    print("| scenario | customers | managers | accepted moves | customers per move | POST /api/edits ms (median / max) "
+          "| valid |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        print(f"| {r['scenario']} | {r['customers']} | {r['managers']} | {r['moves']} | {r['customers_per_move']} | "
+              f"{r['median_http_ms']} / {r['max_http_ms']} | {r['valid']} |")
+    return 0 if all(r["valid"] for r in rows) else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=20)
@@ -129,8 +231,11 @@ def main() -> int:
     parser.add_argument("--iterations", type=int, default=3000, help="search steps planning the synthetic problem")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() once the session is open")
+    parser.add_argument("--http", action="store_true", help="the moves through routeplan edit's HTTP API")
     args = parser.parse_args()
     warnings.simplefilter("ignore", routeplan.PlanWarning)
+    if args.http:
+        return main_http(args)
     rows = []
     kuiwen = routeplan.read_scenario(KUIWEN)
     rows.append(measure("kuiwen", kuiwen, routeplan.plan(kuiwen, stop=MaxIterations(3000), seed=0),
