@@ -45,6 +45,12 @@ def folder_digest(plan_dir: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
+def customers_digest(body: dict[str, Any]) -> str:
+    """A short digest of the customers of a plan body (each one's manager, days and lock)."""
+    text = json.dumps(body["customers"], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -97,6 +103,10 @@ class LiveJournal:
                 logger.warning("replaying the editing journal stopped at change %d (%s): %s",
                                len(replayed) + 1, change.get("action"), err)
                 break
+            if "customers" in change and customers_digest(session.to_dict()) != change["customers"]:
+                # An optimise is planned again against the clock: it may come out differently.
+                logger.warning("replaying the editing journal: change %d (%s) came out differently than it "
+                               "did before the editor stopped", len(replayed) + 1, change.get("edit", change["action"]))
             replayed.append({**change, "version": session.version})
         self._rewrite(base, replayed)
         if replayed:
@@ -104,11 +114,15 @@ class LiveJournal:
                            len(replayed), self.plan_dir, self.path, session.version)
         return len(replayed)
 
-    def append(self, action: str, version: int, edit: dict[str, Any] | None = None) -> None:
-        """Append one accepted change and flush it to disk (``fsync``) before returning."""
+    def append(self, action: str, version: int, edit: dict[str, Any] | None = None,
+               body: dict[str, Any] | None = None) -> None:
+        """Append one accepted change (with a digest of the customers of ``body``, the plan body
+        after it, if given) and flush it to disk (``fsync``) before returning."""
         entry: dict[str, Any] = {"action": action, "version": version}
         if edit is not None:
             entry["edit"] = edit
+        if body is not None:
+            entry["customers"] = customers_digest(body)
         with self.path.open("a", encoding="utf-8", newline="\n") as out:
             out.write(json.dumps(entry, ensure_ascii=False) + "\n")
             out.flush()

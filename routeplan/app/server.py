@@ -174,15 +174,16 @@ class Editor:
             raise ApiError(409, str(err), version=session.version) from None
         except ArgumentError as err:  # EditError: an unknown op, id or label, a missing field
             raise ApiError(400, str(err), version=session.version) from None
+        body = session.to_dict()
         if self.journal is not None:
             try:
-                self.journal.append(name, session.version, edit)
+                self.journal.append(name, session.version, edit, body)
             except OSError as err:
                 logger.exception("writing the editing journal %s failed", self.journal.path)
                 raise ApiError(500, f"the change was made (version {session.version}) but cannot be written to "
                                     f"the journal {self.journal.path}: {err.strerror or err}; save to keep it",
                                version=session.version) from None
-        return session.version, session.to_dict()
+        return session.version, body
 
 
 def parse_edit(body: bytes) -> dict[str, Any] | ApiError:

@@ -214,3 +214,25 @@ def test_a_clean_stop_after_a_save_leaves_no_journal(scenario_dir: Path, plan_di
     editor.save(1)
     journal.close()
     assert not journal.path.exists()
+
+
+def test_a_replayed_change_that_comes_out_differently_is_reported(scenario_dir: Path, plan_dir: Path,
+                                                                   caplog: pytest.LogCaptureFixture):
+    session = EditSession.open_folder(scenario_dir, plan_dir)
+    journal = LiveJournal(plan_dir)
+    journal.replay(session)
+    editor = Editor(session, plan_dir, journal)
+    for edit in moves(session.to_dict())[:2]:
+        editor.edit(session.version, edit)
+    lines = journal.path.read_text().splitlines()
+    assert all(json.loads(line)["customers"] for line in lines[1:])  # a digest of each outcome
+    changed = json.loads(lines[1])
+    changed["customers"] = "0" * 16  # as an optimise planned again differently would
+    journal.path.write_text("\n".join([lines[0], json.dumps(changed), lines[2]]) + "\n")
+    again = EditSession.open_folder(scenario_dir, plan_dir)
+    with caplog.at_level("WARNING", logger="routeplan.app.journal"):
+        assert LiveJournal(plan_dir).replay(again) == 2
+    assert "change 1 (" in caplog.text
+    assert "came out differently" in caplog.text
+    assert "change 2" not in caplog.text
+    assert state(again.to_dict()) == state(session.to_dict())
