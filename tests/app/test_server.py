@@ -515,14 +515,41 @@ def test_the_page_edits_through_the_api_in_a_browser(scenario_dir: Path, plan_di
         assert page.evaluate("markers.size") == 24  # every customer, on the canvas renderer
         assert page.evaluate("[...markers.values()].every(m => m.options.renderer instanceof L.Canvas)")
         assert page.locator("#managers tr").count() == 4
-        # A manager's row selects its customers; they move to another manager.
-        page.locator("#managers tr", has_text="C1").first.click()
-        assert int(page.locator("#count").inner_text()) > 0
+        # Shown only C1's customers, a rectangle over the whole map selects them all; they move to C2.
+        c1 = page.evaluate("plan.customers.filter(c => c.manager_id === 'C1').length")
+        assert c1 > 0
+        c2_before = page.evaluate("plan.managers.find(m => m.manager_id === 'C2').customers")
+        page.select_option("#fmanager", "C1")
+        page.click("#rect")
+        box = page.locator("#map").bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + 2, box["y"] + 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+        page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] - 2, steps=5)
+        page.mouse.up()
+        assert int(page.locator("#count").inner_text()) == c1
+        page.click("#rect")
+        page.select_option("#fmanager", "")
         page.select_option("#to", "C2")
         page.click("#move")
         page.wait_for_function("() => document.getElementById('version').textContent === '1'", timeout=60_000)
+        c2_row = page.locator("#managers tr", has_text="C2").first.locator("td").nth(2)
+        assert int(c2_row.inner_text()) == c2_before + c1
+        # A lasso (a free polygon) around the whole map selects every shown customer.
+        page.click("#clear")
+        page.click("#lasso")
+        page.mouse.move(box["x"] + 2, box["y"] + 2)
+        page.mouse.down()
+        for x, y in [(box["width"] - 2, 2), (box["width"] - 2, box["height"] - 2), (2, box["height"] - 2)]:
+            page.mouse.move(box["x"] + x, box["y"] + y, steps=4)
+        page.mouse.up()
+        assert int(page.locator("#count").inner_text()) == page.evaluate("plan.customers.length")
+        page.click("#lasso")
+        page.click("#clear")
         page.click("#undo")
         page.wait_for_function("() => document.getElementById('version').textContent === '2'", timeout=60_000)
+        assert int(c2_row.inner_text()) == c2_before
         # A click on a customer selects it alone; it is locked.
         page.evaluate("markers.get('S00').fire('click', {originalEvent: {shiftKey: false}})")
         assert page.locator("#count").inner_text() == "1"
