@@ -110,6 +110,21 @@ class Editor:
                 "managers": [{"manager_id": m.manager_id, "role": m.role, "colour": colours[i]}
                              for i, m in enumerate(problem.managers)]}
 
+    def routes(self, day: str | None) -> tuple[int, dict[str, Any]]:
+        """The version and the body of ``GET /api/routes?day=LABEL``: each route of that day,
+        its manager and its points ``[lat, lon]`` in order from the manager's start place
+        through every stop to its end place."""
+        with self._lock:
+            plan = self.session.to_plan()
+            if day not in plan.problem.days:
+                raise ApiError(400, f"day: expected one of the cycle's days {list(plan.problem.days)}, got {day!r}",
+                               version=self.session.version)
+            return self.session.version, {
+                "version": self.session.version, "day": day,
+                "routes": [{"manager_id": r.manager_id, "visits": len(r.stops), "travel_km": round(r.travel_km, 3),
+                            "points": [[lat, lon] for lon, lat in plan.route_places(r)]}
+                           for r in plan.routes if r.day == day]}
+
     def edit(self, expected: int | None, edit: dict[str, Any] | ApiError) -> tuple[int, dict[str, Any]]:
         """Make ``edit`` (an op of ``POST /api/edits``, or the error its body gave) if
         ``expected`` is the current version."""
@@ -293,6 +308,9 @@ def create_app(editor: Editor, *, port: int, token: str) -> Starlette:
     async def get_customers(request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(editor.places), headers={"Cache-Control": "no-store"})
 
+    async def get_routes(request: Request) -> Response:
+        return await answer(editor.routes, request.query_params.get("day"))
+
     async def post_edits(request: Request) -> Response:
         edit = parse_edit(await request.body())
         return await answer(editor.edit, if_match(request), edit)
@@ -336,6 +354,7 @@ def create_app(editor: Editor, *, port: int, token: str) -> Starlette:
         Route("/static/{path:path}", get_static, methods=["GET"]),
         Route("/api/plan", get_plan, methods=["GET"]),
         Route("/api/customers", get_customers, methods=["GET"]),
+        Route("/api/routes", get_routes, methods=["GET"]),
         Route("/api/edits", post_edits, methods=["POST"]),
         Route("/api/undo", post_undo, methods=["POST"]),
         Route("/api/redo", post_redo, methods=["POST"]),

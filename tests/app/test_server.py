@@ -147,6 +147,29 @@ def test_customers_gives_where_each_customer_is(client: TestClient):
     assert all(re.fullmatch(r"#[0-9a-f]{6}", m["colour"]) for m in body["managers"])
 
 
+def test_routes_gives_each_route_of_a_day_from_start_to_end(client: TestClient, editor: Editor):
+    days = client.get("/api/customers").json()["days"]
+    response = client.get("/api/routes", params={"day": days[0]})
+    assert response.status_code == 200
+    assert response.headers["etag"] == '"0"'
+    body = response.json()
+    plan = editor.session.to_plan()
+    routes = [r for r in plan.routes if r.day == days[0]]
+    assert body["day"] == days[0]
+    assert [r["manager_id"] for r in body["routes"]] == [r.manager_id for r in routes]
+    for given, route in zip(body["routes"], routes, strict=True):
+        assert len(given["points"]) == len(route.stops) + 2  # the start place, every stop, the end place
+        assert given["visits"] == len(route.stops)
+        assert all(isinstance(lat, float) and isinstance(lon, float) for lat, lon in given["points"])
+
+
+@pytest.mark.parametrize("query", ["", "?day=", "?day=NOPE"])
+def test_routes_of_an_unknown_day_get_400(client: TestClient, query: str):
+    response = client.get("/api/routes" + query)
+    assert response.status_code == 400
+    assert "day" in response.json()["error"]
+
+
 # -- the guard -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}])
 def test_api_requests_without_the_token_get_401(editor: Editor, headers: dict[str, str]):
@@ -536,6 +559,13 @@ def test_the_page_edits_through_the_api_in_a_browser(scenario_dir: Path, plan_di
         page.wait_for_function("() => document.getElementById('version').textContent === '1'", timeout=60_000)
         c2_row = page.locator("#managers tr", has_text="C2").first.locator("td").nth(2)
         assert int(c2_row.inner_text()) == c2_before + c1
+        # The routes of a day, drawn as lines coloured by manager from GET /api/routes.
+        day = page.evaluate("document.getElementById('rday').options[1].value")
+        page.select_option("#rday", day)
+        page.wait_for_function("() => document.getElementById('routeinfo').textContent.endsWith('version 1')",
+                               timeout=60_000)
+        assert page.evaluate("routeLayer.getLayers().length") > 0
+        assert page.evaluate("routeLayer.getLayers().every(l => l instanceof L.Polyline)")
         # A lasso (a free polygon) around the whole map selects every shown customer.
         page.click("#clear")
         page.click("#lasso")
