@@ -229,6 +229,38 @@ def test_days_and_unlock_and_optimise_are_accepted(client: TestClient):
     assert response.json()["version"] == 3
 
 
+def test_changes_gives_the_last_change_before_and_after_and_the_change_since_open(client: TestClient):
+    body = client.get("/api/changes").json()
+    assert body["version"] == 0
+    assert body["last"] is None
+    assert all(m["customers"] == 0 and m["visits"] == 0 for m in body["since_open"]["managers"])
+    customer, owner, to = served_by_c(client)
+    moved = post(client, "/api/edits", {"op": "move", "customers": [customer], "to": to}).json()
+    assert manager_of(moved, customer) == to
+    response = client.get("/api/changes")
+    assert response.headers["etag"] == '"1"'
+    body = response.json()
+    assert body["last"]["version"] == 1
+    assert body["last"]["edit"] == {"op": "move", "customers": [customer], "to": to}
+    touched = {m["manager_id"]: m for m in body["last"]["managers"]}
+    assert {owner, to} <= touched.keys()
+    assert touched[to]["after"]["customers"] == touched[to]["before"]["customers"] + 1
+    assert touched[owner]["after"]["customers"] == touched[owner]["before"]["customers"] - 1
+    assert {"customers", "visits", "travel_km", "work_min", "deviation"} <= touched[to]["after"].keys()
+    since = {m["manager_id"]: m for m in body["since_open"]["managers"]}
+    assert since[to]["customers"] == 1
+    assert since[owner]["customers"] == -1
+    assert {"travel_km", "work_min", "deviation"} <= since[to].keys()
+    assert body["since_open"]["customers_changed"] == 1
+    assert post(client, "/api/undo", version=1).status_code == 200
+    body = client.get("/api/changes").json()
+    assert body["last"]["edit"] == {"op": "undo"}
+    assert {m["manager_id"]: m["after"]["customers"] - m["before"]["customers"]
+            for m in body["last"]["managers"]}[to] == -1
+    assert all(m["customers"] == 0 for m in body["since_open"]["managers"])
+    assert body["since_open"]["customers_changed"] == 0
+
+
 def test_a_stale_if_match_gets_412_and_changes_nothing(client: TestClient):
     customer, _, _ = served_by_c(client)
     assert post(client, "/api/edits", {"op": "lock", "customers": [customer]}).status_code == 200
@@ -559,6 +591,13 @@ def test_the_page_edits_through_the_api_in_a_browser(scenario_dir: Path, plan_di
         page.wait_for_function("() => document.getElementById('version').textContent === '1'", timeout=60_000)
         c2_row = page.locator("#managers tr", has_text="C2").first.locator("td").nth(2)
         assert int(c2_row.inner_text()) == c2_before + c1
+        # The last change panel: C2's figures before and after the move, and the change since opened.
+        page.wait_for_function("() => document.getElementById('lastedit').textContent.startsWith('move (version 1)')",
+                               timeout=60_000)
+        last_c2 = page.locator("#lastrows tr", has_text="C2").first.locator("td").nth(1)
+        assert last_c2.inner_text() == f"{c2_before} \u2192 {c2_before + c1}"
+        since_c2 = page.locator("#sincerows tr", has_text="C2").first.locator("td").nth(1)
+        assert since_c2.inner_text() == f"+{c1}"
         # The routes of a day, drawn as lines coloured by manager from GET /api/routes.
         day = page.evaluate("document.getElementById('rday').options[1].value")
         page.select_option("#rday", day)
@@ -580,6 +619,10 @@ def test_the_page_edits_through_the_api_in_a_browser(scenario_dir: Path, plan_di
         page.click("#undo")
         page.wait_for_function("() => document.getElementById('version').textContent === '2'", timeout=60_000)
         assert int(c2_row.inner_text()) == c2_before
+        page.wait_for_function("() => document.getElementById('lastedit').textContent.startsWith('undo (version 2)')",
+                               timeout=60_000)
+        assert last_c2.inner_text() == f"{c2_before + c1} \u2192 {c2_before}"
+        assert page.locator("#sincerows tr").count() == 0
         # A click on a customer selects it alone; it is locked.
         page.evaluate("markers.get('S00').fire('click', {originalEvent: {shiftKey: false}})")
         assert page.locator("#count").inner_text() == "1"
