@@ -628,12 +628,22 @@ def test_the_page_edits_through_the_api_in_a_browser(scenario_dir: Path, plan_di
         assert page.locator("#count").inner_text() == "1"
         page.click("#lock")
         page.wait_for_function("() => document.getElementById('version').textContent === '3'", timeout=60_000)
+        # Optimise shows a spinner while the request runs (recorded as it appears: no timing).
+        page.evaluate("window.busyShown = []; new MutationObserver(() => window.busyShown.push("
+                      "document.getElementById('busy').hidden)).observe(document.getElementById('busy'), "
+                      "{attributes: true})")
+        page.click("#optimise")
+        page.wait_for_function("() => document.getElementById('version').textContent === '4'", timeout=120_000)
+        page.wait_for_function("() => document.getElementById('busy').hidden", timeout=60_000)
+        assert page.evaluate("window.busyShown")[0] is False  # shown first, then hidden
+        assert not page.locator("#save").is_disabled()
         page.click("#save")
-        page.wait_for_function("() => document.getElementById('message').textContent.startsWith('saved version 3')",
+        page.wait_for_function("() => document.getElementById('message').textContent.startsWith('saved version 4')",
                                timeout=120_000)
         browser.close()
     assert messages == []
     assert all(url.startswith(f"http://127.0.0.1:{match[2]}/") for url in requested), requested
     assert routeplan.validate_folder(scenario_dir, plan_dir).ok
     lines = (plan_dir / "edits.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line) for line in lines] == [{"op": "lock", "customers": ["S00"]}]  # the move was undone
+    assert [json.loads(line) for line in lines] == [{"op": "lock", "customers": ["S00"]},  # the move was undone
+                                                    {"op": "optimise", "managers": "affected", "time_limit": 5}]
