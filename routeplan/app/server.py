@@ -31,7 +31,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..editing import EditSession
+from ..editing import EditFigures, EditResult, EditSession
 from ..errors import ArgumentError, EditRefusedError
 from ..maps.colours import palette
 from .journal import LiveJournal
@@ -98,6 +98,8 @@ class Editor:
         # A threading lock, not an asyncio one: the session's work runs in worker threads (the
         # event loop stays free), and test clients may each run their own event loop.
         self._lock = threading.Lock()
+        # The last accepted change and the figures before and after it (GET /api/changes).
+        self._last: tuple[EditResult, EditFigures, EditFigures] | None = None
 
     def plan(self) -> tuple[int, dict[str, Any]]:
         """The version and the body of ``GET /api/plan``."""
@@ -114,6 +116,43 @@ class Editor:
                                "lat": c.lat} for c in problem.customers],
                 "managers": [{"manager_id": m.manager_id, "role": m.role, "colour": colours[i]}
                              for i, m in enumerate(problem.managers)]}
+
+    def routes(self, day: str | None) -> tuple[int, dict[str, Any]]:
+        """The version and the body of ``GET /api/routes?day=LABEL``: each route of that day,
+        its manager and its points ``[lat, lon]`` in order from the manager's start place
+        through every stop to its end place."""
+        with self._lock:
+            plan = self.session.to_plan()
+            if day not in plan.problem.days:
+                raise ApiError(400, f"day: expected one of the cycle's days {list(plan.problem.days)}, got {day!r}",
+                               version=self.session.version)
+            return self.session.version, {
+                "version": self.session.version, "day": day,
+                "routes": [{"manager_id": r.manager_id, "visits": len(r.stops), "travel_km": round(r.travel_km, 3),
+                            "points": [[lat, lon] for lon, lat in plan.route_places(r)]}
+                           for r in plan.routes if r.day == day]}
+
+    def changes(self) -> tuple[int, dict[str, Any]]:
+        """The version and the body of ``GET /api/changes``: the last accepted change (its edit
+        and, per manager whose routes it changed, the figures before and after it) and each
+        manager's change against the plan as opened."""
+        with self._lock:
+            session = self.session
+            last: dict[str, Any] | None = None
+            if self._last is not None:
+                result, before, after = self._last
+                rows_before = {m.manager_id: m.to_dict() for m in before.managers}
+                rows_after = {m.manager_id: m.to_dict() for m in after.managers}
+                last = {"version": result.version, "edit": dict(result.edit),
+                        "managers": [{"manager_id": mid, "before": rows_before[mid], "after": rows_after[mid]}
+                                     for mid in result.managers]}
+            since = session.changes_since_open()
+            return session.version, {
+                "version": session.version, "last": last,
+                "since_open": {"managers": [{**m.to_dict(),
+                                             "deviation": round(m.after.deviation - m.before.deviation, 5)}
+                                            for m in since.managers],
+                               "customers_changed": len(since.customers)}}
 
     def edit(self, expected: int | None, edit: dict[str, Any] | ApiError) -> tuple[int, dict[str, Any]]:
         """Make ``edit`` (an op of ``POST /api/edits``, or the error its body gave) if
@@ -168,12 +207,15 @@ class Editor:
     def _change(self, action: Callable[[EditSession], object], name: str,
                 edit: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
         session = self.session
+        before = session.figures()
         try:
-            action(session)
+            result = action(session)
         except EditRefusedError as err:  # a rule of the scenario, or nothing to undo or redo
             raise ApiError(409, str(err), version=session.version) from None
         except ArgumentError as err:  # EditError: an unknown op, id or label, a missing field
             raise ApiError(400, str(err), version=session.version) from None
+        if isinstance(result, EditResult):
+            self._last = (result, before, session.figures())
         body = session.to_dict()
         if self.journal is not None:
             try:
@@ -313,6 +355,12 @@ def create_app(editor: Editor, *, port: int, token: str) -> Starlette:
     async def get_customers(request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(editor.places), headers={"Cache-Control": "no-store"})
 
+    async def get_routes(request: Request) -> Response:
+        return await answer(editor.routes, request.query_params.get("day"))
+
+    async def get_changes(request: Request) -> Response:
+        return await answer(editor.changes)
+
     async def post_edits(request: Request) -> Response:
         edit = parse_edit(await request.body())
         return await answer(editor.edit, if_match(request), edit)
@@ -356,6 +404,8 @@ def create_app(editor: Editor, *, port: int, token: str) -> Starlette:
         Route("/static/{path:path}", get_static, methods=["GET"]),
         Route("/api/plan", get_plan, methods=["GET"]),
         Route("/api/customers", get_customers, methods=["GET"]),
+        Route("/api/routes", get_routes, methods=["GET"]),
+        Route("/api/changes", get_changes, methods=["GET"]),
         Route("/api/edits", post_edits, methods=["POST"]),
         Route("/api/undo", post_undo, methods=["POST"]),
         Route("/api/redo", post_redo, methods=["POST"]),

@@ -147,6 +147,29 @@ def test_customers_gives_where_each_customer_is(client: TestClient):
     assert all(re.fullmatch(r"#[0-9a-f]{6}", m["colour"]) for m in body["managers"])
 
 
+def test_routes_gives_each_route_of_a_day_from_start_to_end(client: TestClient, editor: Editor):
+    days = client.get("/api/customers").json()["days"]
+    response = client.get("/api/routes", params={"day": days[0]})
+    assert response.status_code == 200
+    assert response.headers["etag"] == '"0"'
+    body = response.json()
+    plan = editor.session.to_plan()
+    routes = [r for r in plan.routes if r.day == days[0]]
+    assert body["day"] == days[0]
+    assert [r["manager_id"] for r in body["routes"]] == [r.manager_id for r in routes]
+    for given, route in zip(body["routes"], routes, strict=True):
+        assert len(given["points"]) == len(route.stops) + 2  # the start place, every stop, the end place
+        assert given["visits"] == len(route.stops)
+        assert all(isinstance(lat, float) and isinstance(lon, float) for lat, lon in given["points"])
+
+
+@pytest.mark.parametrize("query", ["", "?day=", "?day=NOPE"])
+def test_routes_of_an_unknown_day_get_400(client: TestClient, query: str):
+    response = client.get("/api/routes" + query)
+    assert response.status_code == 400
+    assert "day" in response.json()["error"]
+
+
 # -- the guard -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}])
 def test_api_requests_without_the_token_get_401(editor: Editor, headers: dict[str, str]):
@@ -204,6 +227,38 @@ def test_days_and_unlock_and_optimise_are_accepted(client: TestClient):
     response = post(client, "/api/edits", {"op": "optimise", "managers": ["C1", "C2"], "time_limit": 1}, version=2)
     assert response.status_code == 200
     assert response.json()["version"] == 3
+
+
+def test_changes_gives_the_last_change_before_and_after_and_the_change_since_open(client: TestClient):
+    body = client.get("/api/changes").json()
+    assert body["version"] == 0
+    assert body["last"] is None
+    assert all(m["customers"] == 0 and m["visits"] == 0 for m in body["since_open"]["managers"])
+    customer, owner, to = served_by_c(client)
+    moved = post(client, "/api/edits", {"op": "move", "customers": [customer], "to": to}).json()
+    assert manager_of(moved, customer) == to
+    response = client.get("/api/changes")
+    assert response.headers["etag"] == '"1"'
+    body = response.json()
+    assert body["last"]["version"] == 1
+    assert body["last"]["edit"] == {"op": "move", "customers": [customer], "to": to}
+    touched = {m["manager_id"]: m for m in body["last"]["managers"]}
+    assert {owner, to} <= touched.keys()
+    assert touched[to]["after"]["customers"] == touched[to]["before"]["customers"] + 1
+    assert touched[owner]["after"]["customers"] == touched[owner]["before"]["customers"] - 1
+    assert {"customers", "visits", "travel_km", "work_min", "deviation"} <= touched[to]["after"].keys()
+    since = {m["manager_id"]: m for m in body["since_open"]["managers"]}
+    assert since[to]["customers"] == 1
+    assert since[owner]["customers"] == -1
+    assert {"travel_km", "work_min", "deviation"} <= since[to].keys()
+    assert body["since_open"]["customers_changed"] == 1
+    assert post(client, "/api/undo", version=1).status_code == 200
+    body = client.get("/api/changes").json()
+    assert body["last"]["edit"] == {"op": "undo"}
+    assert {m["manager_id"]: m["after"]["customers"] - m["before"]["customers"]
+            for m in body["last"]["managers"]}[to] == -1
+    assert all(m["customers"] == 0 for m in body["since_open"]["managers"])
+    assert body["since_open"]["customers_changed"] == 0
 
 
 def test_a_stale_if_match_gets_412_and_changes_nothing(client: TestClient):
@@ -515,25 +570,80 @@ def test_the_page_edits_through_the_api_in_a_browser(scenario_dir: Path, plan_di
         assert page.evaluate("markers.size") == 24  # every customer, on the canvas renderer
         assert page.evaluate("[...markers.values()].every(m => m.options.renderer instanceof L.Canvas)")
         assert page.locator("#managers tr").count() == 4
-        # A manager's row selects its customers; they move to another manager.
-        page.locator("#managers tr", has_text="C1").first.click()
-        assert int(page.locator("#count").inner_text()) > 0
+        # Shown only C1's customers, a rectangle over the whole map selects them all; they move to C2.
+        c1 = page.evaluate("plan.customers.filter(c => c.manager_id === 'C1').length")
+        assert c1 > 0
+        c2_before = page.evaluate("plan.managers.find(m => m.manager_id === 'C2').customers")
+        page.select_option("#fmanager", "C1")
+        page.click("#rect")
+        box = page.locator("#map").bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + 2, box["y"] + 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+        page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] - 2, steps=5)
+        page.mouse.up()
+        assert int(page.locator("#count").inner_text()) == c1
+        page.click("#rect")
+        page.select_option("#fmanager", "")
         page.select_option("#to", "C2")
         page.click("#move")
         page.wait_for_function("() => document.getElementById('version').textContent === '1'", timeout=60_000)
+        c2_row = page.locator("#managers tr", has_text="C2").first.locator("td").nth(2)
+        assert int(c2_row.inner_text()) == c2_before + c1
+        # The last change panel: C2's figures before and after the move, and the change since opened.
+        page.wait_for_function("() => document.getElementById('lastedit').textContent.startsWith('move (version 1)')",
+                               timeout=60_000)
+        last_c2 = page.locator("#lastrows tr", has_text="C2").first.locator("td").nth(1)
+        assert last_c2.inner_text() == f"{c2_before} \u2192 {c2_before + c1}"
+        since_c2 = page.locator("#sincerows tr", has_text="C2").first.locator("td").nth(1)
+        assert since_c2.inner_text() == f"+{c1}"
+        # The routes of a day, drawn as lines coloured by manager from GET /api/routes.
+        day = page.evaluate("document.getElementById('rday').options[1].value")
+        page.select_option("#rday", day)
+        page.wait_for_function("() => document.getElementById('routeinfo').textContent.endsWith('version 1')",
+                               timeout=60_000)
+        assert page.evaluate("routeLayer.getLayers().length") > 0
+        assert page.evaluate("routeLayer.getLayers().every(l => l instanceof L.Polyline)")
+        # A lasso (a free polygon) around the whole map selects every shown customer.
+        page.click("#clear")
+        page.click("#lasso")
+        page.mouse.move(box["x"] + 2, box["y"] + 2)
+        page.mouse.down()
+        for x, y in [(box["width"] - 2, 2), (box["width"] - 2, box["height"] - 2), (2, box["height"] - 2)]:
+            page.mouse.move(box["x"] + x, box["y"] + y, steps=4)
+        page.mouse.up()
+        assert int(page.locator("#count").inner_text()) == page.evaluate("plan.customers.length")
+        page.click("#lasso")
+        page.click("#clear")
         page.click("#undo")
         page.wait_for_function("() => document.getElementById('version').textContent === '2'", timeout=60_000)
+        assert int(c2_row.inner_text()) == c2_before
+        page.wait_for_function("() => document.getElementById('lastedit').textContent.startsWith('undo (version 2)')",
+                               timeout=60_000)
+        assert last_c2.inner_text() == f"{c2_before + c1} \u2192 {c2_before}"
+        assert page.locator("#sincerows tr").count() == 0
         # A click on a customer selects it alone; it is locked.
         page.evaluate("markers.get('S00').fire('click', {originalEvent: {shiftKey: false}})")
         assert page.locator("#count").inner_text() == "1"
         page.click("#lock")
         page.wait_for_function("() => document.getElementById('version').textContent === '3'", timeout=60_000)
+        # Optimise shows a spinner while the request runs (recorded as it appears: no timing).
+        page.evaluate("window.busyShown = []; new MutationObserver(() => window.busyShown.push("
+                      "document.getElementById('busy').hidden)).observe(document.getElementById('busy'), "
+                      "{attributes: true})")
+        page.click("#optimise")
+        page.wait_for_function("() => document.getElementById('version').textContent === '4'", timeout=120_000)
+        page.wait_for_function("() => document.getElementById('busy').hidden", timeout=60_000)
+        assert page.evaluate("window.busyShown")[0] is False  # shown first, then hidden
+        assert not page.locator("#save").is_disabled()
         page.click("#save")
-        page.wait_for_function("() => document.getElementById('message').textContent.startsWith('saved version 3')",
+        page.wait_for_function("() => document.getElementById('message').textContent.startsWith('saved version 4')",
                                timeout=120_000)
         browser.close()
     assert messages == []
     assert all(url.startswith(f"http://127.0.0.1:{match[2]}/") for url in requested), requested
     assert routeplan.validate_folder(scenario_dir, plan_dir).ok
     lines = (plan_dir / "edits.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line) for line in lines] == [{"op": "lock", "customers": ["S00"]}]  # the move was undone
+    assert [json.loads(line) for line in lines] == [{"op": "lock", "customers": ["S00"]},  # the move was undone
+                                                    {"op": "optimise", "managers": "affected", "time_limit": 5}]
