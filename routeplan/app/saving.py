@@ -2,32 +2,23 @@
 section 2 with ``changes.csv`` against the plan as it was opened and ``edits.jsonl``, the changes
 in force, written whole or not at all.
 
-The folder is built in a temporary sibling inside the same parent and then swapped in, so that
-a failure or a crash while writing leaves the old folder as it was, and a reader never sees a
-mix of old and new files. On Linux the swap is one system call (``renameat2`` with
-``RENAME_EXCHANGE``): at every moment ``PLAN_DIR`` is the old folder or the new one. Elsewhere,
-or on a file system that cannot exchange, it is :func:`routeplan.io.staging.staged_folder`'s
-two renames (the old folder renamed away, the new one renamed in), between which a crash leaves
-both whole folders beside each other, as ``.PLAN_DIR.old.*`` and ``.PLAN_DIR.*``."""
+The folder is built in a temporary sibling inside the same parent and then swapped in
+(:func:`routeplan.io.staging.staged_folder`), so that a failure or a crash while writing leaves
+the old folder as it was, and a reader never sees a mix of old and new files. On Linux the swap
+is one system call: at every moment ``PLAN_DIR`` is the old folder or the new one. Elsewhere, or
+on a file system that cannot exchange, it is two renames, between which a crash leaves both
+whole folders beside each other, as ``.PLAN_DIR.old.*`` and ``.PLAN_DIR.*``."""
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import errno
 import json
 import logging
 import os
-import shutil
-import sys
-import tempfile
-from collections.abc import Callable, Iterator
-from functools import cache
 from pathlib import Path
 
 from ..editing import EditSession
 from ..io.csvfile import write_table
-from ..io.staging import PLAN_MARKER, check_replaceable, staged_folder
+from ..io.staging import PLAN_MARKER, staged_folder
 from ..plan_folder import write_views
 from ..results.changes import CHANGES_COLUMNS
 from ..results.files import write_plan_files
@@ -74,7 +65,7 @@ def save_session(session: EditSession, plan_dir: str | os.PathLike[str]) -> Path
     # Read everything off the session before writing: the folder then holds one version.
     changes = session.changes_since_open().customers
     journal = session.journal()
-    with swapped_folder(folder) as stage:
+    with staged_folder(folder, marker=PLAN_MARKER) as stage:
         write_plan_files(plan, stage)
         # A re-plan's own changes.csv (against its previous plan) gives way to the editor's.
         write_table(stage / CHANGES_FILE, CHANGES_COLUMNS, (c.row() for c in changes))
@@ -90,67 +81,3 @@ def write_edits(path: Path, journal: list[dict[str, object]]) -> None:
     with path.open("w", encoding="utf-8", newline="\n") as out:
         for edit in journal:
             out.write(json.dumps(edit, ensure_ascii=False, sort_keys=False) + "\n")
-
-
-_AT_FDCWD = -100  # renameat2's "relative to the working directory" (paths here are absolute)
-_RENAME_EXCHANGE = 2
-
-
-@contextlib.contextmanager
-def swapped_folder(target: Path) -> Iterator[Path]:
-    """Yield an empty temporary folder beside ``target`` (a plan folder, see
-    :func:`~routeplan.io.staging.check_replaceable`); on success it takes ``target``'s place in
-    one atomic exchange where the system has one; on any exception it is removed and ``target``
-    is as it was."""
-    check_replaceable(target, PLAN_MARKER)
-    if not target.is_dir() or not _exchange_supported():
-        # An absent target is created by one rename; without an exchange, two renames.
-        with staged_folder(target) as stage:
-            yield stage
-        return
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    umask = os.umask(0)  # mkdtemp makes the folder private (0700): give it a new folder's usual mode
-    os.umask(umask)
-    stage.chmod(0o777 & ~umask)
-    try:
-        yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    if not _exchange(stage, target):  # this file system cannot: rename the old one away first
-        old = target.with_name(f".{target.name}.old.{stage.name.rsplit('.', 1)[-1]}")
-        target.rename(old)
-        stage.rename(target)
-        stage = old
-    shutil.rmtree(stage, ignore_errors=True)  # the old folder now
-
-
-@cache
-def _renameat2() -> Callable[..., int] | None:
-    """glibc's ``renameat2`` (None where there is none)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        function = libc.renameat2
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    function.restype = ctypes.c_int
-    return function
-
-
-def _exchange_supported() -> bool:
-    return sys.platform.startswith("linux") and _renameat2() is not None
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap the folders ``a`` and ``b`` atomically; False (nothing done) where the kernel or the
-    file system cannot."""
-    function = _renameat2()
-    if function is None:
-        return False
-    if function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-        return False
-    raise OSError(code, os.strerror(code), str(b))

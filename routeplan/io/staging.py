@@ -1,12 +1,23 @@
-"""Write a folder completely or not at all: build it beside the target, then move it into place."""
+"""Write a folder completely or not at all: build it beside the target, then move it into place.
+
+An existing target is swapped with the new folder in one system call where the system has one
+(Linux ``renameat2`` with ``RENAME_EXCHANGE``): at every moment the target is the old folder or
+the new one. Elsewhere, or on a file system that cannot exchange, the old folder is renamed away
+and the new one renamed in; a crash between the two renames leaves both whole folders beside each
+other (``.TARGET.old.*`` and ``.TARGET.*``) and none at the target.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
 from ..errors import OutputFolderError
@@ -60,6 +71,9 @@ def staged_folder(target: Path, *, marker: str | None = None) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    if target.is_dir() and _exchange(stage, target):
+        shutil.rmtree(stage, ignore_errors=True)  # the old folder now
+        return
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old.{stage.name.rsplit('.', 1)[-1]}")
@@ -67,3 +81,41 @@ def staged_folder(target: Path, *, marker: str | None = None) -> Iterator[Path]:
     stage.rename(target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+_AT_FDCWD = -100  # renameat2's "relative to the working directory" (the paths are made absolute)
+_RENAME_EXCHANGE = 2
+
+
+@cache
+def _renameat2() -> Callable[..., int] | None:
+    """glibc's ``renameat2`` (None where there is none)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+def exchange_supported() -> bool:
+    """Whether this system can swap two folders in one atomic call."""
+    return _renameat2() is not None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the folders ``a`` and ``b`` atomically; False (nothing done) where the kernel or the
+    file system cannot."""
+    function = _renameat2()
+    if function is None:
+        return False
+    if function(_AT_FDCWD, os.fsencode(a.absolute()), _AT_FDCWD, os.fsencode(b.absolute()), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))

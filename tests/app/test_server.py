@@ -27,6 +27,7 @@ from routeplan import EditSession, MaxIterations
 from routeplan.app import Editor, create_app, save_session
 from routeplan.app import saving as saving_module
 from routeplan.cli import main
+from routeplan.io import staging
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ROUTEPLAN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -421,7 +422,7 @@ def test_a_save_that_fails_midway_leaves_the_old_folder_as_it_was(client: TestCl
     assert (plan_dir / "edits.jsonl").read_text(encoding="utf-8").strip() == '{"op": "lock", "customers": ["S00"]}'
 
 
-@pytest.mark.skipif(not saving_module._exchange_supported(), reason="no renameat2 (Linux only)")
+@pytest.mark.skipif(not staging.exchange_supported(), reason="no renameat2 (Linux only)")
 def test_save_swaps_the_folder_in_one_exchange(editor: Editor, plan_dir: Path, monkeypatch: pytest.MonkeyPatch):
     # No rename of the plan folder: with two renames, a crash between them would leave no PLAN_DIR.
     # (Renames inside the new folder, its schedules and calendars written whole, go on.)
@@ -441,7 +442,7 @@ def test_save_swaps_the_folder_in_one_exchange(editor: Editor, plan_dir: Path, m
 
 def test_save_where_the_file_system_cannot_exchange_renames_twice(editor: Editor, scenario_dir: Path,
                                                                    plan_dir: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(saving_module, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(staging, "_exchange", lambda a, b: False)
     editor.session.lock(["S00"])
     save_session(editor.session, plan_dir)
     assert '"S00"' in (plan_dir / "edits.jsonl").read_text(encoding="utf-8")
