@@ -13,26 +13,14 @@ import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from ..errors import InputIssue, PlanFileError
 from ..io.csvfile import read_table, write_table
 from ..model.problem import Problem
-from ..model.routes import DayRoute
-from .run_record import RunRecord
+from .plan_data import PlanData
 
-
-class Plan(Protocol):
-    """What is read of a plan object (:class:`routeplan.Plan`; this module sits below it)."""
-
-    @property
-    def problem(self) -> Problem: ...
-
-    @property
-    def routes(self) -> tuple[DayRoute, ...]: ...
-
-    @property
-    def run(self) -> RunRecord: ...
+Plan = PlanData  # what is read of a plan object (routeplan.Plan; this module sits below it)
 
 CHANGES_COLUMNS = ("customer_id", "before_manager", "after_manager", "before_days", "after_days", "reason")
 MANAGER_DIFF_COLUMNS = ("manager_id", "customers_before", "customers_after", "gained", "lost", "kept_days",

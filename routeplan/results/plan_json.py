@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
+from .plan_data import PlanData
 from .run_record import RunRecord
 
 FORMAT = "routeplan.plan/1"
-
-
-class PlanData(Protocol):
-    """What is written of a plan."""
-
-    @property
-    def problem(self) -> Problem: ...
-    @property
-    def routes(self) -> tuple[DayRoute, ...]: ...
-    @property
-    def unserved(self) -> tuple[Unserved, ...]: ...
-    @property
-    def strategy(self) -> str: ...
-    @property
-    def seed(self) -> int: ...
-    @property
-    def solve_seconds(self) -> float: ...
-    @property
-    def time_limit(self) -> float | None: ...
-    @property
-    def iterations(self) -> int: ...
-    @property
-    def run(self) -> RunRecord: ...
 
 
 def plan_data(plan: PlanData) -> dict[str, Any]:

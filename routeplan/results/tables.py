@@ -6,7 +6,7 @@ them; :class:`routeplan.Plan` offers each as a method.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -15,28 +15,13 @@ from shapely.geometry import Point as ShapelyPoint
 
 from ..model.clock import format_hhmmss
 from ..model.problem import Problem
-from ..model.routes import DayRoute, Stop, Unserved
+from ..model.routes import DayRoute
 from ..roads.resolve import travel_model
 from .changes import CHANGES_COLUMNS, plan_changes
-from .run_record import RunRecord
+from .plan_data import PlanVisits
 
 if TYPE_CHECKING:
     import geopandas as gpd
-
-
-class PlanRows(Protocol):
-    """What the rows read of a plan."""
-
-    @property
-    def problem(self) -> Problem: ...
-    @property
-    def routes(self) -> tuple[DayRoute, ...]: ...
-    @property
-    def unserved(self) -> tuple[Unserved, ...]: ...
-    @property
-    def run(self) -> RunRecord: ...
-    def visits(self) -> Iterator[tuple[DayRoute, Stop]]: ...
-    def assignment(self) -> dict[str, str]: ...
 
 
 VISIT_COLUMNS = ("manager_id", "day_index", "day", "seq", "customer_id", "arrival", "start", "end", "travel_km")
@@ -48,17 +33,17 @@ LEVEL_COLUMN = "level"
 section 5): 0 for the tier's own visits."""
 
 
-def visit_columns(plan: PlanRows) -> tuple[str, ...]:
+def visit_columns(plan: PlanVisits) -> tuple[str, ...]:
     """Columns of visits.csv: :data:`VISIT_COLUMNS`, and ``level`` when a tier has levels."""
     return VISIT_COLUMNS + ((LEVEL_COLUMN,) if plan.problem.has_levels else ())
 
 
-def unserved_columns(plan: PlanRows) -> tuple[str, ...]:
+def unserved_columns(plan: PlanVisits) -> tuple[str, ...]:
     """Columns of unserved.csv: :data:`UNSERVED_COLUMNS`, and ``level`` when a tier has levels."""
     return UNSERVED_COLUMNS + ((LEVEL_COLUMN,) if plan.problem.has_levels else ())
 
 
-def visit_rows(plan: PlanRows) -> Iterator[list[Any]]:
+def visit_rows(plan: PlanVisits) -> Iterator[list[Any]]:
     """Rows of visits.csv."""
     levels = plan.problem.has_levels
     for route, stop in plan.visits():
@@ -67,7 +52,7 @@ def visit_rows(plan: PlanRows) -> Iterator[list[Any]]:
                f"{stop.travel_km:.4f}", *([stop.level] if levels else [])]
 
 
-def route_rows(plan: PlanRows) -> Iterator[list[Any]]:
+def route_rows(plan: PlanVisits) -> Iterator[list[Any]]:
     """Rows of routes.csv."""
     for r in plan.routes:
         yield [r.manager_id, r.day_index, r.day, len(r.stops), format_hhmmss(r.depart),
@@ -75,14 +60,14 @@ def route_rows(plan: PlanRows) -> Iterator[list[Any]]:
                f"{r.service_min:.2f}", f"{r.wait_min:.2f}", f"{r.work_min:.2f}"]
 
 
-def unserved_rows(plan: PlanRows) -> Iterator[list[Any]]:
+def unserved_rows(plan: PlanVisits) -> Iterator[list[Any]]:
     """Rows of unserved.csv."""
     levels = plan.problem.has_levels
     for u in plan.unserved:
         yield [u.customer_id, u.visits_missing, u.reason, *([u.level] if levels else [])]
 
 
-def tables(plan: PlanRows) -> dict[str, tuple[tuple[str, ...], Iterable[Sequence[Any]]]]:
+def tables(plan: PlanVisits) -> dict[str, tuple[tuple[str, ...], Iterable[Sequence[Any]]]]:
     """The plan's CSV files by name: (header, rows) of visits.csv, routes.csv and
     unserved.csv, and of a re-plan's changes.csv."""
     tables: dict[str, tuple[tuple[str, ...], Iterable[Sequence[Any]]]] = {
@@ -93,7 +78,7 @@ def tables(plan: PlanRows) -> dict[str, tuple[tuple[str, ...], Iterable[Sequence
     return tables
 
 
-def stops_gdf(plan: PlanRows) -> gpd.GeoDataFrame:
+def stops_gdf(plan: PlanVisits) -> gpd.GeoDataFrame:
     """Every visit as a point (GeoDataFrame, EPSG:4326) with the columns of visits.csv and
     the customer's tier, name and business type."""
     import geopandas as gpd  # noqa: PLC0415 - only these two methods need geopandas and pyproj: not at every start
@@ -107,7 +92,7 @@ def stops_gdf(plan: PlanRows) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 
 
-def routes_gdf(plan: PlanRows, places: RoutePlaces | None = None) -> gpd.GeoDataFrame:
+def routes_gdf(plan: PlanVisits, places: RoutePlaces | None = None) -> gpd.GeoDataFrame:
     """Every manager-day as a line from the start place through the visits to the end place
     (GeoDataFrame, EPSG:4326) with the columns of routes.csv."""
     import geopandas as gpd  # noqa: PLC0415 - as in stops_gdf
@@ -118,7 +103,7 @@ def routes_gdf(plan: PlanRows, places: RoutePlaces | None = None) -> gpd.GeoData
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 
 
-def routes_geojson(plan: PlanRows, places: RoutePlaces | None = None) -> dict[str, Any]:
+def routes_geojson(plan: PlanVisits, places: RoutePlaces | None = None) -> dict[str, Any]:
     """routes.geojson: one LineString feature per manager-day (start place, visits in order,
     end place; along the streets with the road model, see :meth:`RoutePlaces.line`), EPSG:4326."""
     places = places or RoutePlaces(plan.problem)
@@ -164,12 +149,12 @@ class RoutePlaces:
         return line
 
 
-def visits_frame(plan: PlanRows) -> pd.DataFrame:
+def visits_frame(plan: PlanVisits) -> pd.DataFrame:
     """The visits as a pandas DataFrame (columns of visits.csv)."""
     return pd.DataFrame(list(visit_rows(plan)), columns=list(visit_columns(plan)))
 
 
-def routes_frame(plan: PlanRows) -> pd.DataFrame:
+def routes_frame(plan: PlanVisits) -> pd.DataFrame:
     """The routes as a pandas DataFrame (columns of routes.csv)."""
     return pd.DataFrame(list(route_rows(plan)), columns=list(ROUTE_COLUMNS))
 
