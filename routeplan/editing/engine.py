@@ -35,7 +35,7 @@ from ..solver.kernels.moves import local_search_day
 from ..solver.kernels.objective import group_targets
 from ..solver.kernels.timing import evaluate, schedule
 from ..solver.lns import SearchParams
-from ..solver.solution import SolutionView, state_from_routes
+from ..solver.solution import SolutionView, place_visits, state_from_routes
 
 #: Each visit's nearest tasks the local search looks at (the search's own setting).
 GRANULARITY = SearchParams().granularity
@@ -238,15 +238,10 @@ class EditEngine:
             state.route[v, :len(seq)] = seq
             for t in seq:
                 where.setdefault(t, []).append(v)
-        for t, vehicles in where.items():
-            by_day = sorted(vehicles, key=lambda v: inst.vehicles[v].day)
-            days = tuple(inst.vehicles[v].day for v in by_day)
-            patterns = inst.tasks[t].patterns
-            if days not in patterns:
-                raise InternalError(f"task {t}: days {days} are none of its patterns")
-            state.pattern[t] = self.data.task_first_pattern[t] + patterns.index(days)
-            state.owner[t] = inst.vehicles[by_day[0]].owner if inst.consistent else -1
-            state.vehicle[t, :len(by_day)] = by_day
+        try:
+            place_visits(self.data, inst, state, where)
+        except ValueError as err:  # the session only sets routes whose days it chose
+            raise InternalError(str(err)) from err
         for v in routes:
             schedule(self.d, self.s, v)
         return set(routes)

@@ -4,7 +4,7 @@ routes the engine hands back."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -154,6 +154,19 @@ def state_from_routes(data: Data, inst: Instance, sequences: Sequence[Sequence[i
             raise ValueError(f"vehicle {v}: {len(seq)} visits, more than the {max_length} a route may hold")
         for t in seq:
             where.setdefault(int(t), []).append(v)
+    place_visits(data, inst, state, where)
+    refs = (data_ref(data), state_ref(state))
+    for v, seq in enumerate(sequences):
+        state.length[v] = len(seq)
+        state.route[v, :len(seq)] = seq
+        schedule(*refs, v)
+    return state
+
+
+def place_visits(data: Data, inst: Instance, state: State, where: Mapping[int, Sequence[int]]) -> None:
+    """Give each task of ``where`` (task -> the vehicles its visits are on) the pattern its visit
+    days form and, with owner consistency, its vehicles' owner (``ValueError`` when the days form
+    none of its patterns). The routes themselves are the caller's to set."""
     for t, vehicles in where.items():
         by_day = sorted(vehicles, key=lambda v: inst.vehicles[v].day)
         days = tuple(inst.vehicles[v].day for v in by_day)
@@ -163,12 +176,6 @@ def state_from_routes(data: Data, inst: Instance, sequences: Sequence[Sequence[i
         state.pattern[t] = data.task_first_pattern[t] + patterns.index(days)
         state.owner[t] = inst.vehicles[by_day[0]].owner if inst.consistent else -1
         state.vehicle[t, :len(by_day)] = by_day
-    refs = (data_ref(data), state_ref(state))
-    for v, seq in enumerate(sequences):
-        state.length[v] = len(seq)
-        state.route[v, :len(seq)] = seq
-        schedule(*refs, v)
-    return state
 
 
 def kept_routes(inst: Instance, sequences: Sequence[Sequence[int]]) -> list[list[int]]:
