@@ -61,6 +61,7 @@ from .results.files import read_plan as read_plan
 from .results.run_record import RunRecord as RunRecord
 from .results.visit_plan import ManagerFigures as ManagerFigures
 from .results.visit_plan import Plan as Plan
+from .results.workbook import write_workbook as write_workbook
 from .solver.lns import Progress as Progress
 from .solver.lns import SearchParams as SearchParams
 from .solver.stop import MaxIterations as MaxIterations
@@ -139,6 +140,7 @@ __all__ = [
     "validate_folder",
     "write_plan",
     "write_scenario",
+    "write_workbook",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -50,6 +50,7 @@ from .planning.strategies import STRATEGIES
 from .results.changes import diff_plans
 from .results.exports import cycle_start
 from .results.files import read_plan
+from .results.workbook import WORKBOOK_FILE
 from .solver.lns import Progress, kernels_compiled
 from .solver.stop import MaxIterations
 from .validation import validate_folder
@@ -229,6 +230,8 @@ def _map_options(parser: argparse.ArgumentParser) -> None:
                              "first day label (default: the next such date, next Monday for Mon)")
     parser.add_argument("--streets", action="store_true",
                         help='with travel model "road", draw the road network faintly under the routes of map.html')
+    parser.add_argument("--xlsx", action="store_true",
+                        help="also write plan.xlsx: a printable sheet per manager (map redraws it when it is there)")
 
 
 def _share(text: str) -> float:
@@ -312,8 +315,11 @@ def _map(args: argparse.Namespace) -> int:
     problem = read_scenario(args.scenario)
     cycle_start(problem.days, args.start_date, argument="--start-date")
     result = read_plan(problem, args.plan)
-    write_views(result, args.plan, offline=not args.online, start_date=args.start_date, streets=args.streets)
-    print(f"redrew {args.plan / 'map.html'} and {args.plan / 'maps'}", file=sys.stderr)
+    xlsx = args.xlsx or (args.plan / WORKBOOK_FILE).is_file()
+    write_views(result, args.plan, offline=not args.online, start_date=args.start_date, streets=args.streets,
+                xlsx=xlsx)
+    print(f"redrew {args.plan / 'map.html'} and {args.plan / 'maps'}"
+          f"{f' and {args.plan / WORKBOOK_FILE}' if xlsx else ''}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -360,7 +366,8 @@ def _plan(args: argparse.Namespace) -> int:
     if executor is not None:
         result = replace(result, run=replace(result.run, executor_startup_seconds=round(connected, 2)))
     writing = time.perf_counter()
-    write_plan(result, args.out, offline=not args.online, start_date=args.start_date, streets=args.streets)
+    write_plan(result, args.out, offline=not args.online, start_date=args.start_date, streets=args.streets,
+               xlsx=args.xlsx)
     logger.info("wrote %s in %.2f s; %.2f s since the command started", args.out, time.perf_counter() - writing,
                 time.perf_counter() - started)
     if show:

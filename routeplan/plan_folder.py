@@ -1,7 +1,8 @@
 """Plan folders written whole (file contract section 2): the plan's files (visits.csv,
 routes.csv, unserved.csv, summary.json, routes.geojson), and the views beside them that people
-look at, map.html, maps/<manager_id>.html, schedules/<manager_id>.csv and
-calendars/<manager_id>.ics. The folder appears only once every file is written."""
+look at, map.html, maps/<manager_id>.html, schedules/<manager_id>.csv,
+calendars/<manager_id>.ics and, when asked for, plan.xlsx. The folder appears only once every file
+is written."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from .maps import Layers, render_views, save
 from .results.exports import cycle_start, write_calendars, write_schedules
 from .results.files import write_plan_files
 from .results.visit_plan import Plan
+from .results.workbook import WORKBOOK_FILE, write_workbook
 
 
 def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True, offline: bool = True,
-               start_date: dt.date | None = None, streets: bool = False) -> Path:
+               start_date: dt.date | None = None, streets: bool = False, xlsx: bool = False) -> Path:
     """Write every file of the plan folder; the folder appears only once all are written.
 
     Parameters
@@ -37,22 +39,27 @@ def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True,
         :class:`~routeplan.ArgumentError` before anything is written.
     streets
         With the road model, draw the road network faintly under the routes of map.html.
+    xlsx
+        Write plan.xlsx too: the plan as an Excel workbook, a sheet per manager, ready to print
+        (:func:`routeplan.write_workbook`).
     """
     folder = Path(folder)
     start = cycle_start(plan.problem.days, start_date)
     with staged_folder(folder, marker=PLAN_MARKER) as stage:
         write_plan_files(plan, stage)
-        write_views(plan, stage, maps=maps, offline=offline, start_date=start, streets=streets)
+        write_views(plan, stage, maps=maps, offline=offline, start_date=start, streets=streets, xlsx=xlsx)
     return folder
 
 
 def write_views(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True, offline: bool = True,
-                start_date: dt.date | None = None, streets: bool = False) -> None:
+                start_date: dt.date | None = None, streets: bool = False, xlsx: bool = False) -> None:
     """The files people look at, in an existing plan folder: map.html, maps/<manager_id>.html,
-    schedules/<manager_id>.csv and calendars/<manager_id>.ics (each replaced as a whole);
-    ``streets`` draws the road network under the routes of map.html."""
+    schedules/<manager_id>.csv, calendars/<manager_id>.ics and with ``xlsx`` plan.xlsx (each
+    replaced as a whole); ``streets`` draws the road network under the routes of map.html."""
     folder = Path(folder)
     start = cycle_start(plan.problem.days, start_date)
+    if xlsx:
+        write_workbook(plan, folder / WORKBOOK_FILE, start_date=start)
     with staged_folder(folder / "schedules") as stage:
         write_schedules(plan, stage, start=start)
     with staged_folder(folder / "calendars") as stage:

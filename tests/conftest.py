@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parent.parent
@@ -74,3 +77,41 @@ def overloaded_problem():
     b.add_customer("LATE", lon=119.14, lat=36.72, tier="late")
     b.add_customer("OFTEN", lon=119.14, lat=36.72, tier="often")
     return b.build()
+
+
+def csv_to_xlsx(csv_path: Path, xlsx_path: Path, *, sheet: str = "Sheet1", typed: bool = True,
+                before: tuple[str, ...] = ()) -> Path:
+    """Save a CSV file of the contract as an Excel workbook, as a user's Excel would hold it: with
+    ``typed``, numbers as numbers (whole ones as floats, 3.0, as Excel keeps every number), clock
+    times as time cells ("08:30" -> datetime.time) and empty cells empty. ``before`` puts sheets of
+    these names (a cover note) in front of the table's sheet."""
+    book = Workbook()
+    first = book.active
+    for name in before:
+        cover = first if first is not None and first.title == "Sheet" else book.create_sheet()
+        cover.title = name
+        cover["A1"] = "Customer list, exported for routeplan"
+        first = None
+    ws = first if first is not None else book.create_sheet()
+    ws.title = sheet
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    for number, row in enumerate(rows):
+        ws.append([_excel_value(v, typed=typed and number > 0) for v in row])
+    book.save(xlsx_path)
+    return xlsx_path
+
+
+def _excel_value(text: str, *, typed: bool) -> object:
+    if not text:
+        return None
+    if not typed:
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    parts = text.split(":")
+    if len(parts) == 2 and all(p.isdigit() for p in parts) and int(parts[0]) < 24:
+        return dt.time(int(parts[0]), int(parts[1]))
+    return text

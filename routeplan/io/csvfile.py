@@ -40,10 +40,40 @@ def read_table(path: Path, *, required: Sequence[str], issues: list[InputIssue])
     if text is None:
         return []
     reader = csv.reader(io.StringIO(text, newline=""))
+    return table_rows(((reader.line_num, values) for values in reader), name=name, required=required,
+                      issues=issues)
+
+
+def table_rows(records: Iterable[tuple[int, Sequence[str]]], *, name: str, required: Sequence[str],
+               issues: list[InputIssue], empty: str = "file is empty",
+               missing_note: str = "") -> list[tuple[int, dict[str, str]]]:
+    """The rows of a table read as text: the checks every tabular input gets, whatever the file.
+
+    Parameters
+    ----------
+    records
+        ``(row number, cell texts)`` in file order, row numbers as the file shows them (a CSV
+        file's line, a spreadsheet's row).
+    name
+        The file named in issues.
+    required
+        Columns the header must hold; a missing one is named, with the rename it needs when the
+        header has a common export name for it (:data:`COLUMN_HINTS`).
+    issues
+        Where problems are appended.
+    empty
+        What an input without a header row is called (``"file is empty"``).
+    missing_note
+        Appended to the message of each missing required column.
+
+    Returns
+    -------
+    list of (int, dict)
+        ``(row number, {column: stripped text})`` for every non-blank row after the header.
+    """
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, str]]] = []
-    for values in reader:
-        line = reader.line_num
+    for line, values in records:
         if not any(v.strip() for v in values):
             continue
         if header is None:
@@ -53,10 +83,11 @@ def read_table(path: Path, *, required: Sequence[str], issues: list[InputIssue])
                 hint = next((f"; rename '{h}' to '{column}'" for h in header
                              if h.lower() in COLUMN_HINTS.get(column, ())), "")
                 issues.append(InputIssue(name, f"required column '{column}' is missing; the header has "
-                                               f"{', '.join(header)}{hint}", 1, column))
+                                               f"{', '.join(header)}{hint}{missing_note}", line, column))
             duplicated = sorted({c for c in header if header.count(c) > 1 and c})
             for column in duplicated:
-                issues.append(InputIssue(name, f"column '{column}' appears more than once in the header", 1, column))
+                issues.append(InputIssue(name, f"column '{column}' appears more than once in the header", line,
+                                         column))
             if missing or duplicated:
                 return []
             continue
@@ -66,7 +97,7 @@ def read_table(path: Path, *, required: Sequence[str], issues: list[InputIssue])
         row = {column: (values[i].strip() if i < len(values) else "") for i, column in enumerate(header)}
         rows.append((line, row))
     if header is None:
-        issues.append(InputIssue(name, "file is empty; expected a header row with " + ", ".join(required)))
+        issues.append(InputIssue(name, f"{empty}; expected a header row with " + ", ".join(required)))
     return rows
 
 

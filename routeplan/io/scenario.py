@@ -21,6 +21,7 @@ from ..notices import collected, issue
 from ..roads.resolve import checked_travel
 from .csvfile import read_table, write_table
 from .staging import staged_folder
+from .xlsxfile import Sheet, located, read_sheet
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,8 @@ def read_scenario(folder: str | os.PathLike[str]) -> Problem:
     Parameters
     ----------
     folder
-        Folder holding scenario.toml, customers.csv, managers.csv and optionally districts.geojson.
+        Folder holding scenario.toml, customers.csv, managers.csv and optionally districts.geojson;
+        customers.xlsx and managers.xlsx (their first sheet) may stand for the CSV files.
 
     Returns
     -------
@@ -49,46 +51,54 @@ def read_scenario(folder: str | os.PathLike[str]) -> Problem:
     Raises
     ------
     ScenarioError
-        Listing every problem found, each with file, row and column.
+        Listing every problem found, each with file, row and column (and in a workbook the sheet
+        and the column's letter).
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise ScenarioError(InputIssue(str(folder), "scenario folder not found"))
+    sheets: list[Sheet] = []
     with collected() as found:
-        builder = _scenario_builder(folder)
+        builder = _scenario_builder(folder, sheets)
     issue(found)
-    problem = builder.add_warnings(found).build()
+    try:
+        problem = builder.add_warnings(found).build()
+    except ScenarioError as err:
+        if not sheets:
+            raise
+        raise type(err)(located(err.issues, sheets)) from None
     with collected() as found:
         problem = checked_travel(problem)  # the travel files' own faults and warnings
     issue(found)
     return problem
 
 
-def _scenario_builder(folder: Path) -> ProblemBuilder:
+def _scenario_builder(folder: Path, sheets: list[Sheet]) -> ProblemBuilder:
     """The builder of a scenario folder's problem (a ScenarioError listing every problem found
-    if its files cannot be read or the problem cannot be built)."""
+    if its files cannot be read or the problem cannot be built); ``sheets`` gets the workbooks'
+    sheets read."""
     issues: list[InputIssue] = []
     config = _read_toml(folder / "scenario.toml", issues)
     if config is None:
         raise ScenarioError(issues)
     builder = _builder_from_config(config, folder, issues)
     found = len(issues)
-    rows = read_table(folder / "managers.csv", required=("manager_id", "role"), issues=issues)
+    rows, file = _read_records(folder, "managers", ("manager_id", "role"), issues, sheets)
     if len(issues) > found and not rows:
         builder.unreadable("managers")
-    _warn_extra(rows, MANAGER_COLUMNS, "managers.csv")
+    _warn_extra(rows, MANAGER_COLUMNS, file, sheets)
     for line, row in rows:
         # The cells as text: the builder reads and checks every value (ProblemBuilder.build).
         values: dict[str, Any] = {column: row.get(column) for column in MANAGER_COLUMNS}
-        builder.add_manager(values.pop("manager_id"), **values, origin=("managers.csv", line))
+        builder.add_manager(values.pop("manager_id"), **values, origin=(file, line))
     found = len(issues)
-    rows = read_table(folder / "customers.csv", required=("customer_id", "lon", "lat"), issues=issues)
+    rows, file = _read_records(folder, "customers", ("customer_id", "lon", "lat"), issues, sheets)
     if len(issues) > found and not rows:
         builder.unreadable("customers")
-    _warn_extra(rows, CUSTOMER_COLUMNS, "customers.csv")
+    _warn_extra(rows, CUSTOMER_COLUMNS, file, sheets)
     for line, row in rows:
         values = {column: row.get(column) for column in CUSTOMER_COLUMNS}
-        builder.add_customer(values.pop("customer_id"), **values, origin=("customers.csv", line))
+        builder.add_customer(values.pop("customer_id"), **values, origin=(file, line))
     districts = folder / "districts.geojson"
     if districts.exists():
         _read_districts(districts, builder, issues)
@@ -98,8 +108,31 @@ def _scenario_builder(folder: Path) -> ProblemBuilder:
             builder.build()
         except ScenarioError as err:
             issues.extend(err.issues)
-        raise ScenarioError(issues)
+        raise ScenarioError(located(issues, sheets))
     return builder
+
+
+def _read_records(folder: Path, stem: str, required: tuple[str, ...], issues: list[InputIssue],
+                  sheets: list[Sheet]) -> tuple[list[tuple[int, dict[str, str]]], str]:
+    """The rows of ``stem``.csv, or of the first sheet of ``stem``.xlsx in its place, and the
+    name of the file read (a folder holding both is refused, naming both; a workbook's sheet is
+    appended to ``sheets``)."""
+    csv_path, xlsx_path = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
+    if csv_path.is_file() and xlsx_path.is_file():
+        issues.append(InputIssue(xlsx_path.name, f"both {csv_path.name} and {xlsx_path.name} are in the scenario "
+                                                 "folder; keep one of them (move the other away)"))
+        return [], xlsx_path.name
+    if xlsx_path.is_file():
+        rows, sheet = read_sheet(xlsx_path, required=required, issues=issues)
+        sheets.append(sheet)
+        return rows, xlsx_path.name
+    if not csv_path.is_file():
+        old = folder / f"{stem}.xls"
+        hint = (f"; {old.name} is in the old Excel format: save it as '{xlsx_path.name}' (Excel Workbook) or as "
+                "CSV UTF-8") if old.is_file() else f" (nor {xlsx_path.name})"
+        issues.append(InputIssue(csv_path.name, f"file not found: {csv_path}{hint}"))
+        return [], csv_path.name
+    return read_table(csv_path, required=required, issues=issues), csv_path.name
 
 
 def _read_toml(path: Path, issues: list[InputIssue]) -> dict[str, Any] | None:
@@ -243,11 +276,13 @@ def _builder_from_config(config: dict[str, Any], folder: Path, issues: list[Inpu
     return builder
 
 
-def _warn_extra(rows: list[tuple[int, dict[str, str]]], known: tuple[str, ...], file: str) -> None:
+def _warn_extra(rows: list[tuple[int, dict[str, str]]], known: tuple[str, ...], file: str,
+                sheets: list[Sheet]) -> None:
     if rows:
         extra = [c for c in rows[0][1] if c not in known]
         if extra:
-            logger.warning("%s: columns %s are not part of the format and are ignored", file, ", ".join(extra))
+            where = next((f"{file}, sheet '{s.name}'" for s in sheets if s.file == file), file)
+            logger.warning("%s: columns %s are not part of the format and are ignored", where, ", ".join(extra))
 
 
 def _read_districts(path: Path, builder: ProblemBuilder, issues: list[InputIssue]) -> None:
