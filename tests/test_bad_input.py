@@ -1,11 +1,15 @@
 """Bad input gives exit 2 and one clear line per problem (file, row, column, what was
 expected); usable files that merely look odd are accepted."""
 
+import datetime as dt
 import time
 
 import pytest
+from openpyxl import Workbook, load_workbook
 
 from routeplan.cli import main
+
+from conftest import csv_to_xlsx
 
 
 def edit(path, old, new):
@@ -110,6 +114,89 @@ def test_bad_input_exits_2_naming_file_row_and_column(name, tiny_dir, tmp_path, 
     assert main(["plan", str(tiny_dir), "--out", str(out), "--time-limit", "2", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert expected in err
+    assert "Traceback" not in err
+    assert not out.exists(), "nothing is written for bad input"
+
+
+def workbook(d, stem="customers", **options):
+    """The scenario's ``stem``.csv as a workbook (sheet 'Kunden') in its place."""
+    path = csv_to_xlsx(d / f"{stem}.csv", d / f"{stem}.xlsx", sheet="Kunden", **options)
+    (d / f"{stem}.csv").unlink()
+    return path
+
+
+def set_cells(d, stem="customers", **cells):
+    """The scenario's ``stem``.csv as a workbook, with these cells (``C3=value``) set."""
+    path = workbook(d, stem)
+    book = load_workbook(path)
+    for ref, value in cells.items():
+        book.active[ref] = value
+    book.save(path)
+
+
+def empty_workbook(d):
+    (d / "customers.csv").unlink()
+    book = Workbook()
+    book.active.title = "Kunden"
+    book.save(d / "customers.xlsx")
+
+
+XLSX_CASES = {
+    "xlsx: the table is not on the first sheet": (
+        lambda d: workbook(d, before=("Notes",)),
+        ("customers.xlsx, sheet 'Notes', row 1, column 'customer_id': required column 'customer_id' is missing; "
+         "the header has Customer list, exported for routeplan (the first sheet, 'Notes', is read; the workbook "
+         "also has 'Kunden': put the table on the first sheet)")),
+    "xlsx: missing column": (lambda d: set_cells(d, B1="lng"),
+                             "customers.xlsx, sheet 'Kunden', row 1, column 'lon': required column 'lon' is missing"),
+    "xlsx: rename hint for a Chinese column name": (
+        lambda d: set_cells(d, B1="经度"),
+        ("customers.xlsx, sheet 'Kunden', row 1, column 'lon': required column 'lon' is missing; the header has "
+        "customer_id, 经度, lat")),
+    "xlsx: a fraction where a whole number is expected": (
+        lambda d: set_cells(d, M3=3.5),
+        "customers.xlsx, sheet 'Kunden', row 3, column 'visits' (M): '3.5' is not a whole number"),
+    "xlsx: text in a number cell": (lambda d: set_cells(d, C3="north"),
+                                    "customers.xlsx, sheet 'Kunden', row 3, column 'lat' (C): 'north' is not a number"),
+    "xlsx: an Excel error in a cell": (lambda d: set_cells(d, G4="#N/A"),
+                                       ("customers.xlsx, sheet 'Kunden', row 4, column 'value' (G): '#N/A' is not a "
+                                       "number")),
+    "xlsx: a date and time where a clock time is expected": (
+        lambda d: set_cells(d, K6=dt.datetime(2026, 12, 14, 11, 30)),
+        "customers.xlsx, sheet 'Kunden', row 6, column 'window_start' (K): '2026-12-14 11:30' is not a clock time"),
+    "xlsx: bad shift time in managers.xlsx": (
+        lambda d: set_cells(d, "managers", I3="8pm!"),
+        "managers.xlsx, sheet 'Kunden', row 3, column 'shift_end' (I): '8pm!' is not a clock time"),
+    "xlsx: duplicate customer id": (
+        lambda d: set_cells(d, A10="S3"),
+        "customers.xlsx, sheet 'Kunden', row 10, column 'customer_id' (A): customer_id 'S3' appears twice"),
+    "xlsx: a value right of the header": (
+        lambda d: set_cells(d, Q12="extra"),
+        "customers.xlsx, sheet 'Kunden', row 12: cell Q12 holds 'extra', but column Q has no name in the header row"),
+    "xlsx: both forms of one file": (
+        lambda d: csv_to_xlsx(d / "managers.csv", d / "managers.xlsx"),
+        "managers.xlsx: both managers.csv and managers.xlsx are in the scenario folder; keep one of them"),
+    "xlsx: not a workbook": (
+        lambda d: (d / "customers.csv").rename(d / "customers.xlsx"),
+        "customers.xlsx: not an Excel workbook (.xlsx) that can be read"),
+    "xlsx: an empty sheet": (
+        empty_workbook,
+        "customers.xlsx, sheet 'Kunden': the sheet is empty; expected a header row with customer_id, lon, lat"),
+    "xlsx: the old .xls format": (
+        lambda d: (d / "customers.csv").rename(d / "customers.xls"),
+        ("customers.csv: file not found: {d}/customers.csv; customers.xls is in the old Excel format: save it as "
+        "'customers.xlsx'")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(XLSX_CASES))
+def test_bad_workbooks_exit_2_naming_file_sheet_row_and_column(name, tiny_dir, tmp_path, capsys):
+    breaker, expected = XLSX_CASES[name]
+    breaker(tiny_dir)
+    out = tmp_path / "plan"
+    assert main(["plan", str(tiny_dir), "--out", str(out), "--time-limit", "2", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert expected.format(d=tiny_dir) in err
     assert "Traceback" not in err
     assert not out.exists(), "nothing is written for bad input"
 

@@ -73,7 +73,7 @@ class Sheet:
 
     def locate(self, issue: InputIssue) -> InputIssue:
         """``issue`` with this sheet and the column's letter, when it is about this workbook."""
-        if issue.file != self.file or isinstance(issue, SheetIssue):
+        if issue.file != self.file or isinstance(issue, SheetIssue) or not self.name:
             return issue
         letter = None if issue.column is None else self.letters.get(issue.column)
         return SheetIssue(issue.file, issue.message, issue.row, issue.column, sheet=self.name, letter=letter)
@@ -121,8 +121,10 @@ def read_sheet(path: Path, *, required: Sequence[str],
             warnings.simplefilter("ignore", UserWarning)
             book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError) as err:
-        issues.append(InputIssue(name, f"is not an Excel workbook that can be read ({type(err).__name__}: {err}); "
-                                       "save it from Excel or WPS as 'Excel Workbook (*.xlsx)', or as CSV UTF-8"))
+        why = ("the file is not a zip archive, as every .xlsx is (a CSV or an old .xls file renamed?)"
+               if isinstance(err, zipfile.BadZipFile) else f"{type(err).__name__}: {err}")
+        issues.append(InputIssue(name, f"not an Excel workbook (.xlsx) that can be read: {why}; save it from Excel "
+                                       "or WPS as 'Excel Workbook (*.xlsx)', or as CSV UTF-8"))
         return [], sheet
     try:
         worksheets = book.worksheets
@@ -131,7 +133,7 @@ def read_sheet(path: Path, *, required: Sequence[str],
             return [], sheet
         first = worksheets[0]
         # Workbooks written by some programs state a wrong size: read every row that is there.
-        first.reset_dimensions()  # type: ignore[union-attr]
+        first.reset_dimensions()
         header_row: list[str] = []
         records = list(_records(first.iter_rows(values_only=True), header_row))
     finally:
@@ -177,8 +179,7 @@ def _beyond_header(records: list[tuple[int, list[str]]], sheet: Sheet, width: in
             issues.append(SheetIssue(sheet.file, f"cell {letter}{number} holds '{texts[extra].strip()}', but column "
                                                  f"{letter} has no name in the header row; name the column or clear "
                                                  "the cell", number, None, sheet=sheet.name))
-            texts = texts[:width]
-        kept.append((number, texts))
+        kept.append((number, texts[:width]))
     return kept
 
 

@@ -309,13 +309,13 @@ def _widths(ws: Worksheet, columns: int, *, maximum: dict[int, int]) -> None:
     bounds."""
     widths = [4] * (columns + 1)
     for row in ws.iter_rows(min_row=_HEADER_ROW, max_col=columns):
-        for cell in row:
+        for col, cell in enumerate(row, start=1):
             value = cell.value
             if value is None:
                 continue
             text = "00:00" if isinstance(value, float) and cell.number_format == TIME_FORMAT else (
                 f"{value:.2f}" if isinstance(value, float) else str(value))
-            widths[cell.column] = max(widths[cell.column], _display_width(text) + 2)
+            widths[col] = max(widths[col], _display_width(text) + 2)
     for col in range(1, columns + 1):
         ws.column_dimensions[get_column_letter(col)].width = min(widths[col], maximum.get(col, 40))
 
@@ -327,7 +327,7 @@ def _display_width(text: str) -> int:
 def _page(ws: Worksheet, *, columns: int, last_row: int, landscape: bool) -> None:
     """Print setup: A4, the headings repeated on every page and frozen on screen, the width of
     the table fitted to the paper, pages numbered."""
-    ws.freeze_panes = ws.cell(_HEADER_ROW + 1, 1)
+    ws.freeze_panes = f"A{_HEADER_ROW + 1}"
     ws.print_title_rows = f"1:{_HEADER_ROW}"
     ws.print_area = f"A1:{get_column_letter(columns)}{last_row}"
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -339,5 +339,6 @@ def _page(ws: Worksheet, *, columns: int, last_row: int, landscape: bool) -> Non
     ws.print_options.gridLines = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddHeader.left.text = "&A"  # the sheet's name: the manager
-    ws.oddFooter.center.text = "page &P of &N"
+    if ws.oddHeader is not None and ws.oddFooter is not None:  # a new sheet has both
+        ws.oddHeader.left.text = "&A"  # the sheet's name: the manager
+        ws.oddFooter.center.text = "page &P of &N"
