@@ -6,10 +6,11 @@ import io
 import shutil
 
 import pytest
+from openpyxl import Workbook, load_workbook
 
 from routeplan.cli import main
 
-from conftest import DATA, REPO
+from conftest import DATA, REPO, csv_to_xlsx
 
 GUIDE = (REPO / "docs" / "user-guide.md").read_text(encoding="utf-8")
 KEPT = ["customer_id", "name", "address", "lon", "lat", "business_type", "tier"]
@@ -91,6 +92,30 @@ def test_a_missing_file_is_one_line(district, capsys):
     code, text = _run(["check", "my-district"], capsys)
     assert code == 2
     _quoted(text.split("are ignored\n", 1)[1])
+
+
+def test_the_export_kept_in_excel(district, capsys):
+    folder, rows = district
+    book = Workbook()
+    book.active.title = "客户"
+    for number, row in enumerate(rows):
+        book.active.append([float(v) if number and k in (3, 4) else v or None for k, v in enumerate(row)])
+    book.save(folder / "customers.xlsx")  # customers.csv is still there
+    csv_to_xlsx(folder / "managers.csv", folder / "managers.xlsx", sheet="客户经理")
+    (folder / "managers.csv").unlink()
+    managers = load_workbook(folder / "managers.xlsx")
+    managers.active["I4"] = "5:30pn"
+    managers.save(folder / "managers.xlsx")
+    code, text = _run(["check", "my-district"], capsys)
+    assert code == 2
+    _quoted(text)
+    (folder / "customers.csv").unlink()
+    csv_to_xlsx(DATA / "tiny" / "managers.csv", folder / "managers.xlsx", sheet="客户经理")
+    code, text = _run(["plan", "my-district", "--out", "plan-2026w50", "--time-limit", "5", "--start-date",
+                       "2026-12-07", "--quiet", "--xlsx"], capsys)
+    assert code == 0
+    assert load_workbook("plan-2026w50/plan.xlsx").sheetnames == ["Summary", "A1", "B1", "D1", "D2"]
+    assert main(["validate", "my-district", "plan-2026w50"]) == 0
 
 
 def test_start_dates_and_output_folders_are_checked_before_planning(district, tmp_path, capsys):
