@@ -50,7 +50,7 @@ from .planning.strategies import STRATEGIES
 from .results.changes import diff_plans
 from .results.exports import cycle_start
 from .results.files import read_plan
-from .results.workbook import WORKBOOK_FILE
+from .results.workbook import WORKBOOK_FILE, workbook_seconds
 from .solver.lns import Progress, kernels_compiled
 from .solver.stop import MaxIterations
 from .validation import validate_folder
@@ -352,8 +352,9 @@ def _plan(args: argparse.Namespace) -> int:
         # the kernels is: outside the limit, so that the search gets the same budget and clock
         # as in one process, however long the connection takes.
         connected = time.perf_counter() - connecting if executor is not None else 0.0
+        write_estimate = write_seconds(size) + (workbook_seconds(size.visits) if args.xlsx else 0.0)
         whole = None if stop else TimeLimit(seconds=limit, started=started + connected, before=read_seconds(size),
-                                            after=write_seconds(size))
+                                            after=write_estimate)
         options: dict[str, Any] = {"strategy": args.strategy, "time_limit": whole, "stop": stop, "seed": args.seed,
                                    "progress": progress, "executor": executor}
         if args.previous is not None:
