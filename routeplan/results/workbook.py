@@ -241,7 +241,7 @@ class _Book:
         for col in range(1, len(columns) + 1):
             ws.cell(row, col).fill = _DAY_FILL
         row += 1
-        _put(ws, row, _at(at, {"Day": route.day, "End": _clock(route.depart), "Customer": "depart"}))
+        _put(ws, row, _at(at, {"Day": route.day, "Start": _clock(route.depart), "Customer": "depart"}))
         leg_km = 0.0
         for stop in route.stops:
             row += 1

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from routeplan import MaxIterations, plan, read_plan, read_scenario, write_workbook
+from routeplan import MaxIterations, ProblemBuilder, plan, read_plan, read_scenario, write_workbook
 from routeplan.cli import main
 from routeplan.model.clock import parse_hhmmss
 from routeplan.results.workbook import TIME_FORMAT, sheet_names
@@ -97,7 +97,7 @@ def test_day_totals_are_those_of_routes_csv(planned):
         expected = [(r["day"], round(float(r["travel_km"]), 2), round(float(r["work_min"]), 1))
                     for r in routes if r["manager_id"] == manager]
         assert totals == expected, manager
-        departs = [_seconds(r["End"]) for r in table if r["Customer"] == "depart"]
+        departs = [_seconds(r["Start"]) for r in table if r["Customer"] == "depart"]
         returns = [_seconds(r["Arrival"]) for r in table if r["Customer"] == "return"]
         assert departs == [parse_hhmmss(r["depart"]) for r in routes if r["manager_id"] == manager]
         assert returns == [parse_hhmmss(r["return"]) for r in routes if r["manager_id"] == manager]
@@ -214,3 +214,19 @@ def test_sheet_names_are_valid_and_distinct():
     assert names["[]"] == "__"
     assert all(len(n) <= 31 for n in names.values())
     assert len({n.casefold() for n in names.values()}) == len(names)
+
+
+def test_visit_levels_get_a_level_column(tmp_path):
+    b = ProblemBuilder(name="levels", days=["Mon", "Tue", "Wed", "Thu", "Fri"])
+    b.set_depot(119.13, 36.71)
+    b.add_tier("large", visits=2, min_gap=2, service_min=15, roles=["A"],
+               levels=[{"name": "market manager", "roles": ["M"], "visits": 1, "service_min": 20}])
+    b.add_manager("A1", role="A")
+    b.add_manager("M1", role="M")
+    for i in range(6):
+        b.add_customer(f"C{i}", lon=119.13 + 0.002 * i, lat=36.71, tier="large")
+    result = plan(b.build(), stop=MaxIterations(20), seed=1)
+    book = load_workbook(write_workbook(result, tmp_path / "levels.xlsx", start_date=dt.date(2026, 12, 14)))
+    levels = {r["Level"] for r in _table(book["M1"]) if isinstance(r["#"], int)}
+    assert levels == {"market manager"}
+    assert {r["Level"] for r in _table(book["A1"]) if isinstance(r["#"], int)} == {"own"}
