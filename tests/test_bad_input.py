@@ -3,6 +3,7 @@ expected); usable files that merely look odd are accepted."""
 
 import datetime as dt
 import time
+import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -134,6 +135,17 @@ def set_cells(d, stem="customers", **cells):
     book.save(path)
 
 
+def damaged_workbook(d):
+    """A workbook whose sheet is not XML (a copy cut short, a failed download)."""
+    path = workbook(d)
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = b"<worksheet><sheetData><row"
+    with zipfile.ZipFile(path, "w") as target:
+        for part, data in parts.items():
+            target.writestr(part, data)
+
+
 def empty_workbook(d):
     (d / "customers.csv").unlink()
     book = Workbook()
@@ -179,6 +191,8 @@ XLSX_CASES = {
     "xlsx: not a workbook": (
         lambda d: (d / "customers.csv").rename(d / "customers.xlsx"),
         "customers.xlsx: not an Excel workbook (.xlsx) that can be read"),
+    "xlsx: a damaged workbook": (damaged_workbook, ("customers.xlsx: not an Excel workbook (.xlsx) that can be read: "
+                                                   "ParseError")),
     "xlsx: an empty sheet": (
         empty_workbook,
         "customers.xlsx, sheet 'Kunden': the sheet is empty; expected a header row with customer_id, lon, lat"),

@@ -113,37 +113,19 @@ def read_sheet(path: Path, *, required: Sequence[str],
         The sheet read, for :func:`located`.
     """
     name = path.name
-    sheet = Sheet(name, "")
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about parts of a workbook it drops on reading (data validation, an
-            # unknown extension, no default style): none of them touches a cell's value.
-            warnings.simplefilter("ignore", UserWarning)
-            book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError) as err:
+        title, others, header_row, records = _first_sheet(path)
+    except _UNREADABLE as err:
         why = ("the file is not a zip archive, as every .xlsx is (a CSV or an old .xls file renamed?)"
                if isinstance(err, zipfile.BadZipFile) else f"{type(err).__name__}: {err}")
         issues.append(InputIssue(name, f"not an Excel workbook (.xlsx) that can be read: {why}; save it from Excel "
                                        "or WPS as 'Excel Workbook (*.xlsx)', or as CSV UTF-8"))
-        return [], sheet
-    try:
-        worksheets = book.worksheets
-        if not worksheets:
-            issues.append(InputIssue(name, "the workbook has no worksheet"))
-            return [], sheet
-        first = worksheets[0]
-        # Workbooks written by some programs state a wrong size: read every row that is there.
-        first.reset_dimensions()
-        header_row: list[str] = []
-        records = list(_records(first.iter_rows(values_only=True), header_row))
-    finally:
-        book.close()
+        return [], Sheet(name, "")
     letters = {column: get_column_letter(i) for i, column in enumerate(header_row, start=1) if column}
-    sheet = Sheet(name, first.title, letters)
+    sheet = Sheet(name, title, letters)
     if records:
         records = [records[0], *_beyond_header(records[1:], sheet, len(header_row), issues)]
-    others = [ws.title for ws in worksheets[1:]]
-    note = (f" (the first sheet, '{first.title}', is read; the workbook also has "
+    note = (f" (the first sheet, '{title}', is read; the workbook also has "
             f"{', '.join(repr(t) for t in others)}: put the table on the first sheet)") if others else ""
     found = len(issues)
     rows = table_rows(records, name=name, required=required, issues=issues, empty="the sheet is empty",
@@ -151,6 +133,36 @@ def read_sheet(path: Path, *, required: Sequence[str],
     for i in range(found, len(issues)):
         issues[i] = sheet.locate(issues[i])
     return rows, sheet
+
+
+#: What reading a file that is no workbook, or a damaged one, raises in openpyxl: not a zip
+#: archive, a part missing or of the wrong type, XML that does not parse, a cell that refers to a
+#: shared text or style that is not there. (XML errors, of the standard library's parser or of
+#: lxml's where openpyxl uses it, are SyntaxErrors.)
+_UNREADABLE = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, IndexError, OSError,
+               SyntaxError)
+
+
+def _first_sheet(path: Path) -> tuple[str, list[str], list[str], list[tuple[int, list[str]]]]:
+    """The first sheet's name, the other sheets' names, its header's texts and its non-blank rows
+    (``(row number, cell texts)``), or one of :data:`_UNREADABLE`'s errors."""
+    with warnings.catch_warnings():
+        # openpyxl warns about parts of a workbook it drops on reading (data validation, an
+        # unknown extension, no default style): none of them touches a cell's value.
+        warnings.simplefilter("ignore", UserWarning)
+        book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        worksheets = book.worksheets
+        if not worksheets:
+            raise ValueError("the workbook has no worksheet")
+        first = worksheets[0]
+        # Workbooks written by some programs state a wrong size: read every row that is there.
+        first.reset_dimensions()
+        header: list[str] = []
+        records = list(_records(first.iter_rows(values_only=True), header))
+        return first.title, [ws.title for ws in worksheets[1:]], header, records
+    finally:
+        book.close()
 
 
 def _records(values: Iterable[tuple[Any, ...]], header: list[str]) -> Iterator[tuple[int, list[str]]]:
