@@ -6,7 +6,6 @@ column letter as the spreadsheet shows them."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import math
 import warnings
 import zipfile
@@ -21,8 +20,6 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ..errors import InputIssue
 from .csvfile import table_rows
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +59,7 @@ class Sheet:
     file
         The workbook's file name (``customers.xlsx``), as issues name it.
     name
-        The sheet's name.
+        The sheet's name ("" when the workbook could not be read: its issues name the file only).
     letters
         Column name -> its letter in the sheet.
     """
