@@ -157,6 +157,7 @@ def test_the_command_says_what_it_wrote(extract, tmp_path, capsys):
     (["--bbox", "3,2,1,4"], 64, "--bbox: west 3 must be less than east 1"),
     (["--bbox", "1,5,3,4"], 64, "--bbox: south 5 must be less than north 4"),
     (["--bbox", "10,10,10.1,10.1"], 2, "tiny.osm: no shop or venue inside the box 10,10,10.1,10.1 maps to a tier"),
+    (["--bbox=-10,10,-9.9,10.1"], 2, "tiny.osm: no shop or venue inside the box -10,10,-9.9,10.1"),  # west < 0
     (["--managers", "X=3"], 64, "--managers: unknown role 'X'; expected one of A, B, C, D (large -> A"),
     (["--managers", "A=0"], 64, "--managers: A=0: the number of managers must be a positive whole number"),
     (["--managers", "A=-2"], 64, "--managers: A=-2: the number of managers must be a positive whole number"),

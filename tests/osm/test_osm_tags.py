@@ -52,3 +52,16 @@ def test_the_address_joins_street_number_postcode_and_city():
     assert outlet_address(tags) == "Laugavegur 12, 101 Reykjavík"
     assert outlet_address({"addr:city": "Helsinki"}) == "Helsinki"
     assert outlet_address({}) == ""
+
+
+def test_the_readme_lists_the_mapping_as_it_is():
+    import re
+
+    from conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Your own city from OpenStreetMap", 1)[1].split("\n## ", 1)[0]
+    listed = {}
+    for tier, types in re.findall(r"^\| (large|night|medium|small) \([A-D]\) \| (.*?) \|$", section, re.MULTILINE):
+        listed.update({t.strip(): tier for t in types.split(",")})
+    assert listed == OUTLET_TIERS
