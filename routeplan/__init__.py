@@ -42,6 +42,7 @@ from .model.problem import VisitRule as VisitRule
 from .model.routes import DayRoute as DayRoute
 from .model.routes import Stop as Stop
 from .model.routes import Unserved as Unserved
+from .osm_scenario import scenario_from_osm as scenario_from_osm
 from .phases import PhaseEstimates as PhaseEstimates
 from .plan_folder import write_plan as write_plan
 from .planner import PlanParams as PlanParams
@@ -135,6 +136,7 @@ __all__ = [
     "read_plan",
     "read_scenario",
     "replan",
+    "scenario_from_osm",
     "try_variants",
     "validate",
     "validate_folder",

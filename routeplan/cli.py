@@ -1,4 +1,4 @@
-"""The ``routeplan`` command: plan, validate, compare, map, check, diff and edit.
+"""The ``routeplan`` command: plan, validate, compare, map, check, diff, edit and osm.
 
 Exit codes (each kind of failure its own, see :mod:`routeplan.errors`):
 
@@ -29,6 +29,7 @@ import time
 import traceback
 import warnings
 import webbrowser
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -42,6 +43,7 @@ from .errors import ArgumentError, InputIssue, InternalError, PlanFileError, Pla
 from .io.scenario import read_scenario
 from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable
 from .model.problem import Problem
+from .osm_scenario import DEFAULT_DAYS, check_days, parse_bbox, parse_managers, scenario_from_osm
 from .phases import Size, read_seconds, write_seconds
 from .plan_folder import write_plan, write_views
 from .planner import DEFAULT_TIME_LIMIT, TimeLimit, diagnose_problem, plan, replan, stability_settings
@@ -203,6 +205,20 @@ def _parser() -> argparse.ArgumentParser:
     _strategy_option(k)
     k.set_defaults(run=_check)
 
+    o = sub.add_parser("osm", help="write a scenario folder from an OpenStreetMap extract: its shops, venues and "
+                                   "streets (nothing is downloaded)")
+    o.add_argument("extract", type=Path, help="OpenStreetMap extract (.osm.pbf), e.g. from download.geofabrik.de")
+    o.add_argument("--out", type=Path, required=True, help="scenario folder to write")
+    o.add_argument("--bbox", default=None, metavar="W,S,E,N",
+                   help="only the shops inside this box (degrees; write --bbox=W,S,E,N when W is negative), "
+                        "the streets near it (default: the whole extract)")
+    o.add_argument("--managers", nargs="+", action="extend", default=None, metavar="ROLE=N",
+                   help="managers per role (A large, B night, C medium, D small), e.g. --managers B=4 C=6; a role "
+                        "left out gets enough for about 75%% of its shifts")
+    o.add_argument("--days", type=_count, default=DEFAULT_DAYS,
+                   help="working days of the cycle (default %(default)s: two weeks)")
+    o.set_defaults(run=_osm)
+
     v = sub.add_parser("validate", help="check a plan folder against its scenario")
     v.add_argument("scenario", type=Path, help=scenario_help)
     v.add_argument("plan", type=Path, help="plan folder to check")
@@ -309,6 +325,21 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as err:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-30") from err
+
+
+def _osm(args: argparse.Namespace) -> int:
+    box = None if args.bbox is None else parse_bbox(args.bbox)
+    managers = parse_managers(args.managers or [])
+    check_days(args.days, argument="--days")
+    problem = scenario_from_osm(args.extract, args.out, bbox=box, managers=managers, days=args.days)
+    tiers = Counter(c.tier for c in problem.customers)
+    roles = Counter(m.role for m in problem.managers)
+    print(f"wrote {args.out}: {len(problem.customers)} customers ("
+          + ", ".join(f"{tiers[t.name]} {t.name}" for t in problem.tiers) + "), "
+          + f"{len(problem.managers)} managers (" + ", ".join(f"{n} {r}" for r, n in sorted(roles.items())) + "), "
+          + f"depot {problem.depot.lon:.5f},{problem.depot.lat:.5f}; map data © OpenStreetMap contributors (ODbL)",
+          file=sys.stderr)
+    return EXIT_OK
 
 
 def _map(args: argparse.Namespace) -> int:

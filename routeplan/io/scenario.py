@@ -306,14 +306,24 @@ def _read_districts(path: Path, builder: ProblemBuilder, issues: list[InputIssue
         builder.add_district(str(name), geometry)
 
 
-def write_scenario(problem: Problem, folder: str | os.PathLike[str]) -> Path:
-    """Write a problem as a scenario folder (the inverse of :func:`read_scenario`)."""
+def write_scenario(problem: Problem, folder: str | os.PathLike[str], *, classified: bool = False,
+                   comment: str = "") -> Path:
+    """Write a problem as a scenario folder (the inverse of :func:`read_scenario`).
+
+    With ``classified``, a customer whose business type ``[classification]`` gives its tier is
+    written with an empty ``tier``, so that the table decides: editing ``[classification]`` then
+    moves every customer of a business type (``routeplan osm`` writes its scenarios so).
+    ``comment`` (lines of text) heads scenario.toml as TOML comments: where the data came from.
+    """
     folder = Path(folder)
+    by_type = dict(problem.classification) if classified else {}
+    header = "".join(f"# {line}".rstrip() + "\n" for line in comment.splitlines())
     with staged_folder(folder, marker="scenario.toml") as stage:
-        (stage / "scenario.toml").write_text(_scenario_toml(problem), encoding="utf-8")
+        (stage / "scenario.toml").write_text(header + _scenario_toml(problem), encoding="utf-8")
         rows = []
         for c in problem.customers:
-            rows.append([c.customer_id, repr(c.lon), repr(c.lat), c.tier, c.business_type, c.district,
+            tier = "" if c.business_type and by_type.get(c.business_type) == c.tier else c.tier
+            rows.append([c.customer_id, repr(c.lon), repr(c.lat), tier, c.business_type, c.district,
                          "" if c.value is None else f"{c.value:g}", c.name, c.address,
                          f"{c.service_min:g}" if "service_min" in c.overrides else "",
                          format_hhmm(c.window[0]) if "window" in c.overrides else "",
