@@ -30,6 +30,7 @@ from .errors import StrategyError as StrategyError
 from .io.scenario import read_scenario as read_scenario
 from .io.scenario import write_scenario as write_scenario
 from .model.problem import BalanceSettings as BalanceSettings
+from .model.problem import Break as Break
 from .model.problem import Customer as Customer
 from .model.problem import Manager as Manager
 from .model.problem import Point as Point
@@ -82,6 +83,7 @@ __all__ = [
     "BalanceReport",
     "BalanceSettings",
     "BorderParams",
+    "Break",
     "Comparison",
     "Customer",
     "DayRoute",

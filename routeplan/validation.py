@@ -54,6 +54,7 @@ ROUTE_FIELDS = ("manager_id", "day_index", "day", "stops", "depart", "return", "
                 "service_min", "wait_min", "work_min")
 UNSERVED_FIELDS = ("customer_id", "visits_missing", "reason")
 LEVEL_FIELD = "level"  # of visits.csv and unserved.csv when a tier has visit levels (section 5)
+BREAK_FIELD = "break_start"  # of routes.csv when a manager takes a break (section 9)
 
 ROLE_FREE_STRATEGIES = frozenset({"region", "business-type", "value"})
 """Districting strategies that ignore roles on purpose (contract section 3)."""
@@ -162,8 +163,9 @@ def validate(problem: Problem, plan: PlanTables | str | os.PathLike[str], *,
         Every violation found; ``.ok`` is True for a valid plan.
     """
     level = (LEVEL_FIELD,) if problem.has_levels else ()
-    tables = (_tables_from_folder(Path(plan), level) if isinstance(plan, (str, os.PathLike))
-              else _tables_from_plan(plan, level))
+    rest = (BREAK_FIELD,) if problem.has_breaks else ()
+    tables = (_tables_from_folder(Path(plan), level, rest) if isinstance(plan, (str, os.PathLike))
+              else _tables_from_plan(plan, level, rest))
     if check_roles is None:
         check_roles = tables.strategy not in ROLE_FREE_STRATEGIES
         if not check_roles:
@@ -349,13 +351,14 @@ _SAME_TIME = 1e-9
 """Paths whose times differ by this share or less are equally fast."""
 
 
-def _tables_from_plan(plan: PlanTables, level: tuple[str, ...] = ()) -> _Tables:
+def _tables_from_plan(plan: PlanTables, level: tuple[str, ...] = (), rest: tuple[str, ...] = ()) -> _Tables:
     """The rows a plan object would write, turned into text exactly as the CSV writer does
-    (``level``: the level column, required when the problem has visit levels)."""
+    (``level``: the level column, required when the problem has visit levels; ``rest``: the
+    break column of routes.csv, required when a manager takes a break)."""
     tables = _Tables(strategy=plan.strategy)
     written = plan.tables()
     for name, attribute, required in ((VISITS_FILE, "visits", VISIT_FIELDS + level),
-                                       (ROUTES_FILE, "routes", ROUTE_FIELDS),
+                                       (ROUTES_FILE, "routes", ROUTE_FIELDS + rest),
                                        (UNSERVED_FILE, "unserved", UNSERVED_FIELDS + level)):
         if name not in written:
             tables.issues.append(InputIssue(name, "the plan has no such table"))
@@ -385,16 +388,16 @@ def _text_rows(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], 
     return out
 
 
-def _tables_from_folder(folder: Path, level: tuple[str, ...] = ()) -> _Tables:
-    """The rows of visits.csv, routes.csv and unserved.csv of a plan folder (``level``: as for
-    :func:`_tables_from_plan`)."""
+def _tables_from_folder(folder: Path, level: tuple[str, ...] = (), rest: tuple[str, ...] = ()) -> _Tables:
+    """The rows of visits.csv, routes.csv and unserved.csv of a plan folder (``level``, ``rest``:
+    as for :func:`_tables_from_plan`)."""
     tables = _Tables(strategy=_read_strategy(folder))
     if not folder.is_dir():
         tables.issues.append(InputIssue(str(folder), "plan folder not found"))
         tables.unreadable.update({VISITS_FILE, ROUTES_FILE, UNSERVED_FILE})
         return tables
     for name, required, attribute in ((VISITS_FILE, VISIT_FIELDS + level, "visits"),
-                                       (ROUTES_FILE, ROUTE_FIELDS, "routes"),
+                                       (ROUTES_FILE, ROUTE_FIELDS + rest, "routes"),
                                        (UNSERVED_FILE, UNSERVED_FIELDS + level, "unserved")):
         issues: list[InputIssue] = []
         setattr(tables, attribute, read_table(folder / name, required=required, issues=issues))
@@ -447,6 +450,7 @@ class _Route:
     return_time: int | None
     travel_km: float | None
     work_min: float | None
+    break_start: int | None = None
 
 
 @dataclass(slots=True)
@@ -638,9 +642,12 @@ class _Checker:
         return_time = self.parse_field(f, line, row, "return", _parse_time, "a time HH:MM:SS")
         numbers = {c: self.parse_field(f, line, row, c, _parse_float, "a number")
                    for c in ("travel_km", "travel_min", "service_min", "wait_min", "work_min")}
+        rest = None
+        if row.get(BREAK_FIELD, "").strip():  # empty: no break that day
+            rest = self.parse_field(f, line, row, BREAK_FIELD, _parse_time, "a time HH:MM:SS or empty")
         return _Route(line=line, manager_id=manager_id, day_index=self.parse_day(f, line, row), stops=stops,
                       depart=depart, return_time=return_time, travel_km=numbers["travel_km"],
-                      work_min=numbers["work_min"])
+                      work_min=numbers["work_min"], break_start=rest)
 
     def parse_missing(self, line: int, row: dict[str, str]) -> _Missing:
         count = self.parse_field(UNSERVED_FILE, line, row, "visits_missing", _parse_int, "a whole number")
@@ -842,12 +849,51 @@ class _Checker:
         if route is not None and depart is not None and depart < manager.shift[0] * 60.0 - TIME_TOLERANCE_S:
             self.add("shift-start", ROUTES_FILE, route.line, f"{name} departs at {_clock(depart)}, before the shift "
                                                              f"starts at {_clock(manager.shift[0] * 60.0)}")
-        legs = None if visits is None else self.check_stops(name, manager, visits, depart)
+        rest = self.check_break(name, manager, route, visits)
+        legs = None if visits is None else self.check_stops(name, manager, visits, depart, rest)
         if route is not None:
-            self.check_return(name, manager, route, legs)
+            self.check_return(name, manager, route, legs, rest)
 
-    def check_stops(self, name: str, manager: Manager, visits: list[_Visit], depart: int | None) -> _Legs:
-        """Arrival after travel, start, window, service and leg km of each visit in order."""
+    def check_break(self, name: str, manager: Manager, route: _Route | None,
+                    visits: list[_Visit] | None) -> tuple[float, float] | None:
+        """The day's break (section 9): there when the manager has one, inside its window and the
+        shift, never during a visit. Returns its (start, end) in seconds when usable for the
+        travel checks."""
+        if route is None:
+            return None
+        if manager.break_ is None:
+            if route.break_start is not None:
+                self.add("break", ROUTES_FILE, route.line, f"{name} takes a break at {_clock(route.break_start)}, "
+                                                           f"but {manager.manager_id} has none")
+            return None
+        rule = manager.break_
+        if route.break_start is None:
+            self.add("break", ROUTES_FILE, route.line,
+                     f"{name} has no break_start, but {manager.manager_id} takes a {rule.minutes:g} min break "
+                     f"starting {_clock(rule.earliest * 60.0)}-{_clock(rule.latest * 60.0)} every day worked")
+            return None
+        start = float(route.break_start)
+        end = start + rule.minutes * 60.0
+        if not rule.earliest * 60.0 - TIME_TOLERANCE_S <= start <= rule.latest * 60.0 + TIME_TOLERANCE_S:
+            self.add("break", ROUTES_FILE, route.line,
+                     f"{name}: break_start {_clock(start)} is outside the break's window "
+                     f"{_clock(rule.earliest * 60.0)}-{_clock(rule.latest * 60.0)}")
+        if start < manager.shift[0] * 60.0 - TIME_TOLERANCE_S or end > manager.shift[1] * 60.0 + TIME_TOLERANCE_S:
+            self.add("break", ROUTES_FILE, route.line,
+                     f"{name}: the break {_clock(start)}-{_clock(end)} is not inside the shift "
+                     f"{_clock(manager.shift[0] * 60.0)}-{_clock(manager.shift[1] * 60.0)}")
+        for visit in visits or ():
+            if (visit.start is not None and visit.end is not None and visit.start < end - TIME_TOLERANCE_S
+                    and start < visit.end - TIME_TOLERANCE_S):
+                self.add("break", VISITS_FILE, visit.line,
+                         f"{name}: the visit to {visit.customer_id} {_clock(visit.start)}-{_clock(visit.end)} "
+                         f"overlaps the break {_clock(start)}-{_clock(end)}")
+        return start, end
+
+    def check_stops(self, name: str, manager: Manager, visits: list[_Visit], depart: int | None,
+                    rest: tuple[float, float] | None) -> _Legs:
+        """Arrival after travel (and the break, where it lies between two stops), start, window,
+        service and leg km of each visit in order."""
         legs = _Legs(place=manager.start, clock=depart, place_id=self.place_id(manager, "start"),
                      origin=None if depart is None else f"departure from the start place {_clock(depart)}")
         for visit in visits:
@@ -861,7 +907,8 @@ class _Checker:
             if leg is not None:
                 self.check_leg_km(name, visit, leg, legs.place_name)
                 if visit.arrival is not None and legs.clock is not None:
-                    self.check_arrival(name, visit, legs.clock + leg.seconds, leg, legs.origin)
+                    earliest, origin = _after_break(legs.clock, leg.seconds, visit.arrival, rest, legs.origin)
+                    self.check_arrival(name, visit, earliest, leg, origin)
             self.check_visit_times(name, visit, customer, visit.rule)
             legs.place, legs.place_name, legs.clock = here, customer.customer_id, visit.end
             legs.place_id = customer.customer_id
@@ -907,7 +954,8 @@ class _Checker:
                          f"{name} ends {cid}{self.of_level(rule.level)} at {_clock(visit.end)}, but start "
                          f"{_clock(visit.start)} + {rule.service_min:g} min service gives {_clock(expected)}")
 
-    def check_return(self, name: str, manager: Manager, route: _Route, legs: _Legs | None) -> None:
+    def check_return(self, name: str, manager: Manager, route: _Route, legs: _Legs | None,
+                     rest: tuple[float, float] | None) -> None:
         """The way back, the end of the shift and the route's figures (``legs``: None when the
         visits are unknown)."""
         returned = route.return_time
@@ -917,11 +965,11 @@ class _Checker:
                                                         self.place_id(manager, "end"))
         legs.add(back)
         if returned is not None and back is not None and legs.clock is not None:
-            earliest = legs.clock + back.seconds
+            earliest, origin = _after_break(legs.clock, back.seconds, returned, rest, legs.origin)
             if returned < earliest - TIME_TOLERANCE_S:
                 self.add("return", ROUTES_FILE, route.line,
                          f"{name} returns at {_clock(returned)} but cannot return before {_clock(earliest)} "
-                         f"({legs.origin} + {back.seconds / 60.0:.1f} min travel for {back.km:.2f} km back to "
+                         f"({origin} + {back.seconds / 60.0:.1f} min travel for {back.km:.2f} km back to "
                          f"the end place)")
         if returned is not None and returned > manager.shift[1] * 60.0 + TIME_TOLERANCE_S:
             self.add("shift-end", ROUTES_FILE, route.line, f"{name} returns at {_clock(returned)}, after the shift "
@@ -938,6 +986,18 @@ class _Checker:
                 self.add("work-min", ROUTES_FILE, route.line,
                          f"{name}: work_min {route.work_min:.2f}, but return {_clock(returned)} - depart "
                          f"{_clock(route.depart)} is {work:.2f} min")
+
+
+def _after_break(clock: float, seconds: float, arrival: float, rest: tuple[float, float] | None,
+                 origin: str | None) -> tuple[float, str | None]:
+    """The earliest arrival after a leg of ``seconds`` from ``clock`` (the previous stop's end),
+    and its origin, with the break when it lies between the two stops (section 9: at least
+    break_start + break_min + the part of the leg still to drive)."""
+    if rest is None or not clock - TIME_TOLERANCE_S <= rest[0] < arrival:
+        return clock + seconds, origin
+    driven = min(seconds, max(0.0, rest[0] - clock))
+    earliest = max(clock + seconds, rest[1] + seconds - driven)
+    return earliest, f"{origin} + the break {_clock(rest[0])}-{_clock(rest[1])}"
 
 
 @dataclass(slots=True)

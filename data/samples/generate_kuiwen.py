@@ -685,7 +685,19 @@ def scenario_toml() -> str:
                   "roles = [" + ", ".join(q(r) for r in tier["roles"]) + "]", ""]
     lines += ["# Business type of a customer -> tier.", "[classification]"]
     lines += [f"{q(bt)} = {q(tier)}" for bt, tier in business_types]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + LUNCH_TOML
+
+
+LUNCH_TOML = """
+# assumption: a long lunch, as Shandong offices take it (about 12:00-13:30): 90 minutes starting
+# between 11:30 and 12:30, at a shop, at the office before leaving or after coming back; B1's
+# 11:30-20:00 shift takes it before the evening trade.
+[breaks]
+earliest = "11:30"
+latest = "12:30"
+minutes = 90
+"""
+"""The sample's lunch (scenario.toml's last table); the levels and roads samples leave it out."""
 
 
 def write_folder(stage: Path, rng: np.random.Generator) -> None:

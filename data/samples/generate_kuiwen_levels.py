@@ -90,7 +90,8 @@ def generate(out: Path, seed: int) -> Path:
 
     def write(stage: Path, rng: np.random.Generator) -> None:
         g.write_folder(stage, rng)
-        toml = (stage / "scenario.toml").read_text(encoding="utf-8")
+        # Without the sample's lunch: this sample's benchmark figures are of days without one.
+        toml = (stage / "scenario.toml").read_text(encoding="utf-8").replace(g.LUNCH_TOML, "")
         (stage / "scenario.toml").write_text(levels_toml(toml), encoding="utf-8")
         with (stage / "managers.csv").open("a", encoding="utf-8", newline="") as handle:
             for manager_id, role, name, start, end, cap in EXTRA_MANAGERS:

@@ -28,7 +28,9 @@ logger = logging.getLogger(__name__)
 # The builder's parameters and fields are the columns, so that a column it takes is read and written.
 CUSTOMER_COLUMNS = ("customer_id", "lon", "lat", "tier", *CUSTOMER_FIELDS)
 MANAGER_COLUMNS = ("manager_id", "role", *MANAGER_FIELDS)
-_SCENARIO_KEYS = {"name", "days", "consistent", "depot", "travel", "balance", "tiers", "classification", "stability"}
+_SCENARIO_KEYS = {"name", "days", "consistent", "depot", "travel", "balance", "tiers", "classification", "stability",
+                  "breaks"}
+_BREAK_KEYS = ("earliest", "latest", "minutes")
 _BALANCE_KEYS = {"tolerance", "day_tolerance"}
 _STABILITY_KEYS = {"max_reassigned", "keep_days", "move_cost_min", "day_cost_min"}
 _TIER_KEYS = {"visits", "min_gap", "service_min", "window", "roles", "levels"}
@@ -178,6 +180,25 @@ def _read_balance(balance: Any, builder: ProblemBuilder, issues: list[InputIssue
     builder.set_balance(**values)
 
 
+def _read_breaks(breaks: Any, builder: ProblemBuilder, issues: list[InputIssue]) -> None:
+    """``[breaks]``: every manager's break unless its row gives one (checked in build)."""
+    sf = "scenario.toml"
+    expected = 'a table such as earliest = "11:30", latest = "13:30", minutes = 60'
+    if not isinstance(breaks, dict):
+        issues.append(InputIssue(sf, f"breaks must be {expected}", None, "breaks"))
+        return
+    for key in sorted(set(breaks) - set(_BREAK_KEYS)):
+        issues.append(InputIssue(sf, f"unknown key '{key}' in [breaks]; expected earliest, latest and minutes",
+                                 None, f"breaks.{key}"))
+    missing = [key for key in _BREAK_KEYS if key not in breaks]
+    if missing:
+        issues.append(InputIssue(sf, f"[breaks] lacks {', '.join(missing)}; expected {expected}", None,
+                                 f"breaks.{missing[0]}"))
+        return
+    builder.set_breaks(earliest=breaks["earliest"], latest=breaks["latest"], minutes=breaks["minutes"],
+                       origin=(sf, None))
+
+
 def _read_stability(stability: Any, builder: ProblemBuilder, issues: list[InputIssue]) -> None:
     """``[stability]``: re-plan keeping the current assignment (values checked in build)."""
     sf = "scenario.toml"
@@ -246,6 +267,8 @@ def _builder_from_config(config: dict[str, Any], folder: Path, issues: list[Inpu
     except (TypeError, ValueError):
         issues.append(InputIssue(sf, "speed_kmh and detour_factor must be numbers", None, "travel"))
     _read_balance(config.get("balance", {}), builder, issues)
+    if "breaks" in config:
+        _read_breaks(config["breaks"], builder, issues)
     if "stability" in config:
         _read_stability(config["stability"], builder, issues)
     tiers = config.get("tiers")
@@ -333,13 +356,19 @@ def write_scenario(problem: Problem, folder: str | os.PathLike[str], *, classifi
                          c.locked_manager, c.current_manager])
         write_table(stage / "customers.csv", CUSTOMER_COLUMNS, rows)
         rows = []
+        breaks = any(m.break_ is not None for m in problem.managers)
         for m in problem.managers:
             all_days = m.days == tuple(range(problem.num_days))
-            rows.append([m.manager_id, m.role, m.name, repr(m.start.lon), repr(m.start.lat), repr(m.end.lon),
-                         repr(m.end.lat), format_hhmm(m.shift[0]), format_hhmm(m.shift[1]),
-                         "" if m.max_visits is None else m.max_visits,
-                         "" if all_days else " ".join(str(d) for d in m.days)])
-        write_table(stage / "managers.csv", MANAGER_COLUMNS, rows)
+            row = [m.manager_id, m.role, m.name, repr(m.start.lon), repr(m.start.lat), repr(m.end.lon),
+                   repr(m.end.lat), format_hhmm(m.shift[0]), format_hhmm(m.shift[1]),
+                   "" if m.max_visits is None else m.max_visits,
+                   "" if all_days else " ".join(str(d) for d in m.days)]
+            if breaks:  # the break columns only when some manager has a break: files without stay as they were
+                b = m.break_
+                row += ["", "", 0] if b is None else [format_hhmm(b.earliest), format_hhmm(b.latest), f"{b.minutes:g}"]
+            rows.append(row)
+        columns = MANAGER_COLUMNS if breaks else tuple(c for c in MANAGER_COLUMNS if not c.startswith("break_"))
+        write_table(stage / "managers.csv", columns, rows)
         for carried in (problem.travel.network, problem.travel.matrix):  # its road network or travel table
             if carried:
                 shutil.copyfile(carried, stage / Path(carried).name)

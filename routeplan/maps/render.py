@@ -340,7 +340,21 @@ def _day_data(drawing: _Drawing, route: DayRoute) -> str:
     data: list[Any] = [drawing.colours[route.manager_id], who, line, points, angles, stops]
     if drawing.streets:  # the line along the streets, the stops and arrows where they were
         data.append([[lat, lon] for lon, lat in drawing.plan.route_line(route)])
+    if route.break_start is not None:  # the day's break: where it is taken, and when
+        if not drawing.streets:
+            data.append(None)
+        end = route.break_start / 60 + route.break_min
+        data.append([points[_break_place(route)], f"break {format_hhmm(route.break_start / 60)}-{format_hhmm(end)}"])
     return _script_json(data)
+
+
+def _break_place(route: DayRoute) -> int:
+    """Where the route's break is taken, as an index of its places (0: the start place, ``k``:
+    the ``k``-th stop, the last: the end place)."""
+    assert route.break_start is not None
+    if route.break_start >= route.return_time:
+        return len(route.stops) + 1
+    return sum(1 for stop in route.stops if stop.end <= route.break_start)
 
 
 def _script_json(value: Any) -> str:
@@ -408,6 +422,8 @@ class _Style(MacroElement):
                    text-align: center; border: 1px solid #fff; box-shadow: 0 0 2px #000; }
         .rp-arrow { width: 0; height: 0; border-left: 5px solid transparent; border-right: 5px solid transparent;
                     border-bottom: 10px solid #000; }
+        .rp-break { width: 12px; height: 12px; border: 2px solid; border-radius: 3px; background: #fff;
+                    font: bold 8px/12px sans-serif; text-align: center; color: #333; }
         .rp-depot { font: 22px/24px sans-serif; color: #000; text-shadow: 0 0 3px #fff; text-align: center; }
         .rp-panel { background: rgba(255,255,255,0.92); padding: 6px 8px; border-radius: 4px;
                     box-shadow: 0 1px 4px rgba(0,0,0,0.4); font: 12px sans-serif; }
@@ -416,12 +432,13 @@ class _Style(MacroElement):
         </style>
         <script>
         // One manager-day: d = [colour, "manager, day: ", line tooltip, points, arrow angles, stops,
-        // and, on streets, the line along them].
+        // and, on streets, the line along them (else null when a break follows), and the day's
+        // break: [where, "break HH:MM-HH:MM"]].
         // Draws what Folium's PolyLine and DivIcon markers drew: the line (under), an arrow in the
         // middle of each leg, and the numbered stops (on top), each with its tooltip.
         function routeplanDay(layer, d) {
             var colour = d[0], who = d[1], points = d[3], angles = d[4], stops = d[5], i, a, b, s;
-            L.polyline(d.length > 6 ? d[6] : points, {color: colour, weight: 3, opacity: 0.8})
+            L.polyline(d.length > 6 && d[6] ? d[6] : points, {color: colour, weight: 3, opacity: 0.8})
                 .bindTooltip("<div>" + d[2] + "</div>", {sticky: true}).addTo(layer);
             for (i = 0; i < angles.length; i++) {
                 if (angles[i] === null) { continue; }
@@ -440,6 +457,12 @@ class _Style(MacroElement):
                     .bindTooltip("<div><b>" + s[0] + ". " + s[1] + "</b> (" + s[2] + ", " + s[3] + ")<br>" + who
                                  + "arrive " + s[4] + ", visit " + s[5] + "-" + s[6] + "</div>", {sticky: true})
                     .addTo(layer);
+            }
+            if (d.length > 7) {
+                L.marker(d[7][0], {zIndexOffset: 1000, icon: L.divIcon({
+                    html: '<div class="rp-break" style="border-color:' + colour + '">II</div>',
+                    iconSize: [16, 16], iconAnchor: [8, 20], className: "empty"})})
+                    .bindTooltip("<div>" + who + d[7][1] + "</div>", {sticky: true}).addTo(layer);
             }
         }
         </script>

@@ -19,7 +19,7 @@ from shapely.geometry import mapping, shape
 
 from ..errors import InputIssue, ScenarioError, unexpected_keyword
 from ..notices import unique
-from .clock import parse_clock
+from .clock import format_hhmm, parse_clock
 from .frames import customer_records
 from .travel import TRAVEL_MODELS, haversine_km
 
@@ -37,6 +37,17 @@ class Point:
 
     lon: float
     lat: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Break:
+    """A break taken once on every day worked (file contract section 9): it starts between
+    ``earliest`` and ``latest`` (minutes after midnight) and lasts ``minutes``; the engine chooses
+    where in that window and at which stop."""
+
+    earliest: float
+    latest: float
+    minutes: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,11 +215,19 @@ class Manager:
     days: tuple[int, ...]
     max_visits: int | None = None
     name: str | None = None
+    #: The break of every day worked (None: none).
+    break_: Break | None = None
+
+    @property
+    def day_min(self) -> float:
+        """Minutes of one working day: the shift less the break."""
+        return self.shift[1] - self.shift[0] - (self.break_.minutes if self.break_ is not None else 0.0)
 
     @property
     def available_min(self) -> float:
-        """Minutes this manager can work over the cycle: its shift times the days it works."""
-        return (self.shift[1] - self.shift[0]) * len(self.days)
+        """Minutes this manager can work over the cycle: its shift, less its break, times the days
+        it works."""
+        return self.day_min * len(self.days)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -286,6 +305,11 @@ class Problem:
         """Whether any tier asks for visits of further levels (then visits.csv and unserved.csv
         carry a ``level`` column)."""
         return any(t.levels for t in self.tiers)
+
+    @property
+    def has_breaks(self) -> bool:
+        """Whether any manager takes a break (then routes.csv carries ``break_start``)."""
+        return any(m.break_ is not None for m in self.managers)
 
     def visit_rules(self, customer: Customer) -> tuple[VisitRule, ...]:
         """The customer's visit rules, level by level: level 0 its own (the tier's, with its
@@ -466,6 +490,10 @@ class Problem:
             record["end"] = asdict(m.end)
             record["shift"] = list(m.shift)
             record["days"] = list(m.days)
+            if m.break_ is None:
+                del record["break_"]  # as before breaks existed: a plan without them is written unchanged
+            else:
+                record["break_"] = asdict(m.break_)
             data["managers"].append(record)
         for t in data["tiers"]:
             t["window"] = list(t["window"])
@@ -494,7 +522,8 @@ class Problem:
                                         "current_seq": tuple(c.get("current_seq", ()))})
                             for c in data["customers"]),
             managers=tuple(Manager(**{**m, "start": Point(**m["start"]), "end": Point(**m["end"]),
-                                      "shift": tuple(m["shift"]), "days": tuple(m["days"])})
+                                      "shift": tuple(m["shift"]), "days": tuple(m["days"]),
+                                      "break_": Break(**m["break_"]) if m.get("break_") else None})
                            for m in data["managers"]),
             districts=tuple(District(name=d["name"], geometry=shape(d["geometry"]))
                             for d in data.get("districts", ())),
@@ -542,12 +571,16 @@ class ManagerFields(TypedDict, total=False):
     shift_end: str | float | None
     max_visits: int | None
     days: str | Iterable[int | str] | None
+    break_earliest: str | float | None
+    break_latest: str | float | None
+    break_min: float | None
 
 
 CUSTOMER_FIELDS: tuple[str, ...] = tuple(CustomerFields.__annotations__)
 """The optional columns of customers.csv, in the file's order."""
 MANAGER_FIELDS: tuple[str, ...] = tuple(ManagerFields.__annotations__)
 """The optional columns of managers.csv, in the file's order."""
+_BREAK_FIELDS = ("break_earliest", "break_latest", "break_min")
 _CUSTOMER_FIELD_SET = frozenset(CUSTOMER_FIELDS)
 _MANAGER_FIELD_SET = frozenset(MANAGER_FIELDS)
 
@@ -582,6 +615,7 @@ class ProblemBuilder:
     _travel: TravelSettings = field(default_factory=TravelSettings)
     _balance: BalanceSettings = field(default_factory=BalanceSettings)
     _stability: StabilitySettings | None = None
+    _breaks: _Pending | None = None  # the managers' default break ([breaks] of scenario.toml)
     _tiers: list[_Pending] = field(default_factory=list)
     _classification: list[tuple[str, str, Origin]] = field(default_factory=list)
     _customers: list[_Pending] = field(default_factory=list)
@@ -617,6 +651,14 @@ class ProblemBuilder:
         self._stability = StabilitySettings(max_reassigned=None if max_reassigned is None else float(max_reassigned),
                                             keep_days=bool(keep_days), move_cost_min=float(move_cost_min),
                                             day_cost_min=float(day_cost_min))
+
+    def set_breaks(self, *, earliest: str | float, latest: str | float, minutes: float,
+                   origin: Origin | None = None) -> None:
+        """Every manager's break unless its own row gives one (``[breaks]`` of scenario.toml):
+        ``minutes`` long, starting between ``earliest`` and ``latest`` (``"HH:MM"`` or minutes
+        after midnight); ``minutes = 0``: no break. Checked by :meth:`build`."""
+        self._breaks = _Pending(dict(break_earliest=earliest, break_latest=latest, break_min=minutes),
+                                origin or (self._scenario_file, None))
 
     def add_tier(self, name: str, *, visits: int, service_min: float, roles: Iterable[str], min_gap: int = 0,
                  window: tuple[str | float, str | float] = ("08:30", "17:30"),
@@ -735,6 +777,11 @@ class ProblemBuilder:
         days : str or iterable of int or str, optional
             Days worked: indices or labels, as a list or as text separated by spaces (default:
             every day).
+        break_earliest, break_latest : str or float, optional
+            ``"HH:MM"`` or minutes after midnight: the day's break starts in this window (all
+            three break fields or none; default: the scenario's, :meth:`set_breaks`).
+        break_min : float, optional
+            Minutes of the break (0: no break, whatever the scenario's default).
 
         Raises
         ------
@@ -929,6 +976,10 @@ class ProblemBuilder:
         managers: list[Manager] = []
         seen: dict[str, int | None] = {}
         depot = self._depot or Point(0.0, 0.0)
+        default_break: Break | None = None
+        if self._breaks is not None:
+            file, row = self._breaks.origin
+            default_break = _At(file, row, issues).break_(self._breaks.values, DEFAULT_SHIFT, prefix="breaks.")
         for pending in self._managers:
             v = pending.values
             file, row = pending.origin
@@ -952,8 +1003,20 @@ class ProblemBuilder:
             if (role is None or start is None or end is None or shift_start is None or shift_end is None
                     or worked is None):
                 continue
+            break_ = default_break
+            if any(_text(v[key]) is not None for key in _BREAK_FIELDS):
+                break_ = at.break_(v, (shift_start, shift_end))  # its own (break_min = 0: none)
+            elif break_ is not None and not (shift_start <= break_.earliest
+                                             and break_.earliest + break_.minutes <= shift_end):
+                # A night shift does not hold the day's lunch: the default passes it by, said aloud.
+                self._warnings.append(f"{file} row {row}: the scenario's break ([breaks], {break_.minutes:g} min "
+                                      f"from {format_hhmm(break_.earliest)}) does not fit in {mid}'s shift "
+                                      f"{format_hhmm(shift_start)}-{format_hhmm(shift_end)}, so {mid} takes none; "
+                                      "give it break_earliest, break_latest and break_min of its own")
+                break_ = None
             managers.append(Manager(manager_id=mid, role=role, name=_text(v["name"]), start=start, end=end,
-                                    shift=(shift_start, shift_end), days=worked, max_visits=max_visits))
+                                    shift=(shift_start, shift_end), days=worked, max_visits=max_visits,
+                                    break_=break_))
         if not self._managers and "managers" not in self._unread:
             issues.append(InputIssue("managers", "no managers; expected at least one row", None, None))
         return managers
@@ -1182,6 +1245,35 @@ class _At:
         except ValueError as err:
             self.issue(str(err), column)
             return None
+
+    def break_(self, values: Mapping[str, Any], shift: tuple[float, float], *, prefix: str = "") -> Break | None:
+        """The break of ``values`` (break_earliest, break_latest, break_min: all three or none),
+        inside ``shift``; None for none (or ``break_min = 0``) and when unusable (issue
+        recorded)."""
+        names = {key: prefix + (key.removeprefix("break_") if prefix else key) for key in _BREAK_FIELDS}
+        missing = [names[key] for key in _BREAK_FIELDS if _text(values[key]) is None]
+        if missing and missing != [names["break_min"]] and _text(values["break_min"]) in ("0", "0.0"):
+            return None  # break_min = 0 alone: no break
+        if missing:
+            self.issue(f"{', '.join(names.values())} go together: give all three or none "
+                       f"(break_min = 0 for no break); missing {', '.join(missing)}", missing[0])
+            return None
+        earliest = self.clock(values["break_earliest"], names["break_earliest"])
+        latest = self.clock(values["break_latest"], names["break_latest"])
+        minutes = self.number(values["break_min"], names["break_min"], minimum=0.0, maximum=24 * 60)
+        if earliest is None or latest is None or minutes is None:
+            return None
+        if latest < earliest:
+            self.issue(f"{names['break_latest']} {format_hhmm(latest)} is before {names['break_earliest']} "
+                       f"{format_hhmm(earliest)}; the break starts between the two", names["break_latest"])
+            return None
+        if minutes == 0:
+            return None
+        if earliest < shift[0] or earliest + minutes > shift[1]:
+            self.issue(f"a break of {minutes:g} min from {format_hhmm(earliest)} does not fit in the shift "
+                       f"{format_hhmm(shift[0])}-{format_hhmm(shift[1])}", names["break_earliest"])
+            return None
+        return Break(earliest=earliest, latest=latest, minutes=minutes)
 
     def optional_clock(self, value: Any, default: float, column: str) -> float | None:
         if _text(value) is None:

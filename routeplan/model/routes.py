@@ -33,14 +33,33 @@ class DayRoute:
     service_min: float
     wait_min: float
     stops: tuple[Stop, ...]
+    #: When the manager's break starts, whole seconds after midnight (None: no break that day) ...
+    break_start: int | None = None
+    #: ... and its minutes.
+    break_min: float = 0.0
+
+    @property
+    def span_min(self) -> float:
+        """Minutes from leaving the start place to reaching the end place (the contract's
+        ``work_min`` of routes.csv: return - depart)."""
+        return (self.return_time - self.depart) / 60.0
+
+    @property
+    def rest_min(self) -> float:
+        """Minutes of the break taken between leaving and coming back (0 when the break is taken
+        before leaving, after the return, or not at all)."""
+        if self.break_start is None or not self.depart <= self.break_start < self.return_time:
+            return 0.0
+        return self.break_min
 
     @property
     def work_min(self) -> float:
         """The route's work, in minutes: from leaving the start place to reaching the end place
-        (travel, time on site and any wait for a shop to open). The one definition of work: the
-        routes' and managers' figures, balance, utilisation and the coefficients of variation
-        all count it (the contract's ``work_min`` = return - depart)."""
-        return (self.return_time - self.depart) / 60.0
+        (travel, time on site and any wait for a shop to open), less a break taken on the way.
+        The one definition of work: the routes' and managers' figures, balance, utilisation and
+        the coefficients of variation all count it; without a break it is the contract's
+        ``work_min`` of routes.csv (:attr:`span_min`)."""
+        return self.span_min - self.rest_min
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -225,9 +225,13 @@ def formulation_of(context: PlanningContext, *, weights: Weights | None = None,
     vehicle_day = []
     for i, m in enumerate(managers):
         for day in m.days:
+            rest = m.break_
             vehicles.append(Vehicle(day=day, owner=i, start=start_node[i], end=end_node[i],
                                     earliest=round(m.shift[0] * 60), latest=round(m.shift[1] * 60),
-                                    max_stops=m.max_visits if m.max_visits is not None else 1_000_000))
+                                    max_stops=m.max_visits if m.max_visits is not None else 1_000_000,
+                                    break_earliest=0.0 if rest is None else round(rest.earliest * 60),
+                                    break_latest=0.0 if rest is None else round(rest.latest * 60),
+                                    break_length=0.0 if rest is None else round(rest.minutes * 60)))
             vehicle_manager.append(i)
             vehicle_day.append(day)
 

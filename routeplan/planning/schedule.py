@@ -41,4 +41,6 @@ def day_route(form: Formulation, timed: TimedRoute) -> DayRoute:
     return DayRoute(manager_id=manager.manager_id, day_index=veh.day, day=problem.days[veh.day],
                     depart=int(timed.depart), return_time=int(timed.back), travel_km=float(sum(km)),
                     travel_min=float(sum(legs)) / 60.0, service_min=float(sum(t.service for t in tasks)) / 60.0,
-                    wait_min=waiting / 60.0, stops=stops)
+                    wait_min=waiting / 60.0, stops=stops,
+                    break_start=None if timed.break_start is None else int(timed.break_start),
+                    break_min=0.0 if timed.break_start is None or manager.break_ is None else manager.break_.minutes)

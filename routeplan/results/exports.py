@@ -18,6 +18,9 @@ from .visit_plan import Plan
 SCHEDULE_COLUMNS = ("day_index", "day", "date", "seq", "customer_id", "name", "address", "tier", "business_type",
                     "lon", "lat", "arrival", "start", "end", "service_min", "travel_km")
 
+BREAK_NAME = "break"
+"""What a schedule and a calendar call the day's break."""
+
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DAY_SECONDS = 24 * 3600
@@ -130,12 +133,27 @@ def _schedule_rows(routes: Iterable[DayRoute], customers: Mapping[str, Customer]
                    clock: _ClockTexts, levels: Mapping[tuple[str, int], str]) -> Iterator[list[object]]:
     for route in routes:
         date = dates[route.day_index]
+        rest = route.break_start
         for stop in route.stops:
+            if rest is not None and rest < stop.arrival:  # the day's break comes before this stop
+                yield _break_row(route, date, clock, levels)
+                rest = None
             c = customers[stop.customer_id]
             yield [route.day_index, route.day, date, stop.seq, c.customer_id, c.name, c.address, c.tier,
                    c.business_type, c.lon, c.lat, clock[stop.arrival], clock[stop.start], clock[stop.end],
                    f"{(stop.end - stop.start) / 60:g}", f"{stop.travel_km:.4f}",
                    *([stop.level, levels[c.tier, stop.level]] if levels else [])]
+        if rest is not None:
+            yield _break_row(route, date, clock, levels)
+
+
+def _break_row(route: DayRoute, date: str, clock: _ClockTexts,
+               levels: Mapping[tuple[str, int], str]) -> list[object]:
+    """A schedule row for the day's break, in its place among the stops (no customer)."""
+    assert route.break_start is not None
+    end = route.break_start + round(route.break_min * 60)
+    return [route.day_index, route.day, date, "", "", BREAK_NAME, "", "", "", "", "", clock[route.break_start],
+            clock[route.break_start], clock[end], f"{route.break_min:g}", "", *(["", ""] if levels else [])]
 
 
 def write_calendars(plan: Plan, folder: Path, *, start: dt.date) -> None:
@@ -200,6 +218,18 @@ class _Calendar:
                           _fold(f"SUMMARY:{_escape(title)}"),
                           place,
                           _fold(f"DESCRIPTION:{_escape(details)}"),
+                          "END:VEVENT"]
+            if route.break_start is not None:
+                end = route.break_start + round(route.break_min * 60)
+                lines += ["BEGIN:VEVENT",
+                          _fold(f"UID:{_escape(f'{self.name}-{manager_id}-{route.day_index}-break')}@routeplan"),
+                          self.stamp,
+                          f"DTSTART:{_local_time(day, day_text, route.break_start)}",
+                          f"DTEND:{_local_time(day, day_text, end)}",
+                          self.rule,
+                          f"SUMMARY:{BREAK_NAME.capitalize()}",
+                          _fold(f"DESCRIPTION:{_escape(f'{route.day}: {route.break_min:g} min break')}"),
+                          "TRANSP:TRANSPARENT",
                           "END:VEVENT"]
         lines += ["END:VCALENDAR", ""]
         # Lines of fixed form (BEGIN, DTSTART, RRULE, ...) are short ASCII: only the others are folded.

@@ -15,7 +15,7 @@ from ..model.clock import parse_hhmmss
 from ..model.problem import Problem
 from ..model.routes import DayRoute, Stop, Unserved
 from .run_record import RunRecord
-from .tables import LEVEL_COLUMN, ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS
+from .tables import BREAK_COLUMN, LEVEL_COLUMN, ROUTE_COLUMNS, UNSERVED_COLUMNS, VISIT_COLUMNS
 from .visit_plan import Plan
 
 
@@ -47,7 +47,8 @@ def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
         raise PlanFileError(InputIssue(str(folder), "no such plan folder"))
     level = (LEVEL_COLUMN,) if problem.has_levels else ()  # the contract's section 5
     visits = read_table(folder / "visits.csv", required=VISIT_COLUMNS + level, issues=issues)
-    routes = read_table(folder / "routes.csv", required=ROUTE_COLUMNS, issues=issues)
+    breaks = (BREAK_COLUMN,) if problem.has_breaks else ()  # the contract's section 9
+    routes = read_table(folder / "routes.csv", required=ROUTE_COLUMNS + breaks, issues=issues)
     unserved = read_table(folder / "unserved.csv", required=UNSERVED_COLUMNS + level, issues=issues)
     summary: dict[str, Any] = {}
     if (folder / "summary.json").is_file():
@@ -73,7 +74,8 @@ def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
             manager_id=row["manager_id"], day_index=day_index, day=row["day"], depart=cells.clock("depart"),
             return_time=cells.clock("return"), travel_km=cells.number("travel_km"),
             travel_min=cells.number("travel_min"), service_min=cells.number("service_min"),
-            wait_min=cells.number("wait_min"), stops=tuple(stops.get((row["manager_id"], day_index), ()))))
+            wait_min=cells.number("wait_min"), stops=tuple(stops.get((row["manager_id"], day_index), ())),
+            **(_break_of(problem, row["manager_id"], cells) if breaks else {})))
     missing = []
     for line, row in unserved:
         cells.at("unserved.csv", line, row)
@@ -86,6 +88,16 @@ def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
                 strategy=summary.get("strategy", "hybrid"), seed=summary.get("seed", 0),
                 solve_seconds=summary.get("solve_seconds", 0.0), time_limit=summary.get("time_limit"),
                 iterations=summary.get("iterations", 0), run=run)
+
+
+def _break_of(problem: Problem, manager_id: str, cells: _Cells) -> dict[str, Any]:
+    """The break fields of a route read from routes.csv: its ``break_start`` (empty: none that
+    day) and the manager's break length."""
+    if not (cells.row.get(BREAK_COLUMN) or "").strip():
+        return {}
+    manager = next((m for m in problem.managers if m.manager_id == manager_id), None)
+    minutes = manager.break_.minutes if manager is not None and manager.break_ is not None else 0.0
+    return {"break_start": cells.clock(BREAK_COLUMN), "break_min": minutes}
 
 
 #: Run facts of summary.json that a plan read back keeps.

@@ -23,7 +23,9 @@ def plan_data(plan: PlanData) -> dict[str, Any]:
                     "return": r.return_time, "travel_km": r.travel_km, "travel_min": r.travel_min,
                     "service_min": r.service_min, "wait_min": r.wait_min,
                     "stops": [[s.seq, s.customer_id, s.arrival, s.start, s.end, s.travel_km, s.level]
-                              for s in r.stops]} for r in plan.routes],
+                              for s in r.stops],
+                    **({} if r.break_start is None else {"break_start": r.break_start, "break_min": r.break_min})}
+                   for r in plan.routes],
         "unserved": [[u.customer_id, u.visits_missing, u.reason, u.level] for u in plan.unserved],
     }
 
@@ -35,7 +37,8 @@ def plan_fields(data: dict[str, Any]) -> dict[str, Any]:
                             travel_min=r["travel_min"], service_min=r["service_min"], wait_min=r["wait_min"],
                             stops=tuple(Stop(seq=s[0], customer_id=s[1], arrival=s[2], start=s[3], end=s[4],
                                              travel_km=s[5], level=s[6] if len(s) > 6 else 0)
-                                        for s in r["stops"]))
+                                        for s in r["stops"]),
+                            break_start=r.get("break_start"), break_min=r.get("break_min", 0.0))
                    for r in data["routes"])
     return {"problem": Problem.from_dict(data["problem"]), "routes": routes,
             "unserved": tuple(Unserved(customer_id=u[0], visits_missing=u[1], reason=u[2],

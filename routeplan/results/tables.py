@@ -33,6 +33,17 @@ LEVEL_COLUMN = "level"
 section 5): 0 for the tier's own visits."""
 
 
+BREAK_COLUMN = "break_start"
+"""Column of routes.csv when a manager takes a break (the contract's section 9): when it starts,
+empty for a day without one."""
+
+
+def route_columns(plan: PlanVisits) -> tuple[str, ...]:
+    """Columns of routes.csv: :data:`ROUTE_COLUMNS`, and ``break_start`` when a manager takes a
+    break."""
+    return ROUTE_COLUMNS + ((BREAK_COLUMN,) if plan.problem.has_breaks else ())
+
+
 def visit_columns(plan: PlanVisits) -> tuple[str, ...]:
     """Columns of visits.csv: :data:`VISIT_COLUMNS`, and ``level`` when a tier has levels."""
     return VISIT_COLUMNS + ((LEVEL_COLUMN,) if plan.problem.has_levels else ())
@@ -54,10 +65,12 @@ def visit_rows(plan: PlanVisits) -> Iterator[list[Any]]:
 
 def route_rows(plan: PlanVisits) -> Iterator[list[Any]]:
     """Rows of routes.csv."""
+    breaks = plan.problem.has_breaks
     for r in plan.routes:
         yield [r.manager_id, r.day_index, r.day, len(r.stops), format_hhmmss(r.depart),
                format_hhmmss(r.return_time), f"{r.travel_km:.4f}", f"{r.travel_min:.2f}",
-               f"{r.service_min:.2f}", f"{r.wait_min:.2f}", f"{r.work_min:.2f}"]
+               f"{r.service_min:.2f}", f"{r.wait_min:.2f}", f"{r.span_min:.2f}",
+               *([format_hhmmss(r.break_start) if r.break_start is not None else ""] if breaks else [])]
 
 
 def unserved_rows(plan: PlanVisits) -> Iterator[list[Any]]:
@@ -71,7 +84,7 @@ def tables(plan: PlanVisits) -> dict[str, tuple[tuple[str, ...], Iterable[Sequen
     """The plan's CSV files by name: (header, rows) of visits.csv, routes.csv and
     unserved.csv, and of a re-plan's changes.csv."""
     tables: dict[str, tuple[tuple[str, ...], Iterable[Sequence[Any]]]] = {
-        "visits.csv": (visit_columns(plan), visit_rows(plan)), "routes.csv": (ROUTE_COLUMNS, route_rows(plan)),
+        "visits.csv": (visit_columns(plan), visit_rows(plan)), "routes.csv": (route_columns(plan), route_rows(plan)),
         "unserved.csv": (unserved_columns(plan), unserved_rows(plan))}
     if plan.problem.stability is not None:  # a re-plan: what changed from the current plan, and why
         tables["changes.csv"] = (CHANGES_COLUMNS, (c.row() for c in plan_changes(plan)))
@@ -114,7 +127,7 @@ def routes_geojson(plan: PlanVisits, places: RoutePlaces | None = None) -> dict[
                          "properties": {"manager_id": route.manager_id, "day_index": route.day_index,
                                         "day": route.day, "stops": len(route.stops),
                                         "travel_km": round(route.travel_km, 4),
-                                        "work_min": round(route.work_min, 2)},
+                                        "work_min": round(route.span_min, 2)},
                          "geometry": {"type": "LineString", "coordinates": coords}})
     return {"type": "FeatureCollection", "features": features}
 
@@ -156,6 +169,6 @@ def visits_frame(plan: PlanVisits) -> pd.DataFrame:
 
 def routes_frame(plan: PlanVisits) -> pd.DataFrame:
     """The routes as a pandas DataFrame (columns of routes.csv)."""
-    return pd.DataFrame(list(route_rows(plan)), columns=list(ROUTE_COLUMNS))
+    return pd.DataFrame(list(route_rows(plan)), columns=list(route_columns(plan)))
 
 

@@ -14,7 +14,10 @@ Conventions (shared by every kernel):
   before its ``i``-th visit (gap ``length[v]`` is before the end node);
 - ``state.departure[v, i]`` is the earliest departure from the node before gap ``i`` and
   ``state.latest[v, i]`` the latest start at the node after it (the vehicle's deadline for the
-  end node), so a visit fits a gap in constant time;
+  end node), so a visit fits a gap in constant time; for a vehicle with a break these are the
+  times with the break behind, and ``state.rested[v, i]`` / ``state.unrested[v, i]`` give the
+  earliest departure with the break taken (at or before that node) and the latest start with
+  the break still ahead (only vehicles with a break use these two);
 - a task's visits are ``state.vehicle[t, :]`` (``-1`` padded) at ``state.position[t, :]``;
   ``state.pattern[t]`` is a global pattern id (a row of ``data.pattern_days``) or ``-1`` while
   the task is unassigned; ``state.owner[t]`` its owner (``-1`` without owner consistency).
@@ -77,6 +80,9 @@ class Data(NamedTuple):
     vehicle_capacity: np.ndarray
     vehicle_max_duration: np.ndarray
     vehicle_max_stops: np.ndarray
+    vehicle_break_early: np.ndarray  # the break starts in [early, late] ...
+    vehicle_break_late: np.ndarray
+    vehicle_break_length: np.ndarray  # ... and lasts this long (0: no break)
     vehicle_owner_routes: np.ndarray  # routes of the vehicle's owner over the cycle (float)
     # Vehicles by day (day k: by_day[day_first[k]:day_first[k + 1]]) and by owner-day (key
     # owner * num_days + day).
@@ -110,6 +116,8 @@ class State(NamedTuple):
     route: np.ndarray
     departure: np.ndarray
     latest: np.ndarray
+    rested: np.ndarray
+    unrested: np.ndarray
     load: np.ndarray
     cost: np.ndarray
     travel: np.ndarray
@@ -252,6 +260,9 @@ def freeze(inst: Instance, *, neighbours: int = NEIGHBOURS) -> Data:
         vehicle_capacity=np.array([v.capacity for v in vehicles], dtype=float),
         vehicle_max_duration=np.array([v.max_duration for v in vehicles], dtype=float),
         vehicle_max_stops=np.array([min(v.max_stops, n_tasks, max_len) for v in vehicles], dtype=np.int64),
+        vehicle_break_early=np.array([v.break_earliest for v in vehicles], dtype=float),
+        vehicle_break_late=np.array([v.break_latest for v in vehicles], dtype=float),
+        vehicle_break_length=np.array([v.break_length for v in vehicles], dtype=float),
         vehicle_owner_routes=routes_of_owner[veh_owner] if len(vehicles) else np.zeros(0),
         day_first=day_first, by_day=by_day, owner_day_first=owner_day_first, by_owner_day=by_owner_day,
         owner_group=group, owner_working_time=working, group_working_time=group_working,
@@ -271,7 +282,8 @@ def empty_state(data: Data, *, max_length: int) -> State:
     width = max_length + 1
     visits = data.pattern_days.shape[1]
     return State(length=np.zeros(n_v, np.int64), route=np.full((n_v, width), -1, np.int64),
-                 departure=np.zeros((n_v, width)), latest=np.zeros((n_v, width)), load=np.zeros(n_v),
+                 departure=np.zeros((n_v, width)), latest=np.zeros((n_v, width)),
+                 rested=np.zeros((n_v, width)), unrested=np.zeros((n_v, width)), load=np.zeros(n_v),
                  cost=np.zeros(n_v), travel=np.zeros(n_v), service=np.zeros(n_v),
                  pattern=np.full(n_t, -1, np.int64), owner=np.full(n_t, -1, np.int64),
                  vehicle=np.full((n_t, visits), -1, np.int64), position=np.zeros((n_t, visits), np.int64),
@@ -294,11 +306,12 @@ def leg_costs(inst: Instance) -> np.ndarray:
 
 
 def working_time(inst: Instance) -> np.ndarray:
-    """Shift time of each owner over the cycle (1 per route whose shift is unbounded)."""
+    """Shift time of each owner over the cycle, breaks left out (1 per route whose shift is
+    unbounded)."""
     hours = np.zeros(inst.num_owners)
     for v in inst.vehicles:
         span = v.latest - v.earliest
-        hours[v.owner] += span if math.isfinite(span) else 1.0
+        hours[v.owner] += span - v.break_length if math.isfinite(span) else 1.0
     return hours
 
 

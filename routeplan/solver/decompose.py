@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .instance import Instance, Task, Vehicle
+from .instance import Instance, Task
 from .result import EngineResult
 
 
@@ -75,10 +75,7 @@ def _whole(inst: Instance) -> Part:
 
 def _part(inst: Instance, tasks: np.ndarray, owners: np.ndarray, vehicles: np.ndarray) -> Part:
     owner_index = {int(o): i for i, o in enumerate(owners)}
-    new_vehicles = tuple(Vehicle(day=veh.day, owner=owner_index[veh.owner], start=veh.start, end=veh.end,
-                                 earliest=veh.earliest, latest=veh.latest, capacity=veh.capacity,
-                                 max_duration=veh.max_duration, max_stops=veh.max_stops)
-                         for veh in (inst.vehicles[v] for v in vehicles))
+    new_vehicles = tuple(replace(veh, owner=owner_index[veh.owner]) for veh in (inst.vehicles[v] for v in vehicles))
     new_tasks = tuple(Task(node=task.node, service=task.service, earliest=task.earliest, latest=task.latest,
                            demand=task.demand, patterns=task.patterns,
                            owners=None if task.owners is None else tuple(owner_index[o] for o in task.owners

@@ -28,7 +28,9 @@ class Vehicle:
     """One route slot: ``owner`` working on ``day``.
 
     ``earliest``/``latest`` bound departure from ``start`` and return to ``end``. ``max_duration``
-    bounds travel plus service time of the route.
+    bounds travel plus service time of the route. With ``break_length`` > 0 the route holds a break
+    of that length starting between ``break_earliest`` and ``break_latest``: at the start before
+    leaving, at a stop before driving on, or at the end after the return (inside ``latest``).
     """
 
     day: int
@@ -40,6 +42,9 @@ class Vehicle:
     capacity: float = INF
     max_duration: float = INF
     max_stops: int = 1_000_000
+    break_earliest: float = 0.0
+    break_latest: float = 0.0
+    break_length: float = 0.0  # 0: no break
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

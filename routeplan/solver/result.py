@@ -21,6 +21,7 @@ class TimedRoute:
     start: tuple[float, ...]
     end: tuple[float, ...]
     back: float
+    break_start: float | None = None  # when the vehicle's break starts (None: it has none)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

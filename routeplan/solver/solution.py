@@ -11,7 +11,7 @@ import numpy as np
 from .arrays import Data, State, data_ref, empty_state, freeze, max_route_length, state_ref
 from .instance import Instance
 from .kernels.objective import missing_visits, objective
-from .kernels.timing import evaluate, schedule, schedule_all, timetable
+from .kernels.timing import evaluate, schedule, schedule_all, timetable, timetable_rest
 from .result import TimedRoute
 
 
@@ -82,9 +82,14 @@ class SolutionView:
             return None
         seq = self._state.route[v]
         arrival, start, end = np.empty(n), np.empty(n), np.empty(n)
-        _, depart, back = timetable(self._refs[0], v, seq, n, arrival, start, end)
+        rest = None
+        if self._data.vehicle_break_length[v] > 0:
+            _, depart, back, at = timetable_rest(self._refs[0], v, seq, n, arrival, start, end)
+            rest = float(at) if at >= 0 else None
+        else:
+            _, depart, back = timetable(self._refs[0], v, seq, n, arrival, start, end)
         return TimedRoute(vehicle=v, tasks=self.route(v), depart=float(depart), arrival=tuple(arrival.tolist()),
-                          start=tuple(start.tolist()), end=tuple(end.tolist()), back=float(back))
+                          start=tuple(start.tolist()), end=tuple(end.tolist()), back=float(back), break_start=rest)
 
     def check(self) -> list[str]:
         """Every inconsistency or broken rule of the state (an empty list for a sound one):

@@ -109,7 +109,8 @@ def test_the_builders_fields_are_the_files_columns_and_documented():
                                 "address", "service_min", "window_start", "window_end", "visits", "min_gap",
                                 "locked_manager", "current_manager")
     assert MANAGER_COLUMNS == ("manager_id", "role", "name", "start_lon", "start_lat", "end_lon", "end_lat",
-                               "shift_start", "shift_end", "max_visits", "days")
+                               "shift_start", "shift_end", "max_visits", "days", "break_earliest", "break_latest",
+                               "break_min")
     assert _FIELDS == CUSTOMER_COLUMNS  # a (Geo)DataFrame has the columns of customers.csv
     for method, fields in ((ProblemBuilder.add_customer, CUSTOMER_FIELDS),
                            (ProblemBuilder.add_manager, MANAGER_FIELDS)):

@@ -112,6 +112,8 @@ def copy_everything(src, dst):
     dst.length[:] = src.length
     dst.route[:, :] = src.route
     dst.departure[:, :] = src.departure
+    dst.rested[:, :] = src.rested
+    dst.unrested[:, :] = src.unrested
     dst.latest[:, :] = src.latest
     dst.load[:] = src.load
     dst.cost[:] = src.cost
@@ -134,6 +136,8 @@ def copy_changes(src, dst, vehicles, n_vehicles, tasks, n_tasks):
         dst.length[v] = n
         dst.route[v, :n + 1] = src.route[v, :n + 1]
         dst.departure[v, :n + 1] = src.departure[v, :n + 1]
+        dst.rested[v, :n + 1] = src.rested[v, :n + 1]
+        dst.unrested[v, :n + 1] = src.unrested[v, :n + 1]
         dst.latest[v, :n + 1] = src.latest[v, :n + 1]
         dst.load[v] = src.load[v]
         dst.cost[v] = src.cost[v]

@@ -21,6 +21,25 @@ OWNER_NEIGHBOURS = 40
 
 
 @njit(cache=True)
+def fits_with_rest(d, s, v, i, there, onward, early, late, service):
+    """Whether a visit fits gap ``i`` of route ``v``, whose vehicle has a break: with the break
+    behind before it, taken right after it, or still ahead after it (see
+    :mod:`routeplan.solver.kernels.timing`)."""
+    start = visit_start(s.rested[v, i] + there, early)
+    if start <= late + EPS and start + service + onward <= s.latest[v, i] + EPS:
+        return True
+    start = visit_start(s.departure[v, i] + there, early)
+    if start > late + EPS:
+        return False
+    finish = start + service
+    if finish + onward <= s.unrested[v, i] + EPS:
+        return True
+    rest = max(finish, d.vehicle_break_early[v])
+    return (rest <= d.vehicle_break_late[v] + EPS
+            and rest + d.vehicle_break_length[v] + onward <= s.latest[v, i] + EPS)
+
+
+@njit(cache=True)
 def best_gap(d, s, v, task, blink):
     """Cheapest feasible gap of route ``v`` for ``task``: (gap, cost increase, work increase,
     gaps examined).
@@ -45,6 +64,7 @@ def best_gap(d, s, v, task, blink):
     found = -1
     best = BIG
     best_work = 0.0
+    rests = d.vehicle_break_length[v] > 0.0
     prev = d.vehicle_start[v]
     for i in range(n + 1):
         nxt = d.vehicle_end[v] if i == n else d.task_node[s.route[v, i]]
@@ -52,20 +72,23 @@ def best_gap(d, s, v, task, blink):
             prev = nxt
             continue
         there = d.time[prev, x]
-        start = visit_start(s.departure[v, i] + there, early)
-        if start <= late + EPS:
-            onward = d.time[x, nxt]
-            if start + service + onward <= s.latest[v, i] + EPS:
-                detour = there + onward - d.time[prev, nxt]
-                if detour <= slack + EPS:
-                    c = d.cost[prev, x] + d.cost[x, nxt] - d.cost[prev, nxt]
-                    added = detour + service
-                    if day_weight > 0:
-                        c += day_weight * balance_delta(work, target, scale, day_tolerance, day_floor, added)
-                    if c < best:
-                        best = c
-                        found = i
-                        best_work = added
+        onward = d.time[x, nxt]
+        if rests:
+            fits = fits_with_rest(d, s, v, i, there, onward, early, late, service)
+        else:
+            start = visit_start(s.departure[v, i] + there, early)
+            fits = start <= late + EPS and start + service + onward <= s.latest[v, i] + EPS
+        if fits:
+            detour = there + onward - d.time[prev, nxt]
+            if detour <= slack + EPS:
+                c = d.cost[prev, x] + d.cost[x, nxt] - d.cost[prev, nxt]
+                added = detour + service
+                if day_weight > 0:
+                    c += day_weight * balance_delta(work, target, scale, day_tolerance, day_floor, added)
+                if c < best:
+                    best = c
+                    found = i
+                    best_work = added
         prev = nxt
     return found, best, best_work, n + 1
 
