@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import routeplan
 from routeplan import (
     Break,
     EditSession,
@@ -229,3 +230,18 @@ def test_an_edited_plan_keeps_every_break(lunch_plan):
     edited = session.to_plan()
     assert validate(problem, edited).ok
     assert all(r.break_start is not None for r in edited.routes if r.manager_id in rests)
+
+
+def test_the_printed_day_sheet_shows_the_break_in_its_place(lunch_plan, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    _, _, _, result = lunch_plan
+    path = routeplan.write_workbook(result, tmp_path / "plan.xlsx")
+    route = next(r for r in result.routes if r.break_start is not None and r.depart <= r.break_start < r.return_time)
+    sheet = openpyxl.load_workbook(path)[route.manager_id]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = next(r for r in rows if "Customer" in r)
+    day, customer = header.index("Day"), header.index("Customer")
+    names = [r[customer] for r in rows if r[day] == route.day]
+    k = sum(1 for s in route.stops if s.end <= route.break_start)  # the break follows the k-th stop
+    assert names[:k + 2] == ["depart", *[s.customer_id for s in route.stops[:k]], "break"]
+    assert names.count("break") == 1

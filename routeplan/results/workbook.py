@@ -240,10 +240,13 @@ class _Book:
         heading.font = _BOLD
         for col in range(1, len(columns) + 1):
             ws.cell(row, col).fill = _DAY_FILL
+        rest = _Rest(route)
+        row = rest.before(ws, row, route.depart, at)
         row += 1
         _put(ws, row, _at(at, {"Day": route.day, "Start": _clock(route.depart), "Customer": "depart"}))
         leg_km = 0.0
         for stop in route.stops:
+            row = rest.before(ws, row, stop.arrival, at)
             row += 1
             c: Customer | None = self.customers.get(stop.customer_id)
             values: dict[str, Any] = {"Day": route.day, "#": stop.seq, "Arrival": _clock(stop.arrival),
@@ -255,9 +258,11 @@ class _Book:
                 values["Level"] = self.levels.get((c.tier, stop.level), stop.level)
             _put(ws, row, _at(at, values))
             leg_km += stop.travel_km
+        row = rest.before(ws, row, route.return_time, at)
         row += 1
         _put(ws, row, _at(at, {"Day": route.day, "Arrival": _clock(route.return_time), "Customer": "return",
                                "Travel km": round(max(route.travel_km - leg_km, 0.0), 3)}))
+        row = rest.before(ws, row, math.inf, at)
         row += 1
         count = len(route.stops)
         _put(ws, row, _at(at, {"Day": route.day, "Customer": f"day total: {count} stop{'s' if count != 1 else ''}",
@@ -266,6 +271,25 @@ class _Book:
             cell.font = _BOLD
             cell.border = _TOP
         return row
+
+
+class _Rest:
+    """The day's break, written as a row of its own in its place among the day's rows."""
+
+    def __init__(self, route: DayRoute):
+        self.route = route
+        self.pending = route.break_start is not None
+
+    def before(self, ws: Worksheet, row: int, clock: float, at: dict[str, int]) -> int:
+        """Write the break's row after ``row`` if it starts before ``clock``; the last row written."""
+        start = self.route.break_start
+        if not self.pending or start is None or start >= clock:
+            return row
+        self.pending = False
+        end = start + round(self.route.break_min * 60)
+        _put(ws, row + 1, _at(at, {"Day": self.route.day, "Start": _clock(start), "End": _clock(end),
+                                   "Customer": "break"}))
+        return row + 1
 
 
 def _at(at: dict[str, int], values: dict[str, Any]) -> list[Any]:
