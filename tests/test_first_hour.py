@@ -117,7 +117,8 @@ def test_a_missing_file_is_one_problem_not_six(tiny_dir, capsys):
     (tiny_dir / "managers.csv").unlink()
     with pytest.raises(routeplan.ScenarioError) as caught:
         read_scenario(tiny_dir)
-    assert [str(i) for i in caught.value.issues] == [f"managers.csv: file not found: {tiny_dir / 'managers.csv'}"]
+    assert [str(i) for i in caught.value.issues] == [
+        f"managers.csv: file not found: {tiny_dir / 'managers.csv'} (nor managers.xlsx)"]
 
 
 def test_a_missing_customers_file_is_one_problem(tiny_dir):
@@ -195,7 +196,7 @@ def test_version_and_help_of_every_argument(capsys):
         main(["--version"])
     assert capsys.readouterr().out.strip() == f"routeplan {routeplan.__version__}"
     commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
-    assert set(commands) == {"plan", "validate", "compare", "map", "check", "diff", "edit"}
+    assert set(commands) == {"plan", "validate", "compare", "map", "check", "diff", "edit", "osm"}
     for name, command in commands.items():
         for action in command._actions:
             assert action.help, f"{name}: {action.dest} has no help text"

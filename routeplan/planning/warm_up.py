@@ -55,14 +55,15 @@ def warm_up_planner() -> float:
 
 
 def _small_problem(*, consistent: bool) -> Problem:
-    """Twelve shops in two tiers, two managers, a week: routes of several visits to polish."""
+    """Twelve shops in two tiers, two managers (one with a lunch break, so that the timing of
+    breaks compiles too), a week: routes of several visits to polish."""
     days = ["Mon", "Tue", "Wed", "Thu", "Fri"]
     builder = ProblemBuilder(name="warm-up", days=days, consistent=consistent)
     builder.set_depot(119.13, 36.71)
     builder.add_tier("medium", visits=2, min_gap=2, service_min=12, roles=["C"], window=("08:30", "17:30"))
     builder.add_tier("small", visits=1, service_min=8, roles=["C"], window=("09:00", "17:00"))
     builder.add_manager("C1", role="C")
-    builder.add_manager("C2", role="C")
+    builder.add_manager("C2", role="C", break_earliest="11:30", break_latest="12:30", break_min=60)
     for k in range(12):
         builder.add_customer(f"S{k}", lon=119.10 + 0.005 * (k % 4), lat=36.70 + 0.006 * (k // 4),
                              tier="medium" if k % 3 else "small")
