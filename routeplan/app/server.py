@@ -144,6 +144,9 @@ class Editor:
         self._running: _Running | None = None
         # The last accepted change and the figures before and after it (GET /api/changes).
         self._last: tuple[EditResult, EditFigures, EditFigures] | None = None
+        # The body of GET /api/changes and its version: the page asks for it after every change,
+        # and an optimise starts from it (taking it anew would cost its search the time).
+        self._changes_body: tuple[int, dict[str, Any]] | None = None
         # Each manager's territory outline, with the customers (positions) it was drawn round.
         self._outlines: dict[str, tuple[tuple[int, ...], dict[str, Any]]] = {}
         self._outline_lock = threading.Lock()
@@ -214,7 +217,7 @@ class Editor:
                 cached = self._outlines.get(manager.manager_id)
                 if cached is None or cached[0] != mine:
                     points = [(problem.customers[i].lon, problem.customers[i].lat) for i in mine]
-                    cached = (mine, territory_outline(points))
+                    cached = (mine, territory_outline(points, digits=6))
                     self._outlines[manager.manager_id] = cached
                 territories.append({"manager_id": manager.manager_id, "customers": len(mine), "outline": cached[1]})
         return version, {"version": version, "territories": territories}
@@ -239,6 +242,8 @@ class Editor:
 
     def _changes(self) -> dict[str, Any]:
         session = self.session
+        if self._changes_body is not None and self._changes_body[0] == session.version:
+            return self._changes_body[1]
         last: dict[str, Any] | None = None
         if self._last is not None:
             result, before, after = self._last
@@ -248,11 +253,13 @@ class Editor:
                     "managers": [{"manager_id": mid, "before": rows_before[mid], "after": rows_after[mid]}
                                  for mid in result.managers]}
         since = session.changes_since_open()
-        return {"version": session.version, "last": last,
+        body = {"version": session.version, "last": last,
                 "since_open": {"managers": [{**m.to_dict(),
                                              "deviation": round(m.after.deviation - m.before.deviation, 5)}
                                             for m in since.managers],
                                "customers_changed": len(since.customers)}}
+        self._changes_body = (session.version, body)
+        return body
 
     def edit(self, expected: int | None, edit: dict[str, Any] | ApiError) -> tuple[int, dict[str, Any]]:
         """Make ``edit`` (an op of ``POST /api/edits``, or the error its body gave) if

@@ -13,10 +13,23 @@ from shapely.geometry import MultiPoint, mapping
 WIDEN_DEG = 0.002
 
 
-def territory_outline(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
+def territory_outline(points: Sequence[tuple[float, float]], *, digits: int | None = None) -> dict[str, Any]:
     """The outline of the places ``points`` (``(lon, lat)``, in a fixed order): a concave hull
     (``ratio=0.4``) of four or more, the convex hull of fewer, widened by :data:`WIDEN_DEG`, as
-    a GeoJSON geometry (empty without points)."""
+    a GeoJSON geometry (empty without points), its coordinates rounded to ``digits`` decimals
+    if given (6: about 0.1 m; a third less JSON to send)."""
     shape = MultiPoint(list(points))
     hull = shapely.concave_hull(shape, ratio=0.4) if len(points) >= 4 else shape.convex_hull
-    return mapping(hull.buffer(WIDEN_DEG))
+    geometry = mapping(hull.buffer(WIDEN_DEG))
+    return geometry if digits is None else _rounded(geometry, digits)
+
+
+def _rounded(value: Any, digits: int) -> Any:
+    """``value`` (a GeoJSON geometry or a part of one) with every number rounded."""
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, dict):
+        return {key: _rounded(item, digits) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(item, digits) for item in value]
+    return value
