@@ -772,14 +772,21 @@ def leftovers_beside(plan_dir: Path) -> dict[str, Path]:
     return made
 
 
-def test_remove_leftovers_removes_only_dead_stages_of_that_folder(plan_dir: Path):
+def test_remove_leftovers_removes_only_dead_stages_of_that_folder(plan_dir: Path, tmp_path: Path):
     made = leftovers_beside(plan_dir)
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("keep", encoding="utf-8")
+    link = plan_dir.parent / f".{plan_dir.name}.lnk_0000"  # a stage's name, but a link: not followed
+    link.symlink_to(precious, target_is_directory=True)
     journal = plan_dir.parent / f".{plan_dir.name}.routeplan-edit.jsonl"
     journal.write_text("{}\n", encoding="utf-8")
     removed = staging.remove_leftovers(plan_dir)
     assert sorted(p.name for p in removed) == [f".{plan_dir.name}.ab_12cd9", f".{plan_dir.name}.old.zz0099_a"]
     assert [name for name, path in made.items() if not path.exists()] == [p.name for p in removed]
     assert journal.exists()
+    assert link.is_symlink()
+    assert (precious / "keep.txt").read_text(encoding="utf-8") == "keep"
     assert (plan_dir / "summary.json").is_file()
 
 
