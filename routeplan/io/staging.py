@@ -117,7 +117,8 @@ def remove_leftovers(target: str | os.PathLike[str]) -> list[Path]:
     Only folders (not links, not files) whose name is exactly a stage's, ``.TARGET.xxxxxxxx`` or
     ``.TARGET.old.xxxxxxxx`` (see :func:`leftover_pattern`), in ``target``'s parent, and only
     those no live process holds: a write under way holds its stage with a lock on the folder
-    (``flock``), which the system releases when the process ends. ``.TARGET.old.*`` goes only
+    (``flock``), which the system releases when the process ends. Where no such lock can be
+    taken (a system or file system without ``flock``), nothing is removed. ``.TARGET.old.*`` goes only
     while ``TARGET`` exists (with ``TARGET`` missing, a crash between the two renames left the
     old and the new folder whole, and both stay for the user to pick). Nothing else is touched.
     """
@@ -137,16 +138,15 @@ def remove_leftovers(target: str | os.PathLike[str]) -> list[Path]:
         if name.startswith(f".{target.name}.old.") and not target.is_dir():
             continue
         held = _hold(path, wait=False)
-        if held is None and fcntl is not None:
-            continue  # a live process is writing it
+        if held is None:
+            continue  # a live process is writing it (or no lock tells: left alone)
         try:
             shutil.rmtree(path)
         except OSError as err:
             logger.warning("cannot remove the temporary folder %s left by a write that died: %s", path, err)
             continue
         finally:
-            if held is not None:
-                os.close(held)
+            os.close(held)
         logger.info("removed %s, the temporary folder of a write of %s that died", path, target)
         removed.append(path)
     return removed
@@ -154,16 +154,18 @@ def remove_leftovers(target: str | os.PathLike[str]) -> list[Path]:
 
 def _hold(folder: Path, *, wait: bool = True) -> int | None:
     """A descriptor of ``folder`` holding an exclusive lock on it (close it to release it); None
-    where the system has no ``flock``, or (``wait=False``) when another process holds it."""
+    where the system or the file system has no ``flock`` (a write then goes on unheld), or
+    (``wait=False``) when another process holds it."""
     if fcntl is None:
         return None
-    descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-    except OSError:
+    except OSError:  # held by another process, or no locks on this file system
         os.close(descriptor)
-        if wait:
-            raise
         return None
     return descriptor
 
