@@ -489,6 +489,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _edit(args: argparse.Namespace) -> int:
+    if not args.plan.is_dir():  # nothing to lock (nor to create): the reading says what is missing
+        EditSession.open_folder(args.scenario, args.plan)
     # One editor per plan folder: taken before anything is read, released however this ends.
     with EditorLock(args.plan) as lock:
         if lock.taken_over is not None:

@@ -74,6 +74,8 @@ class EditorLock:
     EditorBusyError
         Another ``routeplan edit`` that still runs holds the folder; its message names the folder,
         that editor's process id and its address.
+    OSError
+        The lock file cannot be made (the folder's parent is missing or not writable).
     """
 
     def __init__(self, plan_dir: str | os.PathLike[str]):
@@ -81,7 +83,6 @@ class EditorLock:
         self.path = lock_path(self.plan_dir)
         self.taken_over: dict[str, Any] | None = None  # what a dead editor's lock file said
         self._fd: int | None = None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._acquire()
 
     def _acquire(self) -> None:

@@ -754,6 +754,11 @@ def test_the_editor_lock_in_one_process_refuses_a_second_and_frees_on_release(pl
         assert again.taken_over is None
 
 
+def test_a_missing_plan_folder_is_reported_and_nothing_is_made(scenario_dir: Path, tmp_path: Path):
+    assert main(["edit", str(scenario_dir), str(tmp_path / "nope" / "plan"), "--no-browser"]) == 65
+    assert not (tmp_path / "nope").exists()  # no lock file, no folder for one
+
+
 # -- the leftovers of a save that died --------------------------------------------------------------
 def leftovers_beside(plan_dir: Path) -> dict[str, Path]:
     """Folders and files beside ``plan_dir``: two leftovers of dead writes and things that only
