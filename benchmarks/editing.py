@@ -2,6 +2,8 @@
 
     python benchmarks/editing.py [--moves 20] [--most 50] [--customers 5000] [--seed 1] [--gc-freeze]
     python benchmarks/editing.py --http [--moves 20] [--most 50] [--customers 5000] [--iterations 1000]
+    python benchmarks/editing.py --optimise [--moves 5] [--repeats 3] [--limits 2 5] [--customers 5000]
+    python benchmarks/editing.py --page [--page-customers 20000] [--page-iterations 200] [--loads 5]
 
 Two plans are edited: the Kuiwen sample (``routeplan.plan(problem, stop=MaxIterations(3000),
 seed=0)``, as the tests plan it) and ``routeplan.synthetic.random_problem(seed,
@@ -24,11 +26,30 @@ move is a ``POST /api/edits`` (on one kept-alive connection, as a browser does);
 times the request until its whole answer (the plan's body) is read: the server's work (the move,
 the live journal's write and fsync, the body, its JSON) and the loopback's. The moves are picked
 on a copy of the session in the script, given the same moves.
+
+With ``--optimise`` the editor's "optimise affected" is timed against its time limit: for each
+plan (as with ``--http``) and each limit of ``--limits``, ``--repeats`` rounds of ``--moves``
+accepted moves (picked as above; after each, ``GET /api/changes``, as the page asks) then
+``POST /api/edits {"op": "optimise", "managers":
+"affected", "time_limit": LIMIT}``, timed until its whole answer is read. Meanwhile a second
+connection asks ``GET /api/progress`` every 0.1 s: the script reports how many of those answers
+carried the search's own figures (iterations above 0) and the slowest of them (the server stays
+responsive while the optimise runs).
+
+With ``--page`` the editor's page is loaded in headless Chromium (``ROUTEPLAN_CHROMIUM`` or
+``/usr/bin/chromium``, through Playwright; every request to anywhere but 127.0.0.1 is refused)
+at 1280x800: ``random_problem(seed, customers=--page-customers)`` is planned with
+``MaxIterations(--page-iterations)`` (the plan need only be valid), served by ``routeplan edit``,
+and the page loaded ``--loads`` times; each load is timed from the navigation's start to the
+page's ready signal (``document.body.dataset.ready``: the customers drawn on the canvas and the
+managers listed, two frames on), as the page's own clock (``performance.now()``) tells it, and
+to its territories drawn (``document.body.dataset.territories``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import http.client
 import json
@@ -39,9 +60,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import warnings
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -52,10 +76,11 @@ from routeplan.synthetic import random_problem
 KUIWEN = Path(__file__).resolve().parent.parent / "data" / "samples" / "kuiwen"
 
 
-def pick_move(problem: Problem, plan: Plan, rng: np.random.Generator, most: int) -> tuple[list[str], str] | None:
-    """Up to ``most`` unlocked customers of one manager around a random one of them, and the
-    nearest other manager (by its customers' centre) whose role may serve them all."""
-    assignment = plan.assignment()
+def pick_move(problem: Problem, assignment: Mapping[str, str], rng: np.random.Generator,
+              most: int) -> tuple[list[str], str] | None:
+    """Up to ``most`` unlocked customers of one manager (``assignment``: customer id -> manager
+    id) around a random one of them, and the nearest other manager (by its customers' centre)
+    whose role may serve them all."""
     customers = {c.customer_id: c for c in problem.customers}
     by_manager: dict[str, list[str]] = {}
     for cid, manager in assignment.items():
@@ -93,7 +118,7 @@ def measure(name: str, problem: Problem, plan: Plan, *, moves: int, most: int, s
     rng = np.random.default_rng(seed)
     # One move and its undo first, not counted: the first call of each kernel in a process loads
     # its compiled code (tens of milliseconds), which a running editor has paid long before.
-    warm = pick_move(problem, session.to_plan(), np.random.default_rng(seed + 1000), most)
+    warm = pick_move(problem, session.to_plan().assignment(), np.random.default_rng(seed + 1000), most)
     if warm is not None:
         try:
             session.move(*warm)
@@ -102,7 +127,7 @@ def measure(name: str, problem: Problem, plan: Plan, *, moves: int, most: int, s
             pass
     move_ms, answer_ms, sizes, routes, unserved = [], [], [], [], 0
     while len(move_ms) < moves:
-        picked = pick_move(problem, session.to_plan(), rng, most)
+        picked = pick_move(problem, session.to_plan().assignment(), rng, most)
         if picked is None:
             continue
         customers, to = picked
@@ -161,7 +186,7 @@ def measure_http(name: str, problem: Problem, plan: Plan, *, moves: int, most: i
 
             rng = np.random.default_rng(seed)
             # One move and its undo first, not counted (loading the kernels' compiled code).
-            warm = pick_move(local.problem, local.to_plan(), np.random.default_rng(seed + 1000), most)
+            warm = pick_move(local.problem, local.to_plan().assignment(), np.random.default_rng(seed + 1000), most)
             if warm is not None:
                 status, _ = post("/api/edits", {"op": "move", "customers": warm[0], "to": warm[1]}, local.version)
                 if status == 200:
@@ -170,7 +195,7 @@ def measure_http(name: str, problem: Problem, plan: Plan, *, moves: int, most: i
                     local.undo()
             ms, sizes = [], []
             while len(ms) < moves:
-                picked = pick_move(local.problem, local.to_plan(), rng, most)
+                picked = pick_move(local.problem, local.to_plan().assignment(), rng, most)
                 if picked is None:
                     continue
                 customers, to = picked
@@ -195,6 +220,204 @@ def measure_http(name: str, problem: Problem, plan: Plan, *, moves: int, most: i
                 "moves": len(ms), "customers_per_move": round(statistics.mean(sizes), 1),
                 "median_http_ms": round(statistics.median(ms), 1), "max_http_ms": round(max(ms), 1),
                 "valid": report.ok and local.to_plan().validate().ok}
+
+
+@contextlib.contextmanager
+def served(problem: Problem, plan: Plan) -> Iterator[tuple[int, str, Path, Path]]:
+    """``plan`` written to a temporary folder and served by ``routeplan edit``: its port, its
+    token, the scenario and the plan folder. Stopped after."""
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario_dir, plan_dir = Path(tmp) / "scenario", Path(tmp) / "plans" / "plan"
+        routeplan.write_scenario(problem, scenario_dir)
+        routeplan.write_plan(plan, plan_dir, maps=False)
+        process = subprocess.Popen([sys.executable, "-m", "routeplan", "edit", str(scenario_dir), str(plan_dir),
+                                    "--no-browser", "--port", "0"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, text=True)
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            match = re.fullmatch(r"routeplan edit: http://127\.0\.0\.1:(\d+)/\?token=([\w-]+)\n", line)
+            if not match:
+                raise RuntimeError(f"routeplan edit did not start: {line!r}")
+            yield int(match[1]), match[2], scenario_dir, plan_dir
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+            if process.stdout is not None:
+                process.stdout.close()
+
+
+class Client:
+    """One kept-alive connection to the editor, with its token."""
+
+    def __init__(self, port: int, token: str):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def get(self, path: str) -> dict[str, Any]:
+        self.connection.request("GET", path, headers=self.headers)
+        return json.loads(self.connection.getresponse().read())
+
+    def post(self, path: str, body: object, version: int) -> tuple[int, dict[str, Any]]:
+        self.connection.request("POST", path, body=json.dumps(body), headers={**self.headers,
+                                                                               "If-Match": f'"{version}"'})
+        response = self.connection.getresponse()
+        return response.status, json.loads(response.read())
+
+
+def measure_optimise(name: str, problem: Problem, plan: Plan, *, limits: list[float], repeats: int, moves: int,
+                     most: int, seed: int) -> list[dict[str, object]]:
+    """Time "optimise affected" through ``routeplan edit``'s API against each of ``limits``
+    (see the module docstring)."""
+    rows = []
+    with served(problem, plan) as (port, token, scenario_dir, plan_dir):
+        client = Client(port, token)
+        rng = np.random.default_rng(seed)
+        version = client.get("/api/plan")["version"]
+        for limit in limits:
+            seconds, polls, figures, slowest = [], 0, 0, 0.0
+            for _ in range(repeats):
+                done = 0
+                while done < moves:
+                    picked = pick_move(problem, assignment_now(client), rng, most)
+                    if picked is None:
+                        continue
+                    status, body = client.post("/api/edits", {"op": "move", "customers": picked[0], "to": picked[1]},
+                                               version)
+                    if status == 200:
+                        version, done = int(body["version"]), done + 1
+                        client.get("/api/changes")  # as the page does after every change
+                watching = threading.Event()
+                seen: list[tuple[float, dict[str, Any]]] = []
+                watcher = threading.Thread(target=watch_progress, args=(port, token, watching, seen))
+                watcher.start()
+                began = time.perf_counter()
+                status, body = client.post("/api/edits", {"op": "optimise", "managers": "affected",
+                                                          "time_limit": limit}, version)
+                seconds.append(time.perf_counter() - began)
+                watching.set()
+                watcher.join()
+                if status != 200:
+                    raise RuntimeError(f"optimise refused: {status} {body}")
+                version = int(body["version"])
+                running = [(s, a) for s, a in seen if a.get("running")]
+                polls += len(running)
+                figures += sum(1 for _, a in running if a["iterations"] > 0)
+                slowest = max([slowest, *(s for s, _ in running)])
+            client.connection.close()
+            rows.append({"scenario": name, "customers": problem.num_customers, "managers": problem.num_managers,
+                         "time_limit": limit, "runs": len(seconds), "median_s": round(statistics.median(seconds), 2),
+                         "max_s": round(max(seconds), 2), "progress_polls": polls, "with_figures": figures,
+                         "slowest_poll_ms": round(1000 * slowest, 1)})
+            print(json.dumps(rows[-1]), flush=True)
+            client = Client(port, token)
+        client.connection.close()
+        saved = Client(port, token).post("/api/save", None, version)[0]
+        report = routeplan.validate_folder(scenario_dir, plan_dir)
+        for row in rows:
+            row["valid"] = saved == 200 and report.ok
+    return rows
+
+
+def assignment_now(client: Client) -> dict[str, str]:
+    """Each served customer's manager in the plan the editor holds now."""
+    return {c["customer_id"]: c["manager_id"] for c in client.get("/api/plan")["customers"] if c["manager_id"]}
+
+
+def watch_progress(port: int, token: str, stop: threading.Event, seen: list[tuple[float, dict[str, Any]]]) -> None:
+    """Ask ``GET /api/progress`` every 0.1 s until ``stop``; each answer and how long it took."""
+    poller = Client(port, token)
+    while not stop.is_set():
+        began = time.perf_counter()
+        answer = poller.get("/api/progress")
+        seen.append((time.perf_counter() - began, answer))
+        stop.wait(0.1)
+    poller.connection.close()
+
+
+def main_optimise(args: argparse.Namespace) -> int:
+    """``--optimise``: "optimise affected" through ``routeplan edit``'s API against its time limit."""
+    rows = []
+    kuiwen = routeplan.read_scenario(KUIWEN)
+    rows += measure_optimise("kuiwen", kuiwen, routeplan.plan(kuiwen, stop=MaxIterations(3000), seed=0),
+                             limits=args.limits, repeats=args.repeats, moves=args.moves, most=args.most,
+                             seed=args.seed)
+    synthetic = random_problem(args.seed, customers=args.customers)
+    rows += measure_optimise(f"random_problem({args.seed}, customers={args.customers})", synthetic,
+                             routeplan.plan(synthetic, stop=MaxIterations(args.iterations), seed=0),
+                             limits=args.limits, repeats=args.repeats, moves=args.moves, most=args.most,
+                             seed=args.seed)
+    print()
+    print(f"command: python benchmarks/editing.py --optimise --moves {args.moves} --most {args.most} --repeats "
+          f"{args.repeats} --limits {' '.join(f'{x:g}' for x in args.limits)} --customers {args.customers} "
+          f"--iterations {args.iterations} --seed {args.seed}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print()
+    print("| scenario | customers | managers | time limit s | runs | server s (median / max) | progress answers "
+          "(with the search's figures) | slowest progress answer ms | valid |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        print(f"| {r['scenario']} | {r['customers']} | {r['managers']} | {r['time_limit']:g} | {r['runs']} | "
+              f"{r['median_s']} / {r['max_s']} | {r['progress_polls']} ({r['with_figures']}) | "
+              f"{r['slowest_poll_ms']} | {r['valid']} |")
+    return 0 if all(r["valid"] for r in rows) else 1
+
+
+_READY = "() => document.body && document.body.dataset.ready !== undefined && performance.now()"
+_TERRITORIES = "() => document.body && document.body.dataset.territories !== undefined && performance.now()"
+
+
+def main_page(args: argparse.Namespace) -> int:
+    """``--page``: the editor's page of a large plan, loaded in headless Chromium."""
+    from playwright.sync_api import sync_playwright  # the test extra's; only this mode needs it
+
+    chromium = os.environ.get("ROUTEPLAN_CHROMIUM") or "/usr/bin/chromium"
+    problem = random_problem(args.seed, customers=args.page_customers)
+    began = time.perf_counter()
+    plan = routeplan.plan(problem, stop=MaxIterations(args.page_iterations), seed=0)
+    planned = time.perf_counter() - began
+    if not plan.validate().ok:
+        raise RuntimeError("the plan is not valid")
+    ready, territories, sizes = [], [], {}
+    with served(problem, plan) as (port, token, _, _), sync_playwright() as p:
+        client = Client(port, token)
+        for path in ("/api/customers", "/api/plan", "/api/territories"):
+            client.connection.request("GET", path, headers=client.headers)
+            sizes[path] = len(client.connection.getresponse().read())
+        client.connection.close()
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu",
+                                                                    "--disable-background-networking",
+                                                                    "--disable-component-update", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(f"http://127.0.0.1:{port}/")
+                   else route.abort())
+        url = f"http://127.0.0.1:{port}/?token={token}"
+        for _ in range(args.loads):
+            page.goto(url, wait_until="commit")
+            ready.append(page.wait_for_function(_READY, timeout=120_000).json_value() / 1000)
+            territories.append(page.wait_for_function(_TERRITORIES, timeout=120_000).json_value() / 1000)
+            drawn = page.evaluate("markers.size")
+            if drawn != problem.num_customers:
+                raise RuntimeError(f"{drawn} customers drawn of {problem.num_customers}")
+        version = page.evaluate("chromium => navigator.userAgent.match(/Chrome\\/[\\d.]+/)[0]", chromium)
+        browser.close()
+    print(json.dumps({"customers": problem.num_customers, "managers": problem.num_managers,
+                      "plan_s": round(planned, 1), "ready_s": [round(x, 2) for x in ready],
+                      "territories_s": [round(x, 2) for x in territories], "bytes": sizes}), flush=True)
+    print()
+    print(f"command: python benchmarks/editing.py --page --page-customers {args.page_customers} --page-iterations "
+          f"{args.page_iterations} --loads {args.loads} --seed {args.seed}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, {version} "
+          f"headless, load average {os.getloadavg()[0]:.1f}")
+    print()
+    print("| customers | managers | loads | ready s (median / max) | territories drawn s (median / max) | "
+          "/api/customers, /api/plan, /api/territories KiB |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    print(f"| {problem.num_customers} | {problem.num_managers} | {len(ready)} | {statistics.median(ready):.2f} / "
+          f"{max(ready):.2f} | {statistics.median(territories):.2f} / {max(territories):.2f} | "
+          f"{', '.join(str(round(n / 1024)) for n in sizes.values())} |")
+    return 0
 
 
 def main_http(args: argparse.Namespace) -> int:
@@ -232,10 +455,21 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() once the session is open")
     parser.add_argument("--http", action="store_true", help="the moves through routeplan edit's HTTP API")
+    parser.add_argument("--optimise", action="store_true", help="optimise affected against its time limit")
+    parser.add_argument("--limits", type=float, nargs="+", default=[2.0, 5.0], help="--optimise: time limits, s")
+    parser.add_argument("--repeats", type=int, default=3, help="--optimise: rounds of moves then optimise per limit")
+    parser.add_argument("--page", action="store_true", help="the page of a large plan in headless Chromium")
+    parser.add_argument("--page-customers", type=int, default=20000, help="--page: customers of the plan")
+    parser.add_argument("--page-iterations", type=int, default=200, help="--page: search steps planning it")
+    parser.add_argument("--loads", type=int, default=5, help="--page: page loads")
     args = parser.parse_args()
     warnings.simplefilter("ignore", routeplan.PlanWarning)
     if args.http:
         return main_http(args)
+    if args.optimise:
+        return main_optimise(args)
+    if args.page:
+        return main_page(args)
     rows = []
     kuiwen = routeplan.read_scenario(KUIWEN)
     rows.append(measure("kuiwen", kuiwen, routeplan.plan(kuiwen, stop=MaxIterations(3000), seed=0),

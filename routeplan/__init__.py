@@ -16,6 +16,7 @@ from .comparison import try_variants as try_variants
 from .editing import EditSession as EditSession
 from .errors import ArgumentError as ArgumentError
 from .errors import EditError as EditError
+from .errors import EditorBusyError as EditorBusyError
 from .errors import EditRefusedError as EditRefusedError
 from .errors import InfeasiblePlanError as InfeasiblePlanError
 from .errors import InputIssue as InputIssue
@@ -90,6 +91,7 @@ __all__ = [
     "EditError",
     "EditRefusedError",
     "EditSession",
+    "EditorBusyError",
     "InfeasiblePlanError",
     "InputIssue",
     "InternalError",

@@ -23,6 +23,7 @@ import difflib
 import importlib
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -36,12 +37,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .app import LiveJournal, serve
+from .app import EditorLock, LiveJournal, serve
 from .comparison import compare
 from .editing import EditSession
 from .errors import ArgumentError, InputIssue, InternalError, PlanFileError, PlanWarning, RouteplanError, ScenarioError
 from .io.scenario import read_scenario
-from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable
+from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable, remove_leftovers
 from .model.problem import Problem
 from .osm_scenario import DEFAULT_DAYS, check_days, parse_bbox, parse_managers, scenario_from_osm
 from .phases import Size, read_seconds, write_seconds
@@ -527,26 +528,55 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _edit(args: argparse.Namespace) -> int:
-    session = EditSession.open_folder(args.scenario, args.plan)
-    journal = LiveJournal(args.plan)
-    replayed = journal.replay(session)
-    if replayed:
-        print(f"routeplan edit: replayed {replayed} unsaved change(s) from {journal.path} "
-              f"(now version {session.version})", file=sys.stderr)
+    if not args.plan.is_dir():  # nothing to lock (nor to create): the reading says what is missing
+        EditSession.open_folder(args.scenario, args.plan)
+    # One editor per plan folder: taken before anything is read, released however this ends.
+    with EditorLock(args.plan) as lock:
+        if lock.taken_over is not None:
+            print(f"routeplan edit: took over {lock.path} from routeplan edit pid {lock.taken_over.get('pid')}, "
+                  "which no longer runs", file=sys.stderr)
+        for path in remove_leftovers(args.plan):
+            print(f"routeplan edit: removed {path}, the temporary folder of a save that died", file=sys.stderr)
+        session = EditSession.open_folder(args.scenario, args.plan)
+        journal = LiveJournal(args.plan)
+        replayed = journal.replay(session)
+        if replayed:
+            print(f"routeplan edit: replayed {replayed} unsaved change(s) from {journal.path} "
+                  f"(now version {session.version})", file=sys.stderr)
 
-    def ready(url: str) -> None:
-        # The contract's first line of standard output, at once (also into a pipe): whoever
-        # started the command waits for it to connect.
-        print(f"routeplan edit: {url}", flush=True)
-        if not args.no_browser:
-            # In a thread: a browser that runs in the terminal would hold the server up.
-            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        def ready(url: str) -> None:
+            # The contract's first line of standard output, at once (also into a pipe): whoever
+            # started the command waits for it to connect.
+            print(f"routeplan edit: {url}", flush=True)
+            if not args.no_browser:
+                # In a thread: a browser that runs in the terminal would hold the server up.
+                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how the editor is closed
-        serve(session, args.plan, port=args.port, ready=ready, journal=journal)
+        # Ctrl-C is how the editor is closed; a SIGTERM closes it the same way (uvicorn stops on
+        # either, then raises it again once stopped: as KeyboardInterrupt, the journal is closed
+        # and the lock released on the way out, instead of the process ending there).
+        with contextlib.suppress(KeyboardInterrupt), _terminate_as_interrupt():
+            serve(session, args.plan, port=args.port, ready=ready, journal=journal, lock=lock)
     print("routeplan edit: stopped (changes not saved are kept in the journal and replayed next time)",
           file=sys.stderr)
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt inside (in the main thread; elsewhere, nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _ProgressLine:

@@ -9,7 +9,9 @@ the command line (see :mod:`routeplan.cli`):
   strategy, an output folder that must not be replaced, a map that cannot be made offline).
 - :class:`PlanFileError`: a plan folder cannot be read.
 - :class:`EditRefusedError`: an edit of a plan breaks a rule of the scenario (its ``rule`` says which);
-  :class:`EditError` (an :class:`ArgumentError`) when it names what does not exist.
+  :class:`EditError` (an :class:`ArgumentError`) when it names what does not exist;
+  :class:`EditorBusyError` (an :class:`ArgumentError`) when another ``routeplan edit`` edits
+  the plan folder.
 - :class:`InternalError`: routeplan itself went wrong (a bug), e.g. a plan that does not
   validate (:class:`InfeasiblePlanError`).
 
@@ -111,6 +113,11 @@ class EditError(ArgumentError):
     """An edit of a plan (:class:`routeplan.EditSession`) names what does not exist (a customer,
     manager or day label, an operation), or lacks a field its operation needs; ``argument`` is the
     field at fault. Nothing changed."""
+
+
+class EditorBusyError(ArgumentError):
+    """Another ``routeplan edit`` that still runs edits the plan folder (``argument``: the
+    folder); the message names that editor's process id and address."""
 
 
 class EditRefusedError(RouteplanError):

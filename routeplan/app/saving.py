@@ -7,7 +7,9 @@ The folder is built in a temporary sibling inside the same parent and then swapp
 the old folder as it was, and a reader never sees a mix of old and new files. On Linux the swap
 is one system call: at every moment ``PLAN_DIR`` is the old folder or the new one. Elsewhere, or
 on a file system that cannot exchange, it is two renames, between which a crash leaves both
-whole folders beside each other, as ``.PLAN_DIR.old.*`` and ``.PLAN_DIR.*``."""
+whole folders beside each other, as ``.PLAN_DIR.old.*`` and ``.PLAN_DIR.*``. The temporary
+folders of a save (or any write of the folder) whose process died are removed before the next
+save (:func:`routeplan.io.staging.remove_leftovers`)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from ..editing import EditSession
 from ..io.csvfile import write_table
-from ..io.staging import PLAN_MARKER, staged_folder
+from ..io.staging import PLAN_MARKER, remove_leftovers, staged_folder
 from ..plan_folder import write_views
 from ..results.changes import CHANGES_COLUMNS
 from ..results.files import write_plan_files
@@ -61,6 +63,7 @@ def save_session(session: EditSession, plan_dir: str | os.PathLike[str]) -> Path
     session) does not replay them: ``edits.jsonl`` is a record, not a recipe.
     """
     folder = Path(plan_dir).absolute()
+    remove_leftovers(folder)  # the temporary folders of a save, or any write of the folder, that died
     plan = session.to_plan()
     # Read everything off the session before writing: the folder then holds one version.
     changes = session.changes_since_open().customers

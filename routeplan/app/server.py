@@ -4,20 +4,26 @@
 The API is the contract; the page is a thin client of it. Every request is checked before
 anything else: its ``Host`` must be ``127.0.0.1:PORT`` or ``localhost:PORT`` (403 otherwise: a
 web page elsewhere cannot reach the editor through a name that resolves to this machine), and a
-request under ``/api/`` must carry the token (401 otherwise). Requests run one at a time against
+request under ``/api/`` must carry the token (401 otherwise). Changes run one at a time against
 the session (a lock), so that of two clients sending a change for one version, one gets it and
-the other 412. Every error is JSON ``{"error": message}``: no traceback reaches a client.
+the other 412. An optimise runs for seconds in a worker thread without holding the session:
+meanwhile reads answer from the version it started from, ``GET /api/progress`` tells how far its
+search is, and any other change is refused at once (412: the version it names is about to be
+replaced). Every error is JSON ``{"error": message}``: no traceback reaches a client.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import secrets
 import socket
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -34,7 +40,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..editing import EditFigures, EditResult, EditSession
 from ..errors import ArgumentError, EditRefusedError
 from ..maps.colours import palette
+from ..maps.outline import territory_outline
+from ..results.visit_plan import Plan
+from ..solver.lns import Progress
 from .journal import LiveJournal
+from .lockfile import EditorLock
 from .saving import save_session
 
 logger = logging.getLogger(__name__)
@@ -76,8 +86,39 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
+@dataclass(slots=True)
+class _Running:
+    """The optimise under way: the version it started from (what reads answer meanwhile) and
+    how far its search is."""
+
+    version: int
+    body: dict[str, Any]
+    plan: Plan
+    changes: dict[str, Any]
+    before: EditFigures
+    edit: dict[str, Any]
+    started: float  # time.monotonic()
+    progress: Progress | None = None
+
+    def report(self, progress: Progress) -> None:
+        """The search's progress callback (called from the optimise's thread)."""
+        self.progress = progress
+
+    def to_dict(self) -> dict[str, Any]:
+        """The body of ``GET /api/progress`` while it runs."""
+        limit = float(self.edit["time_limit"])
+        elapsed = time.monotonic() - self.started
+        last = self.progress
+        return {"running": True, "version": self.version, "op": "optimise", "managers": self.edit["managers"],
+                "time_limit": limit, "elapsed": round(elapsed, 3), "fraction": round(min(1.0, elapsed / limit), 4),
+                "search_seconds": None if last is None else round(last.seconds, 3),
+                "iterations": 0 if last is None else last.iterations,
+                "best_cost": None if last is None else round(last.best_cost, 3),
+                "missing_visits": None if last is None else last.missing_visits}
+
+
 class Editor:
-    """An editing session behind the API: one request at a time, each checked against the
+    """An editing session behind the API: one change at a time, each checked against the
     version its ``If-Match`` names.
 
     Parameters
@@ -95,15 +136,26 @@ class Editor:
         self.session = session
         self.plan_dir = Path(plan_dir).absolute()
         self.journal = journal
-        # A threading lock, not an asyncio one: the session's work runs in worker threads (the
+        # Threading locks, not asyncio ones: the session's work runs in worker threads (the
         # event loop stays free), and test clients may each run their own event loop.
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the session and the fields below
+        self._write = threading.Lock()  # one change at a time
+        # The optimise under way (reads answer from the version it started from), or None.
+        self._running: _Running | None = None
         # The last accepted change and the figures before and after it (GET /api/changes).
         self._last: tuple[EditResult, EditFigures, EditFigures] | None = None
+        # The body of GET /api/changes and its version: the page asks for it after every change,
+        # and an optimise starts from it (taking it anew would cost its search the time).
+        self._changes_body: tuple[int, dict[str, Any]] | None = None
+        # Each manager's territory outline, with the customers (positions) it was drawn round.
+        self._outlines: dict[str, tuple[tuple[int, ...], dict[str, Any]]] = {}
+        self._outline_lock = threading.Lock()
 
     def plan(self) -> tuple[int, dict[str, Any]]:
         """The version and the body of ``GET /api/plan``."""
         with self._lock:
+            if self._running is not None:
+                return self._running.version, self._running.body
             return self.session.version, self.session.to_dict()
 
     def places(self) -> dict[str, Any]:
@@ -122,62 +174,134 @@ class Editor:
         its manager and its points ``[lat, lon]`` in order from the manager's start place
         through every stop to its end place."""
         with self._lock:
-            plan = self.session.to_plan()
+            running = self._running
+            version = self.session.version if running is None else running.version
+            plan = self.session.to_plan() if running is None else running.plan
             if day not in plan.problem.days:
                 raise ApiError(400, f"day: expected one of the cycle's days {list(plan.problem.days)}, got {day!r}",
-                               version=self.session.version)
-            return self.session.version, {
-                "version": self.session.version, "day": day,
+                               version=version)
+            return version, {
+                "version": version, "day": day,
                 "routes": [{"manager_id": r.manager_id, "visits": len(r.stops), "travel_km": round(r.travel_km, 3),
                             "points": [[lat, lon] for lon, lat in plan.route_places(r)]}
                            for r in plan.routes if r.day == day]}
+
+    def territories(self) -> tuple[int, dict[str, Any]]:
+        """The version and the body of ``GET /api/territories``: each manager's territory, the
+        outline the plan's maps draw round its customers (their level-0 manager, as the page
+        colours them), for every manager that serves any.
+
+        An outline is worked out again only for a manager whose customers changed since it was
+        last drawn."""
+        with self._lock:
+            running = self._running
+            version = self.session.version if running is None else running.version
+            rows = self.session.customers() if running is None else None
+            body_rows = running.body["customers"] if running is not None else None
+        if rows is not None:
+            owners = [row.manager_id for row in rows]
+        else:
+            assert body_rows is not None
+            owners = [row["manager_id"] for row in body_rows]
+        problem = self.session.opened.problem
+        served: dict[str, list[int]] = {}
+        for position, manager_id in enumerate(owners):
+            if manager_id:
+                served.setdefault(manager_id, []).append(position)
+        territories = []
+        with self._outline_lock:
+            for manager in problem.managers:
+                mine = tuple(served.get(manager.manager_id, ()))
+                if not mine:
+                    continue
+                cached = self._outlines.get(manager.manager_id)
+                if cached is None or cached[0] != mine:
+                    points = [(problem.customers[i].lon, problem.customers[i].lat) for i in mine]
+                    cached = (mine, territory_outline(points, digits=6))
+                    self._outlines[manager.manager_id] = cached
+                territories.append({"manager_id": manager.manager_id, "customers": len(mine), "outline": cached[1]})
+        return version, {"version": version, "territories": territories}
+
+    def progress(self) -> tuple[int, dict[str, Any]]:
+        """The version and the body of ``GET /api/progress``: how far the optimise under way
+        is (the latest :class:`~routeplan.Progress` of its search), or ``{"running": false}``."""
+        with self._lock:
+            if self._running is not None:
+                return self._running.version, self._running.to_dict()
+            version = self.session.version
+            return version, {"running": False, "version": version}
 
     def changes(self) -> tuple[int, dict[str, Any]]:
         """The version and the body of ``GET /api/changes``: the last accepted change (its edit
         and, per manager whose routes it changed, the figures before and after it) and each
         manager's change against the plan as opened."""
         with self._lock:
-            session = self.session
-            last: dict[str, Any] | None = None
-            if self._last is not None:
-                result, before, after = self._last
-                rows_before = {m.manager_id: m.to_dict() for m in before.managers}
-                rows_after = {m.manager_id: m.to_dict() for m in after.managers}
-                last = {"version": result.version, "edit": dict(result.edit),
-                        "managers": [{"manager_id": mid, "before": rows_before[mid], "after": rows_after[mid]}
-                                     for mid in result.managers]}
-            since = session.changes_since_open()
-            return session.version, {
-                "version": session.version, "last": last,
+            if self._running is not None:
+                return self._running.version, self._running.changes
+            return self.session.version, self._changes()
+
+    def _changes(self) -> dict[str, Any]:
+        session = self.session
+        if self._changes_body is not None and self._changes_body[0] == session.version:
+            return self._changes_body[1]
+        last: dict[str, Any] | None = None
+        if self._last is not None:
+            result, before, after = self._last
+            rows_before = {m.manager_id: m.to_dict() for m in before.managers}
+            rows_after = {m.manager_id: m.to_dict() for m in after.managers}
+            last = {"version": result.version, "edit": dict(result.edit),
+                    "managers": [{"manager_id": mid, "before": rows_before[mid], "after": rows_after[mid]}
+                                 for mid in result.managers]}
+        since = session.changes_since_open()
+        body = {"version": session.version, "last": last,
                 "since_open": {"managers": [{**m.to_dict(),
                                              "deviation": round(m.after.deviation - m.before.deviation, 5)}
                                             for m in since.managers],
                                "customers_changed": len(since.customers)}}
+        self._changes_body = (session.version, body)
+        return body
 
     def edit(self, expected: int | None, edit: dict[str, Any] | ApiError) -> tuple[int, dict[str, Any]]:
         """Make ``edit`` (an op of ``POST /api/edits``, or the error its body gave) if
-        ``expected`` is the current version."""
-        with self._lock:
-            self._check_version(expected)
-            if isinstance(edit, ApiError):
-                raise edit
-            return self._change(lambda session: session.apply(edit), "edit", edit)
+        ``expected`` is the current version. An optimise runs without holding the session (see
+        :meth:`progress`)."""
+        with self._writing():
+            with self._lock:
+                self._check_version(expected)
+                if isinstance(edit, ApiError):
+                    raise edit
+                if edit.get("op") != "optimise":
+                    return self._change(lambda session: session.apply(edit), "edit", edit)
+                session = self.session
+                running = _Running(version=session.version, body=session.to_dict(), plan=session.to_plan(),
+                                   changes=self._changes(), before=session.figures(), edit=edit,
+                                   started=time.monotonic())
+                self._running = running
+            try:
+                result = _refused(lambda: session.apply(edit, progress=running.report), session)
+            except BaseException:
+                with self._lock:
+                    self._running = None
+                raise
+            with self._lock:  # from the version it started from to the new one, at once
+                self._running = None
+                return self._record(result, running.before, "edit", edit)
 
     def undo(self, expected: int | None) -> tuple[int, dict[str, Any]]:
         """Take the last change back (``POST /api/undo``)."""
-        with self._lock:
+        with self._writing(), self._lock:
             self._check_version(expected)
             return self._change(lambda session: session.undo(), "undo")
 
     def redo(self, expected: int | None) -> tuple[int, dict[str, Any]]:
         """Make the last undone change again (``POST /api/redo``)."""
-        with self._lock:
+        with self._writing(), self._lock:
             self._check_version(expected)
             return self._change(lambda session: session.redo(), "redo")
 
     def save(self, expected: int | None) -> tuple[int, dict[str, Any]]:
         """Write the plan folder (``POST /api/save``)."""
-        with self._lock:
+        with self._writing(), self._lock:
             version = self._check_version(expected)
             try:
                 folder = save_session(self.session, self.plan_dir)
@@ -194,6 +318,25 @@ class Editor:
                     logger.exception("clearing the editing journal %s failed", self.journal.path)
             return version, {"version": version, "plan_dir": str(folder)}
 
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the right to change the session; refused at once (412) while an optimise runs:
+        the version a change names is about to be replaced, and a change is never queued behind
+        an optimise to be merged with its outcome."""
+        while True:
+            with self._lock:
+                running = self._running
+                if running is not None:
+                    raise ApiError(412, f"an optimise of version {running.version} is running (GET /api/progress); "
+                                        "it will make a new version: wait for it, GET /api/plan and try again",
+                                   version=running.version)
+            if self._write.acquire(timeout=0.05):
+                break
+        try:
+            yield
+        finally:
+            self._write.release()
+
     def _check_version(self, expected: int | None) -> int:
         version = self.session.version
         if expected is None:
@@ -208,12 +351,13 @@ class Editor:
                 edit: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
         session = self.session
         before = session.figures()
-        try:
-            result = action(session)
-        except EditRefusedError as err:  # a rule of the scenario, or nothing to undo or redo
-            raise ApiError(409, str(err), version=session.version) from None
-        except ArgumentError as err:  # EditError: an unknown op, id or label, a missing field
-            raise ApiError(400, str(err), version=session.version) from None
+        result = _refused(lambda: action(session), session)
+        return self._record(result, before, name, edit)
+
+    def _record(self, result: object, before: EditFigures, name: str,
+                edit: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+        """An accepted change: remembered as the last one, journalled; the version and the plan's body."""
+        session = self.session
         if isinstance(result, EditResult):
             self._last = (result, before, session.figures())
         body = session.to_dict()
@@ -226,6 +370,16 @@ class Editor:
                                     f"the journal {self.journal.path}: {err.strerror or err}; save to keep it",
                                version=session.version) from None
         return session.version, body
+
+
+def _refused(action: Callable[[], object], session: EditSession) -> object:
+    """``action()``, a refusal of the session answered as the API's status."""
+    try:
+        return action()
+    except EditRefusedError as err:  # a rule of the scenario, or nothing to undo or redo
+        raise ApiError(409, str(err), version=session.version) from None
+    except ArgumentError as err:  # EditError: an unknown op, id or label, a missing field
+        raise ApiError(400, str(err), version=session.version) from None
 
 
 def parse_edit(body: bytes) -> dict[str, Any] | ApiError:
@@ -361,6 +515,12 @@ def create_app(editor: Editor, *, port: int, token: str) -> Starlette:
     async def get_changes(request: Request) -> Response:
         return await answer(editor.changes)
 
+    async def get_territories(request: Request) -> Response:
+        return await answer(editor.territories)
+
+    async def get_progress(request: Request) -> Response:
+        return await answer(editor.progress)
+
     async def post_edits(request: Request) -> Response:
         edit = parse_edit(await request.body())
         return await answer(editor.edit, if_match(request), edit)
@@ -406,6 +566,8 @@ def create_app(editor: Editor, *, port: int, token: str) -> Starlette:
         Route("/api/customers", get_customers, methods=["GET"]),
         Route("/api/routes", get_routes, methods=["GET"]),
         Route("/api/changes", get_changes, methods=["GET"]),
+        Route("/api/territories", get_territories, methods=["GET"]),
+        Route("/api/progress", get_progress, methods=["GET"]),
         Route("/api/edits", post_edits, methods=["POST"]),
         Route("/api/undo", post_undo, methods=["POST"]),
         Route("/api/redo", post_redo, methods=["POST"]),
@@ -449,7 +611,7 @@ class _Server(uvicorn.Server):
 
 
 def serve(session: EditSession, plan_dir: str | os.PathLike[str], *, port: int = 0,
-          ready: Callable[[str], None], journal: LiveJournal | None = None) -> None:
+          ready: Callable[[str], None], journal: LiveJournal | None = None, lock: EditorLock | None = None) -> None:
     """Serve the editor of ``session`` on 127.0.0.1 until interrupted.
 
     Parameters
@@ -466,6 +628,9 @@ def serve(session: EditSession, plan_dir: str | os.PathLike[str], *, port: int =
     journal
         The live journal of ``plan_dir``, already replayed into ``session``; None: one is opened
         here and its unsaved changes replayed into ``session``.
+    lock
+        The lock of ``plan_dir`` this process holds (:class:`~routeplan.app.EditorLock`): the
+        port is written into it once listening, so that another editor's refusal names it.
 
     Raises
     ------
@@ -474,6 +639,8 @@ def serve(session: EditSession, plan_dir: str | os.PathLike[str], *, port: int =
     """
     sock = listen(port)
     actual = sock.getsockname()[1]
+    if lock is not None:
+        lock.update(port=actual)
     token = secrets.token_urlsafe(24)
     if journal is None:
         journal = LiveJournal(plan_dir)

@@ -524,11 +524,19 @@ class EditSession:
         self._position += 1
         return result
 
-    def apply(self, edit: Mapping[str, Any]) -> EditResult:
+    def apply(self, edit: Mapping[str, Any], *, progress: Callable[[Progress], None] | None = None) -> EditResult:
         """Make a change given in the contract's JSON form (section 8): ``{"op": "move",
         "customers": [...], "to": ID}``, ``{"op": "days", "customer": ID, "days": [...]}``,
         ``{"op": "lock" | "unlock", "customers": [...]}``, ``{"op": "optimise", "managers":
         [...] | "affected", "time_limit": S}``, or ``{"op": "undo" | "redo"}``.
+
+        Parameters
+        ----------
+        edit
+            The change.
+        progress
+            For ``optimise``: called about once a second with the search's
+            :class:`~routeplan.Progress` (see :meth:`optimise`); other ops do not call it.
 
         Raises
         ------
@@ -553,7 +561,7 @@ class EditSession:
         if op == "unlock":
             return self.unlock(need("customers"))
         if op == "optimise":
-            return self.optimise(need("managers"), time_limit=need("time_limit"))
+            return self.optimise(need("managers"), time_limit=need("time_limit"), progress=progress)
         if op == "undo":
             return self.undo()
         if op == "redo":

@@ -27,10 +27,9 @@ from typing import Any
 
 import folium
 import numpy as np
-import shapely
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
-from shapely.geometry import MultiPoint, mapping
+from shapely.geometry import mapping
 
 from ..model.clock import format_hhmm
 from ..model.problem import Problem
@@ -42,6 +41,7 @@ from ..roads.resolve import travel_model
 from ..roads.travel import RoadTravel
 from .colours import palette
 from .offline import PlanMap
+from .outline import territory_outline
 
 # Legs shorter than this (degrees, |dlat| + |dlon|) get no arrow: it would sit on the stop.
 _SHORT_LEG = 1e-4
@@ -375,9 +375,7 @@ def _bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _territory_shape(drawing: _Drawing, routes: list[DayRoute]) -> dict[str, Any]:
     """The outline of a manager's customers (a concave hull, slightly widened), as GeoJSON."""
     served = {s.customer_id for r in routes for s in r.stops}
-    points = MultiPoint([(drawing.customers[cid].lon, drawing.customers[cid].lat) for cid in sorted(served)])
-    hull = shapely.concave_hull(points, ratio=0.4) if len(served) >= 4 else points.convex_hull
-    return mapping(hull.buffer(0.002))
+    return territory_outline([(drawing.customers[cid].lon, drawing.customers[cid].lat) for cid in sorted(served)])
 
 
 def _territory(shape: dict[str, Any], colour: str) -> folium.GeoJson:

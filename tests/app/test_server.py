@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shapely
 from starlette.testclient import TestClient
 
 import routeplan
 from routeplan import EditSession, MaxIterations
-from routeplan.app import Editor, create_app, save_session
+from routeplan.app import Editor, create_app, lockfile, save_session
 from routeplan.app import saving as saving_module
+from routeplan.app import server as server_module
 from routeplan.cli import main
 from routeplan.io import staging
 
@@ -199,6 +201,148 @@ def test_a_host_other_than_this_editors_gets_403_on_every_path(client: TestClien
 
 def test_localhost_with_the_port_is_this_editor(client: TestClient):
     assert client.get("/api/plan", headers={"Host": f"localhost:{PORT}"}).status_code == 200
+
+
+def test_territories_outline_each_managers_customers(client: TestClient, editor: Editor):
+    response = client.get("/api/territories")
+    assert response.status_code == 200
+    assert response.headers["etag"] == '"0"'
+    body = response.json()
+    assert body["version"] == 0
+    rows = editor.session.customers()
+    serving = [m.manager_id for m in editor.session.problem.managers if any(r.manager_id == m.manager_id for r in rows)]
+    assert [t["manager_id"] for t in body["territories"]] == serving
+    places = {c.customer_id: (c.lon, c.lat) for c in editor.session.problem.customers}
+    for territory in body["territories"]:
+        mine = [r.customer_id for r in rows if r.manager_id == territory["manager_id"]]
+        assert territory["customers"] == len(mine)
+        outline = shapely.geometry.shape(territory["outline"])
+        assert outline.geom_type == "Polygon"
+        assert all(outline.contains(shapely.Point(places[c])) for c in mine)  # round every customer of its own
+
+
+def test_territories_follow_a_move_drawing_again_only_the_managers_it_changed(client: TestClient,
+                                                                             monkeypatch: pytest.MonkeyPatch):
+    drawn: list[int] = []
+    outline = server_module.territory_outline
+    monkeypatch.setattr(server_module, "territory_outline",
+                        lambda points, **options: drawn.append(len(points)) or outline(points, **options))
+    before = {t["manager_id"]: t for t in client.get("/api/territories").json()["territories"]}
+    assert len(drawn) == len(before)
+    c1 = served_by(client, "C1", "")
+    assert post(client, "/api/edits", {"op": "move", "customers": c1, "to": "C2"}).status_code == 200
+    drawn.clear()
+    response = client.get("/api/territories")
+    assert response.headers["etag"] == '"1"'
+    after = {t["manager_id"]: t for t in response.json()["territories"]}
+    assert "C1" not in after  # no customer left: no territory
+    assert after["C2"]["customers"] == before["C2"]["customers"] + len(c1)
+    assert drawn == [after["C2"]["customers"]]  # only C2's outline was drawn again
+    assert after["D1"] == before["D1"]
+
+
+def test_territories_need_the_token(editor: Editor):
+    app = create_app(editor, port=PORT, token=TOKEN)
+    response = TestClient(app, base_url=f"http://127.0.0.1:{PORT}").get("/api/territories")
+    assert response.status_code == 401
+
+
+# -- an optimise under way -------------------------------------------------------------------------
+def test_progress_without_an_optimise_says_none_runs(client: TestClient):
+    response = client.get("/api/progress")
+    assert response.status_code == 200
+    assert response.json() == {"running": False, "version": 0}
+    assert client.get("/api/progress", headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_while_an_optimise_runs_reads_answer_progress_shows_and_changes_are_refused(
+        client: TestClient, editor: Editor, monkeypatch: pytest.MonkeyPatch):
+    # The search is held at a known point (after reporting its progress) until the test lets it go.
+    reported, release = threading.Event(), threading.Event()
+    apply = editor.session.apply
+
+    def held(edit: dict[str, Any], *, progress: Any = None) -> Any:
+        if edit["op"] != "optimise":
+            return apply(edit, progress=progress)
+        assert progress is not None
+        progress(routeplan.Progress(seconds=1.25, iterations=4321, best_cost=987.654, missing_visits=2))
+        reported.set()
+        assert release.wait(60)
+        return apply(edit, progress=progress)
+
+    monkeypatch.setattr(editor.session, "apply", held)
+    opened = client.get("/api/plan").json()
+    answers: list[Any] = []
+    optimise = threading.Thread(target=lambda: answers.append(post(
+        client, "/api/edits", {"op": "optimise", "managers": ["C1", "C2"], "time_limit": 4})))
+    optimise.start()
+    try:
+        assert reported.wait(60)
+        progress = client.get("/api/progress").json()
+        assert progress["running"] is True
+        assert progress["version"] == 0
+        assert progress["managers"] == ["C1", "C2"]
+        assert progress["time_limit"] == 4
+        assert 0 <= progress["fraction"] <= 1
+        assert progress["elapsed"] >= 0
+        assert (progress["iterations"], progress["best_cost"], progress["missing_visits"]) == (4321, 987.654, 2)
+        assert progress["search_seconds"] == 1.25
+        # Reads answer at once, from the version the optimise started from.
+        assert client.get("/api/plan").json() == opened
+        assert client.get("/api/changes").json()["version"] == 0
+        assert client.get("/api/territories").json()["version"] == 0
+        assert client.get("/api/routes", params={"day": "Mon"}).status_code == 200
+        # A change now is refused at once (not queued behind the optimise), and changes nothing.
+        for path, body in (("/api/edits", {"op": "lock", "customers": ["S00"]}), ("/api/undo", None),
+                           ("/api/save", None)):
+            refused = post(client, path, body)
+            assert refused.status_code == 412, path
+            assert "optimise" in refused.json()["error"]
+        assert optimise.is_alive()
+    finally:
+        release.set()
+        optimise.join(120)
+    assert answers[0].status_code == 200
+    assert answers[0].json()["version"] == 1
+    assert client.get("/api/progress").json() == {"running": False, "version": 1}
+    assert client.get("/api/changes").json()["last"]["edit"]["op"] == "optimise"
+    assert post(client, "/api/edits", {"op": "lock", "customers": ["S00"]}, version=1).status_code == 200
+
+
+def test_an_optimise_that_is_refused_ends_and_frees_the_editor(client: TestClient):
+    response = post(client, "/api/edits", {"op": "optimise", "managers": ["NOPE"], "time_limit": 1})
+    assert response.status_code == 400
+    assert client.get("/api/progress").json() == {"running": False, "version": 0}
+    assert post(client, "/api/edits", {"op": "lock", "customers": ["S00"]}).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def kuiwen_editor_plan() -> tuple[routeplan.Problem, routeplan.Plan]:
+    problem = routeplan.read_scenario(REPO / "data" / "samples" / "kuiwen")
+    return problem, routeplan.plan(problem, stop=MaxIterations(3000), seed=0)
+
+
+def test_progress_reports_the_searchs_own_figures_while_the_post_runs(
+        kuiwen_editor_plan: tuple[routeplan.Problem, routeplan.Plan], tmp_path: Path):
+    problem, plan = kuiwen_editor_plan
+    editor = Editor(EditSession.open(problem, plan), tmp_path / "plan")
+    kuiwen = TestClient(create_app(editor, port=PORT, token=TOKEN), base_url=f"http://127.0.0.1:{PORT}",
+                        headers={"Authorization": f"Bearer {TOKEN}"}, raise_server_exceptions=False)
+    answers: list[Any] = []
+    optimise = threading.Thread(target=lambda: answers.append(post(
+        kuiwen, "/api/edits", {"op": "optimise", "managers": ["D1", "D2"], "time_limit": 3})))
+    optimise.start()
+    seen: list[dict[str, Any]] = []
+    while optimise.is_alive():
+        body = kuiwen.get("/api/progress").json()
+        if body["running"] and body["iterations"] > 0:
+            seen.append(body)
+        optimise.join(0.05)
+    assert answers[0].status_code == 200
+    assert seen, "no progress of the search was seen while the optimise ran"
+    assert all(p["best_cost"] > 0 for p in seen)
+    assert all(p["search_seconds"] >= 0.9 for p in seen)  # the search reports about once a second
+    assert [p["iterations"] for p in seen] == sorted(p["iterations"] for p in seen)
 
 
 # -- changes -------------------------------------------------------------------------------------
@@ -510,14 +654,20 @@ def first_line(process: subprocess.Popen[str], seconds: float) -> str:
     return process.stdout.readline()
 
 
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+
+
 @contextlib.contextmanager
-def command(scenario_dir: Path, plan_dir: Path) -> Iterator[re.Match[str]]:
+def command(scenario_dir: Path, plan_dir: Path, *, stderr: Any = subprocess.DEVNULL,
+            started: list[subprocess.Popen[str]] | None = None) -> Iterator[re.Match[str]]:
     """``routeplan edit ... --no-browser --port 0`` running; the match of its first line (the
-    address, the port and the token). Stopped after."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    address, the port and the token). Stopped after (unless ``started``, given the process, has
+    it killed first)."""
     process = subprocess.Popen([sys.executable, "-m", "routeplan", "edit", str(scenario_dir), str(plan_dir),
-                                "--no-browser", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               text=True, env=env)
+                                "--no-browser", "--port", "0"], stdout=subprocess.PIPE, stderr=stderr,
+                               text=True, env=ENV)
+    if started is not None:
+        started.append(process)
     try:
         line = first_line(process, 600)
         match = re.fullmatch(r"routeplan edit: (http://127\.0\.0\.1:(\d+)/\?token=([\w-]+))\n", line)
@@ -552,7 +702,175 @@ def test_the_command_serves_on_localhost_and_prints_the_address_first(scenario_d
             assert b"leaflet" in response.read()
 
 
-def test_the_page_edits_through_the_api_in_a_browser(scenario_dir: Path, plan_dir: Path):
+# -- one editor per folder -----------------------------------------------------------------------
+def test_a_second_editor_of_the_folder_refuses_to_start_naming_the_first(scenario_dir: Path, plan_dir: Path):
+    lock = lockfile.lock_path(plan_dir)
+    started: list[subprocess.Popen[str]] = []
+    with command(scenario_dir, plan_dir, started=started) as match:
+        first = started[0]
+        assert lockfile.read_lock(lock)["pid"] == first.pid
+        second = subprocess.run([sys.executable, "-m", "routeplan", "edit", str(scenario_dir), str(plan_dir),
+                                 "--no-browser", "--port", "0"], check=False, capture_output=True, text=True, env=ENV,
+                                timeout=600)
+        assert second.returncode == 64
+        assert second.stdout == ""  # no address: it never served
+        message = second.stderr.strip().splitlines()[-1]
+        assert str(plan_dir.absolute()) in message
+        assert f"pid {first.pid}" in message
+        assert f"http://127.0.0.1:{match[2]}/" in message
+        assert match[3] not in second.stderr  # the first one's token is not told
+        # The first one goes on serving.
+        with urllib.request.urlopen(f"http://127.0.0.1:{match[2]}/api/plan?token={match[3]}", timeout=60) as answer:
+            assert answer.status == 200
+    assert first.returncode is not None
+    assert not lock.exists()  # released (removed) as the first one stopped
+
+
+def test_the_lock_of_a_killed_editor_is_taken_over(scenario_dir: Path, plan_dir: Path, tmp_path: Path):
+    started: list[subprocess.Popen[str]] = []
+    with command(scenario_dir, plan_dir, started=started):
+        killed = started[0]
+        killed.kill()  # no clean stop: the lock file stays, naming a process that no longer runs
+        killed.wait(60)
+    lock = lockfile.lock_path(plan_dir)
+    assert lockfile.read_lock(lock)["pid"] == killed.pid
+    assert not lockfile.pid_alive(killed.pid)
+    log = tmp_path / "stderr.txt"
+    with log.open("w", encoding="utf-8") as stderr, command(scenario_dir, plan_dir, stderr=stderr, started=started):
+        assert lockfile.read_lock(lock)["pid"] == started[1].pid
+    assert f"from routeplan edit pid {killed.pid}, which no longer runs" in log.read_text(encoding="utf-8")
+    assert not lock.exists()
+
+
+def test_the_editor_lock_in_one_process_refuses_a_second_and_frees_on_release(plan_dir: Path):
+    with lockfile.EditorLock(plan_dir) as held:
+        held.update(port=4321)
+        with pytest.raises(routeplan.EditorBusyError, match=rf"pid {os.getpid()} at http://127\.0\.0\.1:4321/"):
+            lockfile.EditorLock(plan_dir)
+        assert held.path.parent == plan_dir.parent  # beside the folder: a save swaps the folder whole
+        assert not any(p.name.endswith(".lock") for p in plan_dir.rglob("*"))
+    assert not held.path.exists()
+    with lockfile.EditorLock(plan_dir) as again:
+        assert again.taken_over is None
+
+
+def test_a_missing_plan_folder_is_reported_and_nothing_is_made(scenario_dir: Path, tmp_path: Path):
+    assert main(["edit", str(scenario_dir), str(tmp_path / "nope" / "plan"), "--no-browser"]) == 65
+    assert not (tmp_path / "nope").exists()  # no lock file, no folder for one
+
+
+# -- the leftovers of a save that died --------------------------------------------------------------
+def leftovers_beside(plan_dir: Path) -> dict[str, Path]:
+    """Folders and files beside ``plan_dir``: two leftovers of dead writes and things that only
+    look like them."""
+    parent = plan_dir.parent
+    made = {name: parent / name for name in (
+        f".{plan_dir.name}.ab_12cd9", f".{plan_dir.name}.old.zz0099_a",  # leftovers
+        f".{plan_dir.name}.ab_12cd99", f".{plan_dir.name}.AB_12CD9", f".{plan_dir.name}.notes",  # not
+        f".{plan_dir.name}x.ab_12cd9", f"{plan_dir.name}.ab_12cd9", f".{plan_dir.name}.file0000")}
+    for name, path in made.items():
+        if name.endswith("file0000"):
+            path.write_text("a file, not a folder", encoding="utf-8")
+        else:
+            path.mkdir()
+            (path / "visits.csv").write_text("half", encoding="utf-8")
+    return made
+
+
+def test_remove_leftovers_removes_only_dead_stages_of_that_folder(plan_dir: Path, tmp_path: Path):
+    made = leftovers_beside(plan_dir)
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("keep", encoding="utf-8")
+    link = plan_dir.parent / f".{plan_dir.name}.lnk_0000"  # a stage's name, but a link: not followed
+    link.symlink_to(precious, target_is_directory=True)
+    journal = plan_dir.parent / f".{plan_dir.name}.routeplan-edit.jsonl"
+    journal.write_text("{}\n", encoding="utf-8")
+    removed = staging.remove_leftovers(plan_dir)
+    assert sorted(p.name for p in removed) == [f".{plan_dir.name}.ab_12cd9", f".{plan_dir.name}.old.zz0099_a"]
+    assert [name for name, path in made.items() if not path.exists()] == [p.name for p in removed]
+    assert journal.exists()
+    assert link.is_symlink()
+    assert (precious / "keep.txt").read_text(encoding="utf-8") == "keep"
+    assert (plan_dir / "summary.json").is_file()
+
+
+def test_remove_leftovers_keeps_a_stage_a_live_write_holds(plan_dir: Path):
+    with staging.staged_folder(plan_dir, marker=staging.PLAN_MARKER) as stage:
+        (stage / "summary.json").write_text("{}", encoding="utf-8")
+        assert staging.remove_leftovers(plan_dir) == []
+        assert stage.is_dir()
+    assert (plan_dir / "summary.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_an_old_folder_stays_while_the_plan_folder_is_missing(plan_dir: Path):
+    old = plan_dir.parent / f".{plan_dir.name}.old.abcdefgh"
+    plan_dir.rename(old)  # a crash between the two renames: the old folder whole, none at PLAN_DIR
+    assert staging.remove_leftovers(plan_dir) == []
+    assert old.is_dir()
+
+
+CRASH_MIDWAY = """
+import os, sys
+from pathlib import Path
+from routeplan.io.staging import PLAN_MARKER, staged_folder
+with staged_folder(Path(sys.argv[1]), marker=PLAN_MARKER) as stage:
+    (stage / "visits.csv").write_text("half a plan", encoding="utf-8")
+    print(stage, flush=True)
+    os._exit(9)  # the process dies midway through the save: no clean-up runs
+"""
+
+
+def crash_midway(plan_dir: Path) -> Path:
+    """A save of ``plan_dir`` in a process that dies midway; the stage it leaves."""
+    died = subprocess.run([sys.executable, "-c", CRASH_MIDWAY, str(plan_dir)], check=False, capture_output=True,
+                          text=True, env=ENV, timeout=600)
+    assert died.returncode == 9
+    stage = Path(died.stdout.strip())
+    assert stage.is_dir()
+    assert staging.leftover_pattern(plan_dir).fullmatch(stage.name)
+    return stage
+
+
+def test_the_stage_of_a_save_that_died_is_removed_when_the_folder_is_opened(scenario_dir: Path, plan_dir: Path,
+                                                                             tmp_path: Path):
+    stage = crash_midway(plan_dir)
+    kept = plan_dir.parent / "notes.txt"
+    kept.write_text("mine", encoding="utf-8")
+    log = tmp_path / "stderr.txt"
+    with log.open("w", encoding="utf-8") as stderr, command(scenario_dir, plan_dir, stderr=stderr):
+        assert not stage.exists()
+        assert kept.read_text(encoding="utf-8") == "mine"
+    assert f"removed {stage}, the temporary folder of a save that died" in log.read_text(encoding="utf-8")
+    assert routeplan.validate_folder(scenario_dir, plan_dir).ok
+
+
+def test_the_stage_of_a_save_that_died_is_removed_by_the_next_save(editor: Editor, plan_dir: Path):
+    stage = crash_midway(plan_dir)
+    editor.session.lock(["S00"])
+    save_session(editor.session, plan_dir)
+    assert not stage.exists()
+    assert sorted(p.name for p in plan_dir.parent.iterdir()) == ["plan"]
+
+
+# Every table of the side panel: its right edge and the panel's (both in page pixels).
+_TABLE_EDGES = """() => {
+    const side = document.getElementById("side").getBoundingClientRect();
+    return {side: side.right, scroll: document.getElementById("side").scrollWidth,
+            client: document.getElementById("side").clientWidth,
+            tables: [...document.querySelectorAll("#side table")].map(t => ({
+                id: t.parentElement.id === "side" ? "managers" : t.parentElement.id,
+                right: t.getBoundingClientRect().right,
+                rows: t.querySelectorAll("tbody tr").length}))};
+}"""
+
+# Managers that serve a customer in the page's plan, and the territories drawn.
+_TERRITORIES = """() => ({serving: new Set(plan.customers.map(c => c.manager_id).filter(Boolean)).size,
+                          drawn: territoryLayer.getLayers().length,
+                          on: map.hasLayer(territoryLayer)})"""
+
+
+def test_the_page_edits_through_the_api_in_a_browser(scenario_dir: Path, plan_dir: Path, tmp_path: Path):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (.ci/run installs it)")
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
@@ -562,12 +880,18 @@ def test_the_page_edits_through_the_api_in_a_browser(scenario_dir: Path, plan_di
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
                                                                     "--disable-background-networking",
                                                                     "--disable-component-update", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.on("console", lambda m: messages.append(f"{m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
         page.on("request", lambda r: requested.append(r.url))
         page.goto(match[1])
-        page.wait_for_function("() => document.getElementById('version').textContent === '0'", timeout=60_000)
+        page.wait_for_function("() => document.body.dataset.ready === '0'", timeout=60_000)
+        assert page.locator("#version").inner_text() == "0"
+        # Each serving manager's territory, drawn (the toggle is on at first).
+        page.wait_for_function("() => document.body.dataset.territories === '0'", timeout=60_000)
+        territories = page.evaluate(_TERRITORIES)
+        assert territories == {"serving": territories["serving"], "drawn": territories["serving"], "on": True}
+        assert territories["serving"] >= 2
         assert page.evaluate("markers.size") == 24  # every customer, on the canvas renderer
         assert page.evaluate("[...markers.values()].every(m => m.options.renderer instanceof L.Canvas)")
         assert page.locator("#managers tr").count() == 4
@@ -599,6 +923,21 @@ def test_the_page_edits_through_the_api_in_a_browser(scenario_dir: Path, plan_di
         assert last_c2.inner_text() == f"{c2_before} \u2192 {c2_before + c1}"
         since_c2 = page.locator("#sincerows tr", has_text="C2").first.locator("td").nth(1)
         assert since_c2.inner_text() == f"+{c1}"
+        # Every table fits the side panel at 1280x800, the last change's included (its cells wrap).
+        page.screenshot(path=str(tmp_path / "last-change.png"))
+        edges = page.evaluate(_TABLE_EDGES)
+        assert {t["id"] for t in edges["tables"] if t["rows"]} >= {"lastchange", "sinceopen", "managers"}
+        for table in edges["tables"]:
+            assert table["right"] <= edges["side"] + 0.5, table
+        assert edges["scroll"] <= edges["client"]  # nothing to scroll sideways
+        # The territories follow the move: C1 has no customer left, so one fewer is drawn.
+        page.wait_for_function("() => document.body.dataset.territories === '1'", timeout=60_000)
+        moved = page.evaluate(_TERRITORIES)
+        assert moved["drawn"] == moved["serving"] == territories["serving"] - 1
+        page.uncheck("#territories")
+        assert page.evaluate(_TERRITORIES)["on"] is False
+        page.check("#territories")
+        page.wait_for_function("() => map.hasLayer(territoryLayer)", timeout=60_000)
         # The routes of a day, drawn as lines coloured by manager from GET /api/routes.
         day = page.evaluate("document.getElementById('rday').options[1].value")
         page.select_option("#rday", day)
@@ -633,7 +972,26 @@ def test_the_page_edits_through_the_api_in_a_browser(scenario_dir: Path, plan_di
         page.evaluate("window.busyShown = []; new MutationObserver(() => window.busyShown.push("
                       "document.getElementById('busy').hidden)).observe(document.getElementById('busy'), "
                       "{attributes: true})")
+        # While the optimise request is in flight (held here), the page polls GET /api/progress
+        # and shows its answer as a bar and the search's figures.
+        held: list[Any] = []
+        page.route("**/api/edits", lambda route: held.append(route) if route.request.post_data_json.get("op")
+                   == "optimise" else route.continue_())
+        page.route("**/api/progress", lambda route: route.fulfill(json={
+            "running": True, "version": 3, "op": "optimise", "managers": "affected", "time_limit": 5.0,
+            "elapsed": 2.5, "fraction": 0.5, "search_seconds": 2.0, "iterations": 4321, "best_cost": 987.65,
+            "missing_visits": 0}))
         page.click("#optimise")
+        page.wait_for_function("() => document.getElementById('searchtext').textContent.includes('4,321 iterations')",
+                               timeout=60_000)
+        assert page.locator("#searchtext").inner_text() == "4,321 iterations, best cost 987.6"
+        assert page.evaluate("document.getElementById('optprogress').value") == 0.5
+        assert "2.5 of 5 s" in page.locator("#busytext").inner_text()
+        assert page.locator("#move").is_disabled()
+        page.unroute("**/api/progress")
+        assert len(held) == 1
+        held[0].continue_()
+        page.unroute("**/api/edits")
         page.wait_for_function("() => document.getElementById('version').textContent === '4'", timeout=120_000)
         page.wait_for_function("() => document.getElementById('busy').hidden", timeout=60_000)
         assert page.evaluate("window.busyShown")[0] is False  # shown first, then hidden

@@ -376,6 +376,21 @@ def test_optimise_of_named_managers_with_a_progress_callback(session: EditSessio
     assert_valid(session)
 
 
+def test_apply_hands_an_optimise_the_progress_callback(session: EditSession):
+    seen: list[routeplan.Progress] = []
+    result = session.apply({"op": "optimise", "managers": ["D1", "D2"], "time_limit": 1.6}, progress=seen.append)
+    assert result.edit["op"] == "optimise"
+    assert seen
+    assert all(p.iterations > 0 for p in seen)
+    assert_valid(session)
+
+
+def test_apply_calls_no_progress_for_other_ops(session: EditSession):
+    seen: list[routeplan.Progress] = []
+    session.apply({"op": "lock", "customers": [session.customers()[0].customer_id]}, progress=seen.append)
+    assert seen == []
+
+
 def test_optimise_keeps_visits_of_other_levels_with_managers_outside():
     session = open_small(levels=True)
     opened = session.to_plan()
