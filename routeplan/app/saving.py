@@ -24,6 +24,7 @@ from ..io.staging import PLAN_MARKER, remove_leftovers, staged_folder
 from ..plan_folder import write_views
 from ..results.changes import CHANGES_COLUMNS
 from ..results.files import write_plan_files
+from ..results.workbook import WORKBOOK_FILE
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +69,13 @@ def save_session(session: EditSession, plan_dir: str | os.PathLike[str]) -> Path
     # Read everything off the session before writing: the folder then holds one version.
     changes = session.changes_since_open().customers
     journal = session.journal()
+    workbook = (folder / WORKBOOK_FILE).is_file()  # a plan handed out as plan.xlsx keeps it, redrawn
     with staged_folder(folder, marker=PLAN_MARKER) as stage:
         write_plan_files(plan, stage)
         # A re-plan's own changes.csv (against its previous plan) gives way to the editor's.
         write_table(stage / CHANGES_FILE, CHANGES_COLUMNS, (c.row() for c in changes))
         write_edits(stage / EDITS_FILE, journal)
-        write_views(plan, stage)
+        write_views(plan, stage, xlsx=workbook)
     logger.info("saved version %d to %s: %d change(s) in force, %d customer(s) changed since opened",
                 session.version, folder, len(journal), len(changes))
     return folder

@@ -1006,3 +1006,19 @@ def test_the_page_edits_through_the_api_in_a_browser(scenario_dir: Path, plan_di
     lines = (plan_dir / "edits.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == [{"op": "lock", "customers": ["S00"]},  # the move was undone
                                                     {"op": "optimise", "managers": "affected", "time_limit": 5}]
+
+
+def test_save_redraws_the_printed_plan_xlsx_when_the_folder_has_one(client: TestClient, editor: Editor,
+                                                                    plan_dir: Path):
+    openpyxl = pytest.importorskip("openpyxl")
+    routeplan.write_workbook(editor.session.opened, plan_dir / "plan.xlsx")
+    customer, _, to = served_by_c(client)
+    assert post(client, "/api/edits", {"op": "move", "customers": [customer], "to": to}).status_code == 200
+    assert post(client, "/api/save", version=1).status_code == 200
+    book = openpyxl.load_workbook(plan_dir / "plan.xlsx")
+    printed = {cell.value for sheet in book.worksheets if sheet.title == to for row in sheet.iter_rows()
+               for cell in row}
+    saved = {s.customer_id for r in routeplan.read_plan(editor.session.problem, plan_dir).routes
+             if r.manager_id == to for s in r.stops}
+    assert customer in saved
+    assert customer in printed  # the moved customer is on its new manager's printed sheet
