@@ -44,6 +44,7 @@ from .errors import ArgumentError, InputIssue, InternalError, PlanFileError, Pla
 from .io.scenario import read_scenario
 from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable, remove_leftovers
 from .model.problem import Problem
+from .notices import is_minor, subject
 from .osm_scenario import DEFAULT_DAYS, check_days, parse_bbox, parse_managers, scenario_from_osm
 from .phases import Size, read_seconds, write_seconds
 from .plan_folder import write_plan, write_views
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     library = logging.getLogger("routeplan")
     library.addHandler(handler)
     library.setLevel(logging.INFO if args.verbose else logging.WARNING)
+    args.log_handler = handler  # a command whose printed summary lists the balance lines hides them here
     try:
         with warnings.catch_warnings():
             # The log handler above shows every warning once; the same as a Python warning would repeat it.
@@ -129,8 +131,20 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _LowercaseLevel(logging.Formatter):
+    """``warning: message``; ``warning: hybrid: message`` for what one strategy of ``compare`` warned of."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return super().format(record).replace(record.levelname, record.levelname.lower(), 1)
+        text = super().format(record).replace(record.levelname, record.levelname.lower(), 1)
+        name = subject()
+        if name is not None and record.levelno >= logging.WARNING:
+            level = f"{record.levelname.lower()}: "
+            text = text.replace(level, f"{level}{name}: ", 1)
+        return text
+
+
+def _not_balance(record: logging.LogRecord) -> bool:
+    """False for the balance lines: the printed summary table lists them (once)."""
+    return not is_minor(record.getMessage())
 
 
 def _print_issues(what: str, issues: list[InputIssue]) -> None:
@@ -369,6 +383,7 @@ def _plan(args: argparse.Namespace) -> int:
     cycle_start(problem.days, args.start_date, argument="--start-date")
     show = not args.quiet
     if show:
+        args.log_handler.addFilter(_not_balance)  # the summary table below lists them
         budget = f"{args.iterations} iterations" if args.iterations else f"time limit {limit:g} s"
         print(f"{problem.name}: {problem.num_customers} customers, {problem.num_managers} managers, "
               f"{problem.visits_required()} visits over {problem.num_days} days; strategy {args.strategy}, "

@@ -15,12 +15,13 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from .errors import ArgumentError
 from .io.csvfile import write_table
 from .io.staging import REPORT_MARKER, staged_folder
 from .model.problem import Problem
-from .notices import issue
+from .notices import about, issue
 from .plan_folder import write_plan
-from .planner import DEFAULT_TIME_LIMIT, plan, replan
+from .planner import DEFAULT_TIME_LIMIT, plan_within, replan
 from .planning.fan_out import as_pool
 from .planning.strategies import STRATEGIES, check_strategy
 from .results.visit_plan import Plan
@@ -176,20 +177,25 @@ def compare(problem: Problem, *, strategies: Sequence[str] = STRATEGIES, time_li
     """
     for name in strategies:  # what a strategy lacks is told at once, not after the others have run
         check_strategy(problem, name)
+    if stop is None and not time_limit > 0:
+        raise ArgumentError("time_limit", f"{time_limit} is not a positive number of seconds")
     limit = None if stop is not None else time_limit
     pool = as_pool(executor)
     if pool is not None:
-        futures = {name: pool.submit(plan, problem, strategy=name, time_limit=limit, stop=stop, seed=seed)
+        futures = {name: pool.submit(plan_within, problem, strategy=name, time_limit=limit, stop=stop, seed=seed)
                    for name in strategies}
         plans = {name: future.result() for name, future in futures.items()}
-        for name, p in plans.items():  # planned elsewhere: their Python warnings are raised here
-            issue([f"{name}: {w}" for w in p.warnings])
-        return Comparison(plans=plans)
-    plans = {}
-    for name in strategies:
-        logger.info("planning with strategy %s", name)
-        report = None if progress is None else (lambda p, name=name: progress(name, p))
-        plans[name] = plan(problem, strategy=name, time_limit=limit, stop=stop, seed=seed, progress=report)
+    else:
+        plans = {}
+        for name in strategies:
+            logger.info("planning with strategy %s", name)
+            report = None if progress is None else (lambda p, name=name: progress(name, p))
+            with about(name):  # what is logged on the way names the strategy
+                plans[name] = plan_within(problem, strategy=name, time_limit=limit, stop=stop, seed=seed,
+                                          progress=report)
+    for name, p in plans.items():
+        # Each strategy's own warnings, named; the problem's were raised when it was read.
+        issue([f"{name}: {w}" for w in p.warnings if w not in problem.warnings])
     return Comparison(plans=plans)
 
 

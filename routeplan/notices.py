@@ -48,6 +48,28 @@ def collected() -> Iterator[list[str]]:
         library.removeHandler(collector)
 
 
+_about = threading.local()
+
+
+@contextlib.contextmanager
+def about(name: str) -> Iterator[None]:
+    """Within the block, the warnings logged on this thread concern ``name`` (a strategy that
+    :func:`routeplan.compare` plans): a log handler that shows them (the command line's) names it
+    with :func:`subject`."""
+    before = getattr(_about, "name", None)
+    _about.name = name
+    try:
+        yield
+    finally:
+        _about.name = before
+
+
+def subject() -> str | None:
+    """What the warnings logged now on this thread concern (see :func:`about`), or None."""
+    name: str | None = getattr(_about, "name", None)
+    return name
+
+
 def unique(messages: Iterable[str]) -> tuple[str, ...]:
     """``messages`` without repeats, in order."""
     return tuple(dict.fromkeys(messages))

@@ -251,7 +251,8 @@ def plan(problem: Problem, *, strategy: str = "hybrid", time_limit: float | Time
         time_limit = DEFAULT_TIME_LIMIT
     result = plan_within(problem, strategy=strategy, time_limit=time_limit, stop=stop, seed=seed, progress=progress,
                          params=params, executor=executor)
-    issue(result.warnings)
+    # The problem's own warnings were raised when it was read or built: each is raised once.
+    issue(w for w in result.warnings if w not in problem.warnings)
     return result
 
 

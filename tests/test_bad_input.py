@@ -102,6 +102,21 @@ CASES = {
     "unknown balance key": (lambda d: edit(d / "scenario.toml", "[tiers.large]",
                                            "[balance]\ntolerence = 0.1\n\n[tiers.large]"),
                             "column 'balance.tolerence': unknown key 'tolerence' in [balance]"),
+    "misspelled required column": (lambda d: edit(d / "customers.csv", "customer_id,lon,lat", "customer_id,lon,lattitude"),
+                                   ("customers.csv, row 1, column 'lat': required column 'lat' is missing; the header "
+                                    "has customer_id, lon, lattitude")),
+    "tier in capitals": (lambda d: edit(d / "customers.csv", "S3,119.1250,36.7150,small", "S3,119.1250,36.7150,Small"),
+                         "column 'tier': unknown tier 'Small' (did you mean 'small'?)"),
+    "classification to a tier in capitals": (lambda d: edit(d / "scenario.toml", '"hotel" = "night"',
+                                                            '"hotel" = "Night"'),
+                                             "maps to unknown tier 'Night' (did you mean 'night'?)"),
+    "window as a range in window_start": (lambda d: edit(d / "customers.csv", ",11:30,19:30,", ",11:30-19:30,,"),
+                                          ("customers.csv, row 6, column 'window_start': '11:30-19:30' is not a clock "
+                                           "time like 08:30; it is a range of two times: split it into window_start "
+                                           "(11:30) and window_end (19:30)")),
+    "one window column": (lambda d: edit(d / "customers.csv", "window_start,window_end", "window,window_end"),
+                          ("customers.csv, row 6, column 'window': column 'window' is not part of the format and "
+                           "would be ignored: give each row's times as two columns, window_start and window_end")),
     "negative service time": (lambda d: edit(d / "customers.csv", ",25,,,,,,D2", ",-25,,,,,,D2"),
                               "customers.csv, row 4, column 'service_min': -25 is out of range"),
 }
@@ -289,3 +304,38 @@ def test_a_plan_folder_is_replaced_by_the_next_plan(tmp_path):
         assert main(["plan", str(DATA / "tiny"), "--out", str(out), "--time-limit", "1", "--quiet"]) == 0
     assert (out / "summary.json").is_file()
     assert main(["validate", str(DATA / "tiny"), str(out)]) == 0
+
+
+def test_a_misspelled_column_is_named_with_the_rename_it_needs(tiny_dir, tmp_path, capsys):
+    edit(tiny_dir / "customers.csv", "customer_id,lon,lat", "customer_id,lon,lattitude")
+    assert main(["plan", str(tiny_dir), "--out", str(tmp_path / "plan"), "--time-limit", "2", "--quiet"]) == 2
+    assert "did you mean 'lat'? rename 'lattitude' to 'lat'" in capsys.readouterr().err
+
+
+def test_a_misspelled_optional_column_is_ignored_with_a_did_you_mean(tiny_dir, tmp_path, capsys):
+    edit(tiny_dir / "customers.csv", ",service_min,", ",servce_min,")
+    assert main(["plan", str(tiny_dir), "--out", str(tmp_path / "plan"), "--time-limit", "2", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "columns servce_min (did you mean 'service_min'?) are not part of the format and are ignored" in err
+
+
+def test_a_tier_key_window_start_points_to_window(tiny_dir, tmp_path, capsys):
+    edit(tiny_dir / "scenario.toml", 'window = ["14:00", "20:00"]', 'window_start = "14:00"')
+    main(["plan", str(tiny_dir), "--out", str(tmp_path / "plan"), "--time-limit", "2", "--quiet"])
+    assert 'the window is one key: window = ["08:30", "17:30"]' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["scenario.toml", "customers.csv"])
+def test_a_file_given_for_the_scenario_folder_says_so(tiny_dir, tmp_path, capsys, name):
+    out = tmp_path / "plan"
+    assert main(["plan", str(tiny_dir / name), "--out", str(out), "--time-limit", "2", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{tiny_dir / name}: expected a scenario folder (scenario.toml, customers.csv, managers.csv), got a file; " \
+           f"give the folder that holds it: {tiny_dir}" in err
+    assert "not found" not in err
+    assert not out.exists()
+
+
+def test_a_missing_scenario_folder_is_still_not_found(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nowhere")]) == 2
+    assert "scenario folder not found" in capsys.readouterr().err

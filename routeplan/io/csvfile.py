@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..errors import InputIssue
+from ..model.names import close_match
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,9 @@ def table_rows(records: Iterable[tuple[int, Sequence[str]]], *, name: str, requi
             for column in missing:
                 hint = next((f"; rename '{h}' to '{column}'" for h in header
                              if h.lower() in COLUMN_HINTS.get(column, ())), "")
+                if not hint:  # a misspelling: lattitude for lat (through latitude), customer_di for customer_id
+                    hint = next((f"; did you mean '{column}'? rename '{h}' to '{column}'" for h in header
+                                 if h not in required and close_match(h, [column], aliases=COLUMN_HINTS)), "")
                 issues.append(InputIssue(name, f"required column '{column}' is missing; the header has "
                                                f"{', '.join(header)}{hint}{missing_note}", line, column))
             duplicated = sorted({c for c in header if header.count(c) > 1 and c})

@@ -16,10 +16,11 @@ from shapely.geometry import mapping, shape
 
 from ..errors import InputIssue, ScenarioError
 from ..model.clock import format_hhmm
+from ..model.names import did_you_mean
 from ..model.problem import CUSTOMER_FIELDS, MANAGER_FIELDS, Problem, ProblemBuilder
 from ..notices import collected, issue
 from ..roads.resolve import checked_travel
-from .csvfile import read_table, write_table
+from .csvfile import COLUMN_HINTS, read_table, write_table
 from .staging import staged_folder
 from .xlsxfile import Sheet, located, read_sheet
 
@@ -30,6 +31,8 @@ CUSTOMER_COLUMNS = ("customer_id", "lon", "lat", "tier", *CUSTOMER_FIELDS)
 MANAGER_COLUMNS = ("manager_id", "role", *MANAGER_FIELDS)
 _SCENARIO_KEYS = {"name", "days", "consistent", "depot", "travel", "balance", "tiers", "classification", "stability",
                   "breaks"}
+_SCENARIO_FILES = ("scenario.toml", "customers.csv", "managers.csv", "customers.xlsx", "managers.xlsx",
+                   "districts.geojson")
 _BREAK_KEYS = ("earliest", "latest", "minutes")
 _BALANCE_KEYS = {"tolerance", "day_tolerance"}
 _STABILITY_KEYS = {"max_reassigned", "keep_days", "move_cost_min", "day_cost_min"}
@@ -57,6 +60,10 @@ def read_scenario(folder: str | os.PathLike[str]) -> Problem:
         and the column's letter).
     """
     folder = Path(folder)
+    if folder.is_file():
+        inside = (f"; give the folder that holds it: {folder.parent}" if folder.name in _SCENARIO_FILES else "")
+        raise ScenarioError(InputIssue(str(folder), "expected a scenario folder (scenario.toml, customers.csv, "
+                                                    f"managers.csv), got a file{inside}"))
     if not folder.is_dir():
         raise ScenarioError(InputIssue(str(folder), "scenario folder not found"))
     sheets: list[Sheet] = []
@@ -88,7 +95,7 @@ def _scenario_builder(folder: Path, sheets: list[Sheet]) -> ProblemBuilder:
     rows, file = _read_records(folder, "managers", ("manager_id", "role"), issues, sheets)
     if len(issues) > found and not rows:
         builder.unreadable("managers")
-    _warn_extra(rows, MANAGER_COLUMNS, file, sheets)
+    _warn_extra(rows, MANAGER_COLUMNS, file, sheets, issues)
     for line, row in rows:
         # The cells as text: the builder reads and checks every value (ProblemBuilder.build).
         values: dict[str, Any] = {column: row.get(column) for column in MANAGER_COLUMNS}
@@ -97,7 +104,7 @@ def _scenario_builder(folder: Path, sheets: list[Sheet]) -> ProblemBuilder:
     rows, file = _read_records(folder, "customers", ("customer_id", "lon", "lat"), issues, sheets)
     if len(issues) > found and not rows:
         builder.unreadable("customers")
-    _warn_extra(rows, CUSTOMER_COLUMNS, file, sheets)
+    _warn_extra(rows, CUSTOMER_COLUMNS, file, sheets, issues)
     for line, row in rows:
         values = {column: row.get(column) for column in CUSTOMER_COLUMNS}
         builder.add_customer(values.pop("customer_id"), **values, origin=(file, line))
@@ -227,7 +234,8 @@ def _read_stability(stability: Any, builder: ProblemBuilder, issues: list[InputI
 def _builder_from_config(config: dict[str, Any], folder: Path, issues: list[InputIssue]) -> ProblemBuilder:
     sf = "scenario.toml"
     for key in sorted(set(config) - _SCENARIO_KEYS):
-        logger.warning("scenario.toml: key '%s' is not part of the format and is ignored", key)
+        logger.warning("scenario.toml: key '%s'%s is not part of the format and is ignored", key,
+                       did_you_mean(key, _SCENARIO_KEYS))
     days = config.get("days")
     if not isinstance(days, list) or not all(isinstance(d, (str, int)) for d in days):
         issues.append(InputIssue(sf, "days must be a list of day labels like [\"Mon-1\", \"Tue-1\"]", None, "days"))
@@ -285,7 +293,10 @@ def _builder_from_config(config: dict[str, Any], folder: Path, issues: list[Inpu
         if not {"visits", "service_min", "roles"} <= set(tier):
             continue
         for key in sorted(set(tier) - _TIER_KEYS):
-            logger.warning("scenario.toml: key 'tiers.%s.%s' is not part of the format and is ignored", name, key)
+            hint = (' (the window is one key: window = ["08:30", "17:30"])' if key in ("window_start", "window_end")
+                    else did_you_mean(key, _TIER_KEYS))
+            logger.warning("scenario.toml: key 'tiers.%s.%s'%s is not part of the format and is ignored", name, key,
+                           hint)
         builder.add_tier(name, visits=tier["visits"], service_min=tier["service_min"], roles=tier["roles"],
                          min_gap=tier.get("min_gap", 0), window=tier.get("window", ("08:30", "17:30")),
                          levels=tier.get("levels", ()), origin=(sf, None))
@@ -299,13 +310,34 @@ def _builder_from_config(config: dict[str, Any], folder: Path, issues: list[Inpu
     return builder
 
 
+#: Columns that hold two of the format's columns in one: refused, naming the two to give instead
+#: (a plan that ignored them would not keep the shops' hours or the managers' shifts).
+SPLIT_COLUMNS = {"window": ("window_start", "window_end"), "shift": ("shift_start", "shift_end"),
+                 "hours": ("window_start", "window_end"), "opening_hours": ("window_start", "window_end")}
+
+
 def _warn_extra(rows: list[tuple[int, dict[str, str]]], known: tuple[str, ...], file: str,
-                sheets: list[Sheet]) -> None:
-    if rows:
-        extra = [c for c in rows[0][1] if c not in known]
-        if extra:
-            where = next((f"{file}, sheet '{s.name}'" for s in sheets if s.file == file), file)
-            logger.warning("%s: columns %s are not part of the format and are ignored", where, ", ".join(extra))
+                sheets: list[Sheet], issues: list[InputIssue]) -> None:
+    """Warn of the columns that are not part of the format (each with the known column its name
+    is close to), and refuse one that holds two of the format's columns in one (``window``)."""
+    if not rows:
+        return
+    extra = [c for c in rows[0][1] if c not in known]
+    where = next((f"{file}, sheet '{s.name}'" for s in sheets if s.file == file), file)
+    ignored = []
+    for column in extra:
+        split = SPLIT_COLUMNS.get(column.strip().lower())
+        if split is not None and all(name in known for name in split):
+            filled = next((line for line, row in rows if row.get(column)), None)
+            if filled is not None:
+                first, second = split
+                issues.append(InputIssue(file, f"column '{column}' is not part of the format and would be ignored: "
+                                               f"give each row's times as two columns, {first} and {second} (a cell "
+                                               "like 09:00-17:00 becomes 09:00 and 17:00)", filled, column))
+                continue
+        ignored.append(f"{column}{did_you_mean(column, known, aliases=COLUMN_HINTS)}")
+    if ignored:
+        logger.warning("%s: columns %s are not part of the format and are ignored", where, ", ".join(ignored))
 
 
 def _read_districts(path: Path, builder: ProblemBuilder, issues: list[InputIssue]) -> None:

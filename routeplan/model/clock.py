@@ -70,3 +70,28 @@ def parse_hhmmss(text: str) -> int:
     """Read ``"HH:MM:SS"`` (or ``"HH:MM"``) as whole seconds after midnight."""
     minutes = parse_clock(text)
     return round(minutes * 60)
+
+
+_RANGE_SEPARATORS = ("-", "–", "~", "至", "到")
+
+
+def range_hint(text: str, column: str) -> str:
+    """What to add to the message of ``text`` in ``column`` when it is not one clock time but a
+    range of two (``"9:00-17:00"``): to split it into the column's ``_start`` and ``_end``
+    (``window_start`` and ``window_end``), or to give one time; "" for anything else."""
+    for separator in _RANGE_SEPARATORS:
+        parts = [part.strip() for part in text.split(separator)]
+        if len(parts) != 2:
+            continue
+        try:
+            for part in parts:
+                parse_clock(part)
+        except ValueError:
+            continue
+        for suffix in ("_start", "_end"):
+            if column.endswith(suffix):
+                base = column.removesuffix(suffix)
+                return (f"; it is a range of two times: split it into {base}_start ({parts[0]}) and {base}_end "
+                        f"({parts[1]})")
+        return "; it is a range of two times: give one"
+    return ""

@@ -18,8 +18,9 @@ import numpy as np
 from shapely.geometry import mapping, shape
 
 from ..errors import InputIssue, ScenarioError, unexpected_keyword
-from ..notices import unique
-from .clock import format_hhmm, parse_clock
+from ..notices import issue, unique
+from .clock import format_hhmm, parse_clock, range_hint as _range_hint
+from .names import did_you_mean
 from .frames import customer_records
 from .travel import TRAVEL_MODELS, haversine_km
 
@@ -623,6 +624,7 @@ class ProblemBuilder:
     _districts: list[District] = field(default_factory=list)
     _issues: list[InputIssue] = field(default_factory=list)
     _warnings: list[str] = field(default_factory=list)
+    _given_warnings: list[str] = field(default_factory=list)
     _unread: set[str] = field(default_factory=set)  # "managers", "customers": their file could not be read
     _scenario_file: str = "scenario"
 
@@ -804,6 +806,7 @@ class ProblemBuilder:
             Listing every problem found.
         """
         issues = list(self._issues)
+        self._warnings.clear()  # what building finds, found again by each build
         days = tuple(str(d) for d in self.days)
         sf = self._scenario_file
         if not days:
@@ -852,11 +855,12 @@ class ProblemBuilder:
         if issues:
             raise ScenarioError(issues)
         assert self._depot is not None
+        issue(unique(self._warnings), stacklevel=3)  # raised once, here: plan() does not raise them again
         return Problem(name=self.name, days=days, consistent=bool(self.consistent), depot=self._depot,
                        travel=travel, tiers=tuple(tiers), customers=tuple(customers),
                        managers=tuple(managers), classification=tuple(classification),
                        districts=tuple(self._districts), balance=self._balance, stability=self._stability,
-                       warnings=unique(self._warnings))
+                       warnings=unique([*self._given_warnings, *self._warnings]))
 
     def unreadable(self, part: str) -> None:
         """Say that the file of ``part`` (``"managers"`` or ``"customers"``) could not be read:
@@ -866,8 +870,9 @@ class ProblemBuilder:
         self._unread.add(part)
 
     def add_warnings(self, messages: Iterable[str]) -> ProblemBuilder:
-        """Keep ``messages`` (what reading the problem's files warned of) on the problem built."""
-        self._warnings.extend(messages)
+        """Keep ``messages`` (what reading the problem's files warned of, raised there) on the problem
+        built."""
+        self._given_warnings.extend(messages)
         return self
 
     def _build_tiers(self, num_days: int, issues: list[InputIssue]) -> list[Tier]:
@@ -965,8 +970,8 @@ class ProblemBuilder:
         pairs = []
         for business_type, tier, (file, row) in self._classification:
             if tier not in tiers:
-                issues.append(InputIssue(file, f"business type '{business_type}' maps to unknown tier '{tier}'; "
-                                               f"expected one of {', '.join(sorted(tiers))}", row,
+                issues.append(InputIssue(file, f"business type '{business_type}' maps to unknown tier '{tier}'"
+                                               f"{did_you_mean(tier, tiers)}; expected one of {', '.join(sorted(tiers))}", row,
                                          f"classification.{business_type}"))
                 continue
             pairs.append((str(business_type), str(tier)))
@@ -1050,7 +1055,8 @@ class ProblemBuilder:
                 tier_name = classification[business_type]
             tier = tiers.get(tier_name)
             if tier is None:
-                issues.append(InputIssue(file, f"unknown tier '{tier_name}'; expected one of "
+                issues.append(InputIssue(file, f"unknown tier '{tier_name}'{did_you_mean(tier_name, tiers)}; "
+                                               "expected one of "
                                                f"{', '.join(sorted(tiers)) or 'the tiers of scenario.toml'}",
                                          row, "tier"))
                 continue
@@ -1243,7 +1249,7 @@ class _At:
         try:
             return parse_clock(str(value))
         except ValueError as err:
-            self.issue(str(err), column)
+            self.issue(str(err) + _range_hint(str(value), column), column)
             return None
 
     def break_(self, values: Mapping[str, Any], shift: tuple[float, float], *, prefix: str = "") -> Break | None:

@@ -6,8 +6,11 @@ available time (shift length times the days it works). A group of interchangeabl
 over each other's customers, directly or through others) is within its tolerance when every
 member's utilisation lies within ``mean x (1 +- tolerance)`` of the group's mean (or its work
 within an hour of its fair share, :data:`~routeplan.model.problem.BALANCE_FLOOR_MIN`); a
-manager's days are within theirs when each day's work lies within ``mean day x (1 +-
-day_tolerance)`` (or within half an hour of it).
+manager's days are within theirs when each day it has a route lies within ``mean day x (1 +-
+day_tolerance)`` of its mean over those days (or within half an hour of it): a working day
+without a route is a day off its routes, not a day 100% short, and is left out of the day band.
+``within`` is the first (every manager within its group's band: what ``balance_within`` of
+summary.json says), ``days_within`` the second.
 The planner steers by the same bands (:mod:`routeplan.solver.kernels.objective`, on travel and
 time on site: a wait is known only once a route is timed, and the timing starts each route late
 enough to wait at none of its first shops); this module measures the plan as written, and says
@@ -30,9 +33,8 @@ from ..planning.loads import kinds, reach
 
 BAND_SLACK = 1e-6
 """Relative deviations this close to the tolerance count as inside (rounding of the minutes)."""
-MANAGER_LINES = 5
-"""A group with more managers out of its band than this is reported in one line (its worst
-managers named), not one line per manager."""
+WORST_NAMED = 2
+"""A line about a group names this many of its managers farthest out, not every one."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,11 +73,13 @@ class GroupBalance:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DayBalance:
-    """A manager's days outside the day tolerance around its mean day."""
+    """A manager's days outside the day tolerance around its mean day (over the days it has a
+    route; ``days_off``: its working days without one, left out of the band)."""
 
     manager_id: str
     mean_day_min: float
     days_out: tuple[tuple[str, float], ...]  # (day label, relative deviation)
+    days_off: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,8 +93,14 @@ class BalanceReport:
 
     @property
     def within(self) -> bool:
-        """Whether every group and every manager's days are within their tolerances."""
-        return not self.out_of_band() and not any(d.days_out for d in self.days)
+        """Whether every manager lies within its group's band (``tolerance``): what the report's
+        headline, ``balance_within`` of summary.json and the editor's figures say."""
+        return not self.out_of_band()
+
+    @property
+    def days_within(self) -> bool:
+        """Whether every day with a route lies within its manager's day band (``day_tolerance``)."""
+        return not any(d.days_out for d in self.days)
 
     @property
     def largest_deviation(self) -> float:
@@ -100,29 +110,57 @@ class BalanceReport:
     def out_of_band(self) -> tuple[ManagerBalance, ...]:
         return tuple(m for g in self.groups for m in g.out_of_band)
 
+    def headline(self) -> str:
+        """One line: whether every manager is within its group's band and every day within its
+        manager's, with the largest deviation."""
+        out = self.out_of_band()
+        band = f"+-{100 * self.tolerance:g}% of the mean utilisation, an hour at least"
+        managers = (f"every manager within its group's band ({band}" if not out else
+                    f"{len(out)} manager(s) outside their group's band ({band}")
+        days_out = sum(len(d.days_out) for d in self.days)
+        days = (f"every day within +-{100 * self.day_tolerance:g}% of its manager's mean day" if not days_out else
+                f"{days_out} day(s) outside +-{100 * self.day_tolerance:g}% of their manager's mean day")
+        return f"{managers}; largest deviation {100 * self.largest_deviation:.1f}%); {days}"
+
     def lines(self) -> list[str]:
-        """One line per finding, for warnings and the summary table (empty when all is within): a
-        manager out of its band (or, where more than :data:`MANAGER_LINES` of a group are, one
-        line for the group naming the worst), why a group's band is out of reach, a manager's
-        days out of theirs."""
+        """One line per finding, for warnings and the summary table (empty when all is within):
+        per group with managers out of its band, one line (its roles and size, how many are out,
+        the :data:`WORST_NAMED` farthest with their deviations), why its band is out of reach,
+        and per group with days out of their managers' bands, one line the same way."""
         lines = []
+        by_manager = {d.manager_id: d for d in self.days}
+        grouped: set[str] = set()
         for g in self.groups:
+            grouped.update(m.manager_id for m in g.managers)
             out = sorted(g.out_of_band, key=lambda m: -abs(m.deviation))
-            band = (f"the mean utilisation {100 * g.mean_utilisation:.1f}% of group {g.name} ({g.size}; tolerance "
-                    f"+-{100 * self.tolerance:g}%)")
-            if len(out) > MANAGER_LINES:
-                worst = ", ".join(f"{m.manager_id} {100 * m.deviation:+.1f}%" for m in out[:MANAGER_LINES])
-                lines.append(f"{len(out)} managers are outside {band}; the farthest: {worst}")
-            else:
-                lines.extend(f"manager {m.manager_id} is {100 * m.deviation:+.1f}% from {band}" for m in out)
+            if out:
+                worst = ", ".join(f"{m.manager_id} {100 * m.deviation:+.1f}%" for m in out[:WORST_NAMED])
+                lines.append(f"group {g.name} ({g.size}): {len(out)} of {len(g.managers)} outside +-"
+                             f"{100 * self.tolerance:g}% of the mean utilisation {100 * g.mean_utilisation:.1f}%; "
+                             f"{'worst' if len(out) > 1 else 'it is'} {worst}")
             lines.extend(f"group {g.name}: {reason}" for reason in g.reasons)
+            line = self._days_line(f"group {g.name} ({g.size})",
+                                   [by_manager[m.manager_id] for m in g.managers if m.manager_id in by_manager])
+            if line:
+                lines.append(line)
         for d in self.days:
-            if d.days_out:
-                worst_day = max(d.days_out, key=lambda x: abs(x[1]))
-                lines.append(f"manager {d.manager_id} has {len(d.days_out)} day(s) outside +-"
-                             f"{100 * self.day_tolerance:g}% of its mean day of {d.mean_day_min / 60:.1f} h "
-                             f"(worst {worst_day[0]}, {100 * worst_day[1]:+.1f}%)")
+            if d.manager_id not in grouped:
+                line = self._days_line(f"manager {d.manager_id}", [d])
+                if line:
+                    lines.append(line)
         return lines
+
+    def _days_line(self, who: str, days: Sequence[DayBalance]) -> str:
+        """One line for the days of ``days``' managers out of their bands ("" when none is)."""
+        out = [(abs(dev), d.manager_id, label, dev) for d in days for label, dev in d.days_out]
+        if not out:
+            return ""
+        managers = len({mid for _, mid, _, _ in out})
+        worst = ", ".join(f"{mid} {label} {100 * dev:+.1f}%" for _, mid, label, dev in sorted(out, key=lambda x: -x[0])
+                          [:WORST_NAMED])
+        whose = f"{managers} manager(s) have" if len(days) > 1 else "it has"
+        return (f"{who}: {whose} {len(out)} day(s) outside +-{100 * self.day_tolerance:g}% of their mean day "
+                f"(days without a route left out); worst {worst}")
 
     def to_dict(self) -> dict[str, Any]:
         """The figures written to summary.json."""
@@ -130,6 +168,7 @@ class BalanceReport:
             "tolerance": self.tolerance,
             "day_tolerance": self.day_tolerance,
             "within": self.within,
+            "days_within": self.days_within,
             "largest_deviation": round(self.largest_deviation, 5),
             "groups": [{"name": g.name, "size": g.size, "managers": [m.manager_id for m in g.managers],
                         "mean_utilisation": round(g.mean_utilisation, 5),
@@ -177,18 +216,20 @@ def balance_report(problem: Problem, routes: Sequence[DayRoute], groups: Sequenc
                                           reasons=reasons))
     day_reports = []
     for mid, own in days.items():
-        worked = len(managers[mid].days)
-        if worked < 2:
-            continue
-        mean_day = work[mid] / worked
+        # Only the days with a route: a working day without one is a day off its routes, not a
+        # day 100% short of its mean.
         by_day = {route.day_index: route.work_min for route in own}
+        if len(by_day) < 2:
+            continue
+        mean_day = work[mid] / len(by_day)
         out = []
-        for day in managers[mid].days:  # a working day without a route is an empty day
-            off_min = abs(by_day.get(day, 0.0) - mean_day)
-            deviation = (by_day.get(day, 0.0) - mean_day) / mean_day if mean_day > 0 else 0.0
+        for day, minutes in sorted(by_day.items()):
+            off_min = abs(minutes - mean_day)
+            deviation = (minutes - mean_day) / mean_day if mean_day > 0 else 0.0
             if abs(deviation) > settings.day_tolerance + BAND_SLACK and off_min > DAY_BALANCE_FLOOR_MIN + BAND_SLACK:
                 out.append((problem.days[day], deviation))
-        day_reports.append(DayBalance(manager_id=mid, mean_day_min=mean_day, days_out=tuple(out)))
+        off = tuple(problem.days[day] for day in managers[mid].days if day not in by_day)
+        day_reports.append(DayBalance(manager_id=mid, mean_day_min=mean_day, days_out=tuple(out), days_off=off))
     return BalanceReport(tolerance=settings.tolerance, day_tolerance=settings.day_tolerance,
                          groups=tuple(group_reports), days=tuple(day_reports))
 

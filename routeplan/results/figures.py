@@ -270,8 +270,7 @@ def summary_table(plan: PlanView) -> str:
     lines.append("  (CV: standard deviation over mean, the largest of the groups compared; work: hours; "
                  "utilisation: work over the shift time of the days worked)")
     report = plan.balance()
-    lines.append(f"balance: largest deviation from a group's mean utilisation "
-                 f"{100 * report.largest_deviation:.1f}% (tolerance {100 * report.tolerance:g}%)")
+    lines.append(f"balance: {report.headline()}")
     lines.extend(f"  {line}" for line in report.lines())
     others = [w for w in plan.warnings if not is_minor(w)]  # balance lines are listed just above
     if others:
