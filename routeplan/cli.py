@@ -47,7 +47,7 @@ from .model.problem import Problem
 from .notices import is_minor, subject
 from .osm_scenario import DEFAULT_DAYS, check_days, parse_bbox, parse_managers, scenario_from_osm
 from .phases import Size, read_seconds, write_seconds
-from .plan_folder import write_plan, write_views
+from .plan_folder import recorded_start, write_plan, write_views
 from .planner import DEFAULT_TIME_LIMIT, TimeLimit, diagnose_problem, plan, replan, stability_settings
 from .planning.fan_out import Pool
 from .planning.strategies import STRATEGIES
@@ -57,7 +57,7 @@ from .results.files import read_plan
 from .results.workbook import WORKBOOK_FILE, workbook_seconds
 from .solver.lns import Progress, kernels_compiled
 from .solver.stop import MaxIterations
-from .validation import validate_folder
+from .validation import validate, validate_folder
 from .version import __version__
 
 logger = logging.getLogger(__name__)
@@ -199,7 +199,10 @@ def _parser() -> argparse.ArgumentParser:
     mp = sub.add_parser("map", help="redraw the maps, schedules and calendars of a plan folder")
     mp.add_argument("scenario", type=Path, help=scenario_help)
     mp.add_argument("plan", type=Path, help="plan folder written by 'routeplan plan'")
-    _map_options(mp)
+    _map_options(mp, start="the date the plan was written for (summary.json's start_date)")
+    mp.add_argument("--strict", action="store_true",
+                    help="refuse (exit 1, nothing redrawn) when the plan no longer passes 'routeplan validate'; "
+                         "without it such a plan is redrawn with a warning that counts its violations")
     mp.set_defaults(run=_map)
 
     c = sub.add_parser("compare", help="plan a scenario under every districting strategy and compare")
@@ -253,12 +256,12 @@ def _strategy_option(parser: argparse.ArgumentParser) -> None:
                         help=f"{', '.join(STRATEGIES)} (default %(default)s)")
 
 
-def _map_options(parser: argparse.ArgumentParser) -> None:
+def _map_options(parser: argparse.ArgumentParser, *, start: str = "the next such date, next Monday for Mon") -> None:
     parser.add_argument("--online", action="store_true",
                         help="link Leaflet from the web instead of inlining it (smaller maps that need internet)")
     parser.add_argument("--start-date", type=_date, default=None,
                         help="first date of the cycle in calendars and schedules, YYYY-MM-DD, on the weekday of the "
-                             "first day label (default: the next such date, next Monday for Mon)")
+                             f"first day label (default: {start})")
     parser.add_argument("--streets", action="store_true",
                         help='with travel model "road", draw the road network faintly under the routes of map.html')
     parser.add_argument("--xlsx", action="store_true",
@@ -361,11 +364,28 @@ def _map(args: argparse.Namespace) -> int:
     problem = read_scenario(args.scenario)
     cycle_start(problem.days, args.start_date, argument="--start-date")
     result = read_plan(problem, args.plan)
+    # A hand-edited plan may no longer keep the rules: redrawn as it is (the maps are how one sees
+    # what went wrong), but said plainly; --strict refuses.
+    report = validate(problem, args.plan)
+    if not report.ok:
+        count = len(report.violations)
+        what = (f"{args.plan} no longer passes validation ({count} violation{'s' if count != 1 else ''}; "
+                f"routeplan validate {args.scenario} {args.plan} lists them)")
+        if args.strict:
+            print(f"routeplan map: {what}; nothing redrawn (--strict)", file=sys.stderr)
+            return EXIT_INVALID
+        print(f"warning: {what}; the maps show it as it is", file=sys.stderr)
+    recorded = recorded_start(result)
+    if args.start_date is not None and recorded is not None and args.start_date != recorded:
+        print(f"warning: schedules and calendars from {args.start_date.isoformat()}, not the plan's own "
+              f"{recorded.isoformat()} (summary.json keeps it)", file=sys.stderr)
     xlsx = args.xlsx or (args.plan / WORKBOOK_FILE).is_file()
     write_views(result, args.plan, offline=not args.online, start_date=args.start_date, streets=args.streets,
                 xlsx=xlsx)
+    start = args.start_date or recorded
+    dates = f"; dates from {start.isoformat()}" if start is not None else ""
     print(f"redrew {args.plan / 'map.html'} and {args.plan / 'maps'}"
-          f"{f' and {args.plan / WORKBOOK_FILE}' if xlsx else ''}", file=sys.stderr)
+          f"{f' and {args.plan / WORKBOOK_FILE}' if xlsx else ''}{dates}", file=sys.stderr)
     return EXIT_OK
 
 

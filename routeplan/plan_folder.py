@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from .io.staging import PLAN_MARKER, staged_folder
@@ -35,8 +36,10 @@ def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True,
         Make the maps self-contained (Leaflet inlined; no network needed except for tiles).
     start_date
         First day of the cycle in the calendars and schedules, on the weekday of the first day
-        label (default: the next such date, next Monday for ``Mon``); another weekday raises
-        :class:`~routeplan.ArgumentError` before anything is written.
+        label (default: the date the plan records, ``plan.run.start_date`` of a plan read back,
+        else the next such date, next Monday for ``Mon``); another weekday raises
+        :class:`~routeplan.ArgumentError` before anything is written. The date used is recorded
+        in summary.json (``start_date``).
     streets
         With the road model, draw the road network faintly under the routes of map.html.
     xlsx
@@ -44,7 +47,8 @@ def write_plan(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True,
         (:func:`routeplan.write_workbook`).
     """
     folder = Path(folder)
-    start = cycle_start(plan.problem.days, start_date)
+    start = cycle_start(plan.problem.days, start_date or recorded_start(plan))
+    plan = replace(plan, run=replace(plan.run, start_date=start.isoformat()))  # summary.json's start_date
     with staged_folder(folder, marker=PLAN_MARKER) as stage:
         write_plan_files(plan, stage)
         write_views(plan, stage, maps=maps, offline=offline, start_date=start, streets=streets, xlsx=xlsx)
@@ -55,9 +59,10 @@ def write_views(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True
                 start_date: dt.date | None = None, streets: bool = False, xlsx: bool = False) -> None:
     """The files people look at, in an existing plan folder: map.html, maps/<manager_id>.html,
     schedules/<manager_id>.csv, calendars/<manager_id>.ics and with ``xlsx`` plan.xlsx (each
-    replaced as a whole); ``streets`` draws the road network under the routes of map.html."""
+    replaced as a whole); ``streets`` draws the road network under the routes of map.html.
+    ``start_date`` defaults to the one the plan records (:func:`recorded_start`)."""
     folder = Path(folder)
-    start = cycle_start(plan.problem.days, start_date)
+    start = cycle_start(plan.problem.days, start_date or recorded_start(plan))
     if xlsx:
         write_workbook(plan, folder / WORKBOOK_FILE, start_date=start)
     with staged_folder(folder / "schedules") as stage:
@@ -74,3 +79,15 @@ def write_views(plan: Plan, folder: str | os.PathLike[str], *, maps: bool = True
     partial = folder / ".map.html.part"
     save(whole, partial, offline=offline)
     partial.replace(folder / "map.html")
+
+
+def recorded_start(plan: Plan) -> dt.date | None:
+    """The first date of the cycle the plan was written for (summary.json's ``start_date``, on a
+    plan read back), or None when it records none (a plan written before it was recorded)."""
+    text = plan.run.start_date
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None

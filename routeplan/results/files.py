@@ -101,7 +101,7 @@ def _break_of(problem: Problem, manager_id: str, cells: _Cells) -> dict[str, Any
 
 
 #: Run facts of summary.json that a plan read back keeps.
-RUN_FACTS = ("startup_seconds", "stopped_by", "work_units", "warnings")
+RUN_FACTS = ("startup_seconds", "stopped_by", "work_units", "warnings", "start_date")
 
 
 def _recorded_run(problem: Problem, summary: dict[str, Any], issues: list[InputIssue]) -> RunRecord:

@@ -47,6 +47,9 @@ class RunRecord:
         A re-plan: the previous plan's customers the problem no longer has.
     no_longer_eligible
         A re-plan: customers whose previous manager may no longer serve them.
+    start_date
+        The first date of the cycle (ISO ``YYYY-MM-DD``) its plan folder's schedules, calendars
+        and workbook were written for: ``routeplan map`` redraws them for the same dates.
     """
 
     stopped_by: str | None = None
@@ -62,6 +65,7 @@ class RunRecord:
     work_rate: Mapping[str, Any] | None = None
     closed_customers: tuple[ClosedCustomer, ...] = ()
     no_longer_eligible: tuple[str, ...] | None = None
+    start_date: str | None = None
 
     def summary_entries(self) -> dict[str, Any]:
         """The run's entries of summary.json (those it has, in a fixed order)."""
@@ -93,12 +97,13 @@ class RunRecord:
                    executor_startup_seconds=data.get("executor_startup_seconds"), work_rate=data.get("work_rate"),
                    closed_customers=tuple((str(c[0]), str(c[1]), tuple(c[2]))
                                           for c in data.get("closed_customers", ())),
-                   no_longer_eligible=None if forced is None else tuple(forced))
+                   no_longer_eligible=None if forced is None else tuple(forced),
+                   start_date=None if data.get("start_date") is None else str(data["start_date"]))
 
 
 #: Entries of summary.json from the run (those a record has), in their order there.
 SUMMARISED = ("startup_seconds", "stopped_by", "work_units", "offered", "parts", "tasks", "worker_startup_seconds",
-              "executor_startup_seconds", "warnings", "work_rate")
+              "executor_startup_seconds", "warnings", "work_rate", "start_date")
 
 
 def _plain(value: Any) -> Any:

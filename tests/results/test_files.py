@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from routeplan import InputIssue, PlanFileError, plan, read_plan, write_plan
+from routeplan import InputIssue, PlanFileError, plan, read_plan, read_scenario, write_plan
 from routeplan.cli import main
 from routeplan.io.csvfile import write_table
 from routeplan.results.tables import ROUTE_COLUMNS, VISIT_COLUMNS
@@ -152,3 +152,37 @@ def test_map_command_on_an_unreadable_plan_folder_exits_65(folder, tmp_path, cap
     assert (folder / "map.html").read_bytes() == before  # nothing redrawn
     assert main(["map", str(DATA / "tiny"), str(tmp_path / "nowhere")]) == 65
     assert f"{tmp_path / 'nowhere'}: no such plan folder" in capsys.readouterr().err
+
+
+def test_map_keeps_the_start_date_the_plan_was_written_for(tmp_path):
+    out = tmp_path / "p"
+    assert main(["plan", str(DATA / "tiny"), "--out", str(out), "--iterations", "200", "--quiet",
+                 "--start-date", "2026-12-07"]) == 0
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["start_date"] == "2026-12-07"
+    schedule = (out / "schedules" / "A1.csv").read_bytes()
+    assert b",2026-12-07," in schedule
+    shutil.rmtree(out / "schedules")
+    assert main(["map", str(DATA / "tiny"), str(out)]) == 0
+    assert (out / "schedules" / "A1.csv").read_bytes() == schedule  # not moved to the next Monday
+    assert read_plan(read_scenario(DATA / "tiny"), out).run.start_date == "2026-12-07"
+
+
+def test_map_says_plainly_when_the_plan_no_longer_validates_and_strict_refuses(folder, capsys):
+    _edit_cell(folder / "visits.csv", 2, "start", "05:00:00")
+    _edit_cell(folder / "visits.csv", 2, "end", "05:20:00")
+    from routeplan import validate
+
+    count = len(validate(read_scenario(DATA / "tiny"), folder).violations)
+    assert count > 0
+    before = (folder / "map.html").read_bytes()
+    assert main(["map", str(DATA / "tiny"), str(folder), "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert (f"routeplan map: {folder} no longer passes validation ({count} violation{'s' if count > 1 else ''}; "
+            f"routeplan validate {DATA / 'tiny'} {folder} lists them); nothing redrawn (--strict)") in err
+    assert (folder / "map.html").read_bytes() == before
+    (folder / "map.html").unlink()
+    assert main(["map", str(DATA / "tiny"), str(folder)]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {folder} no longer passes validation ({count} violation" in err
+    assert "the maps show it as it is" in err
+    assert (folder / "map.html").is_file()
