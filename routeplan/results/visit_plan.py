@@ -36,12 +36,19 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Plan:
     """A complete visit plan for a problem.
 
     Build one with :func:`routeplan.plan`; write it with :func:`routeplan.write_plan`; check it with
     :meth:`is_valid`. It round-trips through JSON with :meth:`to_json` and :meth:`from_json`.
+
+    Two plans are equal when they say the same: the same problem, visits (every route's rows of
+    visits.csv and routes.csv, as written: times to the second, kilometres as rounded there),
+    unserved customers (and a re-plan's changes) and settings (``strategy``, ``seed``,
+    ``time_limit``). How long the search ran (``solve_seconds``, ``iterations``) and the record
+    of the run (:attr:`run`: warnings, start-up, work rate, ...) are not part of it, so a plan
+    equals itself written and read back (:func:`routeplan.read_plan`).
     """
 
     problem: Problem
@@ -55,6 +62,30 @@ class Plan:
     run: RunRecord = field(default_factory=RunRecord, compare=False)
     # Reports computed once per plan (the plan is immutable): balance, territories, route places.
     _reports: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, init=False)
+
+    # -- equality -------------------------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Plan):
+            return NotImplemented
+        if self is other:
+            return True
+        return (self.strategy == other.strategy and self.seed == other.seed and self.time_limit == other.time_limit
+                and (self.problem is other.problem or self.problem == other.problem)
+                and self._content() == other._content())
+
+    def __hash__(self) -> int:
+        # Of what equality compares, the cheap part (equal plans hash alike).
+        return hash((self.strategy, self.seed, self.time_limit, len(self.routes), len(self.unserved),
+                     self.problem.name))
+
+    def _content(self) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
+        """The plan's files' rows as written (cells as text): what equality compares."""
+        if "content" not in self._reports:
+            self._reports["content"] = tuple(
+                (name, (tuple(header), *(tuple("" if cell is None else str(cell) for cell in row) for row in rows)))
+                for name, (header, rows) in self.tables().items())
+        content: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = self._reports["content"]
+        return content
 
     # -- figures --------------------------------------------------------------------------------
     def cost(self) -> float:
