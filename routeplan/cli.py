@@ -1,4 +1,4 @@
-"""The ``routeplan`` command: plan, validate, compare, map, check, diff, edit and osm.
+"""The ``routeplan`` command: init, plan, validate, compare, map, check, diff, edit and osm.
 
 Exit codes (each kind of failure its own, see :mod:`routeplan.errors`):
 
@@ -43,6 +43,7 @@ from .editing import EditSession
 from .errors import ArgumentError, InputIssue, InternalError, PlanFileError, PlanWarning, RouteplanError, ScenarioError
 from .io.scenario import read_scenario
 from .io.staging import PLAN_MARKER, REPORT_MARKER, check_replaceable, remove_leftovers
+from .io.template import write_template
 from .model.problem import Problem
 from .notices import is_minor, subject
 from .osm_scenario import DEFAULT_DAYS, check_days, parse_bbox, parse_managers, scenario_from_osm
@@ -236,6 +237,12 @@ def _parser() -> argparse.ArgumentParser:
     o.add_argument("--days", type=_count, default=DEFAULT_DAYS,
                    help="working days of the cycle (default %(default)s: two weeks)")
     o.set_defaults(run=_osm)
+
+    i = sub.add_parser("init", help="write a new scenario folder to fill in: scenario.toml with the sample's tiers "
+                                    "and rules explained, customers.csv and managers.csv with example rows")
+    i.add_argument("folder", type=Path, help="the new scenario folder (must not exist or be empty); its name "
+                                             "becomes the scenario's")
+    i.set_defaults(run=_init)
 
     v = sub.add_parser("validate", help="check a plan folder against its scenario")
     v.add_argument("scenario", type=Path, help=scenario_help)
@@ -439,7 +446,7 @@ def _plan(args: argparse.Namespace) -> int:
     logger.info("wrote %s in %.2f s; %.2f s since the command started", args.out, time.perf_counter() - writing,
                 time.perf_counter() - started)
     if show:
-        print(result.summary_table())
+        print(result.summary_table(warnings=False))  # the warnings were printed as they came
     missing = result.visits_required() - result.visits_planned()
     message = f"wrote {args.out}: {result.visits_planned()} of {result.visits_required()} visits planned"
     if result.unserved:
@@ -553,6 +560,13 @@ def _check(args: argparse.Namespace) -> int:
         print("some visits cannot be planned whatever the plan; routeplan plan would list them in unserved.csv")
         return EXIT_INVALID
     print("nothing stands in the way of a complete plan")
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    folder = write_template(args.folder)
+    print(f"wrote {folder}: scenario.toml, customers.csv and managers.csv with example rows; put your own "
+          f"customers and managers in them, then: routeplan check {folder}", file=sys.stderr)
     return EXIT_OK
 
 

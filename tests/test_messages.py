@@ -72,3 +72,11 @@ def test_compare_raises_each_strategy_warning_named_and_the_problem_s_not_again(
         compare(problem, strategies=["hybrid", "value"], stop=MaxIterations(100), seed=0)
     messages = [str(w.message) for w in raised if issubclass(w.category, PlanWarning)]
     assert all(m.split(": ", 1)[0] in ("hybrid", "value") for m in messages)
+
+
+def test_the_command_prints_every_warning_once(tiny_dir, tmp_path, capsys):
+    edit(tiny_dir / "customers.csv", ",service_min,", ",phone,")
+    assert main(["plan", str(tiny_dir), "--out", str(tmp_path / "plan"), "--iterations", "100"]) == 0
+    captured = capsys.readouterr()
+    assert (captured.out + captured.err).count("columns phone are not part of the format") == 1
+    assert "warnings (" not in captured.out  # printed as they came, not listed again under the table

@@ -155,11 +155,15 @@ class BalanceReport:
         out = [(abs(dev), d.manager_id, label, dev) for d in days for label, dev in d.days_out]
         if not out:
             return ""
+        out.sort(key=lambda x: -x[0])
+        band = f"+-{100 * self.day_tolerance:g}%"
+        if len(days) == 1:
+            worst = ", ".join(f"{label} {100 * dev:+.1f}%" for _, _, label, dev in out[:WORST_NAMED])
+            return (f"{who}: {len(out)} day(s) outside {band} of its mean day of {days[0].mean_day_min / 60:.1f} h "
+                    f"(days without a route left out); worst {worst}")
         managers = len({mid for _, mid, _, _ in out})
-        worst = ", ".join(f"{mid} {label} {100 * dev:+.1f}%" for _, mid, label, dev in sorted(out, key=lambda x: -x[0])
-                          [:WORST_NAMED])
-        whose = f"{managers} manager(s) have" if len(days) > 1 else "it has"
-        return (f"{who}: {whose} {len(out)} day(s) outside +-{100 * self.day_tolerance:g}% of their mean day "
+        worst = ", ".join(f"{mid} {label} {100 * dev:+.1f}%" for _, mid, label, dev in out[:WORST_NAMED])
+        return (f"{who}: {managers} manager(s) have {len(out)} day(s) outside {band} of their mean day "
                 f"(days without a route left out); worst {worst}")
 
     def to_dict(self) -> dict[str, Any]:

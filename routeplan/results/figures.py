@@ -253,8 +253,10 @@ def summary(plan: PlanView) -> dict[str, Any]:
     }
 
 
-def summary_table(plan: PlanView) -> str:
-    """A plain-text table of the figures per manager, for terminals and notebooks."""
+def summary_table(plan: PlanView, *, warnings: bool = True) -> str:
+    """A plain-text table of the figures per manager, for terminals and notebooks; with
+    ``warnings`` False it leaves out the plan's warnings other than balance (a command that
+    printed them as they came)."""
     head = f"{'manager':<8} {'role':<5} {'customers':>9} {'visits':>6} {'km':>8} {'work h':>7} {'max day h':>9}"
     lines = [head, "-" * len(head)]
     for f in manager_figures(plan):
@@ -273,7 +275,7 @@ def summary_table(plan: PlanView) -> str:
     lines.append(f"balance: {report.headline()}")
     lines.extend(f"  {line}" for line in report.lines())
     others = [w for w in plan.warnings if not is_minor(w)]  # balance lines are listed just above
-    if others:
+    if others and warnings:
         lines.append(f"warnings ({len(others)}):")
         lines.extend(f"  {w}" for w in others)
     if plan.problem.has_levels:

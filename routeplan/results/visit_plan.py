@@ -210,9 +210,10 @@ class Plan:
         """The figures written to summary.json."""
         return _figures.summary(self)
 
-    def summary_table(self) -> str:
-        """A plain-text table of the figures per manager, for terminals and notebooks."""
-        return _figures.summary_table(self)
+    def summary_table(self, *, warnings: bool = True) -> str:
+        """A plain-text table of the figures per manager, for terminals and notebooks (with
+        ``warnings`` False, without the plan's warnings other than balance)."""
+        return _figures.summary_table(self, warnings=warnings)
 
     # -- rows, frames and geometry (routeplan.results.tables) -----------------------------------
     def visit_columns(self) -> tuple[str, ...]:
