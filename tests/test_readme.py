@@ -4,6 +4,10 @@ from the library: every name they use is defined, every call exists and does wha
 import re
 import warnings
 
+import pytest
+
+from routeplan.cli import main
+
 from conftest import REPO
 
 # Only the searches' length differs from the README: a few hundred iterations, not a minute.
@@ -70,3 +74,31 @@ def test_the_readme_quotes_the_benchmark_pages_pvrp_figures():
     rows = [line.split("|")[1:-1] for line in bench.splitlines() if re.match(r"\| pr?\d\d \| \d", line)]
     assert len({r[0] for r in rows}) == len(rows) == 42
     assert all(r[1].strip().isdigit() and r[2].strip().isdigit() for r in rows)
+
+
+def quickstart():
+    """The Quickstart's plan command (its arguments after ``routeplan``) and the table it shows."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    command = re.search(r"\.venv/bin/routeplan (plan [^\n]+)", section)
+    table = re.search(r"^```text\n(.*?)^```", section, flags=re.MULTILINE | re.DOTALL)
+    assert command
+    assert table
+    return command[1].split(), table[1]
+
+
+def test_the_quickstart_command_repeats_on_any_machine():
+    argv, _ = quickstart()
+    assert "--iterations" in argv  # a step count, not a time: the same plan everywhere
+    assert "--seed" in argv
+    assert "--time-limit" not in argv
+
+
+@pytest.mark.slow
+def test_the_quickstart_prints_the_readme_s_table(tmp_path, capsys):
+    argv, table = quickstart()
+    argv[argv.index("--out") + 1] = str(tmp_path / "kuiwen")
+    argv[1] = str(REPO / argv[1])
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert printed == table, f"the README's Quickstart table should read:\n{printed}"

@@ -160,3 +160,15 @@ def test_the_guides_python_runs_as_written(district, capsys):
     assert namespace["plan"].visits_planned() == namespace["plan"].visits_required()
     assert (folder.parent / "plan.html").is_file()
     assert main(["validate", "my-district", "plan-2026w50"]) == 0
+
+
+def test_the_guide_starts_from_routeplan_init(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert "routeplan init my-district\n" in GUIDE
+    code, text = _run(["init", "my-district"], capsys)
+    assert code == 0
+    _quoted(text)
+    assert "copy of the sample" not in GUIDE
+    code, text = _run(["check", "my-district"], capsys)
+    assert code == 0
+    assert text.startswith("my-district: ")  # the scenario is the user's, not "kuiwen"
