@@ -102,7 +102,8 @@ CASES = {
     "unknown balance key": (lambda d: edit(d / "scenario.toml", "[tiers.large]",
                                            "[balance]\ntolerence = 0.1\n\n[tiers.large]"),
                             "column 'balance.tolerence': unknown key 'tolerence' in [balance]"),
-    "misspelled required column": (lambda d: edit(d / "customers.csv", "customer_id,lon,lat", "customer_id,lon,lattitude"),
+    "misspelled required column": (lambda d: edit(d / "customers.csv", "customer_id,lon,lat",
+                                                  "customer_id,lon,lattitude"),
                                    ("customers.csv, row 1, column 'lat': required column 'lat' is missing; the header "
                                     "has customer_id, lon, lattitude")),
     "tier in capitals": (lambda d: edit(d / "customers.csv", "S3,119.1250,36.7150,small", "S3,119.1250,36.7150,Small"),
@@ -330,8 +331,8 @@ def test_a_file_given_for_the_scenario_folder_says_so(tiny_dir, tmp_path, capsys
     out = tmp_path / "plan"
     assert main(["plan", str(tiny_dir / name), "--out", str(out), "--time-limit", "2", "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert f"{tiny_dir / name}: expected a scenario folder (scenario.toml, customers.csv, managers.csv), got a file; " \
-           f"give the folder that holds it: {tiny_dir}" in err
+    assert (f"{tiny_dir / name}: expected a scenario folder (scenario.toml, customers.csv, managers.csv), got a "
+            f"file; give the folder that holds it: {tiny_dir}") in err
     assert "not found" not in err
     assert not out.exists()
 

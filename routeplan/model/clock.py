@@ -72,7 +72,7 @@ def parse_hhmmss(text: str) -> int:
     return round(minutes * 60)
 
 
-_RANGE_SEPARATORS = ("-", "–", "~", "至", "到")
+_RANGE_SEPARATORS = ("-", "\u2013", "~", "\u81f3", "\u5230")  # -, en dash, ~, 至, 到
 
 
 def range_hint(text: str, column: str) -> str:

@@ -19,9 +19,10 @@ from shapely.geometry import mapping, shape
 
 from ..errors import InputIssue, ScenarioError, unexpected_keyword
 from ..notices import issue, unique
-from .clock import format_hhmm, parse_clock, range_hint as _range_hint
-from .names import did_you_mean
+from .clock import format_hhmm, parse_clock
+from .clock import range_hint as _range_hint
 from .frames import customer_records
+from .names import did_you_mean
 from .travel import TRAVEL_MODELS, haversine_km
 
 DEFAULT_SHIFT = (510.0, 1050.0)  # 08:30-17:30, minutes after midnight
@@ -970,8 +971,9 @@ class ProblemBuilder:
         pairs = []
         for business_type, tier, (file, row) in self._classification:
             if tier not in tiers:
-                issues.append(InputIssue(file, f"business type '{business_type}' maps to unknown tier '{tier}'"
-                                               f"{did_you_mean(tier, tiers)}; expected one of {', '.join(sorted(tiers))}", row,
+                hint = did_you_mean(tier, tiers)
+                issues.append(InputIssue(file, f"business type '{business_type}' maps to unknown tier '{tier}'{hint}; "
+                                               f"expected one of {', '.join(sorted(tiers))}", row,
                                          f"classification.{business_type}"))
                 continue
             pairs.append((str(business_type), str(tier)))
