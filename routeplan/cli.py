@@ -409,8 +409,9 @@ def _plan(args: argparse.Namespace) -> int:
     check_replaceable(args.out, PLAN_MARKER)  # before solving, not after a minute of it
     cycle_start(problem.days, args.start_date, argument="--start-date")
     show = not args.quiet
-    if show:
-        args.log_handler.addFilter(_not_balance)  # the summary table below lists them
+    handler = getattr(args, "log_handler", None)  # set by main()
+    if show and handler is not None:
+        handler.addFilter(_not_balance)  # the summary table below lists them
         budget = f"{args.iterations} iterations" if args.iterations else f"time limit {limit:g} s"
         print(f"{problem.name}: {problem.num_customers} customers, {problem.num_managers} managers, "
               f"{problem.visits_required()} visits over {problem.num_days} days; strategy {args.strategy}, "

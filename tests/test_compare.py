@@ -78,7 +78,7 @@ def test_a_strategy_the_scenario_cannot_serve_is_refused_before_any_planning(mon
     def no_planning(*args, **kwargs):
         raise AssertionError("planned before checking the strategies")
 
-    monkeypatch.setattr(comparison_module, "plan", no_planning)
+    monkeypatch.setattr(comparison_module, "plan_within", no_planning)
     city = random_problem(1, customers=60)
     problem = city.replace(customers=tuple(dataclasses.replace(c, district=None) for c in city.customers))
     with pytest.raises(StrategyError, match="the region strategy needs districts"):

@@ -196,7 +196,7 @@ def test_version_and_help_of_every_argument(capsys):
         main(["--version"])
     assert capsys.readouterr().out.strip() == f"routeplan {routeplan.__version__}"
     commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
-    assert set(commands) == {"plan", "validate", "compare", "map", "check", "diff", "edit", "osm"}
+    assert set(commands) == {"plan", "validate", "compare", "map", "check", "diff", "edit", "osm", "init"}
     for name, command in commands.items():
         for action in command._actions:
             assert action.help, f"{name}: {action.dest} has no help text"
