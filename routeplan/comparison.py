@@ -182,7 +182,7 @@ def compare(problem: Problem, *, strategies: Sequence[str] = STRATEGIES, time_li
     limit = None if stop is not None else time_limit
     pool = as_pool(executor)
     if pool is not None:
-        futures = {name: pool.submit(plan_within, problem, strategy=name, time_limit=limit, stop=stop, seed=seed)
+        futures = {name: pool.submit(_plan_strategy, problem, strategy=name, time_limit=limit, stop=stop, seed=seed)
                    for name in strategies}
         plans = {name: future.result() for name, future in futures.items()}
     else:
@@ -190,13 +190,19 @@ def compare(problem: Problem, *, strategies: Sequence[str] = STRATEGIES, time_li
         for name in strategies:
             logger.info("planning with strategy %s", name)
             report = None if progress is None else (lambda p, name=name: progress(name, p))
-            with about(name):  # what is logged on the way names the strategy
-                plans[name] = plan_within(problem, strategy=name, time_limit=limit, stop=stop, seed=seed,
-                                          progress=report)
+            plans[name] = _plan_strategy(problem, strategy=name, time_limit=limit, stop=stop, seed=seed,
+                                         progress=report)
     for name, p in plans.items():
         # Each strategy's own warnings, named; the problem's were raised when it was read.
         issue([f"{name}: {w}" for w in p.warnings if w not in problem.warnings])
     return Comparison(plans=plans)
+
+
+def _plan_strategy(problem: Problem, *, strategy: str, **options: Any) -> Plan:
+    """The plan of one strategy, what is logged on the way naming it (also in a worker process,
+    whose log the command shows)."""
+    with about(strategy):
+        return plan_within(problem, strategy=strategy, **options)
 
 
 @dataclass(frozen=True, slots=True)

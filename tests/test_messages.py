@@ -80,3 +80,14 @@ def test_the_command_prints_every_warning_once(tiny_dir, tmp_path, capsys):
     captured = capsys.readouterr()
     assert (captured.out + captured.err).count("columns phone are not part of the format") == 1
     assert "warnings (" not in captured.out  # printed as they came, not listed again under the table
+
+
+def test_compare_in_worker_processes_names_the_strategy_too(tmp_path, capfd):
+    folder = tmp_path / "three"
+    write_scenario(uneven_problem(), folder)
+    assert main(["compare", str(folder), "--out", str(tmp_path / "report"), "--time-limit", "1",
+                 "--strategies", "hybrid,value", "--workers", "2", "--quiet"]) == 0
+    err = capfd.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert any(line.startswith("warning: hybrid: balance: group C") for line in lines)
+    assert all(line.startswith(("warning: hybrid: ", "warning: value: ")) for line in lines)
