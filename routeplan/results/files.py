@@ -43,6 +43,10 @@ def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
     """
     folder = Path(folder)
     issues: list[InputIssue] = []
+    if folder.is_file():
+        inside = f"; give the folder that holds it: {folder.parent}" if folder.name in _PLAN_FILES else ""
+        raise PlanFileError(InputIssue(str(folder), "expected a plan folder (visits.csv, routes.csv, summary.json, "
+                                                    f"...), got a file{inside}"))
     if not folder.is_dir():
         raise PlanFileError(InputIssue(str(folder), "no such plan folder"))
     level = (LEVEL_COLUMN,) if problem.has_levels else ()  # the contract's section 5
@@ -99,6 +103,9 @@ def _break_of(problem: Problem, manager_id: str, cells: _Cells) -> dict[str, Any
     minutes = manager.break_.minutes if manager is not None and manager.break_ is not None else 0.0
     return {"break_start": cells.clock(BREAK_COLUMN), "break_min": minutes}
 
+
+_PLAN_FILES = ("visits.csv", "routes.csv", "unserved.csv", "summary.json", "map.html", "routes.geojson", "changes.csv",
+               "plan.xlsx")
 
 #: Run facts of summary.json that a plan read back keeps.
 RUN_FACTS = ("startup_seconds", "stopped_by", "work_units", "warnings", "start_date")

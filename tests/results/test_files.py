@@ -186,3 +186,10 @@ def test_map_says_plainly_when_the_plan_no_longer_validates_and_strict_refuses(f
     assert f"warning: {folder} no longer passes validation ({count} violation" in err
     assert "the maps show it as it is" in err
     assert (folder / "map.html").is_file()
+
+
+def test_a_file_given_for_the_plan_folder_says_so(written, capsys):
+    assert main(["map", str(DATA / "tiny"), str(written / "visits.csv")]) == 65
+    err = capsys.readouterr().err
+    assert (f"{written / 'visits.csv'}: expected a plan folder (visits.csv, routes.csv, summary.json, ...), got a "
+            f"file; give the folder that holds it: {written}") in err
