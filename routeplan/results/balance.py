@@ -380,7 +380,10 @@ def _far_out(problem: Problem, routes: Sequence[DayRoute], group: Sequence[str],
                 f"{typical:.1f} km) and it rides {100 * share:.0f}% of its work: its work moves in large steps of "
                 f"riding out, which the plan cannot even out {band}; a start nearer them (an office there) or a "
                 "manager living there can")]
-    names = ", ".join(mid for mid, _, _ in far_ones)
+    farthest = sorted(far_ones, key=lambda x: -x[1])
+    names = ", ".join(mid for mid, _, _ in farthest[:WORST_NAMED])
+    if len(far_ones) > WORST_NAMED:
+        names += f" and {len(far_ones) - WORST_NAMED} more"
     lo_km, hi_km = min(f for _, f, _ in far_ones), max(f for _, f, _ in far_ones)
     lo_share, hi_share = min(x for _, _, x in far_ones), max(x for _, _, x in far_ones)
     return [(f"{len(far_ones)} managers out of the band ride out far ({names}): their customers lie {lo_km:.0f} to "

@@ -242,3 +242,33 @@ def test_managers_out_of_the_band_far_from_their_start_are_named_as_riding_out()
     (reason,) = report.groups[0].reasons
     assert reason.startswith("manager C4's customers lie 4")
     assert "a start nearer them (an office there) or a manager living there can" in reason
+
+
+def test_many_managers_riding_out_far_are_counted_not_all_named():
+    """A large city's group names its two farthest riders and counts the rest (not every id)."""
+    from routeplan import Stop
+
+    b = ProblemBuilder(name="far", days=["Mon", "Tue"])
+    b.set_depot(119.13, 36.71)
+    b.add_tier("shop", visits=1, service_min=30, roles=["C"])
+    for k in range(12):
+        b.add_manager(f"C{k + 1}", role="C")
+    for k in range(16):
+        b.add_customer(f"N{k}", lon=119.135 + 0.001 * k, lat=36.71, tier="shop")
+    for k in range(4):
+        b.add_customer(f"F{k}", lon=119.50 + 0.05 * k, lat=36.71, tier="shop")  # 33 to 46 km out
+    problem = b.build()
+
+    def day(manager, ids, ride_min):
+        stops = tuple(Stop(seq=i + 1, customer_id=cid, arrival=9 * 3600 + i * 1800, start=9 * 3600 + i * 1800,
+                           end=9 * 3600 + i * 1800 + 1800, travel_km=1.0) for i, cid in enumerate(ids))
+        return DayRoute(manager_id=manager, day_index=0, day="Mon", depart=9 * 3600,
+                        return_time=9 * 3600 + len(ids) * 1800 + round(ride_min * 60), travel_km=ride_min / 3,
+                        travel_min=ride_min, service_min=30.0 * len(ids), wait_min=0.0, stops=stops)
+
+    routes = [day(f"C{k + 1}", [f"N{2 * k}", f"N{2 * k + 1}"], 10) for k in range(8)]
+    routes += [day(f"C{9 + k}", [f"F{k}"], 300) for k in range(4)]
+    report = balance_report(problem, routes, [[m.manager_id for m in problem.managers]])
+    (reason,) = [r for r in report.groups[0].reasons if "ride out far" in r]
+    assert reason.startswith("4 managers out of the band ride out far (C12, C11 and 2 more)")
+    assert "C9" not in reason
