@@ -10,4 +10,5 @@ from .render import manager_looks as manager_looks
 from .render import render as render
 from .render import render_views as render_views
 
-__all__ = ["Layers", "Look", "PlanMap", "manager_looks", "offline_html", "render", "render_views", "save", "side_by_side"]
+__all__ = ["Layers", "Look", "PlanMap", "manager_looks", "offline_html", "render", "render_views", "save",
+           "side_by_side"]

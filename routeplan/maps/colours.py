@@ -14,7 +14,7 @@ manager first. The result is fixed: the same managers and neighbours give the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -143,56 +143,75 @@ def assign(managers: Iterable[str], neighbours: Mapping[str, Iterable[str]] | No
             if m in near and o in near and o != m:
                 near[m].add(o)
                 near[o].add(m)
-    free = looks(len(ids))
-    lab = {c: rgb_to_lab(np.array(hex_to_rgb(c), dtype=float)) for c in {x.colour for x in free}}
+    n = len(ids)
+    candidates = looks(n)
+    if n == 0:
+        return {}
+    index = {m: i for i, m in enumerate(ids)}
+    touching = np.zeros((n, n), dtype=bool)
+    for m, others in near.items():
+        touching[index[m], [index[o] for o in others]] = True
+    gaps = _gaps(candidates)
+    look = np.full(n, -1)  # the look of each manager (an index of candidates), -1 before it has one
+    free = np.ones(n, dtype=bool)
+    coloured = np.zeros(n, dtype=int)  # neighbours with a look, for each manager
+    degree = touching.sum(axis=1)
+    order = np.arange(n)
+    for _ in range(n):
+        # The most constrained manager next: most neighbours with a look, then most neighbours.
+        waiting = look < 0
+        key = np.where(waiting, coloured * (n + 1) + degree, -1)
+        manager = int(order[key == key.max()][0])
+        taken = look[touching[manager] & (look >= 0)]
+        options = np.flatnonzero(free)
+        if taken.size:
+            k = int(options[np.argmax(gaps[np.ix_(options, taken)].min(axis=1))])  # first of the farthest
+        else:
+            k = int(options[0])
+        look[manager] = k
+        free[k] = False
+        coloured[touching[manager]] += 1
+    _improve(look, touching, gaps)
+    return {m: candidates[look[index[m]]] for m in ids}
 
-    def gap(a: Look, b: Look) -> float:
-        """How far apart two looks are: their colours, and a little more for another style."""
-        styled = 0.0 if (a.dash, a.shape) == (b.dash, b.shape) else 15.0
-        return float(np.linalg.norm(lab[a.colour] - lab[b.colour])) + styled
 
-    chosen: dict[str, Look] = {}
-    position = {m: i for i, m in enumerate(ids)}
-    while len(chosen) < len(ids):
-        # The most constrained manager next: most neighbours already coloured, then most neighbours.
-        manager = max((m for m in ids if m not in chosen),
-                      key=lambda m: (sum(o in chosen for o in near[m]), len(near[m]), -position[m]))
-        coloured = [chosen[o] for o in near[manager] if o in chosen]
-        best, best_key = 0, None
-        for k, look in enumerate(free):
-            key = (min((gap(look, o) for o in coloured), default=float("inf")), -k)
-            if best_key is None or key > best_key:
-                best, best_key = k, key
-        chosen[manager] = free.pop(best)
-    _improve(chosen, near, gap)
-    return {m: chosen[m] for m in ids}
+def _gaps(candidates: list[Look]) -> np.ndarray:
+    """How far apart each two looks are: the CIE76 distance of their colours, and 15 more for
+    another line or stop style."""
+    lab = rgb_to_lab(np.array([hex_to_rgb(x.colour) for x in candidates], dtype=float))
+    gaps = np.linalg.norm(lab[:, None, :] - lab[None, :, :], axis=2)
+    style = np.array([f"{x.dash}|{x.shape}" for x in candidates])
+    return gaps + 15.0 * (style[:, None] != style[None, :])
 
 
-def _improve(chosen: dict[str, Look], near: dict[str, set[str]], gap: Callable[[Look, Look], float]) -> None:
-    """Swap looks between managers while that moves the closest pair of neighbours apart."""
-
-    def worst(managers: Iterable[str]) -> float:
-        return min((gap(chosen[m], chosen[o]) for m in managers for o in near[m]), default=float("inf"))
-
-    ids = list(chosen)
-    for _ in range(4 * len(ids)):
-        pairs = [(gap(chosen[m], chosen[o]), m, o) for m in ids for o in near[m] if m < o]
-        if not pairs:
-            return
-        low, a, b = min(pairs)
-        best: tuple[float, str, str] | None = None
-        for x in (a, b):
-            for c in ids:
-                if c == x:
-                    continue
-                touched = {x, c} | near[x] | near[c]
-                before = worst(touched)
-                chosen[x], chosen[c] = chosen[c], chosen[x]
-                after = worst(touched)
-                chosen[x], chosen[c] = chosen[c], chosen[x]
-                if after > low + 1e-9 and after >= before - 1e-9 and (best is None or after > best[0]):
-                    best = (after, x, c)
+def _improve(look: np.ndarray, touching: np.ndarray, gaps: np.ndarray) -> None:
+    """Swap looks between managers while that moves the closest pair of neighbours apart, never
+    bringing any other pair of neighbours as close."""
+    n = len(look)
+    first, second = np.nonzero(np.triu(touching))
+    if first.size == 0:
+        return
+    others = ~np.eye(n, dtype=bool)
+    for _ in range(min(3 * n, 600)):
+        pair = gaps[look[first], look[second]]
+        worst = int(np.argmin(pair))
+        low = float(pair[worst])
+        best = None
+        for x in (int(first[worst]), int(second[worst])):
+            # x takes c's look: its gaps to its neighbours other than c; c takes x's look: its
+            # gaps to its neighbours other than x.
+            mine = np.where(touching[x][None, :] & others, gaps[look][:, look], np.inf)
+            mine[:, x] = np.inf
+            takes = mine.min(axis=1)
+            theirs = np.where(touching & others, gaps[look[x]][look][None, :], np.inf)
+            theirs[:, x] = np.inf
+            gives = theirs.min(axis=1)
+            after = np.minimum(takes, gives)
+            after[x] = -np.inf
+            c = int(np.argmax(after))
+            if after[c] > low + 1e-9 and (best is None or after[c] > best[0]):
+                best = (float(after[c]), x, c)
         if best is None:
             return
         _, x, c = best
-        chosen[x], chosen[c] = chosen[c], chosen[x]
+        look[x], look[c] = look[c], look[x]

@@ -301,9 +301,8 @@ def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterab
         if layers.territories:
             _territory(drawing.territory(mid), look).add_to(group)
         dots = folium.FeatureGroup(name=f"{mid} overview", control=False)
-        _Call("routeplanDots", look.colour, [[round(drawing.customers[cid].lat, 5),
-                                              round(drawing.customers[cid].lon, 5)]
-                                             for cid in drawing.served(mid)]).add_to(dots)
+        _Call("routeplanDots", look.colour, _deltas([(drawing.customers[cid].lat, drawing.customers[cid].lon)
+                                                     for cid in drawing.served(mid)])).add_to(dots)
         dots.add_to(group)
         overview.append((dots, group))
         for route, data in zip(mine, drawing.days(mid), strict=True):
@@ -330,11 +329,29 @@ def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterab
     return m
 
 
+_SWATCH_LINES = {"": "solid", "10 6": "dashed", "2 6": "dotted", "12 5 3 5": "double"}
+"""The CSS border style that stands for each dash pattern in a swatch."""
+
+
 def _swatch(look: Look) -> str:
     """A small sample of a manager's colour and line style, for the layer control and legend."""
-    dash = f' stroke-dasharray="{look.dash}"' if look.dash else ""
-    return (f'<svg class="rp-swatch" width="22" height="10" aria-hidden="true"><line x1="1" y1="5" x2="21" y2="5" '
-            f'stroke="{look.colour}" stroke-width="3"{dash}/></svg>')
+    line = _SWATCH_LINES.get(look.dash, "dashed")
+    if look.shape == "square":  # and a square after the line, as the stops are
+        return f'<i class="rp-sw rp-sq" style="border-top:3px {line} {look.colour};color:{look.colour}"></i>'
+    return f'<i class="rp-sw" style="border-top:3px {line} {look.colour}"></i>'
+
+
+def _deltas(points: list[tuple[float, float]]) -> list[int]:
+    """``[(lat, lon), ...]`` as whole 1e-5 degrees (about a metre), each after the first as the
+    change from the one before: ``[lat0, lon0, dlat1, dlon1, ...]`` (short in a page, since
+    a manager's customers lie near each other in the order visited)."""
+    out: list[int] = []
+    last = (0, 0)
+    for lat, lon in points:
+        here = (round(lat * 1e5), round(lon * 1e5))
+        out += [here[0] - last[0], here[1] - last[1]]
+        last = here
+    return out
 
 
 def _day_choices(drawing: _Drawing, chosen: list[str],
@@ -536,7 +553,9 @@ class _Style(MacroElement):
         .rp-panel table { border-collapse: collapse; } .rp-panel td, .rp-panel th { padding: 0 4px; text-align: right; }
         .rp-panel td:first-child, .rp-panel th:first-child { text-align: left; white-space: nowrap; }
         .rp-panel .rp-none { color: #777; text-align: left; font-style: italic; }
-        .rp-swatch { vertical-align: middle; }
+        .rp-sw { display: inline-block; width: 20px; height: 0; vertical-align: middle; }
+        .rp-sw.rp-sq::after { content: ""; display: inline-block; width: 6px; height: 6px; margin: -5px 0 0 7px;
+                              vertical-align: top; background: currentColor; }
         </style>
         <script>
         // Dark numbers on light colours, white on the others.
@@ -584,12 +603,16 @@ class _Style(MacroElement):
                     .bindTooltip("<div>" + who + d[7][1] + "</div>", {sticky: true}).addTo(layer);
             }
         }
-        // A manager's customers as small dots (the overview), on one canvas for the page.
-        function routeplanDots(layer, colour, points) {
+        // A manager's customers as small dots (the overview), on one canvas for the page; deltas =
+        // [lat, lon, dlat, dlon, ...] in whole 1e-5 degrees, each point after the first as the
+        // change from the one before.
+        function routeplanDots(layer, colour, deltas) {
+            var lat = 0, lon = 0;
             window.routeplanCanvas = window.routeplanCanvas || L.canvas({padding: 0.2});
-            for (var i = 0; i < points.length; i++) {
-                L.circleMarker(points[i], {renderer: window.routeplanCanvas, radius: 3, weight: 1, color: colour,
-                                           fillColor: colour, fillOpacity: 0.75, interactive: false}).addTo(layer);
+            for (var i = 0; i < deltas.length; i += 2) {
+                lat += deltas[i]; lon += deltas[i + 1];
+                L.circleMarker([lat / 1e5, lon / 1e5], {renderer: window.routeplanCanvas, radius: 3, weight: 1,
+                               color: colour, fillColor: colour, fillOpacity: 0.75, interactive: false}).addTo(layer);
             }
         }
         // Each district's name at a point inside it: labels = [[lat, lon, name as HTML], ...].
@@ -748,6 +771,10 @@ class _Legend(MacroElement):
             var head = {{ this.head|tojson }}, cycle = {{ this.html|tojson }};
             var managers = {{ this.managers|tojson }}, labels = {{ this.labels|tojson }};
             var days = {{ this.days|tojson }};
+            function hhmm(minutes) {  // as format_hhmm: HH:MM, minutes rounded
+                var m = Math.round(minutes), h = Math.floor(m / 60);
+                return (h < 10 ? "0" : "") + h + ":" + (m % 60 < 10 ? "0" : "") + (m % 60);
+            }
             function show(day) {
                 var body = head, rows;
                 if (day === undefined || day === "all" || day === "overview") {
@@ -758,10 +785,12 @@ class _Legend(MacroElement):
                     body += '<div class="rp-sub">' + labels[day] + "</div><table><tr><th>manager</th><th>visits</th>"
                             + "<th>km</th><th>work h:mm</th><th>out\\u2013back</th><th>break</th></tr>";
                     managers.forEach(function(m) {
+                        // r = [visits, km, work min, out, back, break start, break end] (minutes)
                         var r = rows[m[0]];
                         body += "<tr><td>" + m[1] + " " + m[0] + "</td>" + (r
-                            ? "<td>" + r[0] + "</td><td>" + r[1] + "</td><td>" + r[2] + "</td><td>" + r[3]
-                              + "</td><td>" + r[4] + "</td>"
+                            ? "<td>" + r[0] + "</td><td>" + r[1].toFixed(1) + "</td><td>" + hhmm(r[2])
+                              + "</td><td>" + hhmm(r[3]) + "\u2013" + hhmm(r[4]) + "</td><td>"
+                              + (r.length > 5 ? hhmm(r[5]) + "-" + hhmm(r[6]) : "") + "</td>"
                             : '<td colspan="5" class="rp-none">no route</td>') + "</tr>";
                     });
                     body += "</table>";
@@ -794,10 +823,11 @@ class _Legend(MacroElement):
         days: dict[str, dict[str, list[Any]]] = {}
         for mid in managers:
             for route in drawing.routes.get(mid, []):
-                days.setdefault(str(route.day_index), {})[html.escape(mid)] = [
-                    len(route.stops), f"{route.travel_km:.1f}", format_hhmm(route.work_min),
-                    f"{format_hhmm(route.depart / 60)}\u2013{format_hhmm(route.return_time / 60)}",
-                    "" if route.break_start is None else _break_text(route)[len("break "):]]
+                day = [len(route.stops), round(route.travel_km, 1), round(route.work_min), round(route.depart / 60),
+                       round(route.return_time / 60)]
+                if route.break_start is not None:
+                    day += [round(route.break_start / 60), round(route.break_start / 60 + route.break_min)]
+                days.setdefault(str(route.day_index), {})[html.escape(mid)] = day
         self.days = days
 
 

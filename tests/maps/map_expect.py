@@ -76,7 +76,7 @@ def drawn_stops(page: str) -> list[dict]:
 def legend_managers(page: str) -> list[str]:
     """The managers listed in the legend of a rendered page, in order."""
     legend = json.loads(re.search(r'"rp-legend", "Figures"\);\s*var head = ".*?", cycle = (".*");', page)[1])
-    return re.findall(r"</svg> (.+?)</td>", legend)
+    return re.findall(r"</i> (.+?)</td>", legend)
 
 
 def dealt_plan(problem, *, seconds_per_stop: int = 900) -> Plan:

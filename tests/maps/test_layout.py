@@ -10,6 +10,7 @@ import dataclasses
 import re
 
 import pytest
+from test_browser import CHROMIUM, _browser_or_skip
 
 from routeplan import plan
 from routeplan.comparison import Comparison
@@ -17,7 +18,6 @@ from routeplan.maps import manager_looks, render_views, save
 from routeplan.model.clock import format_hhmm
 
 from map_expect import dealt_plan
-from test_browser import CHROMIUM, _browser_or_skip
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +26,7 @@ _MAP = "window[Object.keys(window).find(k => /^map_[0-9a-f]{8}$/.test(k))]"
 # The boxes of every control (zoom, day selector, figures, layers, scale, attribution) and where
 # the given places fall in the map's container at the view the page opened on.
 _LAYOUT = """(places) => {
-    const map = %s;
+    const map = MAP;
     const box = map.getContainer().getBoundingClientRect();
     const controls = Array.from(map.getContainer().querySelectorAll(".leaflet-control")).map(el => {
         const r = el.getBoundingClientRect();
@@ -36,15 +36,15 @@ _LAYOUT = """(places) => {
     const points = places.map(p => { const q = map.latLngToContainerPoint(p); return [q.x, q.y]; });
     return {width: box.width, height: box.height, controls, points, day: map.routeplanDay,
             collapsed: Array.from(document.querySelectorAll(".rp-panel.rp-collapsed")).map(d => d.className)};
-}""" % _MAP
+}""".replace("MAP", _MAP)
 
 # The dots of the overview (circle markers on the map) and the numbered stops shown.
 _SHOWN = """() => {
-    const map = %s;
+    const map = MAP;
     let dots = 0;
     map.eachLayer(layer => { if (layer instanceof L.CircleMarker) { dots += 1; } });
     return {dots, stops: document.querySelectorAll(".rp-stop").length};
-}""" % _MAP
+}""".replace("MAP", _MAP)
 
 _STOP_RADIUS = 9  # a numbered stop is 18 px wide around its place
 
@@ -252,9 +252,11 @@ def test_compare_html_reads_at_1280_pixels(tiny_problem, tmp_path):
         page.goto((tmp_path / "cmp" / "compare.html").as_uri())
         page.wait_for_timeout(1500)
         headers = page.eval_on_selector_all("thead th", "ths => ths.map(t => t.innerText.replace(/\\s+/g, ' '))")
-        table = page.eval_on_selector(".figures", "d => [d.getBoundingClientRect().right, d.scrollWidth, d.clientWidth]")
+        table = page.eval_on_selector(".figures",
+                                      "d => [d.getBoundingClientRect().right, d.scrollWidth, d.clientWidth]")
         page_width = page.evaluate("document.documentElement.scrollWidth")
-        cells = page.eval_on_selector_all("tbody tr", "rs => rs.map(r => Array.from(r.cells).map(c => c.innerText))")
+        cells = page.eval_on_selector_all("tbody tr",
+                                          "rs => rs.map(r => Array.from(r.cells).map(c => c.innerText))")
         frames = {}
         for frame in page.frames[1:]:
             name = frame.url.split("/")[-2]
