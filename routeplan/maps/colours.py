@@ -164,10 +164,8 @@ def assign(managers: Iterable[str], neighbours: Mapping[str, Iterable[str]] | No
         manager = int(order[key == key.max()][0])
         taken = look[touching[manager] & (look >= 0)]
         options = np.flatnonzero(free)
-        if taken.size:
-            k = int(options[np.argmax(gaps[np.ix_(options, taken)].min(axis=1))])  # first of the farthest
-        else:
-            k = int(options[0])
+        # The first of the free looks farthest from its neighbours' (the first free one without any).
+        k = int(options[np.argmax(gaps[np.ix_(options, taken)].min(axis=1))]) if taken.size else int(options[0])
         look[manager] = k
         free[k] = False
         coloured[touching[manager]] += 1

@@ -108,6 +108,7 @@ def test_maps_open_on_the_first_day_with_every_panel_clear_of_the_plan(gappy, tm
                 page.goto((tmp_path / f"{name}.html").as_uri())
                 page.wait_for_timeout(400)
                 managers = None if name == "map" else {name}
+                page.screenshot(path=str(tmp_path / f"{name}-{width}.png"))
                 layouts[name, width] = page.evaluate(_LAYOUT, _places(result, managers))
                 if width == 1000:
                     options[name] = page.eval_on_selector_all(".rp-days option", "os => os.map(o => [o.value, o.text])")
@@ -251,6 +252,7 @@ def test_compare_html_reads_at_1280_pixels(tiny_problem, tmp_path):
         page = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True).new_page()
         page.goto((tmp_path / "cmp" / "compare.html").as_uri())
         page.wait_for_timeout(1500)
+        page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
         headers = page.eval_on_selector_all("thead th", "ths => ths.map(t => t.innerText.replace(/\\s+/g, ' '))")
         table = page.eval_on_selector(".figures",
                                       "d => [d.getBoundingClientRect().right, d.scrollWidth, d.clientWidth]")

@@ -238,3 +238,13 @@ def test_layers_and_their_old_keywords_or_a_typo_are_type_errors(tiny_plan):
     with pytest.raises(TypeError, match=r"render\(\) got an unexpected keyword argument 'arrow'\. Did you mean "
                                         r"'arrows'\?"):
         render(tiny_plan, arrow=False)
+
+
+def test_readme_shows_the_map_as_it_opens_in_a_small_picture():
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## What the sample plan looks like"):readme.index("## Comparing districting")]
+    pictures = re.findall(r"!\[[^\]]*\]\((docs/images/[^)]+\.png)\)", section)
+    assert pictures == ["docs/images/kuiwen-map-day.png"]
+    assert (REPO / pictures[0]).stat().st_size < 300_000
