@@ -692,6 +692,10 @@ class _Style(MacroElement):
                 }
                 return best;
             }
+            if (!container.clientWidth || !container.clientHeight) {  // not shown (yet): no panel to avoid
+                map.fitBounds(bounds, {animate: false});
+                return;
+            }
             var ideal = map.getBoundsZoom(bounds, false, L.point(2 * margin, 2 * margin)), best = choose();
             while ((!best || best.zoom < ideal - 1) && panels(true).length) {
                 var open = panels(true).map(function(div) {
@@ -775,23 +779,30 @@ class _Legend(MacroElement):
                 var m = Math.round(minutes), h = Math.floor(m / 60);
                 return (h < 10 ? "0" : "") + h + ":" + (m % 60 < 10 ? "0" : "") + (m % 60);
             }
+            // r = [visits, km, work min, out, back, break start, break end] (minutes), or none.
+            function cells(r) {
+                if (!r) { return '<td colspan="5" class="rp-none">no route</td>'; }
+                return "<td>" + r[0] + "</td><td>" + r[1].toFixed(1) + "</td><td>" + hhmm(r[2]) + "</td><td>"
+                       + hhmm(r[3]) + "\u2013" + hhmm(r[4]) + "</td><td>"
+                       + (r.length > 5 ? hhmm(r[5]) + "-" + hhmm(r[6]) : "") + "</td>";
+            }
+            var columns = "<th>visits</th><th>km</th><th>work h:mm</th><th>out\u2013back</th><th>break</th></tr>";
             function show(day) {
-                var body = head, rows;
+                var body = head;
                 if (day === undefined || day === "all" || day === "overview") {
                     body += '<div class="rp-sub">' + (day === "overview" ? "overview: " : "") + "the whole cycle</div>";
                     body += cycle;
+                    if (managers.length === 1) {  // a manager's own map: each day of the cycle too
+                        body += "<table><tr><th>day</th>" + columns;
+                        Object.keys(labels).forEach(function(k) {
+                            body += "<tr><td>" + labels[k] + "</td>" + cells((days[k] || {})[managers[0][0]]) + "</tr>";
+                        });
+                        body += "</table>";
+                    }
                 } else {
-                    rows = days[day] || {};
-                    body += '<div class="rp-sub">' + labels[day] + "</div><table><tr><th>manager</th><th>visits</th>"
-                            + "<th>km</th><th>work h:mm</th><th>out\\u2013back</th><th>break</th></tr>";
+                    body += '<div class="rp-sub">' + labels[day] + "</div><table><tr><th>manager</th>" + columns;
                     managers.forEach(function(m) {
-                        // r = [visits, km, work min, out, back, break start, break end] (minutes)
-                        var r = rows[m[0]];
-                        body += "<tr><td>" + m[1] + " " + m[0] + "</td>" + (r
-                            ? "<td>" + r[0] + "</td><td>" + r[1].toFixed(1) + "</td><td>" + hhmm(r[2])
-                              + "</td><td>" + hhmm(r[3]) + "\u2013" + hhmm(r[4]) + "</td><td>"
-                              + (r.length > 5 ? hhmm(r[5]) + "-" + hhmm(r[6]) : "") + "</td>"
-                            : '<td colspan="5" class="rp-none">no route</td>') + "</tr>";
+                        body += "<tr><td>" + m[1] + " " + m[0] + "</td>" + cells((days[day] || {})[m[0]]) + "</tr>";
                     });
                     body += "</table>";
                 }
@@ -817,6 +828,11 @@ class _Legend(MacroElement):
                         f"<td>{f.max_day_work_min / 60:.2f}</td></tr>")
         self.head = (f"<b>{html.escape(plan.problem.name)}</b> &middot; {html.escape(plan.strategy)} &middot; "
                      f"{drawing.visits_planned}/{drawing.visits_required} visits")
+        if len(managers) == 1:  # a manager's own map: who it is first
+            manager = drawing.managers[managers[0]]
+            name = f" {html.escape(manager.name)}" if manager.name else ""
+            self.head = (f"<b>{html.escape(manager.manager_id)}</b>{name} ({html.escape(manager.role)}) &middot; "
+                         f"{html.escape(plan.problem.name)} &middot; {html.escape(plan.strategy)}")
         self.html = f"<table>{''.join(rows)}</table>"
         self.managers = [[html.escape(mid), _swatch(drawing.looks[mid])] for mid in managers]
         self.labels = {str(k): html.escape(label) for k, label in enumerate(plan.problem.days)}

@@ -186,6 +186,10 @@ def test_a_managers_figures_follow_the_day_picked(gappy, tmp_path):
         if k == "all":
             assert "the whole cycle" in text
             assert f"{figures.travel_km:.1f}" in text
+            # and each day of the cycle, the emptied one as "no route"
+            assert re.search(rf"{re.escape(dropped.day)}\s+no route", text), text
+            for route in routes.values():
+                assert re.search(rf"{re.escape(route.day)}\s+{len(route.stops)}\s+{route.travel_km:.1f}\s", text), text
             continue
         assert result.problem.days[k] in text
         route = routes.get(k)
