@@ -287,6 +287,7 @@ def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterab
         _streets_layer(problem).add_to(m)
     if layers.districts and problem.districts:
         _districts_layer(drawing).add_to(m)
+    first = min((r.day_index for mid in chosen for r in drawing.routes.get(mid, [])), default=0)
     day_layers: dict[int, list[tuple[folium.FeatureGroup, folium.FeatureGroup]]] = {}
     overview: list[tuple[folium.FeatureGroup, folium.FeatureGroup]] = []
     for mid in chosen:
@@ -300,13 +301,15 @@ def _compose(drawing: _Drawing, *, m: folium.Map | None = None, managers: Iterab
                                     show=True)
         if layers.territories:
             _territory(drawing.territory(mid), look).add_to(group)
-        dots = folium.FeatureGroup(name=f"{mid} overview", control=False)
+        # Only the first day's layers join their manager at first (the day selector swaps them),
+        # so a page of thousands of stops does not draw them all to take most away again.
+        dots = folium.FeatureGroup(name=f"{mid} overview", control=False, show=False)
         _Call("routeplanDots", look.colour, _deltas([(drawing.customers[cid].lat, drawing.customers[cid].lon)
                                                      for cid in drawing.served(mid)])).add_to(dots)
         dots.add_to(group)
         overview.append((dots, group))
         for route, data in zip(mine, drawing.days(mid), strict=True):
-            day = folium.FeatureGroup(name=f"{mid} {route.day}", control=False)
+            day = folium.FeatureGroup(name=f"{mid} {route.day}", control=False, show=route.day_index == first)
             _RouteDay(data).add_to(day)
             day.add_to(group)
             day_layers.setdefault(route.day_index, []).append((day, group))
