@@ -212,6 +212,7 @@ def test_districts_are_named_offline_and_neighbours_get_distinct_looks(kuiwen_de
     result = kuiwen_dealt
     whole, _ = render_views(result, tiles=None)
     save(whole, tmp_path / "map.html")
+    looks = manager_looks(result)
     with sync_playwright() as p:
         browser = _launch(p)
         page = browser.new_context(viewport={"width": 1200, "height": 900}, offline=True).new_page()
@@ -221,11 +222,17 @@ def test_districts_are_named_offline_and_neighbours_get_distinct_looks(kuiwen_de
         page.wait_for_timeout(600)
         labels = page.eval_on_selector_all(".rp-district span", "spans => spans.map(s => s.textContent)")
         layout = page.evaluate(_LAYOUT, _places(result))
+        dashes = page.evaluate("""() => { const map = MAP, out = [];
+            map.eachLayer(l => { if (l instanceof L.Polyline && !(l instanceof L.Polygon) && l.getTooltip()) {
+                out.push([l.options.color, l.options.dashArray || ""]); } });
+            return out; }""".replace("MAP", _MAP))
         browser.close()
     assert failed == []
+    first = min(r.day_index for r in result.routes)
+    assert sorted(map(tuple, dashes)) == sorted((looks[r.manager_id].colour, looks[r.manager_id].dash)
+                                                for r in result.routes if r.day_index == first)
     assert sorted(labels) == sorted(d.name for d in result.problem.districts)
     assert _covered(layout) == []
-    looks = manager_looks(result)
     assert len({(x.colour, x.dash, x.shape) for x in looks.values()}) == len(looks)
     # Managers whose territories touch: colours clearly apart (CIE76 >= 25), or another style.
     from routeplan.maps.render import _Drawing

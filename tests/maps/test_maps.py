@@ -248,3 +248,19 @@ def test_readme_shows_the_map_as_it_opens_in_a_small_picture():
     pictures = re.findall(r"!\[[^\]]*\]\((docs/images/[^)]+\.png)\)", section)
     assert pictures == ["docs/images/kuiwen-map-day.png"]
     assert (REPO / pictures[0]).stat().st_size < 300_000
+
+
+def test_managers_past_ten_are_drawn_in_a_style_of_their_own(kuiwen_sized_plan):
+    plan = kuiwen_sized_plan
+    looks = manager_looks(plan)
+    assert len(looks) == 12
+    assert sum(look.dash == "" for look in looks.values()) == 10  # ten colours solid, then dashed
+    assert len({(x.colour, x.dash, x.shape) for x in looks.values()}) == 12
+    page = render(plan, tiles=None).get_root().render()
+    for (_, data), route in zip(day_arrays(page), plan.routes, strict=True):
+        look = looks[route.manager_id]
+        assert data[0] == look.colour
+        if look.dash:
+            assert data[8] == [look.dash, look.shape]
+        else:
+            assert len(data) <= 8
