@@ -1,10 +1,12 @@
 """Screenshot a plan's offline map in headless Chromium, for the README.
 
-    python docs/screenshot.py PLAN_DIR docs/img/kuiwen-map.png [--day 0] [--width 1200 --height 900]
+    python docs/screenshot.py PLAN_DIR docs/images/kuiwen-map-day.png [--view 0|overview|all]
+        [--width 1200 --height 800] [--colours 128]
 
 Opens PLAN_DIR/map.html with networking off (so the picture shows what an offline computer
-shows: no background tiles), optionally picks one day in the day selector, and saves a PNG.
-Needs Debian's chromium and the playwright package (the test extras).
+shows: no background tiles) on the view it opens on (the first day with a route) or the one
+picked in the day selector, and saves a PNG of at most ``--colours`` colours (small enough for
+the README). Needs Debian's chromium and the playwright package (the test extras).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import shutil
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 
@@ -20,9 +23,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("plan", type=Path)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--day", type=int, default=None, help="show only this day index")
+    parser.add_argument("--view", default=None, help="a day index, overview or all (default: the opening view)")
     parser.add_argument("--width", type=int, default=1200)
-    parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--height", type=int, default=800)
+    parser.add_argument("--colours", type=int, default=128, help="colours of the PNG's palette")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     args = parser.parse_args()
     with sync_playwright() as p:
@@ -30,12 +34,17 @@ def main() -> int:
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = browser.new_context(viewport={"width": args.width, "height": args.height}, offline=True).new_page()
         page.goto((args.plan / "map.html").resolve().as_uri())
-        if args.day is not None:
-            page.select_option(".rp-days select", str(args.day))
         page.wait_for_timeout(1500)
+        if args.view is not None:
+            page.select_option(".rp-days select", args.view)
+            page.wait_for_timeout(500)
         page.screenshot(path=str(args.out))
         browser.close()
-    print(f"wrote {args.out}")
+    with Image.open(args.out) as shot:
+        small = shot.convert("RGB").quantize(colors=args.colours, method=Image.Quantize.MEDIANCUT,
+                                             dither=Image.Dither.NONE)
+    small.save(args.out, optimize=True)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KB)")
     return 0
 
 

@@ -111,27 +111,69 @@ class Comparison:
     def _report_html(self) -> str:
         cells = "\n".join(
             f'<figure><figcaption>{html.escape(name)}</figcaption>'
-            f'<iframe src="{html.escape(name)}/map.html" title="{html.escape(name)} map"></iframe></figure>'
+            f'<iframe src="{html.escape(name)}/map.html#compact" title="{html.escape(name)} map"></iframe></figure>'
             for name in self.plans)
+        header = "".join(f'<th scope="col">{html.escape(label)}</th>' for label, _ in _HTML_COLUMNS.values())
         rows = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str('' if row[c] is None else row[c]))}</td>" for c in COMPARE_COLUMNS)
+            f'<tr><th scope="row">{html.escape(str(row["strategy"]))}</th>'
+            + "".join(f"<td>{html.escape(show(row[c]))}</td>" for c, (_, show) in _HTML_COLUMNS.items())
             + "</tr>" for row in self.rows())
-        header = "".join(f"<th>{html.escape(c)}</th>" for c in COMPARE_COLUMNS)
         return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Districting strategies</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body {{ font-family: sans-serif; margin: 1em; }}
-table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: 2px 6px; text-align: right; }}
-.maps {{ display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }}
-figure {{ margin: 0; }} iframe {{ width: 100%; height: 420px; border: 1px solid #999; }}
+.figures {{ max-width: 100%; overflow-x: auto; }}
+table {{ border-collapse: collapse; font-size: 13px; }}
+td, th {{ border: 1px solid #ccc; padding: 3px 6px; text-align: right; }}
+thead th {{ background: #f3f3f3; vertical-align: bottom; max-width: 7.5em; white-space: normal; }}
+tbody th {{ text-align: left; white-space: nowrap; }}
+.maps {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 12px; }}
+figure {{ margin: 0; }} figcaption {{ font-weight: bold; margin: 4px 0; }}
+iframe {{ width: 100%; height: 520px; border: 1px solid #999; }}
 </style></head><body>
 <h1>Districting strategies</h1>
-<table><tr>{header}</tr>{rows}</table>
+<div class="figures"><table><thead><tr><th scope="col">Strategy</th>{header}</tr></thead>
+<tbody>{rows}</tbody></table></div>
 <p><img src="workload.png" alt="work per manager" style="max-width: 100%"></p>
 <div class="maps">
 {cells}
 </div></body></html>
 """
+
+
+def _number(digits: int, *, scale: float = 1.0) -> Callable[[object], str]:
+    """A cell of a figure: rounded to ``digits`` (after ``scale``), thousands apart; empty when
+    there is no figure."""
+    def show(value: object) -> str:
+        if value is None or value == "":
+            return "\u2013"
+        assert isinstance(value, int | float)
+        return f"{float(value) * scale:,.{digits}f}"
+    return show
+
+
+def _yes_no(value: object) -> str:
+    return "\u2013" if value is None else ("yes" if value else "no")
+
+
+_HTML_COLUMNS: dict[str, tuple[str, Callable[[object], str]]] = {
+    "total_travel_km": ("Travel (km)", _number(1)),
+    "total_work_min": ("Work (h)", _number(1, scale=1 / 60)),
+    "max_day_work_min": ("Longest day (h)", _number(2, scale=1 / 60)),
+    "work_cv": ("Work CV (%)", _number(1, scale=100)),
+    "visits_planned": ("Visits planned", _number(0)),
+    "visits_required": ("Visits required", _number(0)),
+    "unserved": ("Unserved customers", _number(0)),
+    "solve_seconds": ("Solve time (s)", _number(0)),
+    "reassigned_pct": ("Reassigned (%)", _number(1)),
+    "balance_deviation": ("Largest balance deviation (%)", _number(1, scale=100)),
+    "balance_within": ("Balance within band", _yes_no),
+    "hull_overlap": ("Territory overlap (%)", _number(0, scale=100)),
+    "mean_centre_km": ("Mean distance to centre (km)", _number(2)),
+}
+"""compare.html's figure columns (the columns of compare.csv after the strategy): a heading with
+its unit and how a value is shown."""
 
 
 def _day_table(plan: Plan) -> str:

@@ -54,7 +54,7 @@ def test_compare_writes_every_plan_and_the_report(tmp_path):
         assert f"| {name} | {s['total_travel_km']:.0f} | {s['total_work_min'] / 60:.0f} | " in report
     assert "Work per manager and day" in report
     assert "| Mon | Tue | Wed | Thu | Fri |" in report
-    assert 'src="region/map.html"' in (out / "compare.html").read_text(encoding="utf-8")
+    assert 'src="region/map.html#compact"' in (out / "compare.html").read_text(encoding="utf-8")
 
 
 def test_compare_command_and_plans_validate(tmp_path, capsys):

@@ -63,7 +63,7 @@ def day_arrays(page: str) -> list[tuple[str, list]]:
 def drawn_stops(page: str) -> list[dict]:
     """The stops the page's script draws, with the tooltip it joins (as ``routeplanDay`` does)."""
     stops = []
-    for _layer, (_colour, who, line, points, _angles, parts) in day_arrays(page):
+    for _layer, (_colour, who, line, points, _angles, parts, *_later) in day_arrays(page):
         manager, day = line.split(":")[0].split(" ", 1)
         for i, (seq, name, cid, tier, arrive, start, end) in enumerate(parts):
             stops.append({"manager": manager, "day": day, "lat": points[i + 1][0], "lon": points[i + 1][1],
@@ -75,8 +75,8 @@ def drawn_stops(page: str) -> list[dict]:
 
 def legend_managers(page: str) -> list[str]:
     """The managers listed in the legend of a rendered page, in order."""
-    legend = json.loads(re.search(r'"rp-panel rp-legend"\);\s*div\.innerHTML = (".*");', page)[1])
-    return re.findall(r"&#9632;</span> (.+?)</td>", legend)
+    legend = json.loads(re.search(r'"rp-legend", "Figures"\);\s*var head = ".*?", cycle = (".*");', page)[1])
+    return re.findall(r"</i> (.+?)</td>", legend)
 
 
 def dealt_plan(problem, *, seconds_per_stop: int = 900) -> Plan:

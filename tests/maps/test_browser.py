@@ -90,13 +90,14 @@ def test_offline_map_draws_routes_and_stops(tiny_problem, tmp_path):
     from PIL import Image
 
     from routeplan import plan
-    from routeplan.maps.colours import hex_to_rgb, palette
+    from routeplan.maps import manager_looks
+    from routeplan.maps.colours import hex_to_rgb
 
     result = plan(tiny_problem, time_limit=2, seed=7)
     # A name that HTML and scripts treat specially still shows as written.
     result = renamed(result, {result.routes[0].stops[0].customer_id: ODD})
     write_plan(result, tmp_path / "p")
-    colours = dict(zip([m.manager_id for m in tiny_problem.managers], palette(len(tiny_problem.managers)), strict=True))
+    colours = {manager: look.colour for manager, look in manager_looks(result).items()}
     managers = sorted({r.manager_id for r in result.routes})
     messages, failed = [], []
     with sync_playwright() as p:
@@ -110,6 +111,11 @@ def test_offline_map_draws_routes_and_stops(tiny_problem, tmp_path):
         page.on("requestfailed", lambda r: failed.append(r.url))
         page.goto((tmp_path / "p" / "map.html").as_uri())
         page.wait_for_timeout(1500)
+        # The map opens on the first day with a route; "all days" draws every route.
+        opened_on = page.evaluate("document.querySelector('.rp-days select').value")
+        opened_stops = page.evaluate("document.querySelectorAll('.rp-stop').length")
+        page.select_option(".rp-days select", "all")
+        page.wait_for_timeout(300)
         page.screenshot(path=str(tmp_path / "map.png"))
         drawn = page.evaluate(_DRAWN)
         # Hovering a stop shows its tooltip.
@@ -130,6 +136,8 @@ def test_offline_map_draws_routes_and_stops(tiny_problem, tmp_path):
         for manager in managers:
             page.goto((tmp_path / "p" / "maps" / f"{manager}.html").as_uri())
             page.wait_for_timeout(500)
+            page.select_option(".rp-days select", "all")
+            page.wait_for_timeout(200)
             page.screenshot(path=str(tmp_path / f"{manager}.png"))
             own[manager] = page.evaluate(_DRAWN)
         browser.close()
@@ -157,6 +165,9 @@ def test_offline_map_draws_routes_and_stops(tiny_problem, tmp_path):
     assert per_day == {label: sum(len(r.stops) for r in result.routes if r.day == label)
                        for label in per_day}
     assert all_again == result.visits_planned()
+    first = min(r.day_index for r in result.routes)
+    assert opened_on == str(first)
+    assert opened_stops == sum(len(r.stops) for r in result.routes if r.day_index == first)
     pixels = np.asarray(Image.open(tmp_path / "map.png").convert("RGB"), dtype=int)
     for manager in managers:
         target = np.array(hex_to_rgb(colours[manager]))

@@ -7,7 +7,7 @@ from itertools import pairwise
 import pytest
 
 from routeplan import Plan, plan, write_plan
-from routeplan.maps import Layers, offline_html, render, save
+from routeplan.maps import Layers, manager_looks, offline_html, render, save
 from routeplan.maps.colours import hex_to_rgb, palette, rgb_to_lab
 
 from map_expect import (
@@ -27,13 +27,44 @@ def tiny_plan(tiny_problem):
     return plan(tiny_problem, time_limit=2, seed=5)
 
 
-def test_palette_keeps_twenty_four_managers_apart():
+def test_palette_is_tableau_10_then_further_colours_far_apart():
     import numpy as np
 
-    lab = rgb_to_lab(np.array([hex_to_rgb(c) for c in palette(24)]))
+    from routeplan.maps.colours import TABLEAU_10
+
+    assert sorted(palette(10)) == sorted(TABLEAU_10)
+    assert palette(4) == palette(24)[:4]  # adding managers keeps the others' colours
+    assert len(set(palette(24))) == 24
+    lab = rgb_to_lab(np.array([hex_to_rgb(c) for c in palette(24)[10:]]))
     closest = min(float(np.linalg.norm(a - b)) for i, a in enumerate(lab) for b in lab[i + 1:])
     assert closest > 20  # CIELAB distance: clearly different to the eye
-    assert palette(5) == palette(24)[:5]  # adding managers keeps the others' colours
+
+
+@pytest.mark.parametrize("n", [3, 10, 11, 45, 80, 81, 250])
+def test_no_two_managers_share_colour_and_style(n):
+    from routeplan.maps.colours import assign
+
+    ids = [f"M{k}" for k in range(n)]
+    # Every manager touches the next two (a band of territories).
+    looks = assign(ids, {ids[k]: ids[k + 1:k + 3] for k in range(n)})
+    assert list(looks) == ids
+    assert len({(x.colour, x.dash, x.shape) for x in looks.values()}) == n
+    if n <= 10:
+        assert {x.dash for x in looks.values()} == {""}  # solid lines while colours last
+
+
+def test_managers_whose_territories_touch_get_colours_far_apart():
+    from routeplan.maps.colours import assign, distance
+
+    # Ten managers in a 2 x 5 grid, each touching the ones beside, above, below and diagonally.
+    cells = {f"M{r}{c}": (r, c) for r in range(2) for c in range(5)}
+    near = {a: [b for b, (r2, c2) in cells.items() if b != a and abs(r - r2) <= 1 and abs(c - c2) <= 1]
+            for a, (r, c) in cells.items()}
+    looks = assign(cells, near)
+    gaps = [distance(looks[a].colour, looks[b].colour) for a in cells for b in near[a]]
+    assert min(gaps) >= 30  # CIE76: clearly different colours for every pair of neighbours
+    in_order = assign(cells)  # without neighbours: the palette's order
+    assert [x.colour for x in in_order.values()] == palette(10)
 
 
 def test_render_draws_every_manager_day_and_composes_onto_a_map(tiny_plan):
@@ -53,10 +84,10 @@ def test_render_draws_every_manager_day_and_composes_onto_a_map(tiny_plan):
     assert [data[3] for _, data in arrays] == [line["points"] for line in expected_lines(tiny_plan)]
     assert [data[2] for _, data in arrays] == [line["tooltip"] for line in expected_lines(tiny_plan)]
     assert sum(a is not None for _, data in arrays for a in data[4]) == arrow_count(tiny_plan)
-    managers = [m.manager_id for m in tiny_plan.problem.managers]
-    colours = dict(zip(managers, palette(len(managers)), strict=True))
+    colours = {mid: look.colour for mid, look in manager_looks(tiny_plan).items()}
     assert all(data[0] == colours[route.manager_id] for (_, data), route in zip(arrays, tiny_plan.routes, strict=True))
     assert "all days" in html
+    assert '"rp-days", "Day"' in html  # the day selector
     assert legend_managers(html) == ["A1", "B1", "D1", "D2"]
     assert "L.control.layers" in html
     without = render(tiny_plan, layers=Layers(arrows=False)).get_root().render()
@@ -207,3 +238,29 @@ def test_layers_and_their_old_keywords_or_a_typo_are_type_errors(tiny_plan):
     with pytest.raises(TypeError, match=r"render\(\) got an unexpected keyword argument 'arrow'\. Did you mean "
                                         r"'arrows'\?"):
         render(tiny_plan, arrow=False)
+
+
+def test_readme_shows_the_map_as_it_opens_in_a_small_picture():
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## What the sample plan looks like"):readme.index("## Comparing districting")]
+    pictures = re.findall(r"!\[[^\]]*\]\((docs/images/[^)]+\.png)\)", section)
+    assert pictures == ["docs/images/kuiwen-map-day.png"]
+    assert (REPO / pictures[0]).stat().st_size < 300_000
+
+
+def test_managers_past_ten_are_drawn_in_a_style_of_their_own(kuiwen_sized_plan):
+    plan = kuiwen_sized_plan
+    looks = manager_looks(plan)
+    assert len(looks) == 12
+    assert sum(look.dash == "" for look in looks.values()) == 10  # ten colours solid, then dashed
+    assert len({(x.colour, x.dash, x.shape) for x in looks.values()}) == 12
+    page = render(plan, tiles=None).get_root().render()
+    for (_, data), route in zip(day_arrays(page), plan.routes, strict=True):
+        look = looks[route.manager_id]
+        assert data[0] == look.colour
+        if look.dash:
+            assert data[8] == [look.dash, look.shape]
+        else:
+            assert len(data) <= 8
