@@ -429,7 +429,9 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
         joined = plan_phases(context, staged, parts, setup,
                              PhaseSetup(max_customers=planning.part_customers, partition=planning.partition,
                                         executor=pool, border=replace(planning.border, rounds=rounds),
-                                        estimates=phases))
+                                        estimates=phases, rescue_share=planning.rescue_share,
+                                        rescue_managers=planning.rescue_managers,
+                                        rescue_slack_min=planning.rescue_slack_min))
         plan = _joined_plan(context, joined, setup, times, parts=len(parts) + sum(len(ps) for ps in later))
         plan = _checked(_offered(plan, context, setup, planning), str(plan.run.stopped_by))
     elif len(parts) == 1:

@@ -35,7 +35,11 @@ customer whose further level finds no pattern on its free days is reported unser
 reason (nothing else of its further levels is planned).
 
 Each phase's share of the work budget and of the clock follows its visits, as the parts' shares
-do; phases run one after another (a phase needs the days of the one before).
+do; phases run one after another (a phase needs the days of the one before). Customers a phase
+leaves out for lack of room are offered to other managers with time
+(:mod:`routeplan.planning.rescue`) before the next phase takes its days: the tiers' own visits
+of a tier with levels, which the offer after a plan made in one part leaves alone (their days
+are tied to the other levels'), are offered in the first phase like any other.
 """
 
 from __future__ import annotations
@@ -53,11 +57,12 @@ from ..model.problem import Customer, Problem, Tier
 from ..model.routes import DayRoute, Stop, Unserved
 from ..phases import PhaseEstimates
 from ..solver.patterns import enumerate_patterns
-from ..solver.stop import StoppingCriterion
+from ..solver.stop import MaxRuntime, MultipleCriteria, StoppingCriterion
 from .context import PlanningContext
-from .fan_out import BorderParams, FannedOut, Pool, SearchSetup, plan_parts
+from .fan_out import MIN_TASK_SECONDS, BorderParams, FannedOut, Pool, SearchSetup, plan_parts
 from .formulate import free_patterns
 from .partition import Part, PartitionParams, partition
+from .rescue import left_for_room, rescue
 
 logger = logging.getLogger(__name__)
 
@@ -161,13 +166,19 @@ def _next_level(problem: Problem, customer: Customer) -> Customer:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PhaseSetup:
-    """How every phase is planned: its parts' size and cut, where and with what border rounds."""
+    """How every phase is planned: its parts' size and cut, where and with what border rounds,
+    and the offer of the customers it leaves out for lack of room to other managers
+    (:func:`routeplan.planning.rescue.rescue`: its share of the phase's budget, the managers
+    offered to and the free minutes they need)."""
 
     max_customers: int
     partition: PartitionParams
     executor: Pool | None
     border: BorderParams
     estimates: PhaseEstimates
+    rescue_share: float
+    rescue_managers: int
+    rescue_slack_min: float
 
 
 def plan_phases(whole: PlanningContext, planned: Sequence[Phase], first_parts: Sequence[Part], search: SearchSetup,
@@ -196,8 +207,8 @@ def plan_phases(whole: PlanningContext, planned: Sequence[Phase], first_parts: S
         logger.info("phase %d of %d (levels %s): %d customers, %d managers, %d parts", k + 1, len(planned),
                     f"{phase.offset}+" if k == len(planned) - 1 else str(phase.offset), len(customers),
                     len(phase.managers), len(parts))
-        done = plan_parts(context, parts, phase_search, executor=setup.executor, border=setup.border,
-                          phases=setup.estimates)
+        done = _offered(context, plan_parts(context, parts, phase_search, executor=setup.executor,
+                                            border=setup.border, phases=setup.estimates), phase_search, setup)
         results.append(done)
         seed += done.tasks
         routes.extend(_lifted_route(r, phase.offset) for r in done.routes)
@@ -211,6 +222,22 @@ def plan_phases(whole: PlanningContext, planned: Sequence[Phase], first_parts: S
                      stopped_by="clock" if any("clock" in r for r in reasons) else "/".join(reasons),
                      tasks=sum(r.tasks for r in results), worker_startup=max(r.worker_startup for r in results),
                      warnings=tuple(dict.fromkeys(w for r in results for w in r.warnings)))
+
+
+def _offered(context: PlanningContext, done: FannedOut, search: SearchSetup, setup: PhaseSetup) -> FannedOut:
+    """``done`` with the customers it left out for lack of room offered to other managers who may
+    serve them and have time (:func:`routeplan.planning.rescue.rescue`), before the next phase
+    takes its days: in a phase without levels every customer may be offered (the planner's offer
+    after all phases may offer none of a tier with levels)."""
+    if not left_for_room(context.problem, done.unserved):
+        return done
+    stop = search.budget.part(setup.rescue_share, 0.0)
+    if math.isfinite(search.clock):
+        stop = MultipleCriteria([stop, MaxRuntime(max(MIN_TASK_SECONDS, search.clock - time.time()))])
+    offer = rescue(context, done.routes, done.unserved, replace(search, budget=stop), offer_to=setup.rescue_managers,
+                   slack_min=setup.rescue_slack_min)
+    return replace(done, routes=offer.routes, unserved=offer.unserved, iterations=done.iterations + offer.iterations,
+                   work=done.work + offer.work, stopped_by="clock" if offer.stopped_by == "clock" else done.stopped_by)
 
 
 def _share(budget: StoppingCriterion, share: float) -> StoppingCriterion:

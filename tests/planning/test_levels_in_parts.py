@@ -13,6 +13,7 @@ from routeplan import ProblemBuilder, ScenarioError, plan
 from routeplan.model.routes import DayRoute, Stop
 from routeplan.planner import PlanParams
 from routeplan.planning.context import PlanningContext
+from routeplan.planning.fan_out import BorderParams
 from routeplan.planning.formulate import formulation_of
 from routeplan.planning.levels import level_phases, planned_apart, with_taken_days
 from routeplan.planning.partition import partition
@@ -178,3 +179,24 @@ def test_managers_who_make_both_own_and_further_visits_are_refused_in_parts():
 def test_the_partition_leaves_levels_to_the_phases():
     with pytest.raises(ValueError, match="planned level by level"):
         partition(PlanningContext.of(city(40)), max_customers=20)
+
+
+def test_customers_a_phase_leaves_out_for_room_are_offered_before_the_next_phase():
+    """A1 may make two visits a day, too few for its part: its large customers (a tier with
+    levels, which the offer after a plan in one part leaves alone) are offered to managers with
+    time in the first phase, before the market manager's days are planned around them."""
+    b = ProblemBuilder(name="levels-city", days=DAYS)
+    b.set_depot(119.13, 36.71)
+    b.add_tier("large", visits=2, min_gap=3, service_min=15, roles=["A"],
+               levels=[{"name": "market manager", "roles": ["M"], "visits": 2, "min_gap": 3, "service_min": 20}])
+    b.add_tier("small", visits=2, min_gap=3, service_min=10, roles=["D"])
+    for m, role, cap in (("A1", "A", 2), ("A2", "A", None), ("D1", "D", None), ("M1", "M", None)):
+        b.add_manager(m, role=role, max_visits=cap)
+    for i in range(90):
+        b.add_customer(f"C{i:03d}", lon=119.13 + 0.004 * (i % 10), lat=36.71 + 0.004 * (i // 10),
+                       tier="large" if i % 2 == 0 else "small")
+    result = plan(b.build(), strategy="business-type", stop=MaxIterations(3000), seed=0,
+                  params=PlanParams(part_customers=20, border=BorderParams(rounds=0)))
+    report = result.validate()
+    assert report.ok, str(report)
+    assert result.visits_planned() == result.visits_required()
