@@ -112,7 +112,8 @@ def city(customers: int, time_limit: float, seed: int, out: Path) -> dict[str, o
             "visits": f"{summary['visits_planned']}/{summary['visits_required']}", "unserved": summary["unserved"],
             "km": summary["total_travel_km"], "largest_deviation": summary["balance_deviation"], "groups": groups,
             "time_limit": time_limit, "wall": round(wall, 1), "peak_gb": round(peak_gb, 2),
-            "parts": summary.get("parts", 1), "stopped_by": summary["stopped_by"], "valid": invalid == 0, "levels": summary["levels"]}
+            "parts": summary.get("parts", 1), "stopped_by": summary["stopped_by"], "valid": invalid == 0,
+            "levels": summary["levels"]}
 
 
 def print_city(row: dict[str, object]) -> None:
