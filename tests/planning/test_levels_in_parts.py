@@ -11,7 +11,7 @@ import pytest
 
 from routeplan import ProblemBuilder, ScenarioError, plan
 from routeplan.model.routes import DayRoute, Stop
-from routeplan.planner import PlanParams
+from routeplan.planner import PlanParams, diagnose_problem
 from routeplan.planning.context import PlanningContext
 from routeplan.planning.fan_out import BorderParams
 from routeplan.planning.formulate import formulation_of
@@ -200,3 +200,11 @@ def test_customers_a_phase_leaves_out_for_room_are_offered_before_the_next_phase
     report = result.validate()
     assert report.ok, str(report)
     assert result.visits_planned() == result.visits_required()
+
+
+def test_the_diagnosis_of_a_parted_problem_with_levels_checks_every_level_managers_time():
+    found = diagnose_problem(city(), max_part_customers=30)
+    groups = {tuple(sorted(check.managers)) for check in found.capacity}
+    assert ("M1", "M2") in groups
+    assert ("H1",) in groups
+    assert found.unservable == ()
