@@ -12,6 +12,16 @@
    shops visited twice a week (8 visits at least 2 days apart: 825 patterns each, against 175).
    For each: km, visits, seconds of search per 1,000 iterations; for the three-level plans the
    figures of every level (visits, time on site, the routes' work and travel, the longest day).
+
+    python benchmarks/levels.py --city 20000 --time-limit 300 --seed 1 --out OUT
+
+3. ``--city N`` instead: three-level visits across a city (:func:`routeplan.synthetic.random_city`
+   with ``levels=True``: a four-week cycle, a market manager and a head per department), planned
+   in parts level by level (:mod:`routeplan.planning.levels`) by the command a user runs,
+   ``routeplan plan --time-limit``, and checked by ``routeplan validate``: customers, managers,
+   visits planned and required, unserved, km, the largest balance deviation (and each level
+   group's), wall time, peak memory (the command's largest resident set, ``os.wait4``) and the
+   figures of every level.
 """
 
 from __future__ import annotations
@@ -25,10 +35,13 @@ import time
 from itertools import combinations
 from pathlib import Path
 
-from routeplan import Plan, plan, read_scenario, validate, write_plan
+from scale import run  # benchmarks/scale.py: wall time and peak memory of a command
+
+from routeplan import Plan, plan, read_scenario, validate, write_plan, write_scenario
 from routeplan.solver.lns import warm_up
 from routeplan.solver.patterns import cyclic_gaps, enumerate_patterns
 from routeplan.stop import MaxIterations
+from routeplan.synthetic import random_city
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = ((2, 4, 10), (1, 0, 10), (4, 4, 20), (2, 7, 20), (1, 0, 20), (8, 2, 20), (4, 2, 20), (12, 1, 20),
@@ -78,13 +91,54 @@ def planned(name: str, problem, out: Path, iterations: int, seed: int) -> tuple[
     return row, result
 
 
+def city(customers: int, time_limit: float, seed: int, out: Path) -> dict[str, object]:
+    """Plan a city of ``customers`` with three-level visits by the command line; its figures."""
+    problem = random_city(seed, customers=customers, levels=True)
+    scenario = write_scenario(problem, out / f"city-{customers}-levels")
+    cli = [sys.executable, "-m", "routeplan"]
+    plan_dir = out / f"plan-{customers}-levels"
+    wall, peak_gb, code = run([*cli, "plan", str(scenario), "--out", str(plan_dir), "--time-limit", f"{time_limit:g}",
+                               "--seed", str(seed), "--quiet"], out / f"plan-{customers}-levels.log")
+    if code != 0:
+        raise SystemExit(f"routeplan plan exited {code}: see {out / f'plan-{customers}-levels.log'}")
+    _, _, invalid = run([*cli, "validate", str(scenario), str(plan_dir)], out / f"validate-{customers}-levels.log")
+    summary = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
+    roles: dict[str, int] = {}
+    for m in problem.managers:
+        roles[m.role] = roles.get(m.role, 0) + 1
+    groups = {g["name"]: {"mean_utilisation": g["mean_utilisation"], "largest_deviation": g["largest_deviation"],
+                          "out_of_band": len(g["out_of_band"])} for g in summary["balance"]["groups"]}
+    return {"customers": customers, "managers": problem.num_managers, "roles": roles,
+            "visits": f"{summary['visits_planned']}/{summary['visits_required']}", "unserved": summary["unserved"],
+            "km": summary["total_travel_km"], "largest_deviation": summary["balance_deviation"], "groups": groups,
+            "time_limit": time_limit, "wall": round(wall, 1), "peak_gb": round(peak_gb, 2),
+            "parts": summary.get("parts", 1), "stopped_by": summary["stopped_by"], "valid": invalid == 0,
+            "levels": summary["levels"]}
+
+
+def print_city(row: dict[str, object]) -> None:
+    print({k: v for k, v in row.items() if k != "levels"}, flush=True)
+    for level in row["levels"]:  # type: ignore[attr-defined]
+        print("   ", {k: v for k, v in level.items() if k != "managers"}, flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--iterations", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--city", type=int, default=None, help="plan a city of this many customers with levels")
+    parser.add_argument("--time-limit", type=float, default=300.0, help="the city's time limit (with --city)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    if args.city is not None:
+        row = city(args.city, args.time_limit, args.seed, args.out)
+        print_city(row)
+        record = {"command": " ".join(["python", *sys.argv]), "time_limit": args.time_limit, "seed": args.seed,
+                  "machine": machine, "city": row}
+        (args.out / "levels-city.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+        return 0 if row["valid"] else 1
     warm_up()
     patterns = pattern_rows()
     for row in patterns:
@@ -101,7 +155,7 @@ def main() -> int:
         for level in row.get("levels", []):
             print("   ", level, flush=True)
     record = {"command": " ".join(["python", *sys.argv]), "iterations": args.iterations, "seed": args.seed,
-              "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+              "machine": machine,
               "patterns": patterns, "plans": rows}
     (args.out / "levels.json").write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0 if all(r["valid"] for r in rows) else 1

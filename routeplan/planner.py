@@ -17,8 +17,18 @@ from .notices import BALANCE_PREFIX, collected, issue, unique
 from .phases import PhaseEstimates, Size
 from .planning.context import PlanningContext
 from .planning.diagnose import Diagnosis, diagnose, unserved
-from .planning.fan_out import BORDER_ROUNDS, BorderParams, Pool, SearchSetup, as_pool, plan_parts, previous_sequences
+from .planning.fan_out import (
+    BORDER_ROUNDS,
+    BorderParams,
+    FannedOut,
+    Pool,
+    SearchSetup,
+    as_pool,
+    plan_parts,
+    previous_sequences,
+)
 from .planning.formulate import Formulation, Weights, formulation_of
+from .planning.levels import PhaseSetup, level_phases, plan_phases, planned_apart
 from .planning.partition import PART_CUSTOMERS, Part, PartitionParams, PartLoad, part_loads, partition
 from .planning.replan import log_terms, with_previous
 from .planning.rescue import MIN_SLACK_MIN, RESCUE_MANAGERS, left_for_room, rescue
@@ -363,20 +373,28 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
     formulating = time.perf_counter()
     context = PlanningContext.of(problem, strategy, params=planning.strategies)
     log_terms(problem, context.terms)
-    parts = partition(context, max_customers=planning.part_customers, params=planning.partition)
+    # A large problem with visit levels is planned level by level (routeplan.planning.levels).
+    staged = (level_phases(context, max_customers=planning.part_customers)
+              if planned_apart(problem, planning.part_customers) else None)
+    first = context if staged is None else staged[0].context
+    parts = partition(first, max_customers=planning.part_customers, params=planning.partition)
     if len(parts) > 1:
-        _log_part_loads(problem, part_loads(context, parts))
+        _log_part_loads(problem, part_loads(first, parts))
+    # The later phases' parts (cut again once the days before them are known): their estimates.
+    later = [] if staged is None else [partition(ph.context, max_customers=planning.part_customers,
+                                                 params=planning.partition) for ph in staged[1:]]
     size = Size.of(problem)
     phases = planning.phases
     finish = phases.finish(size)
-    prepare = sum(phases.prepare(Size.of(p.problem)) for p in parts)
+    prepare = sum(phases.prepare(Size.of(p.problem)) for p in [*parts, *(p for ps in later for p in ps)])
     # Each border round plans about every part again, paired with a neighbour.
-    per_round = sum(phases.prepare(Size.of(p.problem, times=2)) for p in parts) / 2 if len(parts) > 1 else 0.0
+    per_round = sum(sum(phases.prepare(Size.of(p.problem, times=2)) for p in ps) / 2
+                    for ps in [parts, *later] if len(ps) > 1)
     rounds = planning.border.rounds
     if stop is None and time_limit is not None:
         rounds = border_rounds(time_limit, fixed=before + after + prepare + finish, per_round=per_round,
                                polish=prepare, share=planning.border_prepare_share, most=planning.border.rounds)
-        if len(parts) > 1 and rounds < planning.border.rounds:
+        if per_round > 0 and rounds < planning.border.rounds:
             logger.info("%d border rounds of the %d: their travel tables (about %.0f s each) would leave too little "
                         "of the %g s for the search", rounds, planning.border.rounds, per_round, time_limit)
     prepare += rounds * per_round
@@ -408,7 +426,16 @@ def _plan_within(problem: Problem, *, strategy: str, limit: TimeLimit | None, st
     setup = SearchSetup(budget=budget, clock=clock, seed=seed, params=params, weights=planning.weights,
                         progress=progress)
     times = _Times(started=started, time_limit=time_limit, startup=startup)
-    if len(parts) == 1:
+    if staged is not None:
+        joined = plan_phases(context, staged, parts, setup,
+                             PhaseSetup(max_customers=planning.part_customers, partition=planning.partition,
+                                        executor=pool, border=replace(planning.border, rounds=rounds),
+                                        estimates=phases, rescue_share=planning.rescue_share,
+                                        rescue_managers=planning.rescue_managers,
+                                        rescue_slack_min=planning.rescue_slack_min))
+        plan = _joined_plan(context, joined, setup, times, parts=len(parts) + sum(len(ps) for ps in later))
+        plan = _checked(_offered(plan, context, setup, planning), str(plan.run.stopped_by))
+    elif len(parts) == 1:
         form = formulation_of(context, weights=planning.weights)
         diagnose(form).log(logger)
         prepared = time.perf_counter()
@@ -482,11 +509,17 @@ def _plan_parts(context: PlanningContext, parts: Sequence[Part], setup: SearchSe
     """Plan each part (in turn, or on ``executor``: see :mod:`routeplan.planning.fan_out`) and
     join them into one plan (not checked yet)."""
     joined = plan_parts(context, parts, setup, executor=executor, border=border, phases=phases)
+    return _joined_plan(context, joined, setup, times, parts=len(parts))
+
+
+def _joined_plan(context: PlanningContext, joined: FannedOut, setup: SearchSetup, times: _Times, *,
+                 parts: int) -> Plan:
+    """The plan (not checked yet) of a problem planned in ``parts`` parts, joined."""
     return Plan(problem=context.problem, routes=joined.routes, unserved=joined.unserved, strategy=context.strategy,
                 seed=setup.seed, solve_seconds=time.perf_counter() - times.started, time_limit=times.time_limit,
                 iterations=joined.iterations,
                 run=RunRecord(balance_groups=context.balance_group_ids(), startup_seconds=round(times.startup, 2),
-                              stopped_by=joined.stopped_by, work_units=round(joined.work), parts=len(parts),
+                              stopped_by=joined.stopped_by, work_units=round(joined.work), parts=parts,
                               tasks=joined.tasks, worker_startup_seconds=round(joined.worker_startup, 2),
                               warnings=tuple(joined.warnings)))
 
@@ -499,7 +532,12 @@ def diagnose_problem(problem: Problem, *, strategy: str = "hybrid",
         raise ArgumentError("strategy", f"unknown strategy '{strategy}'; expected one of {', '.join(STRATEGIES)}")
     require_travel(problem)
     context = PlanningContext.of(problem, strategy)
-    parts = partition(context, max_customers=max_part_customers)
+    if planned_apart(problem, max_part_customers):
+        # Level by level, as it is planned (the later levels without the days of the earlier).
+        parts = [p for ph in level_phases(context, max_customers=max_part_customers)
+                 for p in partition(ph.context, max_customers=max_part_customers)]
+    else:
+        parts = partition(context, max_customers=max_part_customers)
     if len(parts) == 1:
         return diagnose(formulation_of(context))
     # A large problem part by part, as it is planned: no travel matrix over all its customers.

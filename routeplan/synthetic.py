@@ -274,10 +274,34 @@ CITY_STREET_KM = 0.18
 """Spacing of the city's street grid: every shop stands on a street."""
 CITY_CUSTOMERS_PER_OFFICE = 8000
 """A city larger than this has a marketing office per this many customers (its departments)."""
+LEVEL_DAYS = tuple(f"{day}-{week}" for week in (1, 2, 3, 4) for day in ("Mon", "Tue", "Wed", "Thu", "Fri"))
+"""The four-week cycle of a city with three-level visits (the head visits monthly)."""
+#: The tiers' own rules (visits, min_gap) over four weeks, keeping the two-week rhythm (as the
+#: Kuiwen sample with levels, data/samples/generate_kuiwen_levels.py).
+_LEVEL_OWN_RULES = {"large": (4, 4), "night": (2, 7), "medium": (4, 4), "small": (4, 4)}
+#: The sample's further levels: the market manager M visits every large customer twice in four
+#: weeks (at least 7 days apart) and every night customer once; the head H every large customer
+#: once, at most 6 visits a day.
+_LEVELS: dict[str, tuple[dict[str, Any], ...]] = {
+    "large": ({"name": "market manager", "roles": ["M"], "visits": 2, "min_gap": 7, "service_min": 30},
+              {"name": "department head", "roles": ["H"], "visits": 1, "service_min": 30,
+               "window": ("09:00", "17:00")}),
+    "night": ({"name": "market manager", "roles": ["M"], "visits": 1, "service_min": 20,
+               "window": ("14:00", "17:00")},),
+}
+HEAD_MAX_VISITS = 6
+CITY_CUSTOMERS_PER_DEPARTMENT = 1400
+"""A department of a city with levels (its market manager and head) serves about this many
+customers, the Kuiwen sample's size (12 customer managers)."""
+MARKET_SITE_SHARE = 0.55
+"""A department's market manager spends at most this share of its working time on site (the
+Kuiwen sample's M1: 0.64, nearly full once travel is added): a city whose large and night shops
+need more gets more, smaller departments."""
 
 
 def random_city(seed: int, *, customers: int = 2000, utilisation: float = 0.6, offices: int | None = None,
-                locked: int | None = None, unclassified_share: float = 0.03, d_share: float = 0.7) -> Problem:
+                locked: int | None = None, unclassified_share: float = 0.03, d_share: float = 0.7,
+                levels: bool = False) -> Problem:
     """A random city shaped like the reference case's, not like :func:`random_problem`'s towns.
 
     - **Streets**: every shop stands on a street of a grid rotated by a random angle (blocks of
@@ -297,6 +321,14 @@ def random_city(seed: int, *, customers: int = 2000, utilisation: float = 0.6, o
     - ``offices``: where the managers start and end (default one, the depot, up to
       :data:`CITY_CUSTOMERS_PER_OFFICE` customers, then one per that many): a large city's
       departments each have their office, its managers in proportion to the work around it.
+    - ``levels``: three-level visits (the contract's section 5) as in the Kuiwen sample with levels,
+      on its four-week cycle (:data:`LEVEL_DAYS`; the tiers' own visits keep their two-week
+      rhythm): the city is cut into departments of about :data:`CITY_CUSTOMERS_PER_DEPARTMENT`
+      customers (more where the market managers would be too busy, :data:`MARKET_SITE_SHARE`),
+      drawn around the large and night shops, each with a market manager (role M, visits every
+      large customer twice and every night customer once) and a head (role H, every large
+      customer once, at most :data:`HEAD_MAX_VISITS` visits a day) starting at the department's
+      centre. The shops and the customer managers are those of the same seed without levels.
 
     The same seed and arguments give the same city.
     """
@@ -348,6 +380,8 @@ def random_city(seed: int, *, customers: int = 2000, utilisation: float = 0.6, o
     shift_min = 540.0
     service = np.array([_CITY_TIERS[names[t]][2] for t in tier_of])
     visits = np.array([_CITY_TIERS[names[t]][0] for t in tier_of], dtype=float)
+    # With levels: four weeks, the same rhythm (twice the visits in twice the days: the same staff).
+    days = LEVEL_DAYS if levels else CITY_DAYS
     group_of = np.array([{"large": 0, "night": 1, "medium": 2, "small": 2}[names[t]] for t in tier_of])
     near = np.zeros(customers)
     for g in range(3):
@@ -371,11 +405,13 @@ def random_city(seed: int, *, customers: int = 2000, utilisation: float = 0.6, o
     counts = {"A": staff(tier_of == names.index("large")), "B": staff(tier_of == names.index("night")),
               "C": cd - d_count, "D": d_count}
 
-    b = ProblemBuilder(name=f"city-{customers}-{seed}", days=list(CITY_DAYS))
+    b = ProblemBuilder(name=f"city-{customers}-{seed}" + ("-levels" if levels else ""), days=list(days))
     b.set_depot(float(lon0 + office_xy[0, 0] / km_per_lon), float(lat0 + office_xy[0, 1] / 111.32))
     b.set_travel(speed_kmh=speed, detour_factor=detour)
     for name, (tier_visits, gap, tier_service, window, roles) in _CITY_TIERS.items():
-        b.add_tier(name, visits=tier_visits, min_gap=gap, service_min=tier_service, window=window, roles=roles)
+        own = _LEVEL_OWN_RULES[name] if levels else (tier_visits, gap)
+        b.add_tier(name, visits=own[0], min_gap=own[1], service_min=tier_service, window=window, roles=roles,
+                   levels=_LEVELS.get(name, ()) if levels else ())
         for business in _CITY_BUSINESS[name]:
             b.classify(business, name)
     # Each role's managers go to the offices in proportion to the work around them.
@@ -396,8 +432,12 @@ def random_city(seed: int, *, customers: int = 2000, utilisation: float = 0.6, o
                 worked = None
                 if role == "C" and k == 2:
                     worked = "Mon-1 Wed-1 Fri-1 Tue-2 Thu-2"  # every other day
+                    if levels:
+                        worked += " Mon-3 Wed-3 Fri-3 Tue-4 Thu-4"
                 elif role == "D" and k == 2:
                     worked = "Mon-1 Tue-1 Wed-1 Mon-2 Tue-2 Wed-2"
+                    if levels:
+                        worked += " Mon-3 Tue-3 Wed-3 Mon-4 Tue-4 Wed-4"
                 cap = (math.ceil(per_day * rng.uniform(1.25, 1.5)) if role in ("C", "D") and k % 3 == 1 and n > 1
                        else None)
                 place = office_xy[office]
@@ -407,6 +447,8 @@ def random_city(seed: int, *, customers: int = 2000, utilisation: float = 0.6, o
                               end_lon=float(lon0 + place[0] / km_per_lon), end_lat=float(lat0 + place[1] / 111.32))
                 ids.append(mid)
         manager_ids[role] = ids
+    if levels:
+        _add_department_heads(b, seed, xy, tier_of, names, (lon0, lat0, km_per_lon))
 
     lock_count = max(3, customers // 400) if locked is None else locked
     locked_rows = set(rng.choice(customers, size=min(lock_count, customers), replace=False).tolist())
@@ -426,6 +468,31 @@ def random_city(seed: int, *, customers: int = 2000, utilisation: float = 0.6, o
                        window_start=None if opening is None else opening[0],
                        window_end=None if opening is None else opening[1])
     return b.build()
+
+
+def _add_department_heads(b: ProblemBuilder, seed: int, xy: np.ndarray, tier_of: np.ndarray, names: list[str],
+                          origin: tuple[float, float, float]) -> None:
+    """A market manager (M) and a head (H) per department of the city (see :func:`random_city`),
+    starting and ending at the department's centre: k-means over the shops they visit (the large
+    and night ones, which crowd into the hot spots: a department drawn over all shops would leave
+    an outskirts head with a few shops far apart, riding out for most of the day), seeded apart
+    from the city so that the city stays the one without levels."""
+    lon0, lat0, km_per_lon = origin
+    large = int((tier_of == names.index("large")).sum())
+    night = int((tier_of == names.index("night")).sum())
+    market_min = sum(rule["visits"] * rule["service_min"] * count
+                     for tier, count in (("large", large), ("night", night))
+                     for rule in _LEVELS[tier] if rule["roles"] == ["M"])
+    available = len(LEVEL_DAYS) * 540.0
+    count = max(1, math.ceil(len(xy) / CITY_CUSTOMERS_PER_DEPARTMENT),
+                math.ceil(market_min / (MARKET_SITE_SHARE * available)))
+    visited = np.isin(tier_of, [names.index("large"), names.index("night")])
+    places = _office_places(xy[visited], count, np.random.default_rng([seed, 28]))
+    for role, title, cap in (("M", "Market manager", None), ("H", "Head", HEAD_MAX_VISITS)):
+        for k, place in enumerate(places, start=1):
+            lon, lat = float(lon0 + place[0] / km_per_lon), float(lat0 + place[1] / 111.32)
+            b.add_manager(f"{role}{k}", role=role, name=f"{title} {k}", shift_start="08:30", shift_end="17:30",
+                          max_visits=cap, start_lon=lon, start_lat=lat, end_lon=lon, end_lat=lat)
 
 
 def _office_places(xy: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:

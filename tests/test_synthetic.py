@@ -9,7 +9,13 @@ import pytest
 from routeplan import MaxIterations, plan
 from routeplan.model.travel import local_xy_km
 from routeplan.planning.formulate import customer_work
-from routeplan.synthetic import CITY_STREET_KM, random_city
+from routeplan.synthetic import (
+    CITY_CUSTOMERS_PER_DEPARTMENT,
+    CITY_STREET_KM,
+    HEAD_MAX_VISITS,
+    MARKET_SITE_SHARE,
+    random_city,
+)
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +146,37 @@ def test_a_town_layout_is_checked(fields, argument):
     with pytest.raises(ArgumentError, match=rf"^{argument}: "):
         TownLayout(**fields)
     assert TownLayout(towns=np.int64(4)).towns == 4  # a count from numpy is a count
+
+
+@pytest.fixture(scope="module")
+def levels_city():
+    return random_city(5, customers=3000, levels=True)
+
+
+def test_a_city_with_levels_has_the_shops_and_customer_managers_of_the_same_seed(levels_city):
+    plain = random_city(5, customers=3000)
+    assert [(c.customer_id, c.lon, c.lat, c.tier) for c in levels_city.customers] == \
+        [(c.customer_id, c.lon, c.lat, c.tier) for c in plain.customers]
+    assert [m.manager_id for m in levels_city.managers if m.role in "ABCD"] == [m.manager_id for m in plain.managers]
+
+
+def test_a_city_with_levels_runs_on_four_weeks_with_the_samples_levels(levels_city):
+    assert levels_city.num_days == 20
+    large, night = levels_city.tier("large"), levels_city.tier("night")
+    assert [(lv.roles, lv.visits, lv.min_gap) for lv in large.levels] == [(("M",), 2, 7), (("H",), 1, 0)]
+    assert [(lv.roles, lv.visits) for lv in night.levels] == [(("M",), 1)]
+    assert (large.visits, large.min_gap, night.visits, night.min_gap) == (4, 4, 2, 7)
+
+
+def test_a_city_with_levels_has_a_market_manager_and_a_head_per_department(levels_city):
+    markets = [m for m in levels_city.managers if m.role == "M"]
+    heads = [m for m in levels_city.managers if m.role == "H"]
+    assert len(markets) == len(heads) >= math.ceil(3000 / CITY_CUSTOMERS_PER_DEPARTMENT)
+    assert {m.max_visits for m in heads} == {HEAD_MAX_VISITS}
+
+
+def test_a_city_with_levels_leaves_its_market_managers_time_to_ride(levels_city):
+    on_site = sum(rule.visits * rule.service_min for c in levels_city.customers
+                  for rule in levels_city.visit_rules(c)[1:] if rule.roles == ("M",))
+    available = sum(m.available_min for m in levels_city.managers if m.role == "M")
+    assert on_site / available <= MARKET_SITE_SHARE

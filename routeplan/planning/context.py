@@ -11,7 +11,7 @@ managers an offer widens to) gets a context of its own, derived with :meth:`Plan
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -45,6 +45,10 @@ class PlanningContext:
         Each customer's estimated work per cycle, in seconds
         (:func:`routeplan.planning.workload.customer_work`); None where the run did not need it
         (a part's context: the whole problem's estimate cut the parts).
+    taken_days
+        Per customer, the days it already has visits on, planned elsewhere (the visit levels of
+        a large problem: :mod:`routeplan.planning.levels`), which none of its visits here may
+        take; None: no day is taken.
     """
 
     problem: Problem
@@ -53,6 +57,7 @@ class PlanningContext:
     groups: tuple[tuple[int, ...], ...]
     terms: StabilityTerms | None
     work: np.ndarray | None = None
+    taken_days: tuple[tuple[int, ...], ...] | None = None
 
     @classmethod
     def of(cls, problem: Problem, strategy: str = "hybrid", *, estimate: bool = True,
@@ -98,12 +103,15 @@ class PlanningContext:
         """The context of the sub-problem of ``customers`` and ``managers`` (positions in this
         problem), named ``name``: its hand-out is this one's (or ``eligible``, a widened one in
         this problem's numbering) in the numbering of ``managers``, those outside dropped; its
-        groups and re-plan terms are the sub-problem's own."""
+        groups and re-plan terms are the sub-problem's own; its customers' taken days this one's."""
         problem = self.problem
         sub = problem.replace(name=name, customers=tuple(problem.customers[int(c)] for c in customers),
                               managers=tuple(problem.managers[int(m)] for m in managers))
         local = local_eligibility(self.eligible if eligible is None else eligible, customers, managers)
-        return PlanningContext.with_eligible(sub, self.strategy, local)
+        context = PlanningContext.with_eligible(sub, self.strategy, local)
+        if self.taken_days is None:
+            return context
+        return replace(context, taken_days=tuple(self.taken_days[int(c)] for c in customers))
 
 
 def local_eligibility(eligible: Sequence[Sequence[int]], customers: np.ndarray,

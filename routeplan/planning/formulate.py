@@ -236,26 +236,37 @@ def formulation_of(context: PlanningContext, *, weights: Weights | None = None,
             vehicle_day.append(day)
 
     pattern_cache: dict[tuple[int, int], tuple[tuple[int, ...], ...]] = {}
+    free_cache: dict[tuple[int, int, tuple[int, ...]], tuple[tuple[int, ...], ...]] = {}
+    taken = context.taken_days
 
-    def patterns(visits: int, min_gap: int) -> tuple[tuple[int, ...], ...]:
+    def patterns(visits: int, min_gap: int, customer: int) -> tuple[tuple[int, ...], ...]:
         # One tuple per rule, shared by every task of that rule (a long cycle has many patterns).
         if (visits, min_gap) not in pattern_cache:
             pattern_cache[visits, min_gap] = tuple(enumerate_patterns(visits, min_gap, problem.num_days))
-        return pattern_cache[visits, min_gap]
+        if taken is None or not taken[customer]:
+            return pattern_cache[visits, min_gap]
+        # Days the customer's visits planned elsewhere hold are none of these visits' days.
+        key = (visits, min_gap, taken[customer])
+        if key not in free_cache:
+            free_cache[key] = free_patterns(pattern_cache[visits, min_gap], taken[customer])
+            if not free_cache[key]:
+                raise ValueError(f"customer {customers[customer].customer_id}: no pattern of {visits} visits at "
+                                 f"least {min_gap} days apart avoids its taken days {taken[customer]}")
+        return free_cache[key]
 
     grouped = {i for i, _, _ in further}
     tasks = []
     for i, c in enumerate(customers):
         preferred = manager_index.get(c.current_manager, -1) if c.current_manager else -1
         tasks.append(Task(node=i, service=round(c.service_min * 60), earliest=round(c.window[0] * 60),
-                          latest=round(c.window[1] * 60), patterns=patterns(c.visits, c.min_gap),
+                          latest=round(c.window[1] * 60), patterns=patterns(c.visits, c.min_gap, i),
                           owners=tuple(eligible[i]), preferred_owner=_preferred(terms, i, preferred),
                           kept_days=() if terms is None else terms.kept_days[i], group=i if i in grouped else -1,
                           label=c.customer_id))
     for i, level, allowed in further:
         rule = problem.visit_rules(customers[i])[level]
         tasks.append(Task(node=i, service=round(rule.service_min * 60), earliest=round(rule.window[0] * 60),
-                          latest=round(rule.window[1] * 60), patterns=patterns(rule.visits, rule.min_gap),
+                          latest=round(rule.window[1] * 60), patterns=patterns(rule.visits, rule.min_gap, i),
                           owners=allowed, group=i, label=f"{customers[i].customer_id}#{level}"))
     instance = Instance(num_days=problem.num_days, num_owners=len(managers), dist=km, time=seconds,
                         vehicles=tuple(vehicles), tasks=tuple(tasks), consistent=problem.consistent,
@@ -279,3 +290,9 @@ def formulation_of(context: PlanningContext, *, weights: Weights | None = None,
                                               dtype=np.int64),
                        task_level=np.array([0] * len(customers) + [level for _, level, _ in further],
                                            dtype=np.int64))
+
+
+def free_patterns(patterns: tuple[tuple[int, ...], ...], taken: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """Those of ``patterns`` that use none of the ``taken`` days."""
+    busy = set(taken)
+    return tuple(p for p in patterns if busy.isdisjoint(p))

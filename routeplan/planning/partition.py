@@ -33,7 +33,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from ..errors import ArgumentError, InputIssue, ScenarioError
+from ..errors import ArgumentError
 from ..model.problem import Problem
 from ..model.travel import local_xy_km
 from ..roads.resolve import travel_model
@@ -146,9 +146,9 @@ def partition(context: PlanningContext, *, max_customers: int = PART_CUSTOMERS,
 
     Raises
     ------
-    ScenarioError
-        For a problem with visit levels larger than one part: a market manager or head visits
-        across every part's territory, which parts planned apart cannot share.
+    ValueError
+        For a problem with visit levels larger than one part: such a problem is planned level
+        by level (:mod:`routeplan.planning.levels`), each phase cut on its own.
     """
     problem, eligible = context.problem, context.eligible
     params = params or PartitionParams()
@@ -156,11 +156,8 @@ def partition(context: PlanningContext, *, max_customers: int = PART_CUSTOMERS,
     if n_customers <= max_customers:
         return [Part(context=context, customers=np.arange(n_customers), managers=np.arange(n_managers))]
     if problem.has_levels:
-        tier = next(t.name for t in problem.tiers if t.levels)
-        raise ScenarioError([InputIssue("scenario.toml", f"visit levels are planned for one department at a time, "
-                                                         f"at most {max_customers:,} customers in one part; this "
-                                                         f"problem has {n_customers:,}: plan each department's "
-                                                         "scenario on its own", None, f"tiers.{tier}.levels")])
+        raise ValueError(f"{problem.name}: a problem with visit levels of {n_customers:,} customers is planned level "
+                         "by level (routeplan.planning.levels.level_phases), each phase cut on its own")
     points, homes = _places(problem)
     capacity = np.array([max(m.available_min, 1e-9) for m in problem.managers])
     groups = context.groups

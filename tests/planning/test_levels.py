@@ -1,5 +1,5 @@
 """Planning with visit levels (三级拜访): the sample with its market manager and head, strategies,
-re-plans and maps know levels; a problem too large for one part says so."""
+re-plans and maps know levels; a problem too large for one part is planned in parts."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import pytest
 
 from routeplan import Plan, ProblemBuilder, ScenarioError, plan, read_plan, read_scenario, replan, write_plan
 from routeplan.maps import render
-from routeplan.planning.context import PlanningContext
+from routeplan.planner import PlanParams
 from routeplan.planning.formulate import formulate
-from routeplan.planning.partition import partition
 from routeplan.stop import MaxIterations
 
 from conftest import REPO
@@ -128,12 +127,14 @@ def test_levels_are_tasks_of_their_customer_in_one_group():
     assert all(form.instance.tasks[i].group == -1 for i, c in enumerate(problem.customers) if c.tier == "small")
 
 
-def test_a_problem_with_levels_larger_than_one_part_says_so():
+def test_a_problem_with_levels_larger_than_one_part_is_planned_in_parts():
+    """Once refused ("one department at a time"); now planned level by level
+    (routeplan.planning.levels, tests/planning/test_levels_in_parts.py)."""
     problem = level_problem(40)
-    with pytest.raises(ScenarioError) as info:
-        partition(PlanningContext.of(problem), max_customers=20)
-    assert "tiers.large.levels" in str(info.value)
-    assert "one department at a time" in str(info.value)
+    result = plan(problem, stop=MaxIterations(1000), seed=0, params=PlanParams(part_customers=20))
+    assert result.validate().ok, str(result.validate())
+    assert result.visits_planned() == result.visits_required()
+    assert result.run.parts > 1
 
 
 def test_the_sample_with_levels_is_what_its_seeded_generator_writes(tmp_path):
