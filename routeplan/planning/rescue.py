@@ -114,14 +114,19 @@ def rescue(context: PlanningContext, routes: Sequence[DayRoute], left: Sequence[
     chosen: set[int] = set()
     for i in lost:
         customer = problem.customers[i]
-        may = (list(roles_allow[i]) if strategy == "hybrid"
-               else [j for j, m in enumerate(problem.managers)
-                     if customer.locked_manager in (None, m.manager_id)])
-        with_time = [j for j in may if available[j] - work[j] >= slack_min and j not in eligible[i]]
+        if strategy == "hybrid":
+            # Its hand-out is every manager of its roles, but only those of its part searched for
+            # it (and the search may have stopped short): it goes to the nearest of them with time.
+            may = [int(j) for j in roles_allow[i]]
+        else:  # role-blind: beyond its district (business type, value band), any manager it allows
+            may = [j for j, m in enumerate(problem.managers)
+                   if customer.locked_manager in (None, m.manager_id) and j not in eligible[i]]
+        with_time = [j for j in may if available[j] - work[j] >= slack_min]
         with_time.sort(key=lambda j: (float(np.hypot(*(centre[j] - places[i]))), j))
         tried[i] = with_time[:offer_to]
         chosen.update(tried[i])
-        chosen.update(int(j) for j in eligible[i])
+        if strategy != "hybrid":  # its own district's managers re-plan with it (under hybrid: all of a role)
+            chosen.update(int(j) for j in eligible[i])
     if not any(tried.values()):
         return Rescued(routes=tuple(routes), unserved=_named(problem, left, tried, index), offered=len(offered),
                        placed=0, iterations=0, work=0.0)

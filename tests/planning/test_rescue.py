@@ -89,3 +89,20 @@ def test_a_plan_leaves_nobody_out_while_another_manager_has_time(strategy):
     problem = two_districts()
     result = plan(problem, strategy=strategy, stop=MaxIterations(3000), seed=2)
     assert result.visits_planned() == problem.visits_required(), [u.reason for u in result.unserved]
+
+
+def test_under_hybrid_a_customer_left_out_in_its_part_is_offered_to_a_manager_of_another():
+    problem = two_districts()
+    # Each district planned in a part of its own (C1's part cannot hold district A) ...
+    parts = PlanningContext.with_eligible(problem, "hybrid", split_hand_out(problem))
+    form = formulation_of(parts)
+    result = solve(form.instance, MaxIterations(1500), seed=1)
+    before = plan_of(form, result, seed=1, started=0.0, time_limit=None, startup=0.0)
+    assert left_for_room(problem, before.unserved)
+    # ... and offered under the run's hand-out: every manager of role C, C2 among them.
+    whole = PlanningContext.of(problem, "hybrid")
+    assert all(set(e) == {0, 1} for e in whole.eligible)
+    done = rescue(whole, before.routes, before.unserved, SearchSetup(budget=MaxIterations(1500), seed=1))
+    assert done.offered > 0
+    assert done.placed == done.offered
+    assert done.unserved == ()
