@@ -74,7 +74,13 @@ EXIT_INTERRUPTED = 130
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command with ``argv`` (default: ``sys.argv[1:]``) and return its exit code."""
+    """Run the command with ``argv`` (default: ``sys.argv[1:]``) and return its exit code.
+
+    A time limit covers the whole command: run as a program (no ``argv``), from the start of the
+    process (Python's start and imports included); called from Python with ``argv``, from the
+    call (a process that has run for a while has not spent the command's time).
+    """
+    started = _process_started() if argv is None else time.perf_counter()
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -88,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     library.addHandler(handler)
     library.setLevel(logging.INFO if args.verbose else logging.WARNING)
     args.log_handler = handler  # a command whose printed summary lists the balance lines hides them here
+    args.started = started
     try:
         with warnings.catch_warnings():
             # The log handler above shows every warning once; the same as a Python warning would repeat it.
@@ -397,7 +404,7 @@ def _map(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    started = _process_started()
+    started = args.started
     if args.iterations is not None and args.time_limit is not None:
         raise ArgumentError("--iterations", "give --time-limit or --iterations, not both")
     limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -201,7 +202,6 @@ def test_reaching_an_executor_is_start_up_outside_the_limit(tmp_path, monkeypatc
     """Starting a pool or reaching a Dask scheduler is not counted against the time limit, so
     that the search gets the budget and clock it would get in one process."""
     import contextlib
-    import time
     from concurrent.futures import ThreadPoolExecutor
 
     from routeplan import cli
@@ -222,10 +222,35 @@ def test_reaching_an_executor_is_start_up_outside_the_limit(tmp_path, monkeypatc
             yield pool
 
     monkeypatch.setattr(cli, "plan", fake_plan)
-    monkeypatch.setattr(cli, "_process_started", lambda: 1000.0)
     monkeypatch.setattr(cli, "_executor", slow_executor)
+    args = cli._parser().parse_args(["plan", TINY, "--out", str(tmp_path / "plan"), "--time-limit", "5",
+                                     "--workers", "2"])
+    args.started = 1000.0  # when the command started
     with pytest.raises(CapturedError):
-        cli._plan(cli._parser().parse_args(["plan", TINY, "--out", str(tmp_path / "plan"),
-                                                 "--time-limit", "5", "--workers", "2"]))
+        cli._plan(args)
     (started,) = seen
     assert started >= 1000.3
+
+
+def test_a_time_limit_counts_from_the_call_when_main_is_called_from_python(tmp_path, monkeypatch):
+    # A process that has run for a while (a service, a notebook, pytest) has not spent the
+    # command's time: run as a program, the limit counts from the process's start.
+    from routeplan import cli
+
+    seen = []
+
+    class CapturedError(Exception):
+        pass
+
+    def fake_plan(problem, **options):
+        seen.append(options["time_limit"].started)
+        raise CapturedError
+
+    monkeypatch.setattr(cli, "plan", fake_plan)
+    monkeypatch.setattr(cli, "_process_started", lambda: 1000.0)
+    before = time.perf_counter()
+    assert cli.main(["plan", TINY, "--out", str(tmp_path / "plan"), "--time-limit", "5"]) == 70
+    assert seen[0] >= before
+    monkeypatch.setattr(sys, "argv", ["routeplan", "plan", TINY, "--out", str(tmp_path / "plan"), "--time-limit", "5"])
+    assert cli.main() == 70
+    assert seen[1] == 1000.0
