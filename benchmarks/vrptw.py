@@ -1,7 +1,7 @@
 """Solve VRPTW instances (VRPLIB files) with routeplan's engine and with PyVRP, side by side.
 
     python benchmarks/vrptw.py --instances ../shared/benchmarks/vrptw/solomon --time-limit 10 --seed 1 \
-        --out DIR [--only C101,R201] [--solver routeplan|pyvrp|both]
+        --out DIR [--only C101,R201] [--solver routeplan|pyvrp|both|routeplan-own|all]
 
 For each ``*.vrp`` file of the folder (``--only`` picks some), each chosen solver gets
 ``--time-limit`` seconds on one core, one solver after the other (never in parallel; numba is
@@ -13,8 +13,13 @@ back by the depot's due date. Both solvers get the same integer data: every quan
 - ``routeplan``: the engine (:func:`routeplan.solver.search.solve`) on an instance of one day,
   one visit per customer and one manager per vehicle (``VEHICLES`` of them, each with the
   capacity and the depot's hours), any manager may serve any customer;
+- ``routeplan-own``: the same without the engine's PyVRP polishing (``polish_share=0``: four
+  times a run the engine hands each day's routes to PyVRP's local search; this variant measures
+  the engine's own moves alone);
 - ``pyvrp``: what a competent PyVRP user writes: ``pyvrp.read(path, round_func="dimacs")`` and
   ``pyvrp.solve(data, stop=MaxRuntime(S), seed=N)`` with PyVRP's default parameters.
+
+``both`` runs ``routeplan`` and ``pyvrp``; ``all`` the three.
 
 Each solution goes to ``DIR/<solver>/<instance>.sol`` (VRPLIB solution form: ``Route #k: ...``
 lines, customers numbered 1..n, then ``Cost X`` as the solver computed it), is read back and
@@ -29,7 +34,8 @@ instance and solver:
 ``vehicles`` the number of routes, ``seconds`` the wall time of the solve call. The family is the
 name's letters and first digit (C1, C2, R1, R2, RC1, RC2 for Solomon's). Progress goes to
 stderr; the per-family Markdown table (mean and worst gap over the feasible solutions, feasible
-count) goes to stdout. The exit status is 1 when one of routeplan's solutions is infeasible.
+count) goes to stdout. The exit status is 1 when one of routeplan's solutions (either variant) is
+infeasible.
 """
 
 from __future__ import annotations
@@ -38,26 +44,28 @@ import os
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # one core each; set before numba is imported
 
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import logging  # noqa: E402
-import math  # noqa: E402
-import platform  # noqa: E402
-import re  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import csv
+import logging
+import math
+import platform
+import re
+import sys
+import time
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
-import numpy as np  # noqa: E402
-import vrplib  # noqa: E402
+import numpy as np
+import vrplib
 
-from routeplan.solver.instance import Instance, Task, Vehicle  # noqa: E402
+from routeplan.solver.instance import Instance, Task, Vehicle
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import vrptw_check  # noqa: E402
+import vrptw_check
 
-SOLVERS = ("routeplan", "pyvrp")
+SOLVERS = ("routeplan", "pyvrp", "routeplan-own")
+CHOICES = {"both": ("routeplan", "pyvrp"), "all": SOLVERS}
 RESULT_COLUMNS = ("instance", "family", "solver", "time_limit", "seed", "cost", "bks", "gap_pct", "vehicles",
                   "feasible", "seconds")
 SCALE = 10  # DIMACS: one decimal, so every quantity is a whole number of tenths
@@ -162,16 +170,18 @@ def engine_instance(path: Path) -> Instance:
                     consistent=False, distance_cost=1.0, time_cost=0.0, name=str(data.get("name", path.stem)))
 
 
-def solve_routeplan(path: Path, time_limit: float, seed: int) -> tuple[list[list[int]], float, float]:
+def solve_routeplan(path: Path, time_limit: float, seed: int, *,
+                    polish: bool = True) -> tuple[list[list[int]], float, float]:
     """Routes (customer numbers), their cost by the engine's matrix (instance unit) and the
-    seconds of the solve call."""
-    from routeplan.solver.lns import warm_up
+    seconds of the solve call; without ``polish`` the engine's PyVRP polishing is off."""
+    from routeplan.solver.lns import SearchParams, warm_up
     from routeplan.solver.search import solve
 
     inst = engine_instance(path)
     warm_up()  # compile or load the search kernels before the clock starts
+    params = SearchParams() if polish else SearchParams(polish_share=0.0)
     started = time.perf_counter()
-    result = solve(inst, time_limit=time_limit, seed=seed)
+    result = solve(inst, time_limit=time_limit, seed=seed, params=params)
     seconds = time.perf_counter() - started
     routes = [[inst.tasks[t].node for t in seq] for seq in result.sequences(inst.num_vehicles) if seq]
     cost = sum(inst.dist[a, b] for route in routes for a, b in zip([0, *route], [*route, 0], strict=True))
@@ -206,7 +216,8 @@ def write_solution(path: Path, routes: list[list[int]], cost: float) -> None:
 
 def run_one(path: Path, solver: str, *, time_limit: float, seed: int, out: Path, bks: float) -> Row:
     """Solve one instance, write ``out/<solver>/<name>.sol`` and check the file."""
-    solve = {"routeplan": solve_routeplan, "pyvrp": solve_pyvrp}[solver]
+    solve = {"routeplan": solve_routeplan, "pyvrp": solve_pyvrp,
+             "routeplan-own": partial(solve_routeplan, polish=False)}[solver]
     routes, cost, seconds = solve(path, time_limit, seed)
     sol = out / solver / f"{path.stem}.sol"
     write_solution(sol, routes, cost)
@@ -228,7 +239,7 @@ def _stats(rows: list[Row]) -> str:
     gaps = [r.gap_pct for r in rows if r.feasible and not math.isnan(r.gap_pct)]
     feasible = f"{sum(r.feasible for r in rows)}/{len(rows)}"
     if not gaps:
-        return f"– | – | {feasible}"
+        return f"- | - | {feasible}"
     return f"{sum(gaps) / len(gaps):.2f} % | {max(gaps):.2f} % | {feasible}"
 
 
@@ -236,24 +247,21 @@ def markdown_table(rows: list[Row], solvers: list[str]) -> str:
     """Per family and overall: mean gap, worst gap and feasible count of each solver."""
     head = "| family | instances | " + " | ".join(f"{s} mean gap | {s} worst gap | {s} feasible" for s in solvers)
     lines = [head + " |", "|---|---:|" + "---:|---:|---:|" * len(solvers)]
-    families = sorted({r.family for r in rows}, key=lambda f: _order(f))
+    families = sorted({r.family for r in rows}, key=_order)
     for name in [*families, "all"]:
         group = [r for r in rows if name in ("all", r.family)]
         count = len({r.instance for r in group})
         cells = " | ".join(_stats([r for r in group if r.solver == s]) for s in solvers)
         lines.append(f"| {'**all**' if name == 'all' else name} | {count} | {cells} |")
-    if len(solvers) == 2:
-        ours = {r.instance: r for r in rows if r.solver == solvers[0]}
-        wins = ties = 0
-        for r in rows:
-            if r.solver == solvers[1] and r.instance in ours and ours[r.instance].feasible and r.feasible:
-                wins += ours[r.instance].cost < r.cost - 1e-9
-                ties += abs(ours[r.instance].cost - r.cost) <= 1e-9
-        both = sum(1 for r in rows if r.solver == solvers[1] and r.feasible and ours.get(r.instance)
-                   and ours[r.instance].feasible)
+    if "pyvrp" in solvers:
+        peer = {r.instance: r for r in rows if r.solver == "pyvrp" and r.feasible}
         lines.append("")
-        lines.append(f"Where both are feasible ({both} instances): {solvers[0]} cheaper on {wins}, equal on {ties}, "
-                     f"{solvers[1]} cheaper on {both - wins - ties}.")
+        for solver in (s for s in solvers if s != "pyvrp"):
+            pairs = [(r, peer[r.instance]) for r in rows if r.solver == solver and r.feasible and r.instance in peer]
+            cheaper = sum(a.cost < b.cost - 1e-9 for a, b in pairs)
+            equal = sum(abs(a.cost - b.cost) <= 1e-9 for a, b in pairs)
+            lines.append(f"Where {solver} and pyvrp are both feasible ({len(pairs)} instances): {solver} cheaper on "
+                         f"{cheaper}, equal on {equal}, pyvrp cheaper on {len(pairs) - cheaper - equal}.")
     return "\n".join(lines)
 
 
@@ -264,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--only", help="comma-separated instance names, e.g. C101,R201")
-    parser.add_argument("--solver", choices=(*SOLVERS, "both"), default="both")
+    parser.add_argument("--solver", choices=(*SOLVERS, *CHOICES), default="both")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 
@@ -272,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         raise SystemExit(f"no .vrp instances found in {args.instances}")
     bks = read_bks(args.instances)
-    solvers = list(SOLVERS) if args.solver == "both" else [args.solver]
+    solvers = list(CHOICES.get(args.solver, (args.solver,)))
     for solver in solvers:
         (args.out / solver).mkdir(parents=True, exist_ok=True)
     print(f"# python benchmarks/vrptw.py --instances {args.instances} --time-limit {args.time_limit:g} "
@@ -297,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     write_results(args.out / "results.csv", rows)
     print(f"# load average at the end {os.getloadavg()[0]:.2f}", file=sys.stderr)
     print(markdown_table(rows, solvers))
-    return 1 if any(not r.feasible for r in rows if r.solver == "routeplan") else 0
+    return 1 if any(not r.feasible for r in rows if r.solver.startswith("routeplan")) else 0
 
 
 if __name__ == "__main__":
