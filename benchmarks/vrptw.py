@@ -1,7 +1,7 @@
 """Solve VRPTW instances (VRPLIB files) with routeplan's engine and with PyVRP, side by side.
 
     python benchmarks/vrptw.py --instances ../shared/benchmarks/vrptw/solomon --time-limit 10 --seed 1 \
-        --out DIR [--only C101,R201] [--solver routeplan|pyvrp|both|routeplan-own|all]
+        --out DIR [--only C101,R201] [--solver routeplan|pyvrp|both|routeplan-own|all] [--routeplan-stop limit|clock]
 
 For each ``*.vrp`` file of the folder (``--only`` picks some), each chosen solver gets
 ``--time-limit`` seconds on one core, one solver after the other (never in parallel; numba is
@@ -19,7 +19,11 @@ back by the depot's due date. Both solvers get the same integer data: every quan
 - ``pyvrp``: what a competent PyVRP user writes: ``pyvrp.read(path, round_func="dimacs")`` and
   ``pyvrp.solve(data, stop=MaxRuntime(S), seed=N)`` with PyVRP's default parameters.
 
-``both`` runs ``routeplan`` and ``pyvrp``; ``all`` the three.
+``both`` runs ``routeplan`` and ``pyvrp``; ``all`` the three. routeplan stops as ``routeplan plan``
+does (``--routeplan-stop limit``): on a budget of work worth the time limit on the reference
+machine (repeatable), with the clock at the limit as safety net, so on an idle machine it may
+stop before the limit; ``--routeplan-stop clock`` stops it on the clock alone, as PyVRP's
+``MaxRuntime``.
 
 Each solution goes to ``DIR/<solver>/<instance>.sol`` (VRPLIB solution form: ``Route #k: ...``
 lines, customers numbered 1..n, then ``Cost X`` as the solver computed it), is read back and
@@ -170,18 +174,22 @@ def engine_instance(path: Path) -> Instance:
                     consistent=False, distance_cost=1.0, time_cost=0.0, name=str(data.get("name", path.stem)))
 
 
-def solve_routeplan(path: Path, time_limit: float, seed: int, *,
-                    polish: bool = True) -> tuple[list[list[int]], float, float]:
+def solve_routeplan(path: Path, time_limit: float, seed: int, *, polish: bool = True,
+                    clock: bool = False) -> tuple[list[list[int]], float, float]:
     """Routes (customer numbers), their cost by the engine's matrix (instance unit) and the
-    seconds of the solve call; without ``polish`` the engine's PyVRP polishing is off."""
+    seconds of the solve call; without ``polish`` the engine's PyVRP polishing is off. The stop
+    is the engine's ``time_limit`` (a work budget, the clock as safety net), or with ``clock``
+    the clock alone, as PyVRP's."""
     from routeplan.solver.lns import SearchParams, warm_up
     from routeplan.solver.search import solve
+    from routeplan.solver.stop import MaxRuntime
 
     inst = engine_instance(path)
     warm_up()  # compile or load the search kernels before the clock starts
     params = SearchParams() if polish else SearchParams(polish_share=0.0)
     started = time.perf_counter()
-    result = solve(inst, time_limit=time_limit, seed=seed, params=params)
+    stop = MaxRuntime(time_limit) if clock else None
+    result = solve(inst, stop, time_limit=time_limit, seed=seed, params=params)
     seconds = time.perf_counter() - started
     routes = [[inst.tasks[t].node for t in seq] for seq in result.sequences(inst.num_vehicles) if seq]
     cost = sum(inst.dist[a, b] for route in routes for a, b in zip([0, *route], [*route, 0], strict=True))
@@ -214,10 +222,12 @@ def write_solution(path: Path, routes: list[list[int]], cost: float) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def run_one(path: Path, solver: str, *, time_limit: float, seed: int, out: Path, bks: float) -> Row:
-    """Solve one instance, write ``out/<solver>/<name>.sol`` and check the file."""
-    solve = {"routeplan": solve_routeplan, "pyvrp": solve_pyvrp,
-             "routeplan-own": partial(solve_routeplan, polish=False)}[solver]
+def run_one(path: Path, solver: str, *, time_limit: float, seed: int, out: Path, bks: float,
+            clock: bool = False) -> Row:
+    """Solve one instance, write ``out/<solver>/<name>.sol`` and check the file (``clock``: the
+    engine stops on the clock alone)."""
+    solve = {"routeplan": partial(solve_routeplan, clock=clock), "pyvrp": solve_pyvrp,
+             "routeplan-own": partial(solve_routeplan, polish=False, clock=clock)}[solver]
     routes, cost, seconds = solve(path, time_limit, seed)
     sol = out / solver / f"{path.stem}.sol"
     write_solution(sol, routes, cost)
@@ -273,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--only", help="comma-separated instance names, e.g. C101,R201")
     parser.add_argument("--solver", choices=(*SOLVERS, *CHOICES), default="both")
+    parser.add_argument("--routeplan-stop", choices=("limit", "clock"), default="limit",
+                        help="the engine's time limit (a work budget, the clock as safety net; default) or the "
+                             "clock alone, as PyVRP's MaxRuntime")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 
@@ -284,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     for solver in solvers:
         (args.out / solver).mkdir(parents=True, exist_ok=True)
     print(f"# python benchmarks/vrptw.py --instances {args.instances} --time-limit {args.time_limit:g} "
-          f"--seed {args.seed} --out {args.out} --solver {args.solver}"
+          f"--seed {args.seed} --out {args.out} --solver {args.solver} --routeplan-stop {args.routeplan_stop}"
           + (f" --only {args.only}" if args.only else ""), file=sys.stderr)
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
           f"{sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f}", file=sys.stderr)
@@ -294,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in paths:  # one solver after the other on each instance: both see the same load
         for solver in solvers:
             row = run_one(path, solver, time_limit=args.time_limit, seed=args.seed, out=args.out,
-                          bks=bks.get(path.stem, math.nan))
+                          bks=bks.get(path.stem, math.nan), clock=args.routeplan_stop == "clock")
             rows.append(row)
             status = "feasible" if row.feasible else "INFEASIBLE"
             gap = "" if math.isnan(row.gap_pct) else f" gap {round(row.gap_pct, 2) + 0.0:+.2f} %"
