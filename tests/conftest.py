@@ -16,6 +16,8 @@ REPO = Path(__file__).resolve().parent.parent
 # The Cordeau PVRP instances live outside the repository (../shared/benchmarks/pvrp); .ci/run
 # exports ROUTEPLAN_PVRP_DIR when it finds them.
 PVRP = Path(os.environ.get("ROUTEPLAN_PVRP_DIR", REPO.parent / "shared" / "benchmarks" / "pvrp"))
+# The Solomon VRPTW instances likewise (../shared/benchmarks/vrptw/solomon; ROUTEPLAN_VRPTW_DIR).
+VRPTW = Path(os.environ.get("ROUTEPLAN_VRPTW_DIR", REPO.parent / "shared" / "benchmarks" / "vrptw" / "solomon"))
 
 
 @pytest.fixture(autouse=True, scope="session")
