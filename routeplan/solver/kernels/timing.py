@@ -30,6 +30,8 @@ BIG = 1e15
 """Cost of an impossible route or insertion (finite, so that sums stay comparable)."""
 IMPOSSIBLE = 1e14
 """Any cost at or above this is impossible."""
+NO_BREAK = -1
+"""The place of the break in :func:`timed` for a route without one."""
 
 
 @njit(cache=True)
@@ -250,56 +252,32 @@ def timetable(d, v, seq, n, arrival, start, end):
     """
     departure = np.empty(n + 1)
     feasible, _, _, _, _, _ = forward(d, v, seq, n, departure, False)
-    earliest = d.vehicle_early[v]
-    clock = earliest
-    waited = 0.0
-    room = np.inf
-    node_prev = d.vehicle_start[v]
-    for i in range(n):
-        task = seq[i]
-        node = d.task_node[task]
-        arrive = clock + d.time[node_prev, node]
-        begin = visit_start(arrive, d.task_early[task])
-        waited += begin - arrive
-        room = min(room, d.task_late[task] - begin + waited)
-        clock = begin + d.task_service[task]
-        node_prev = node
-    delay = max(0.0, min(waited, room))
-    depart = earliest + np.floor(delay)
-    clock = depart
-    node_prev = d.vehicle_start[v]
-    for i in range(n):
-        task = seq[i]
-        node = d.task_node[task]
-        arrival[i] = clock + d.time[node_prev, node]
-        start[i] = visit_start(arrival[i], d.task_early[task])
-        end[i] = start[i] + d.task_service[task]
-        clock = end[i]
-        node_prev = node
-    back = clock + d.time[node_prev, d.vehicle_end[v]]
+    _, depart, back, _ = timed(d, v, seq, n, NO_BREAK, arrival, start, end)
     return feasible, depart, back
 
 
 @njit(cache=True)
-def timed_with_rest(d, v, seq, n, place, arrival, start, end):
-    """:func:`timetable` of a vehicle with a break taken at ``place`` (0: at the start before
-    leaving; ``k`` in 1..n: after the ``k``-th visit; n + 1: at the end after the return); the
-    break, when mid-route, is a stop of its own whose window is the break's. Returns
-    ``(feasible, depart, back, break_start)``; a break before leaving starts as late as its
-    window allows before the departure, one after the return right at the return."""
+def timed(d, v, seq, n, place, arrival, start, end):
+    """The times of :func:`timetable` with the vehicle's break taken at ``place``
+    (:data:`NO_BREAK`: none; 0: at the start before leaving; ``k`` in 1..n: after the ``k``-th
+    visit; n + 1: at the end after the return). The break, when mid-route, is a stop of its own
+    whose window is the break's; one before leaving starts as late as its window allows before the
+    departure, one after the return right at the return. Fills ``arrival``, ``start`` and ``end``
+    and returns ``(fits, depart, back, break_start)``, ``fits`` telling whether the windows, the
+    break's and the shift's end all hold (the times are filled either way).
+    """
     early = d.vehicle_break_early[v]
     late = d.vehicle_break_late[v]
     length = d.vehicle_break_length[v]
     clock = d.vehicle_early[v]
+    feasible = True
     if place == 0:
         begin = max(clock, early)
-        if begin > late + EPS:
-            return False, 0.0, 0.0, 0.0
+        feasible = begin <= late + EPS
         clock = begin + length
     first = clock
     waited = 0.0
     room = np.inf
-    feasible = True
     node_prev = d.vehicle_start[v]
     for i in range(n):
         task = seq[i]
@@ -322,8 +300,6 @@ def timed_with_rest(d, v, seq, n, place, arrival, start, end):
         feasible = feasible and max(back, early) <= late + EPS and max(back, early) + length <= d.vehicle_late[v] + EPS
     else:
         feasible = feasible and back <= d.vehicle_late[v] + EPS
-    if not feasible:
-        return False, 0.0, 0.0, 0.0
     depart = first + np.floor(max(0.0, min(waited, room)))
     rest = min(late, depart - length) if place == 0 else 0.0
     clock = depart
@@ -342,7 +318,7 @@ def timed_with_rest(d, v, seq, n, place, arrival, start, end):
     back = clock + d.time[node_prev, d.vehicle_end[v]]
     if place == n + 1:
         rest = max(back, early)
-    return True, depart, back, rest
+    return feasible, depart, back, rest
 
 
 @njit(cache=True)
@@ -357,16 +333,16 @@ def timetable_rest(d, v, seq, n, arrival, start, end):
     best_home = np.inf
     best_off = np.inf
     for place in range(n + 2):
-        ok, depart, back, rest = timed_with_rest(d, v, seq, n, place, arrival, start, end)
+        ok, depart, back, rest = timed(d, v, seq, n, place, arrival, start, end)
         if ok:
             home = np.round(back)
             off = abs(rest - middle)
             if home < best_home or (home == best_home and off < best_off):
                 best, best_home, best_off = place, home, off
     if best < 0:
-        _, depart, back = timetable(d, v, seq, n, arrival, start, end)
+        _, depart, back, _ = timed(d, v, seq, n, NO_BREAK, arrival, start, end)
         return False, depart, back, -1.0
-    return timed_with_rest(d, v, seq, n, best, arrival, start, end)
+    return timed(d, v, seq, n, best, arrival, start, end)
 
 
 @njit(cache=True)
