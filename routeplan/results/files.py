@@ -52,6 +52,7 @@ def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
     level = (LEVEL_COLUMN,) if problem.has_levels else ()  # the contract's section 5
     visits = read_table(folder / "visits.csv", required=VISIT_COLUMNS + level, issues=issues)
     breaks = (BREAK_COLUMN,) if problem.has_breaks else ()  # the contract's section 9
+    break_min = {m.manager_id: m.break_.minutes for m in problem.managers if m.break_ is not None}
     routes = read_table(folder / "routes.csv", required=ROUTE_COLUMNS + breaks, issues=issues)
     unserved = read_table(folder / "unserved.csv", required=UNSERVED_COLUMNS + level, issues=issues)
     summary: dict[str, Any] = {}
@@ -79,7 +80,7 @@ def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
             return_time=cells.clock("return"), travel_km=cells.number("travel_km"),
             travel_min=cells.number("travel_min"), service_min=cells.number("service_min"),
             wait_min=cells.number("wait_min"), stops=tuple(stops.get((row["manager_id"], day_index), ())),
-            **(_break_of(problem, row["manager_id"], cells) if breaks else {})))
+            **(_break_of(cells, break_min.get(row["manager_id"], 0.0)) if breaks else {})))
     missing = []
     for line, row in unserved:
         cells.at("unserved.csv", line, row)
@@ -94,13 +95,11 @@ def read_plan(problem: Problem, folder: str | os.PathLike[str]) -> Plan:
                 iterations=summary.get("iterations", 0), run=run)
 
 
-def _break_of(problem: Problem, manager_id: str, cells: _Cells) -> dict[str, Any]:
+def _break_of(cells: _Cells, minutes: float) -> dict[str, Any]:
     """The break fields of a route read from routes.csv: its ``break_start`` (empty: none that
-    day) and the manager's break length."""
+    day) and ``minutes``, its manager's break length."""
     if not (cells.row.get(BREAK_COLUMN) or "").strip():
         return {}
-    manager = next((m for m in problem.managers if m.manager_id == manager_id), None)
-    minutes = manager.break_.minutes if manager is not None and manager.break_ is not None else 0.0
     return {"break_start": cells.clock(BREAK_COLUMN), "break_min": minutes}
 
 
