@@ -198,6 +198,25 @@ def test_plan_with_local_workers(tmp_path):
     assert main(["validate", TINY, str(tmp_path / "plan")]) == 0
 
 
+class _PlannedError(Exception):
+    """Raised by :func:`limit_starts`'s stand-in for ``plan`` once it has seen the time limit."""
+
+
+def limit_starts(monkeypatch) -> list[float]:
+    """Replace the command's ``plan`` by one that records when its time limit started (in the
+    returned list) and raises :class:`_PlannedError` (exit 70 through ``main``)."""
+    from routeplan import cli
+
+    seen: list[float] = []
+
+    def fake_plan(problem, **options):
+        seen.append(options["time_limit"].started)
+        raise _PlannedError
+
+    monkeypatch.setattr(cli, "plan", fake_plan)
+    return seen
+
+
 def test_reaching_an_executor_is_start_up_outside_the_limit(tmp_path, monkeypatch):
     """Starting a pool or reaching a Dask scheduler is not counted against the time limit, so
     that the search gets the budget and clock it would get in one process."""
@@ -206,14 +225,7 @@ def test_reaching_an_executor_is_start_up_outside_the_limit(tmp_path, monkeypatc
 
     from routeplan import cli
 
-    seen = []
-
-    class CapturedError(Exception):
-        pass
-
-    def fake_plan(problem, **options):
-        seen.append(options["time_limit"].started)
-        raise CapturedError
+    seen = limit_starts(monkeypatch)
 
     @contextlib.contextmanager
     def slow_executor(args):
@@ -221,12 +233,11 @@ def test_reaching_an_executor_is_start_up_outside_the_limit(tmp_path, monkeypatc
         with ThreadPoolExecutor(1) as pool:
             yield pool
 
-    monkeypatch.setattr(cli, "plan", fake_plan)
     monkeypatch.setattr(cli, "_executor", slow_executor)
     args = cli._parser().parse_args(["plan", TINY, "--out", str(tmp_path / "plan"), "--time-limit", "5",
                                      "--workers", "2"])
     args.started = 1000.0  # when the command started
-    with pytest.raises(CapturedError):
+    with pytest.raises(_PlannedError):
         cli._plan(args)
     (started,) = seen
     assert started >= 1000.3
@@ -237,16 +248,7 @@ def test_a_time_limit_counts_from_the_call_when_main_is_called_from_python(tmp_p
     # command's time: run as a program, the limit counts from the process's start.
     from routeplan import cli
 
-    seen = []
-
-    class CapturedError(Exception):
-        pass
-
-    def fake_plan(problem, **options):
-        seen.append(options["time_limit"].started)
-        raise CapturedError
-
-    monkeypatch.setattr(cli, "plan", fake_plan)
+    seen = limit_starts(monkeypatch)
     monkeypatch.setattr(cli, "_process_started", lambda: 1000.0)
     before = time.perf_counter()
     assert cli.main(["plan", TINY, "--out", str(tmp_path / "plan"), "--time-limit", "5"]) == 70
