@@ -47,6 +47,9 @@ from pathlib import Path
 from routeplan.io.cordeau import check_solution, read_instance, read_solution, write_solution
 from routeplan.planning.pvrp import cordeau_instance, cordeau_routes
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from instance_sets import chosen, read_bks
+
 SOLVERS = ("routeplan", "ortools-naive")
 RESULT_COLUMNS = ("instance", "bks", "cost", "gap_pct", "seconds", "feasible", "visits_missing")
 COMPARISON_COLUMNS = ("instance", "bks", "routeplan_cost", "routeplan_gap_pct", "ortools_cost", "ortools_gap_pct",
@@ -84,23 +87,7 @@ def _num(value: float) -> str:
 def find_instances(folder: Path, only: str | None) -> list[Path]:
     """The instance files of ``folder`` in benchmark order (p01..p32, pr01..pr10), maybe filtered."""
     found = {p.stem: p for p in folder.glob("*.txt") if _NAME.match(p.stem)}
-    names = sorted(found, key=lambda n: (_NAME.match(n)[1], int(_NAME.match(n)[2])))
-    if only:
-        wanted = [w.strip() for w in only.split(",") if w.strip()]
-        unknown = [w for w in wanted if w not in found]
-        if unknown:
-            raise SystemExit(f"unknown instances in --only: {', '.join(unknown)} (folder {folder})")
-        names = [n for n in names if n in wanted]
-    return [found[n] for n in names]
-
-
-def read_bks(folder: Path) -> dict[str, float]:
-    """Best known costs from ``bks.csv`` (empty when the file is missing)."""
-    path = folder / "bks.csv"
-    if not path.exists():
-        return {}
-    with path.open(newline="") as f:
-        return {r["instance"]: float(r["bks"]) for r in csv.DictReader(f) if r.get("bks")}
+    return chosen(found, only, folder=folder, order=lambda n: (_NAME.match(n)[1], int(_NAME.match(n)[2])))
 
 
 def solve_one(path: Path, solver: str, time_limit: float, seed: int, out: Path, bks: float) -> Row:

@@ -67,6 +67,7 @@ from routeplan.solver.instance import Instance, Task, Vehicle
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import vrptw_check
+from instance_sets import chosen, read_bks
 
 SOLVERS = ("routeplan", "pyvrp", "routeplan-own")
 CHOICES = {"both": ("routeplan", "pyvrp"), "all": SOLVERS}
@@ -121,24 +122,7 @@ def _order(name: str) -> tuple:
 
 def find_instances(folder: Path, only: str | None) -> list[Path]:
     """The ``*.vrp`` files of ``folder`` in family order, maybe filtered by ``only`` (comma-separated)."""
-    found = {p.stem: p for p in folder.glob("*.vrp")}
-    names = sorted(found, key=_order)
-    if only:
-        wanted = [w.strip() for w in only.split(",") if w.strip()]
-        unknown = [w for w in wanted if w not in found]
-        if unknown:
-            raise SystemExit(f"unknown instances in --only: {', '.join(unknown)} (folder {folder})")
-        names = [n for n in names if n in wanted]
-    return [found[n] for n in names]
-
-
-def read_bks(folder: Path) -> dict[str, float]:
-    """Best known costs from ``bks.csv`` (columns ``instance`` and ``bks``; empty when missing)."""
-    path = folder / "bks.csv"
-    if not path.exists():
-        return {}
-    with path.open(newline="") as f:
-        return {r["instance"]: float(r["bks"]) for r in csv.DictReader(f) if r.get("bks")}
+    return chosen({p.stem: p for p in folder.glob("*.vrp")}, only, folder=folder, order=_order)
 
 
 def _per_node(value: object, n: int) -> np.ndarray:
