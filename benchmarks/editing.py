@@ -161,65 +161,48 @@ def measure(name: str, problem: Problem, plan: Plan, *, moves: int, most: int, s
 def measure_http(name: str, problem: Problem, plan: Plan, *, moves: int, most: int, seed: int) -> dict[str, object]:
     """Serve ``plan`` with ``routeplan edit`` and time ``moves`` moves through its API (see the
     module docstring)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        scenario_dir, plan_dir = Path(tmp) / "scenario", Path(tmp) / "plans" / "plan"
-        routeplan.write_scenario(problem, scenario_dir)
-        routeplan.write_plan(plan, plan_dir, maps=False)
+    with served(problem, plan) as (port, token, scenario_dir, plan_dir):
         local = EditSession.open_folder(scenario_dir, plan_dir)
-        process = subprocess.Popen([sys.executable, "-m", "routeplan", "edit", str(scenario_dir), str(plan_dir),
-                                    "--no-browser", "--port", "0"], stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, text=True)
-        try:
-            assert process.stdout is not None
-            line = process.stdout.readline()
-            match = re.fullmatch(r"routeplan edit: http://127\.0\.0\.1:(\d+)/\?token=([\w-]+)\n", line)
-            if not match:
-                raise RuntimeError(f"routeplan edit did not start: {line!r}")
-            connection = http.client.HTTPConnection("127.0.0.1", int(match[1]), timeout=600)
-            headers = {"Authorization": f"Bearer {match[2]}", "Content-Type": "application/json"}
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
-            def post(path: str, body: object, version: int) -> tuple[int, dict[str, object]]:
-                connection.request("POST", path, body=json.dumps(body),
-                                   headers={**headers, "If-Match": f'"{version}"'})
-                response = connection.getresponse()
-                return response.status, json.loads(response.read())
+        def post(path: str, body: object, version: int) -> tuple[int, dict[str, object]]:
+            connection.request("POST", path, body=json.dumps(body),
+                               headers={**headers, "If-Match": f'"{version}"'})
+            response = connection.getresponse()
+            return response.status, json.loads(response.read())
 
-            rng = np.random.default_rng(seed)
-            # One move and its undo first, not counted (loading the kernels' compiled code).
-            warm = pick_move(local.problem, local.to_plan().assignment(), np.random.default_rng(seed + 1000), most)
-            if warm is not None:
-                status, _ = post("/api/edits", {"op": "move", "customers": warm[0], "to": warm[1]}, local.version)
-                if status == 200:
-                    local.move(*warm)
-                    post("/api/undo", None, local.version)
-                    local.undo()
-            ms, sizes = [], []
-            while len(ms) < moves:
-                picked = pick_move(local.problem, local.to_plan().assignment(), rng, most)
-                if picked is None:
-                    continue
-                customers, to = picked
-                began = time.perf_counter()
-                status, body = post("/api/edits", {"op": "move", "customers": customers, "to": to}, local.version)
-                done = time.perf_counter()
-                if status != 200:  # refused (409): not an accepted move
-                    continue
-                local.move(customers, to=to)
-                if body["customers"] != [row.to_dict() for row in local.customers()]:
-                    raise RuntimeError("the server's plan and the script's copy differ")
-                ms.append(1000 * (done - began))
-                sizes.append(len(customers))
-            connection.close()
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
-            if process.stdout is not None:
-                process.stdout.close()
+        rng = np.random.default_rng(seed)
+        # One move and its undo first, not counted (loading the kernels' compiled code).
+        warm = pick_move(local.problem, local.to_plan().assignment(), np.random.default_rng(seed + 1000), most)
+        if warm is not None:
+            status, _ = post("/api/edits", {"op": "move", "customers": warm[0], "to": warm[1]}, local.version)
+            if status == 200:
+                local.move(*warm)
+                post("/api/undo", None, local.version)
+                local.undo()
+        ms, sizes = [], []
+        while len(ms) < moves:
+            picked = pick_move(local.problem, local.to_plan().assignment(), rng, most)
+            if picked is None:
+                continue
+            customers, to = picked
+            began = time.perf_counter()
+            status, body = post("/api/edits", {"op": "move", "customers": customers, "to": to}, local.version)
+            done = time.perf_counter()
+            if status != 200:  # refused (409): not an accepted move
+                continue
+            local.move(customers, to=to)
+            if body["customers"] != [row.to_dict() for row in local.customers()]:
+                raise RuntimeError("the server's plan and the script's copy differ")
+            ms.append(1000 * (done - began))
+            sizes.append(len(customers))
+        connection.close()
         report = routeplan.validate_folder(scenario_dir, plan_dir)  # the plan as opened: not saved
-        return {"scenario": name, "customers": problem.num_customers, "managers": problem.num_managers,
-                "moves": len(ms), "customers_per_move": round(statistics.mean(sizes), 1),
-                "median_http_ms": round(statistics.median(ms), 1), "max_http_ms": round(max(ms), 1),
-                "valid": report.ok and local.to_plan().validate().ok}
+    return {"scenario": name, "customers": problem.num_customers, "managers": problem.num_managers,
+            "moves": len(ms), "customers_per_move": round(statistics.mean(sizes), 1),
+            "median_http_ms": round(statistics.median(ms), 1), "max_http_ms": round(max(ms), 1),
+            "valid": report.ok and local.to_plan().validate().ok}
 
 
 @contextlib.contextmanager
