@@ -32,13 +32,13 @@ import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
 from .errors import ArgumentError, InputIssue, ScenarioError
 from .io.osm_extract import BBox, Outlet, check_extract, read_outlets, write_streets
 from .io.osm_tags import OUTLET_TIERS
+from .io.sample_tiers import SAMPLE_TIERS
 from .io.scenario import read_scenario, write_scenario
 from .io.staging import check_replaceable
 from .model.clock import format_hhmm, parse_clock
@@ -49,22 +49,6 @@ from .roads.travel import road_travel
 
 logger = logging.getLogger(__name__)
 
-class TierRule(NamedTuple):
-    """One tier's visit rules (``[tiers.NAME]`` of scenario.toml)."""
-
-    visits: int
-    min_gap: int
-    service_min: float
-    window: tuple[str, str]
-    roles: tuple[str, ...]
-
-
-SAMPLE_TIERS: dict[str, TierRule] = {
-    "large": TierRule(visits=2, min_gap=4, service_min=20, window=("08:30", "17:30"), roles=("A",)),
-    "night": TierRule(visits=1, min_gap=0, service_min=15, window=("14:00", "20:00"), roles=("B",)),
-    "medium": TierRule(visits=2, min_gap=4, service_min=12, window=("08:30", "17:30"), roles=("C",)),
-    "small": TierRule(visits=2, min_gap=4, service_min=8, window=("08:30", "17:30"), roles=("D",)),
-}
 """The Kuiwen sample's tiers (``data/samples/kuiwen/scenario.toml``)."""
 ROLES = ("A", "B", "C", "D")
 """The roles, in the order managers are listed."""

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import ArgumentError
 from .csvfile import write_table
+from .sample_tiers import SAMPLE_TIERS
 from .scenario import CUSTOMER_COLUMNS, MANAGER_COLUMNS
 
 #: The template's depot: a placeholder (the example rows lie around it) to replace with the office.
@@ -47,39 +48,7 @@ day_tolerance = 0.35
 # The tiers: visits per cycle, the fewest days between two visits, minutes on site, the window
 # a visit starts in, and the roles (managers.csv's role) that serve the tier.
 
-# Large stores (supermarkets, malls, chains, gas stations): twice per cycle, 20 min.
-[tiers.large]
-visits = 2
-min_gap = 4
-service_min = 20
-window = ["08:30", "17:30"]
-roles = ["A"]
-
-# Night trade (entertainment, hotels, restaurants): once per cycle, 15 min, in the afternoon.
-[tiers.night]
-visits = 1
-min_gap = 0
-service_min = 15
-window = ["14:00", "20:00"]
-roles = ["B"]
-
-# Medium shops (convenience stores, small supermarkets, tobacco & liquor): twice per cycle, 12 min.
-[tiers.medium]
-visits = 2
-min_gap = 4
-service_min = 12
-window = ["08:30", "17:30"]
-roles = ["C"]
-
-# Small shops (groceries, newsstands, part-time sellers): twice per cycle, 8 min.
-[tiers.small]
-visits = 2
-min_gap = 4
-service_min = 8
-window = ["08:30", "17:30"]
-roles = ["D"]
-
-# Business type -> tier, for the rows of customers.csv whose tier is empty.
+{tiers}# Business type -> tier, for the rows of customers.csv whose tier is empty.
 [classification]
 "supermarket" = "large"
 "mall" = "large"
@@ -124,6 +93,22 @@ _MANAGERS = (
 )
 
 
+_TIER_NOTES = {
+    "large": "Large stores (supermarkets, malls, chains, gas stations): twice per cycle, 20 min.",
+    "night": "Night trade (entertainment, hotels, restaurants): once per cycle, 15 min, in the afternoon.",
+    "medium": "Medium shops (convenience stores, small supermarkets, tobacco & liquor): twice per cycle, 12 min.",
+    "small": "Small shops (groceries, newsstands, part-time sellers): twice per cycle, 8 min.",
+}
+"""What each of the sample's tiers is, as the template's comment above its table."""
+
+
+def _tiers_toml() -> str:
+    """The ``[tiers.NAME]`` tables of the sample's tiers, each under its comment."""
+    return "".join(f"# {_TIER_NOTES[name]}\n[tiers.{name}]\nvisits = {rule.visits}\nmin_gap = {rule.min_gap}\n"
+                   f"service_min = {rule.service_min:g}\nwindow = {json.dumps(list(rule.window))}\n"
+                   f"roles = {json.dumps(list(rule.roles))}\n\n" for name, rule in SAMPLE_TIERS.items())
+
+
 def write_template(folder: str | os.PathLike[str]) -> Path:
     """Write a new scenario folder to fill in: scenario.toml (named after the folder, the
     sample's tiers and rules, each commented), customers.csv and managers.csv (every column of the
@@ -149,7 +134,7 @@ def write_template(folder: str | os.PathLike[str]) -> Path:
     name = folder.resolve().name or "scenario"
     (folder / "scenario.toml").write_text(
         _SCENARIO.format(name=name, folder=folder, quoted=json.dumps(name, ensure_ascii=False), lon=DEPOT[0],
-                         lat=DEPOT[1]), encoding="utf-8")
+                         lat=DEPOT[1], tiers=_tiers_toml()), encoding="utf-8")
     write_table(folder / "customers.csv", CUSTOMER_COLUMNS, ([row.get(c, "") for c in CUSTOMER_COLUMNS]
                                                              for row in _CUSTOMERS))
     write_table(folder / "managers.csv", MANAGER_COLUMNS, ([row.get(c, "") for c in MANAGER_COLUMNS]
