@@ -1,5 +1,6 @@
 """A folder of benchmark instances with a ``bks.csv``: which instances a run takes (``--only``)
-and their best known costs. Shared by ``benchmarks/pvrp.py`` and ``benchmarks/vrptw.py``."""
+and their best known costs, and how a gap to them is written. Shared by ``benchmarks/pvrp.py``,
+``benchmarks/pvrp_seeds.py`` and ``benchmarks/vrptw.py``."""
 
 from __future__ import annotations
 
@@ -30,3 +31,8 @@ def read_bks(folder: Path) -> dict[str, float]:
         return {}
     with path.open(newline="") as f:
         return {r["instance"]: float(r["bks"]) for r in csv.DictReader(f) if r.get("bks")}
+
+
+def signed_pct(gap: float) -> str:
+    """A gap in per cent as the tables and logs write it: ``+0.74 %`` (never ``-0.00 %``)."""
+    return f"{round(gap, 2) + 0.0:+.2f} %"

@@ -48,7 +48,7 @@ from routeplan.io.cordeau import check_solution, read_instance, read_solution, w
 from routeplan.planning.pvrp import cordeau_instance, cordeau_routes
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from instance_sets import chosen, read_bks
+from instance_sets import chosen, read_bks, signed_pct
 
 SOLVERS = ("routeplan", "ortools-naive")
 RESULT_COLUMNS = ("instance", "bks", "cost", "gap_pct", "seconds", "feasible", "visits_missing")
@@ -152,7 +152,7 @@ def summary(label: str, rows: list[Row]) -> str:
 
 def _cell(row: Row) -> str:
     if row.feasible:
-        return f"{row.cost:.2f} | {round(row.gap_pct, 2) + 0.0:+.2f} %"
+        return f"{row.cost:.2f} | {signed_pct(row.gap_pct)}"
     if row.visits_missing:
         return f"{row.cost:.2f} | infeasible, {row.visits_missing} missing"
     return f"{row.cost:.2f} | infeasible"
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     def report(solver: str, row: Row) -> None:
         results[solver, row.instance] = row
         status = "feasible" if row.feasible else f"INFEASIBLE ({row.visits_missing} visits missing)"
-        gap = "" if math.isnan(row.gap_pct) else f" gap {round(row.gap_pct, 2) + 0.0:+.2f} %"
+        gap = "" if math.isnan(row.gap_pct) else f" gap {signed_pct(row.gap_pct)}"
         print(f"[{len(results)}/{len(jobs)}] {solver} {row.instance}: cost {row.cost:.2f}{gap} "
               f"{row.seconds:.1f} s {status}" + (f", stopped by the {row.stopped_by}" if row.stopped_by else ""),
               file=sys.stderr, flush=True)

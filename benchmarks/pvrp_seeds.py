@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from instance_sets import read_bks
+from instance_sets import read_bks, signed_pct
 from pvrp import Row, find_instances, solve_one
 
 COLUMNS = ("instance", "seed", "bks", "cost", "gap_pct", "seconds", "feasible", "stopped_by")
@@ -40,10 +40,6 @@ def seed_range(text: str) -> list[int]:
     return seeds
 
 
-def _pct(gap: float) -> str:
-    return f"{round(gap, 2) + 0.0:+.2f} %"  # + 0.0: no "-0.00 %"
-
-
 def table(rows: list[tuple[int, Row]]) -> str:
     """Per instance: mean, spread, best and worst gap over the seeds."""
     lines = ["| instance | mean gap | sd | best | worst | seeds | on budget |", "|---|---:|---:|---:|---:|---:|---:|"]
@@ -57,10 +53,11 @@ def table(rows: list[tuple[int, Row]]) -> str:
             continue
         sd = statistics.stdev(gaps) if len(gaps) > 1 else 0.0
         means.append(statistics.mean(gaps))
-        lines.append(f"| {name} | {_pct(statistics.mean(gaps))} | {sd:.2f} | {_pct(min(gaps))} | {_pct(max(gaps))} | "
-                     f"{len(mine)} | {sum(r.stopped_by == 'budget' for r in mine)} |")
+        gap_cells = " | ".join((signed_pct(statistics.mean(gaps)), f"{sd:.2f}", signed_pct(min(gaps)),
+                                signed_pct(max(gaps))))
+        lines.append(f"| {name} | {gap_cells} | {len(mine)} | {sum(r.stopped_by == 'budget' for r in mine)} |")
     if means:
-        lines.append(f"| **all** | {_pct(statistics.mean(means))} | | | | | |")
+        lines.append(f"| **all** | {signed_pct(statistics.mean(means))} | | | | | |")
     return "\n".join(lines)
 
 

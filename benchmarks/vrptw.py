@@ -67,7 +67,7 @@ from routeplan.solver.instance import Instance, Task, Vehicle
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import vrptw_check
-from instance_sets import chosen, read_bks
+from instance_sets import chosen, read_bks, signed_pct
 
 SOLVERS = ("routeplan", "pyvrp", "routeplan-own")
 CHOICES = {"both": ("routeplan", "pyvrp"), "all": SOLVERS}
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
                           bks=bks.get(path.stem, math.nan), clock=args.routeplan_stop == "clock")
             rows.append(row)
             status = "feasible" if row.feasible else "INFEASIBLE"
-            gap = "" if math.isnan(row.gap_pct) else f" gap {round(row.gap_pct, 2) + 0.0:+.2f} %"
+            gap = "" if math.isnan(row.gap_pct) else f" gap {signed_pct(row.gap_pct)}"
             print(f"[{len(rows)}/{total}] {solver} {row.instance}: cost {row.cost:.1f}{gap}, {row.vehicles} routes, "
                   f"{row.seconds:.1f} s, {status}", file=sys.stderr, flush=True)
             for problem in row.problems[:5]:
